@@ -1,0 +1,60 @@
+# Common Ground: `make run` to try it, `make test` to check it. Both set everything up first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+HOST   ?= 127.0.0.1
+FLASK  := $(BIN)/flask --app facilitation:create_app
+export PORT HOST
+
+.PHONY: setup test-setup run test lint format serve-many clean help
+
+help:
+	@echo "make run    - set up, prepare the SQLite database with a demo meeting, serve on $(HOST):$(PORT)"
+	@echo "make test   - set up with test tools and Chromium, then run the whole test suite"
+	@echo "make lint   - ruff check"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+# Front-end libraries come from npm and are copied next to our own static files.
+static/vendor/socket.io.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
+	touch $@
+
+setup: $(VENV)/.runtime static/vendor/socket.io.min.js
+
+# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own).
+/usr/bin/chromium:
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+
+test-setup: setup $(VENV)/.dev /usr/bin/chromium
+
+run: setup
+	@$(FLASK) init-db
+	@PUBLIC_URL=http://$(HOST):$(PORT) $(FLASK) seed-demo
+	@$(BIN)/python app.py
+
+test: test-setup
+	$(BIN)/pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance test-artifacts

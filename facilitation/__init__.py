@@ -1,0 +1,113 @@
+"""Common Ground: the live meeting room for multi-agency SEND reviews."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import INSTANCE, ROOT, Config
+from .extensions import db, migrate, socketio
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    """Build the app: config, database, socket handlers, message queue, blueprints, CLI."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(config or Config)
+    app.config.update(overrides)
+    app.json.sort_keys = False
+    if not app.config.get("SECRET_KEY"):
+        if app.config["ENV"] == "production":
+            raise RuntimeError("SECRET_KEY must be set in production.")
+        app.config["SECRET_KEY"] = _development_secret()
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "facilitation" / "migrations"))
+
+    from . import realtime  # noqa: F401  (registers the socket handlers)
+
+    socketio.init_app(
+        app,
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        cors_allowed_origins=allowed_origins(app),
+        max_http_buffer_size=app.config["MAX_SOCKET_MESSAGE_BYTES"],
+        ping_interval=10,
+        ping_timeout=10,
+        json=_Json,
+    )
+
+    from .api import bp as api_bp
+    from .views import errors, meetings, room
+
+    app.register_blueprint(meetings.bp)
+    app.register_blueprint(room.bp)
+    app.register_blueprint(api_bp)
+    errors.register(app)
+
+    from .cli import register
+
+    register(app)
+    return app
+
+
+class _Json:
+    """Compact JSON for socket payloads."""
+
+    @staticmethod
+    def dumps(obj, **kwargs):
+        import json
+
+        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+    @staticmethod
+    def loads(s, **kwargs):
+        import json
+
+        return json.loads(s)
+
+
+def allowed_origins(app: Flask) -> list[str]:
+    """The explicit list of browser origins that may open a socket (never empty, never '*')."""
+    origins = list(app.config.get("CORS_ALLOWED_ORIGINS") or [])
+    if not origins:
+        public = urlsplit(app.config["PUBLIC_URL"])
+        origins.append(f"{public.scheme}://{public.netloc}")
+        if public.hostname in ("127.0.0.1", "localhost"):
+            port = f":{public.port}" if public.port else ""
+            origins += [f"{public.scheme}://127.0.0.1{port}", f"{public.scheme}://localhost{port}"]
+    return sorted(set(origins))
+
+
+def _development_secret() -> str:
+    """A random key kept in the instance folder, so development links survive restarts."""
+    import secrets
+
+    os.makedirs(INSTANCE, exist_ok=True)
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: WAL with full sync (durable: the record is evidence), foreign keys, a busy wait."""
+    module = type(dbapi_connection).__module__
+    if "sqlite" not in module:
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

@@ -1,0 +1,111 @@
+"""Flask commands: init-db, seed-demo."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from . import queries, services
+from .domain.meetings import PARTICIPANT_ROLES
+from .extensions import db
+from .models import AccessLink, Meeting
+
+DEMO_TITLE = "Annual review of EHC plan: Year 5"
+DEMO_CHILD = "JM-2231"
+
+
+def register(app: Flask) -> None:
+    """Attach the commands to the app's CLI."""
+    app.cli.add_command(init_db)
+    app.cli.add_command(seed_demo)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create the database or bring it up to the latest schema (runs the migrations)."""
+    upgrade_database()
+    click.echo(f"Database ready: {safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])}")
+
+
+def upgrade_database() -> None:
+    """Apply pending migrations."""
+    from flask_migrate import upgrade
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+def safe_url(url: str) -> str:
+    """A database URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@click.command("seed-demo")
+@click.option("--base-url", default=None, help="Where the printed links point (default PUBLIC_URL).")
+def seed_demo(base_url: str | None) -> None:
+    """Create the demo EHCP annual review once, then print its chair, shared-screen and join links."""
+    base = (base_url or current_app.config["PUBLIC_URL"]).rstrip("/")
+    meeting = db.session.scalar(select(Meeting).where(Meeting.child_ref == DEMO_CHILD, Meeting.title == DEMO_TITLE))
+    if meeting is None:
+        meeting = create_demo_meeting()
+    links = queries.meeting_links(meeting.id)
+    click.echo("")
+    click.echo(f"Demo meeting: {meeting.title} (child {meeting.child_ref})")
+    for link in links:
+        who = {"chair": "Chair console   ", "screen": "Shared screen   "}.get(link.role)
+        if who is None:
+            role = PARTICIPANT_ROLES.get(link.participant.role, link.participant.role)
+            who = f"Join as {link.participant.name} ({role})"
+        click.echo(f"  {who}: {base}{queries.link_path(link)}")
+    click.echo("")
+
+
+DEMO_AGENDA = [
+    ("Welcome, introductions and purpose of the review", "Ms A. Okafor (SENCO)", 5),
+    ("Review of actions from last year's review", "Ms A. Okafor (SENCO)", 10),
+    ("J's views: 'All about me' booklet and drawings", "Mr T. Reid (class teacher)", 10),
+    ("Parents' views", "Mrs S. Malik (parent)", 10),
+    ("Communication and interaction: SALT report", "Ms J. Patel (SALT)", 15),
+    ("Cognition and learning: EP advice", "Dr R. Evans (EP)", 15),
+    ("Social care and family support", "Mr D. Owusu (social worker)", 10),
+    ("Recommendation, actions, differences of opinion; next review", "Ms K. Lindqvist (LA SEND officer)", 15),
+]
+
+DEMO_PEOPLE = [
+    ("Ms A. Okafor", "senco", "school", "Hillside Primary School"),
+    ("Mrs S. Malik", "parent", "family", None),
+    ("Mr T. Reid", "class_teacher", "school", "Hillside Primary School"),
+    ("Dr R. Evans", "educational_psychologist", "ep_service", "Northshire Educational Psychology Service"),
+    ("Ms J. Patel", "salt", "health", "Northshire Children's SALT, NHS"),
+    ("Mr D. Owusu", "social_worker", "social_care", "Northshire Children's Social Care"),
+    ("Ms K. Lindqvist", "la_officer", "local_authority", "Northshire SEND Team"),
+]
+
+
+def create_demo_meeting() -> Meeting:
+    """A realistic EHCP annual review starting at the next quarter hour."""
+    now = datetime.now(timezone.utc)
+    start = (now + timedelta(minutes=15 - now.minute % 15)).replace(second=0, microsecond=0)
+    meeting, _ = services.create_meeting(
+        {
+            "title": DEMO_TITLE,
+            "meeting_type": "ehcp_annual_review",
+            "child_ref": DEMO_CHILD,
+            "scheduled_start": start.isoformat(),
+            "scheduled_end": (start + timedelta(minutes=90)).isoformat(),
+            "use_usual_agenda": False,
+        },
+        created_by="Demo set-up",
+    )
+    chair = db.session.scalar(select(AccessLink).where(AccessLink.meeting_id == meeting.id, AccessLink.role == "chair"))
+    for title, presenter, minutes in DEMO_AGENDA:
+        services.execute(chair, "agenda.add_item", {"title": title, "presenter": presenter, "minutes": minutes})
+    for name, role, agency, agency_name in DEMO_PEOPLE:
+        services.execute(
+            chair, "participants.add", {"name": name, "role": role, "agency": agency, "agency_name": agency_name}
+        )
+    return meeting

@@ -1,0 +1,36 @@
+"""Who may do what in a meeting: one table, default deny."""
+
+from __future__ import annotations
+
+CHAIR, PARTICIPANT, SCREEN = "chair", "participant", "screen"
+LINK_ROLES = (CHAIR, PARTICIPANT, SCREEN)
+
+#: Every command and read a link can make, and the meeting roles allowed it. Anything missing
+#: from this table is refused.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "meeting.read": frozenset({CHAIR, PARTICIPANT, SCREEN}),
+    "meeting.update": frozenset({CHAIR}),
+    "agenda.add_item": frozenset({CHAIR}),
+    "agenda.update_item": frozenset({CHAIR}),
+    "agenda.remove_item": frozenset({CHAIR}),
+    "agenda.reorder": frozenset({CHAIR}),
+    "clock.start_meeting": frozenset({CHAIR}),
+    "clock.pause": frozenset({CHAIR}),
+    "clock.resume": frozenset({CHAIR}),
+    "clock.extend": frozenset({CHAIR}),
+    "clock.next_item": frozenset({CHAIR}),
+    "clock.previous_item": frozenset({CHAIR}),
+    "clock.goto_item": frozenset({CHAIR}),
+    "clock.skip_item": frozenset({CHAIR}),
+    "clock.defer_item": frozenset({CHAIR}),
+    "clock.end_meeting": frozenset({CHAIR}),
+    "participants.add": frozenset({CHAIR}),
+    "participants.update": frozenset({CHAIR}),
+    "participants.remove": frozenset({CHAIR}),
+    "participants.read_links": frozenset({CHAIR}),
+}
+
+
+def may(role: str, permission: str) -> bool:
+    """True when the role is allowed the permission; unknown permissions are refused."""
+    return role in PERMISSIONS.get(permission, frozenset())

@@ -1,0 +1,193 @@
+"""Database tables. Rules live in facilitation.domain; these classes only hold the data."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import DateTime, TypeDecorator
+
+from .extensions import db
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in and out, whatever the database keeps (SQLite has no zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Meeting(db.Model):
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    #: one of domain.meetings.MEETING_TYPES
+    meeting_type: Mapped[str] = mapped_column(String(40))
+    #: initials or a case code; never the child's full name by default
+    child_ref: Mapped[str] = mapped_column(String(40), index=True)
+    scheduled_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    scheduled_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: draft, live or ended (domain.agenda)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    current_item_id: Mapped[int | None] = mapped_column()
+    #: sequence number of the last event broadcast for this meeting
+    last_seq: Mapped[int] = mapped_column(default=0)
+    #: bumped on every edit of the meeting's details, for conflict detection
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="meeting", order_by="Participant.id", cascade="all, delete-orphan"
+    )
+
+
+class AgendaItem(db.Model):
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(String(200))
+    presenter: Mapped[str | None] = mapped_column(String(120))
+    allocated_seconds: Mapped[int] = mapped_column()
+    #: time added by the chair's extensions
+    extended_seconds: Mapped[int] = mapped_column(default=0)
+    #: pending, running, paused, done or skipped (domain.agenda)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    #: moved to the end of the agenda during the meeting
+    deferred: Mapped[bool] = mapped_column(default=False)
+    #: seconds run in segments that have closed
+    elapsed_before: Mapped[float] = mapped_column(default=0.0)
+    #: start of the segment now running, if any
+    run_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items")
+
+
+class Participant(db.Model):
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    #: one of domain.meetings.PARTICIPANT_ROLES
+    role: Mapped[str] = mapped_column(String(40))
+    #: one of domain.meetings.AGENCIES
+    agency: Mapped[str] = mapped_column(String(40))
+    #: the agency's own name, e.g. "Northshire SALT service"
+    agency_name: Mapped[str | None] = mapped_column(String(120))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: set when the chair removes them; the row stays so the record still names them
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="participants")
+
+
+class AccessLink(db.Model):
+    """A secret link bound to one meeting and one role (chair, participant, shared screen)."""
+
+    __tablename__ = "access_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    #: chair, participant or screen (domain.access)
+    role: Mapped[str] = mapped_column(String(20))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    #: 256 bits from secrets.token_urlsafe; the link itself
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    participant: Mapped[Participant | None] = relationship()
+
+
+class MeetingEvent(db.Model):
+    """The ordered log of what changed in a meeting; replayed to clients that missed events."""
+
+    __tablename__ = "meeting_events"
+    __table_args__ = (UniqueConstraint("meeting_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column()
+    type: Mapped[str] = mapped_column(String(60))
+    #: the changed entities as clients see them
+    data: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CommandRecord(db.Model):
+    """A command already applied, so that a retry with the same id returns the first result."""
+
+    __tablename__ = "command_records"
+    __table_args__ = (UniqueConstraint("meeting_id", "command_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    command_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(60))
+    result: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEntry(db.Model):
+    """Who changed what, when, with the values before and after."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_meeting_at", "meeting_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    #: the access link used, and a readable label of who that was at the time
+    link_id: Mapped[int | None] = mapped_column()
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column()
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SocketSession(db.Model):
+    """An open Socket.IO connection and its link, so any server process can cut it off."""
+
+    __tablename__ = "socket_sessions"
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    link_id: Mapped[int] = mapped_column(index=True)
+    meeting_id: Mapped[int] = mapped_column(index=True)
+    connected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

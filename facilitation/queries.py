@@ -1,0 +1,151 @@
+"""Read side: what pages, the API and reconnecting clients are shown of a meeting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from .domain import agenda
+from .domain.meetings import AGENCIES, MEETING_TYPES, PARTICIPANT_ROLES
+from .extensions import db
+from .models import AccessLink, AgendaItem, Meeting, MeetingEvent, Participant
+
+
+def iso(value: datetime | None) -> str | None:
+    """An aware datetime as ISO 8601 with milliseconds, as browsers parse it."""
+    return value.isoformat(timespec="milliseconds") if value else None
+
+
+def item_view(item: AgendaItem, now: datetime) -> dict:
+    """One agenda item with its clock, as every client sees it."""
+    covered = item.status in (agenda.DONE, agenda.SKIPPED)
+    return {
+        "id": item.id,
+        "position": item.position,
+        "title": item.title,
+        "presenter": item.presenter,
+        "allocated_seconds": item.allocated_seconds,
+        "extended_seconds": item.extended_seconds,
+        "status": item.status,
+        "deferred": item.deferred,
+        "elapsed_before": round(item.elapsed_before, 3),
+        "run_started_at": iso(item.run_started_at),
+        "started_at": iso(item.started_at),
+        "ended_at": iso(item.ended_at),
+        "ends_at": iso(agenda.ends_at(item)),
+        "actual_seconds": agenda.actual_seconds(item, now) if covered else None,
+        "version": item.version,
+    }
+
+
+def meeting_view(meeting: Meeting, items: list[AgendaItem], now: datetime) -> dict:
+    """The meeting's details and clock state (projected end as of `now`)."""
+    return {
+        "id": meeting.id,
+        "title": meeting.title,
+        "meeting_type": meeting.meeting_type,
+        "meeting_type_label": MEETING_TYPES.get(meeting.meeting_type, meeting.meeting_type),
+        "child_ref": meeting.child_ref,
+        "scheduled_start": iso(meeting.scheduled_start),
+        "scheduled_end": iso(meeting.scheduled_end),
+        "status": meeting.status,
+        "started_at": iso(meeting.started_at),
+        "ended_at": iso(meeting.ended_at),
+        "current_item_id": meeting.current_item_id,
+        "projected_end": iso(agenda.projected_end(meeting, items, now)),
+        "allocation": agenda.check_allocation(meeting, items).as_dict(),
+        "version": meeting.version,
+    }
+
+
+def participant_view(participant: Participant) -> dict:
+    """A participant as others in the meeting see them (no link, no contact details)."""
+    return {
+        "id": participant.id,
+        "name": participant.name,
+        "role": participant.role,
+        "role_label": PARTICIPANT_ROLES.get(participant.role, participant.role),
+        "agency": participant.agency,
+        "agency_label": participant.agency_name or AGENCIES.get(participant.agency, participant.agency),
+        "version": participant.version,
+    }
+
+
+def snapshot(meeting: Meeting, link: AccessLink, now: datetime) -> dict:
+    """Everything a client needs to draw the room from scratch."""
+    items = list(meeting.items)
+    return {
+        "seq": meeting.last_seq,
+        "server_now": iso(now),
+        "viewer": {
+            "role": link.role,
+            "participant_id": link.participant_id,
+        },
+        "meeting": meeting_view(meeting, items, now),
+        "items": [item_view(i, now) for i in agenda.ordered(items)],
+        "participants": [participant_view(p) for p in present_participants(meeting)],
+    }
+
+
+def present_participants(meeting: Meeting) -> list[Participant]:
+    """The meeting's participants, less any the chair removed."""
+    return [p for p in meeting.participants if p.removed_at is None]
+
+
+def events_since(meeting_id: int, after_seq: int, last_seq: int) -> list[dict] | None:
+    """The events after `after_seq`, in order; None when the client should take a snapshot."""
+    missing = last_seq - after_seq
+    if missing < 0 or missing > current_app.config["REPLAY_LIMIT"]:
+        return None
+    if missing == 0:
+        return []
+    rows = db.session.scalars(
+        select(MeetingEvent)
+        .where(MeetingEvent.meeting_id == meeting_id, MeetingEvent.seq > after_seq)
+        .order_by(MeetingEvent.seq)
+    ).all()
+    events = [event_envelope(r) for r in rows]
+    if len(events) != missing or (events and events[0]["seq"] != after_seq + 1):
+        return None
+    return events
+
+
+def event_envelope(row: MeetingEvent) -> dict:
+    """An event as broadcast and replayed."""
+    return {"seq": row.seq, "type": row.type, "data": row.data, "at": iso(row.created_at)}
+
+
+def live_link(token: str) -> AccessLink | None:
+    """The link a token names, if it exists and has not been revoked."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 64:
+        return None
+    link = db.session.scalar(select(AccessLink).where(AccessLink.token == token))
+    if link is None or link.revoked_at is not None:
+        return None
+    return link
+
+
+def meeting_links(meeting_id: int) -> list[AccessLink]:
+    """The meeting's links that still work, chair first."""
+    order = {"chair": 0, "screen": 1, "participant": 2}
+    links = db.session.scalars(
+        select(AccessLink).where(AccessLink.meeting_id == meeting_id, AccessLink.revoked_at.is_(None))
+    ).all()
+    return sorted(links, key=lambda link: (order.get(link.role, 9), link.id))
+
+
+def link_path(link: AccessLink) -> str:
+    """The page a link opens: the chair console, the shared screen or the participant page."""
+    prefix = {"chair": "chair", "screen": "screen", "participant": "join"}[link.role]
+    return f"/{prefix}/{link.token}"
+
+
+def load_items(meeting_id: int) -> list[AgendaItem]:
+    """A meeting's agenda items in order."""
+    return list(
+        db.session.scalars(
+            select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position)
+        )
+    )

@@ -1,0 +1,174 @@
+"""Socket.IO adapter: who is connected, what they may send, and broadcasting after commit.
+
+Events a client may send, each declared here with the permission it needs (anything else is
+refused by the catch-all handler):
+
+- `sync`    {last_seq}            -> ack {ok, events:[...]} or {ok, snapshot:{...}}
+- `command` {id, name, args}      -> ack {ok, seq, ...} or {ok: false, error}
+- `time`    {}                    -> ack {server_now}   (clock-offset probe)
+
+The server sends `event` {seq, type, data, at, server_now} to the room `meeting:<id>` after each
+committed command, and `access_revoked` to a connection whose link stops working.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+from typing import Any, Callable
+
+from flask import current_app, request, session
+from flask_socketio import ConnectionRefusedError, join_room
+from pydantic import ValidationError
+from sqlalchemy import delete, select
+
+from .. import queries, schemas, services
+from ..domain import access
+from ..domain.errors import Conflict, RuleViolation
+from ..extensions import db, socketio
+from ..models import AccessLink, Meeting, SocketSession, utcnow
+
+log = logging.getLogger(__name__)
+
+#: Socket events a client may send, and the permission each needs (`command` checks per command).
+SOCKET_EVENTS: dict[str, str | None] = {"sync": "meeting.read", "time": "meeting.read", "command": None}
+
+
+def meeting_room(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}"
+
+
+def error_payload(exc: Exception) -> dict:
+    """A refused command as the client sees it: a code, a message and per-field messages."""
+    if isinstance(exc, schemas.FieldErrors):
+        return {"ok": False, "error": {"code": "invalid", "message": str(exc), "fields": exc.fields}}
+    if isinstance(exc, Conflict):
+        return {"ok": False, "error": {"code": exc.code, "message": exc.message, "current": exc.current}}
+    if isinstance(exc, RuleViolation):
+        error = {"code": exc.code, "message": exc.message}
+        if exc.field:
+            error["fields"] = {exc.field: exc.message}
+        return {"ok": False, "error": error}
+    raise exc
+
+
+def broadcast(outcome: services.Outcome) -> None:
+    """Send a committed command's event to everyone in the meeting, then act on revocations."""
+    if outcome.event is None:
+        return
+    envelope = {**outcome.event, "server_now": queries.iso(utcnow())}
+    socketio.emit("event", envelope, to=meeting_room(outcome.meeting_id))
+    for link_id in outcome.result.get("revoked_link_ids", []):
+        cut_off(link_id)
+
+
+def cut_off(link_id: int) -> None:
+    """Disconnect every open socket of a revoked link, on whichever server process holds it."""
+    sids = db.session.scalars(select(SocketSession.sid).where(SocketSession.link_id == link_id)).all()
+    for sid in sids:
+        socketio.emit("access_revoked", {"message": "This link has been withdrawn by the chair."}, to=sid)
+        socketio.server.disconnect(sid, namespace="/")
+
+
+def current_link() -> AccessLink | None:
+    """The connection's link, read afresh so that a revocation takes effect on the next event."""
+    link_id = session.get("link_id")
+    if link_id is None:
+        return None
+    link = db.session.get(AccessLink, link_id, populate_existing=True)
+    if link is None or link.revoked_at is not None:
+        return None
+    return link
+
+
+def socket_event(name: str) -> Callable:
+    """Declare a client event: checks the link on every call and turns refusals into acks."""
+    if name not in SOCKET_EVENTS:
+        raise RuntimeError(f"socket event {name} is not declared in SOCKET_EVENTS")
+    permission = SOCKET_EVENTS[name]
+
+    def wrap(fn):
+        @socketio.on(name)
+        @wraps(fn)
+        def handler(data=None, *extra):
+            link = current_link()
+            if link is None:
+                socketio.server.disconnect(request.sid, namespace="/")
+                return {"ok": False, "error": {"code": "unauthorised", "message": "This link is no longer valid."}}
+            if permission and not access.may(link.role, permission):
+                return {"ok": False, "error": {"code": "forbidden", "message": "Not allowed for your role."}}
+            try:
+                return fn(link, data)
+            except (RuleViolation, schemas.FieldErrors) as exc:
+                db.session.rollback()
+                return error_payload(exc)
+            except ValidationError:
+                db.session.rollback()
+                return {"ok": False, "error": {"code": "invalid", "message": "The message is malformed."}}
+
+        return fn
+
+    return wrap
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None):
+    """Anyone with a link connects with {token}; they join their meeting's room."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    link = queries.live_link(token) if isinstance(token, str) else None
+    if link is None:
+        raise ConnectionRefusedError("unauthorised")
+    session["link_id"] = link.id
+    join_room(meeting_room(link.meeting_id))
+    db.session.add(SocketSession(sid=request.sid, link_id=link.id, meeting_id=link.meeting_id))
+    db.session.commit()
+    return True
+
+
+@socketio.on("disconnect")
+def on_disconnect(reason: Any = None):
+    """Forget the connection."""
+    db.session.execute(delete(SocketSession).where(SocketSession.sid == request.sid))
+    db.session.commit()
+
+
+@socket_event("sync")
+def on_sync(link: AccessLink, data: Any) -> dict:
+    """Any client, on (re)connect: the events after `last_seq`, or a full snapshot."""
+    args = schemas.parse(schemas.SyncArgs, data)
+    meeting = db.session.get(Meeting, link.meeting_id, populate_existing=True)
+    if args.last_seq is not None:
+        events = queries.events_since(meeting.id, args.last_seq, meeting.last_seq)
+        if events is not None:
+            return {"ok": True, "events": events, "seq": meeting.last_seq, "server_now": queries.iso(utcnow())}
+    return {"ok": True, "snapshot": queries.snapshot(meeting, link, utcnow())}
+
+
+@socket_event("time")
+def on_time(link: AccessLink, data: Any) -> dict:
+    """Any client: the server's clock, to correct countdowns for the browser's clock offset."""
+    return {"ok": True, "server_now": queries.iso(utcnow())}
+
+
+@socket_event("command")
+def on_command(link: AccessLink, data: Any) -> dict:
+    """Chair (and later other roles, per the permission table): one command; everyone gets the event."""
+    envelope = schemas.parse(schemas.CommandEnvelope, data)
+    outcome = services.execute(link, envelope.name, envelope.args, envelope.id)
+    if not outcome.replayed:
+        broadcast(outcome)
+    return outcome.result
+
+
+@socketio.on("*")
+def on_undeclared(event: str, *args):
+    """Any event not declared above is refused."""
+    return {"ok": False, "error": {"code": "unknown_event", "message": "Unknown event."}}
+
+
+@socketio.on_error_default
+def on_error(exc: Exception):
+    """An unexpected failure: log it, tell the client without details, change nothing."""
+    db.session.rollback()
+    current_app.logger.exception("socket event failed")
+    return {"ok": False, "error": {"code": "server_error", "message": "Something went wrong; nothing was changed."}}

@@ -1,0 +1,172 @@
+"""Shapes of what clients send, shared by the socket adapter, the JSON API and its OpenAPI document.
+
+Types and sizes are checked here (strict: no silent coercion of "5" to 5); the domain then checks
+the rules of the meeting. Messages are written for the person who sees them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from .domain import agenda as agenda_rules
+from .domain import meetings as meeting_rules
+
+Id = Annotated[int, Field(ge=1, le=2**53)]
+CommandId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+def Text(max_length: int) -> Any:  # noqa: N802 - reads like a type in the models below
+    return Annotated[str, StringConstraints(max_length=max_length)]
+
+
+class Args(BaseModel):
+    """Base for command arguments: strict types, unknown fields refused."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class NoArgs(Args):
+    pass
+
+
+class UpdateMeetingArgs(Args):
+    version: Id
+    title: Text(meeting_rules.TITLE_MAX) | None = None
+    meeting_type: Text(40) | None = None
+    child_ref: Text(meeting_rules.CHILD_REF_MAX) | None = None
+    scheduled_start: Annotated[datetime, Field(strict=False)] | None = None
+    scheduled_end: Annotated[datetime, Field(strict=False)] | None = None
+
+
+class AddItemArgs(Args):
+    title: Text(agenda_rules.TITLE_MAX)
+    presenter: Text(agenda_rules.PRESENTER_MAX) | None = None
+    minutes: Annotated[int, Field(ge=agenda_rules.MIN_ITEM_MINUTES, le=agenda_rules.MAX_ITEM_MINUTES)]
+
+
+class UpdateItemArgs(Args):
+    item_id: Id
+    version: Id
+    title: Text(agenda_rules.TITLE_MAX) | None = None
+    presenter: Text(agenda_rules.PRESENTER_MAX) | None = None
+    minutes: (
+        Annotated[int, Field(ge=agenda_rules.MIN_ITEM_MINUTES, le=agenda_rules.MAX_ITEM_MINUTES)] | None
+    ) = None
+
+
+class ItemArgs(Args):
+    item_id: Id
+
+
+class OptionalItemArgs(Args):
+    item_id: Id | None = None
+
+
+class ReorderArgs(Args):
+    item_ids: Annotated[list[Id], Field(min_length=1, max_length=agenda_rules.MAX_ITEMS)]
+
+
+class ExtendArgs(Args):
+    seconds: Annotated[int, Field(ge=60, le=agenda_rules.MAX_EXTENSION_SECONDS, multiple_of=60)]
+
+
+class AddParticipantArgs(Args):
+    name: Text(meeting_rules.NAME_MAX)
+    role: Text(40)
+    agency: Text(40)
+    agency_name: Text(meeting_rules.AGENCY_NAME_MAX) | None = None
+
+
+class UpdateParticipantArgs(Args):
+    participant_id: Id
+    version: Id
+    name: Text(meeting_rules.NAME_MAX) | None = None
+    role: Text(40) | None = None
+    agency: Text(40) | None = None
+    agency_name: Text(meeting_rules.AGENCY_NAME_MAX) | None = None
+
+
+class ParticipantArgs(Args):
+    participant_id: Id
+
+
+class CreateMeetingArgs(Args):
+    title: Text(meeting_rules.TITLE_MAX)
+    meeting_type: Text(40)
+    child_ref: Text(meeting_rules.CHILD_REF_MAX)
+    scheduled_start: Annotated[datetime, Field(strict=False)]
+    scheduled_end: Annotated[datetime, Field(strict=False)]
+    use_usual_agenda: bool = True
+
+
+class CommandEnvelope(BaseModel):
+    """What a socket `command` event carries."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+    id: CommandId | None = None
+    name: Text(60)
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+class SyncArgs(Args):
+    last_seq: Annotated[int, Field(ge=0, le=2**53)] | None = None
+
+
+class FieldErrors(ValueError):
+    """Validation failed; `fields` maps each field to a message for the person."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__("Some of the values sent are not valid.")
+        self.fields = fields
+
+
+_MESSAGES = {
+    "missing": "This field is required.",
+    "extra_forbidden": "This field is not expected here.",
+    "int_type": "Must be a whole number.",
+    "int_from_float": "Must be a whole number.",
+    "string_type": "Must be text.",
+    "bool_type": "Must be true or false.",
+    "list_type": "Must be a list.",
+    "dict_type": "Must be an object.",
+    "model_type": "Must be an object.",
+    "datetime_type": "Must be a date and time, like 2026-03-14T09:30:00Z.",
+    "datetime_parsing": "Must be a date and time, like 2026-03-14T09:30:00Z.",
+    "datetime_from_date_parsing": "Must be a date and time, like 2026-03-14T09:30:00Z.",
+}
+
+
+def parse(model: type[BaseModel], data: Any) -> BaseModel:
+    """Validate `data` against `model`; raise FieldErrors with one message per field."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise FieldErrors({"_": "The arguments must be a JSON object."})
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        fields: dict[str, str] = {}
+        for err in exc.errors(include_url=False, include_input=False):
+            loc = ".".join(str(p) for p in err["loc"] if not isinstance(p, int) or len(err["loc"]) == 1)
+            key = loc or "_"
+            kind = err["type"]
+            ctx = err.get("ctx") or {}
+            if kind == "string_too_long":
+                msg = f"Must be at most {ctx.get('max_length')} characters."
+            elif kind == "string_too_short":
+                msg = "Must not be empty."
+            elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+                msg = f"Out of range: {err['msg'].lower()}."
+            elif kind == "multiple_of":
+                msg = "Must be a whole number of minutes (a multiple of 60 seconds)."
+            elif kind == "string_pattern_mismatch":
+                msg = "Contains characters that are not allowed."
+            elif kind in ("too_long", "too_short"):
+                msg = err["msg"] + "."
+            else:
+                msg = _MESSAGES.get(kind, err["msg"])
+            fields.setdefault(key, msg)
+        raise FieldErrors(fields) from None

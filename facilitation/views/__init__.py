@@ -1,0 +1,1 @@
+"""HTML pages: thin views that parse, call services or queries, and render."""

@@ -1,0 +1,61 @@
+"""Landing page and preparing a new meeting."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Blueprint, redirect, render_template, request
+
+from .. import schemas, services
+from ..domain.errors import RuleViolation
+from ..domain.meetings import MEETING_TYPES
+
+bp = Blueprint("meetings", __name__)
+
+
+@bp.get("/")
+def index():
+    """Anyone: what Common Ground is, and a way to prepare a meeting."""
+    return render_template("meetings/index.html")
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+def new_meeting():
+    """Anyone preparing a meeting: the form; on success, go to the chair console."""
+    errors: dict[str, str] = {}
+    tomorrow = (datetime.now() + timedelta(days=1)).replace(hour=9, minute=30, second=0, microsecond=0)
+    form = {
+        "title": "",
+        "meeting_type": "ehcp_annual_review",
+        "child_ref": "",
+        "date": tomorrow.date().isoformat(),
+        "start": "09:30",
+        "end": "11:00",
+    }
+    if request.method == "POST":
+        form.update({k: request.form.get(k, "") for k in form})
+        try:
+            start = datetime.fromisoformat(f"{form['date']}T{form['start']}")
+            end = datetime.fromisoformat(f"{form['date']}T{form['end']}")
+        except ValueError:
+            errors["date"] = "Give a date and start and end times."
+        else:
+            try:
+                _, links = services.create_meeting(
+                    {
+                        "title": form["title"],
+                        "meeting_type": form["meeting_type"],
+                        "child_ref": form["child_ref"],
+                        "scheduled_start": start.isoformat(),
+                        "scheduled_end": end.isoformat(),
+                        "use_usual_agenda": True,
+                    }
+                )
+                return redirect(links["chair"], code=303)
+            except schemas.FieldErrors as exc:
+                errors.update(exc.fields)
+            except RuleViolation as exc:
+                errors[exc.field or "_"] = exc.message
+    return render_template(
+        "meetings/new.html", form=form, errors=errors, meeting_types=MEETING_TYPES
+    ), (422 if errors else 200)

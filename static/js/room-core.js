@@ -1,0 +1,409 @@
+// The live room on every page: connection, ordered events, catch-up, clock offset, commands.
+//
+// The server is the truth. This module keeps a copy of the meeting, applies events in sequence
+// order, asks for what it missed after a reconnect (or takes a fresh snapshot), and sends chair
+// commands with an id so a retry after a dropped connection is never applied twice.
+
+export class Room {
+  constructor(bootstrap, onChange) {
+    this.token = bootstrap.token;
+    this.onChange = onChange;
+    this.listeners = { status: [] };
+    this.offsetMs = 0;
+    this.bestRtt = Infinity;
+    this.syncing = false;
+    this.buffer = [];
+    this.pending = new Map();
+    this.status = "online";
+    this.applySnapshot(bootstrap.snapshot);
+    this.offsetMs = Date.parse(bootstrap.snapshot.server_now) - Date.now();
+
+    this.socket = window.io({ auth: { token: this.token }, reconnectionDelayMax: 4000 });
+    this.socket.on("connect", () => {
+      this.setStatus("online");
+      this.sync();
+      this.measureOffset(3);
+      this.resendPending();
+    });
+    this.socket.on("disconnect", (reason) => {
+      if (this.status !== "revoked") this.setStatus("offline");
+      if (reason === "io server disconnect" && this.status !== "revoked") {
+        // The server closed us on purpose: most likely the link was withdrawn.
+        this.setStatus("revoked");
+      }
+    });
+    this.socket.io.on("reconnect_attempt", () => {
+      if (this.status !== "revoked") this.setStatus("offline");
+    });
+    this.socket.on("connect_error", (err) => {
+      if (err && err.message === "unauthorised") {
+        this.setStatus("revoked");
+        this.socket.disconnect();
+      } else {
+        this.setStatus("offline");
+      }
+    });
+    this.socket.on("event", (event) => this.receive(event));
+    this.socket.on("access_revoked", () => {
+      this.setStatus("revoked");
+      this.socket.disconnect();
+    });
+    window.addEventListener("beforeunload", () => this.socket.disconnect());
+  }
+
+  // ---------------------------------------------------------------- state
+
+  applySnapshot(snap) {
+    this.seq = snap.seq;
+    this.viewer = snap.viewer;
+    this.meeting = snap.meeting;
+    this.items = new Map(snap.items.map((i) => [i.id, i]));
+    this.participants = new Map(snap.participants.map((p) => [p.id, p]));
+  }
+
+  applyEvent(event) {
+    const d = event.data || {};
+    if (d.meeting) this.meeting = d.meeting;
+    for (const item of d.items || []) this.items.set(item.id, item);
+    for (const id of d.removed_items || []) this.items.delete(id);
+    for (const p of d.participants || []) this.participants.set(p.id, p);
+    for (const id of d.removed_participants || []) this.participants.delete(id);
+    this.seq = event.seq;
+  }
+
+  receive(event) {
+    if (event.server_now) this.noteServerTime(event.server_now);
+    if (this.syncing) {
+      this.buffer.push(event);
+      return;
+    }
+    if (event.seq <= this.seq) return;
+    if (event.seq === this.seq + 1) {
+      this.applyEvent(event);
+      this.changed(event);
+    } else {
+      this.sync();
+    }
+  }
+
+  sync() {
+    if (this.syncing) return;
+    this.syncing = true;
+    this.socket.timeout(8000).emit("sync", { last_seq: this.seq }, (err, ack) => {
+      this.syncing = false;
+      if (err || !ack || !ack.ok) {
+        if (this.socket.connected) setTimeout(() => this.sync(), 1000);
+        return;
+      }
+      if (ack.snapshot) {
+        this.applySnapshot(ack.snapshot);
+      } else {
+        for (const e of ack.events) if (e.seq === this.seq + 1) this.applyEvent(e);
+      }
+      const buffered = this.buffer.sort((a, b) => a.seq - b.seq);
+      this.buffer = [];
+      for (const e of buffered) if (e.seq === this.seq + 1) this.applyEvent(e);
+      this.changed(null);
+      if (buffered.some((e) => e.seq > this.seq)) this.sync();
+    });
+  }
+
+  changed(event) {
+    try {
+      this.onChange(this, event);
+    } catch (e) {
+      console.error(e);
+    }
+  }
+
+  orderedItems() {
+    return [...this.items.values()].sort((a, b) => a.position - b.position || a.id - b.id);
+  }
+
+  currentItem() {
+    return this.meeting.current_item_id ? this.items.get(this.meeting.current_item_id) || null : null;
+  }
+
+  // ---------------------------------------------------------------- time
+
+  now() {
+    return Date.now() + this.offsetMs;
+  }
+
+  noteServerTime(iso) {
+    // A broadcast's server time is a bound: the server sent it no later than we got it.
+    const candidate = Date.parse(iso) - Date.now();
+    if (this.bestRtt === Infinity && candidate > this.offsetMs) this.offsetMs = candidate;
+  }
+
+  measureOffset(rounds) {
+    const t0 = Date.now();
+    this.socket.timeout(5000).emit("time", {}, (err, ack) => {
+      if (!err && ack && ack.ok) {
+        const t1 = Date.now();
+        const rtt = t1 - t0;
+        if (rtt <= this.bestRtt) {
+          this.bestRtt = rtt;
+          this.offsetMs = Date.parse(ack.server_now) + rtt / 2 - t1;
+        }
+      }
+      if (rounds > 1) setTimeout(() => this.measureOffset(rounds - 1), 200);
+    });
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  command(name, args = {}) {
+    const id = newId();
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { name, args, resolve, reject });
+      this.sendPending(id);
+    });
+  }
+
+  sendPending(id) {
+    const cmd = this.pending.get(id);
+    if (!cmd || !this.socket.connected) return;
+    this.socket.timeout(8000).emit("command", { id, name: cmd.name, args: cmd.args }, (err, ack) => {
+      if (err) return; // no answer: kept pending, sent again with the same id on reconnect
+      this.pending.delete(id);
+      if (ack && ack.ok) cmd.resolve(ack);
+      else cmd.reject((ack && ack.error) || { code: "error", message: "The command failed." });
+    });
+  }
+
+  resendPending() {
+    for (const id of this.pending.keys()) this.sendPending(id);
+  }
+
+  // ---------------------------------------------------------------- connection status
+
+  onStatus(fn) {
+    this.listeners.status.push(fn);
+  }
+
+  setStatus(status) {
+    if (this.status === status) return;
+    this.status = status;
+    for (const fn of this.listeners.status) fn(status);
+  }
+}
+
+function newId() {
+  const bytes = new Uint8Array(16);
+  window.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// ---------------------------------------------------------------- clock maths (mirrors domain/agenda.py)
+
+export const LOW_TIME_FRACTION = 0.2;
+export const LOW_TIME_MIN_SECONDS = 60;
+
+export function budget(item) {
+  return item.allocated_seconds + item.extended_seconds;
+}
+
+export function elapsed(item, nowMs) {
+  const running = item.run_started_at ? Math.max(0, (nowMs - Date.parse(item.run_started_at)) / 1000) : 0;
+  return item.elapsed_before + running;
+}
+
+export function remaining(item, nowMs) {
+  return budget(item) - elapsed(item, nowMs);
+}
+
+export function timeState(item, nowMs) {
+  const left = remaining(item, nowMs);
+  if (left < 0) return "over";
+  if (left <= Math.max(LOW_TIME_MIN_SECONDS, budget(item) * LOW_TIME_FRACTION)) return "low";
+  return "ok";
+}
+
+export function projectedEnd(room, nowMs) {
+  const m = room.meeting;
+  const items = room.orderedItems();
+  if (m.status === "ended" && m.ended_at) return Date.parse(m.ended_at);
+  if (m.status === "draft") {
+    const total = items.filter((i) => i.status !== "skipped").reduce((s, i) => s + budget(i), 0);
+    return Date.parse(m.scheduled_start) + total * 1000;
+  }
+  const left = items
+    .filter((i) => ["pending", "running", "paused"].includes(i.status))
+    .reduce((s, i) => s + Math.max(remaining(i, nowMs), 0), 0);
+  return nowMs + left * 1000;
+}
+
+// ---------------------------------------------------------------- formatting and DOM helpers
+
+export function clock(seconds) {
+  const s = Math.abs(Math.trunc(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const mm = h ? `${h}:${String(m).padStart(2, "0")}` : String(m).padStart(2, "0");
+  return `${mm}:${String(sec).padStart(2, "0")}`;
+}
+
+export function hhmm(ms) {
+  return new Date(ms).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+}
+
+export function minutes(seconds) {
+  return `${Math.round(seconds / 60)} min`;
+}
+
+export function countdownText(item, nowMs) {
+  const left = remaining(item, nowMs);
+  return left >= 0 ? clock(Math.ceil(left)) : `+${clock(Math.floor(-left))}`;
+}
+
+export function countdownNote(item, nowMs) {
+  const left = remaining(item, nowMs);
+  const parts = [];
+  if (item.status === "paused") parts.push("Paused");
+  if (left < 0) parts.push(`Over time by ${Math.ceil(-left / 60)} min`);
+  else if (timeState(item, nowMs) === "low") parts.push("Time running low");
+  if (item.extended_seconds) parts.push(`extended by ${Math.round(item.extended_seconds / 60)} min`);
+  return parts.join(" · ");
+}
+
+export function paceText(room, nowMs) {
+  const end = projectedEnd(room, nowMs);
+  const sched = Date.parse(room.meeting.scheduled_end);
+  const diff = Math.round((end - sched) / 60000);
+  if (room.meeting.status === "ended") return "";
+  if (diff > 0) return `${diff} min past the scheduled end`;
+  if (diff < 0) return `${-diff} min before the scheduled end`;
+  return "on schedule";
+}
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "dataset") Object.assign(node.dataset, v);
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+export function text(id, value) {
+  const node = document.getElementById(id);
+  if (node && node.textContent !== value) node.textContent = value;
+}
+
+export function bootstrap() {
+  return JSON.parse(document.getElementById("bootstrap").textContent);
+}
+
+export function showConnection(room) {
+  const banner = document.getElementById("connection");
+  const label = document.getElementById("connection-text");
+  const render = (status) => {
+    banner.dataset.state = status;
+    banner.hidden = status === "online";
+    label.textContent =
+      status === "revoked"
+        ? "This link no longer works. Ask the chair for a new one."
+        : "Offline: reconnecting… Everything will catch up when the connection is back.";
+    document.body.dataset.connection = status;
+  };
+  room.onStatus(render);
+  render(room.status);
+}
+
+export const STATUS_LABELS = {
+  pending: "to come",
+  running: "now",
+  paused: "paused",
+  done: "done",
+  skipped: "skipped",
+};
+
+export function renderHeader(room, nowMs) {
+  const m = room.meeting;
+  text("meeting-title", m.title);
+  text("child-ref", m.child_ref);
+  if (document.getElementById("meeting-type")) text("meeting-type", m.meeting_type_label);
+  if (document.getElementById("meeting-times")) {
+    const day = new Date(Date.parse(m.scheduled_start)).toLocaleDateString("en-GB", {
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      year: "numeric",
+    });
+    text("meeting-times", `${day}, ${hhmm(Date.parse(m.scheduled_start))}–${hhmm(Date.parse(m.scheduled_end))}`);
+  }
+  if (document.getElementById("meeting-status")) {
+    const label = { draft: "Not started", live: "In progress", ended: "Ended" }[m.status] || m.status;
+    text("meeting-status", label);
+    document.getElementById("meeting-status").dataset.status = m.status;
+  }
+  text("projected-end", hhmm(projectedEnd(room, nowMs)));
+  text("pace", paceText(room, nowMs));
+}
+
+export function renderNow(room, nowMs) {
+  const item = room.currentItem();
+  const m = room.meeting;
+  const countdown = document.getElementById("countdown");
+  if (!item) {
+    text(
+      "current-title",
+      m.status === "draft" ? "Waiting to start" : m.status === "ended" ? "Meeting ended" : "All items covered",
+    );
+    text("current-presenter", "");
+    text("countdown", "--:--");
+    text("countdown-note", "");
+    countdown.dataset.timeState = "ok";
+    return null;
+  }
+  text("current-title", item.title);
+  text("current-presenter", item.presenter ? `Presenting: ${item.presenter}` : "");
+  text("countdown", countdownText(item, nowMs));
+  text("countdown-note", countdownNote(item, nowMs));
+  countdown.dataset.timeState = timeState(item, nowMs);
+  countdown.dataset.running = item.status === "running" ? "yes" : "no";
+  return item;
+}
+
+export function itemTimes(item, nowMs) {
+  const planned = minutes(item.allocated_seconds) + (item.extended_seconds ? ` + ${minutes(item.extended_seconds)}` : "");
+  if (item.status === "done" || item.status === "skipped") {
+    return `${planned} planned · ${minutes(item.actual_seconds || 0)} taken`;
+  }
+  if (item.status === "running" || item.status === "paused") {
+    return `${planned} planned · ${clock(elapsed(item, nowMs))} so far`;
+  }
+  return `${planned}`;
+}
+
+export function renderParticipants(room, list) {
+  list.replaceChildren(
+    ...[...room.participants.values()].map((p) =>
+      el(
+        "li",
+        { dataset: { participantId: p.id } },
+        el("span", { class: "name" }, p.name),
+        " ",
+        el("span", { class: "role" }, `${p.role_label}, ${p.agency_label}`),
+      ),
+    ),
+  );
+}
+
+export function tick(fn) {
+  // Redraw the countdown a few times a second; nothing is sent over the network for it.
+  const loop = () => {
+    fn();
+    window.setTimeout(loop, 250);
+  };
+  loop();
+}
