@@ -1,0 +1,225 @@
+"""Shared fixtures: an app on a real SQLite file, meetings made through the services, socket clients,
+and live server processes on 127.0.0.1 for what the in-process test clients bypass."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+sys.path.insert(0, str(ROOT))
+
+from facilitation import create_app  # noqa: E402
+from facilitation.config import TestConfig  # noqa: E402
+from facilitation.extensions import db, socketio  # noqa: E402
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The app on a fresh SQLite database file, tables created from the models."""
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.db'}")
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def meeting_payload(**overrides) -> dict:
+    start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=5)
+    data = {
+        "title": "Annual review",
+        "meeting_type": "ehcp_annual_review",
+        "child_ref": "AB-1",
+        "scheduled_start": start.isoformat(),
+        "scheduled_end": (start + timedelta(minutes=90)).isoformat(),
+        "use_usual_agenda": True,
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def make_meeting(client):
+    """Create a meeting over the JSON API; returns its id, tokens and a participant token factory."""
+
+    def make(**overrides) -> dict:
+        response = client.post("/api/v1/meetings", json=meeting_payload(**overrides))
+        assert response.status_code == 201, response.get_json()
+        body = response.get_json()
+        return {"id": body["meeting"]["id"], **body["tokens"], "body": body}
+
+    return make
+
+
+@pytest.fixture
+def meeting(make_meeting, client):
+    """A meeting with the usual agenda and two participants (a parent and an EP)."""
+    m = make_meeting()
+    for name, role, agency in (("Sam Parent", "parent", "family"), ("Dr Eve Psych", "educational_psychologist", "ep_service")):
+        r = client.post(
+            f"/api/v1/meetings/{m['id']}/commands/participants.add",
+            json={"name": name, "role": role, "agency": agency},
+            headers={"Authorization": f"Bearer {m['chair']}"},
+        )
+        assert r.status_code == 200, r.get_json()
+        m.setdefault("participants", []).append(r.get_json()["join_path"].rsplit("/", 1)[1])
+    return m
+
+
+@pytest.fixture
+def api(client):
+    """Send a command over the JSON API: api(token, meeting_id, name, **args) -> (status, body)."""
+
+    def send(token, meeting_id, name, key=None, **args):
+        headers = {"Authorization": f"Bearer {token}"}
+        if key:
+            headers["Idempotency-Key"] = key
+        r = client.post(f"/api/v1/meetings/{meeting_id}/commands/{name}", json=args, headers=headers)
+        return r.status_code, r.get_json()
+
+    return send
+
+
+@pytest.fixture
+def sockets(app, client):
+    """Open Socket.IO test clients with a link token; all are disconnected at the end."""
+    opened = []
+
+    def connect(token):
+        sc = socketio.test_client(app, auth={"token": token}, flask_test_client=client)
+        opened.append(sc)
+        return sc
+
+    yield connect
+    for sc in opened:
+        if sc.is_connected():
+            sc.disconnect()
+
+
+def events_of(sc, name="event"):
+    """The payloads of one event type a test client has received since the last call."""
+    return [m["args"][0] for m in sc.get_received() if m["name"] == name]
+
+
+# ---------------------------------------------------------------- live server processes
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """`python app.py` (gevent, as `make run` serves) on a free port, with its own instance folder."""
+
+    def __init__(self, workdir: Path, env: dict | None = None, port: int | None = None):
+        self.workdir = workdir
+        self.port = port or free_port()
+        self.extra_env = env or {}
+        self.proc: subprocess.Popen | None = None
+        self.log = workdir / f"server-{self.port}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict:
+        env = dict(os.environ)
+        env.update(
+            {
+                "PORT": str(self.port),
+                "INSTANCE_PATH": str(self.workdir),
+                "PUBLIC_URL": self.url,
+                "SECRET_KEY": "live-test-secret",
+                "DATABASE_URL": f"sqlite:///{self.workdir / 'live.db'}",
+            }
+        )
+        env.update(self.extra_env)
+        return env
+
+    def flask(self, *args: str) -> str:
+        """Run a flask CLI command against this server's database; returns its output."""
+        out = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "facilitation:create_app", *args],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    def start(self) -> LiveServer:
+        self.proc = subprocess.Popen(
+            [sys.executable, "app.py"],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=open(self.log, "ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not start listening within 20 s")
+
+    def kill(self) -> None:
+        """Kill the process abruptly (SIGKILL), as a crash or power cut would."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """Start live servers: live_server(env=...) -> LiveServer with the database initialised."""
+    servers: list[LiveServer] = []
+
+    def start(env: dict | None = None, workdir: Path | None = None, init: bool = True) -> LiveServer:
+        server = LiveServer(workdir or tmp_path, env)
+        if init:
+            server.flask("init-db")
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
