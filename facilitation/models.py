@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -109,6 +109,10 @@ class Participant(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: set when the chair removes them; the row stays so the record still names them
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: expected, in_room, remote, apologies or absent (domain.registers.ATTENDANCE)
+    attendance: Mapped[str] = mapped_column(String(20), default="expected")
+    arrived_late: Mapped[bool] = mapped_column(default=False)
+    left_early: Mapped[bool] = mapped_column(default=False)
 
     meeting: Mapped[Meeting] = relationship(back_populates="participants")
 
@@ -191,3 +195,95 @@ class SocketSession(db.Model):
     link_id: Mapped[int] = mapped_column(index=True)
     meeting_id: Mapped[int] = mapped_column(index=True)
     connected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Decision(db.Model):
+    """A decision recorded in the meeting, with its reasons, evidence and the options rejected."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    reasons: Mapped[str | None] = mapped_column(Text)
+    #: what the decision rests on, e.g. "EP report, 3 Feb"
+    evidence: Mapped[str | None] = mapped_column(Text)
+    #: other options considered and why they were rejected
+    options_considered: Mapped[str | None] = mapped_column(Text)
+    #: agreed, agreed_with_dissent or deferred (domain.registers)
+    status: Mapped[str] = mapped_column(String(30))
+    #: participant ids of those who dissent
+    dissenter_ids: Mapped[list] = mapped_column(JSON, default=list)
+    disagreement_id: Mapped[int | None] = mapped_column(ForeignKey("disagreements.id", ondelete="SET NULL"))
+    review_date: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Action(db.Model):
+    """Who will do what by when, for which agency, and when someone checks it was done."""
+
+    __tablename__ = "actions"
+    __table_args__ = (Index("ix_actions_due", "due_date"), Index("ix_actions_follow_up", "follow_up_date"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="SET NULL"))
+    what: Mapped[str] = mapped_column(Text)
+    #: the owner: a participant, or a named person outside the meeting
+    owner_participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
+    owner_name: Mapped[str | None] = mapped_column(String(120))
+    owner_agency: Mapped[str] = mapped_column(String(120))
+    due_date: Mapped[date] = mapped_column(Date)
+    follow_up_date: Mapped[date] = mapped_column(Date)
+    #: the need or outcome served, e.g. "Communication and interaction: outcome 2"
+    need: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Disagreement(db.Model):
+    """A point people disagree on, each party's position, and the agreed next step."""
+
+    __tablename__ = "disagreements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="SET NULL"))
+    topic: Mapped[str] = mapped_column(Text)
+    resolved: Mapped[bool] = mapped_column(default=False)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    #: a rung of domain.registers.ESCALATION_LADDER
+    next_step: Mapped[str | None] = mapped_column(String(40))
+    next_step_owner_participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
+    next_step_owner_name: Mapped[str | None] = mapped_column(String(120))
+    next_step_agency: Mapped[str | None] = mapped_column(String(120))
+    follow_up_date: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    positions: Mapped[list[Position]] = relationship(order_by="Position.id", cascade="all, delete-orphan")
+
+
+class Position(db.Model):
+    """One party's view in a disagreement, in their own words, with the evidence they rely on."""
+
+    __tablename__ = "positions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    disagreement_id: Mapped[int] = mapped_column(ForeignKey("disagreements.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
+    #: for a party not at the meeting (e.g. "Northshire SEND panel")
+    party_name: Mapped[str | None] = mapped_column(String(120))
+    agency: Mapped[str] = mapped_column(String(120))
+    view: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

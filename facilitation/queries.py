@@ -10,7 +10,19 @@ from sqlalchemy import select
 from .domain import agenda
 from .domain.meetings import AGENCIES, MEETING_TYPES, PARTICIPANT_ROLES
 from .extensions import db
-from .models import AccessLink, AgendaItem, Meeting, MeetingEvent, Participant
+from .domain import registers
+from .models import (
+    AccessLink,
+    Action,
+    AgendaItem,
+    AuditEntry,
+    Decision,
+    Disagreement,
+    Meeting,
+    MeetingEvent,
+    Participant,
+    Position,
+)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -69,8 +81,121 @@ def participant_view(participant: Participant) -> dict:
         "role_label": PARTICIPANT_ROLES.get(participant.role, participant.role),
         "agency": participant.agency,
         "agency_label": participant.agency_name or AGENCIES.get(participant.agency, participant.agency),
+        "attendance": participant.attendance,
+        "attendance_label": registers.ATTENDANCE.get(participant.attendance, participant.attendance),
+        "arrived_late": participant.arrived_late,
+        "left_early": participant.left_early,
         "version": participant.version,
     }
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def decision_view(d: Decision, now: datetime | None = None) -> dict:
+    """A decision as everyone in the meeting sees it."""
+    return {
+        "id": d.id,
+        "agenda_item_id": d.agenda_item_id,
+        "text": d.text,
+        "reasons": d.reasons,
+        "evidence": d.evidence,
+        "options_considered": d.options_considered,
+        "status": d.status,
+        "status_label": registers.DECISION_STATUSES.get(d.status, d.status),
+        "dissenter_ids": list(d.dissenter_ids or []),
+        "disagreement_id": d.disagreement_id,
+        "review_date": _day(d.review_date),
+        "version": d.version,
+        "created_at": iso(d.created_at),
+    }
+
+
+def action_view(a: Action, now: datetime | None = None) -> dict:
+    """An action with its owner, agency and dates."""
+    return {
+        "id": a.id,
+        "agenda_item_id": a.agenda_item_id,
+        "what": a.what,
+        "owner_participant_id": a.owner_participant_id,
+        "owner_name": a.owner_name,
+        "owner_agency": a.owner_agency,
+        "due_date": _day(a.due_date),
+        "follow_up_date": _day(a.follow_up_date),
+        "need": a.need,
+        "status": a.status,
+        "confirmed_at": iso(a.confirmed_at),
+        "version": a.version,
+        "created_at": iso(a.created_at),
+    }
+
+
+def position_view(p: Position) -> dict:
+    """One party's position in a disagreement."""
+    return {
+        "id": p.id,
+        "disagreement_id": p.disagreement_id,
+        "participant_id": p.participant_id,
+        "party_name": p.party_name,
+        "agency": p.agency,
+        "view": p.view,
+        "evidence": p.evidence,
+        "version": p.version,
+    }
+
+
+def disagreement_view(d: Disagreement, now: datetime | None = None) -> dict:
+    """A disagreement with every live position and the agreed next step."""
+    return {
+        "id": d.id,
+        "agenda_item_id": d.agenda_item_id,
+        "topic": d.topic,
+        "resolved": d.resolved,
+        "resolution": d.resolution,
+        "next_step": d.next_step,
+        "next_step_label": registers.ESCALATION_LADDER.get(d.next_step) if d.next_step else None,
+        "next_step_rung": registers.ladder_rung(d.next_step) if d.next_step in registers.ESCALATION_LADDER else None,
+        "next_step_owner_participant_id": d.next_step_owner_participant_id,
+        "next_step_owner_name": d.next_step_owner_name,
+        "next_step_agency": d.next_step_agency,
+        "follow_up_date": _day(d.follow_up_date),
+        "positions": [position_view(p) for p in d.positions if p.deleted_at is None],
+        "version": d.version,
+        "created_at": iso(d.created_at),
+    }
+
+
+def _sort_by_id(row) -> tuple:
+    return (row.id,)
+
+
+#: How each collection in an event or snapshot is shown, and in what order.
+VIEWS = {
+    "items": item_view,
+    "participants": lambda p, now=None: participant_view(p),
+    "decisions": decision_view,
+    "actions": action_view,
+    "disagreements": disagreement_view,
+}
+SORT_KEYS = {
+    "items": lambda i: (i.position, i.id),
+    "participants": _sort_by_id,
+    "decisions": _sort_by_id,
+    "actions": _sort_by_id,
+    "disagreements": _sort_by_id,
+}
+#: The record's registers, read for snapshots; deleted entries stay in the audit trail only.
+REGISTERS = {"decisions": Decision, "actions": Action, "disagreements": Disagreement}
+
+
+def live_entries(model, meeting_id: int) -> list:
+    """A register's entries for a meeting, oldest first, less deleted ones."""
+    return list(
+        db.session.scalars(
+            select(model).where(model.meeting_id == meeting_id, model.deleted_at.is_(None)).order_by(model.id)
+        )
+    )
 
 
 def snapshot(meeting: Meeting, link: AccessLink, now: datetime) -> dict:
@@ -86,6 +211,10 @@ def snapshot(meeting: Meeting, link: AccessLink, now: datetime) -> dict:
         "meeting": meeting_view(meeting, items, now),
         "items": [item_view(i, now) for i in agenda.ordered(items)],
         "participants": [participant_view(p) for p in present_participants(meeting)],
+        **{
+            name: [VIEWS[name](row, now) for row in live_entries(model, meeting.id)]
+            for name, model in REGISTERS.items()
+        },
     }
 
 
@@ -149,3 +278,13 @@ def load_items(meeting_id: int) -> list[AgendaItem]:
             select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position)
         )
     )
+
+
+def audit_history(meeting_id: int, entity: str, entity_id: int) -> list[dict]:
+    """The audit trail of one entry, oldest first: who changed what, when, before and after."""
+    rows = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.meeting_id == meeting_id, AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+        .order_by(AuditEntry.id)
+    )
+    return [{"action": r.action, "actor": r.actor, "at": iso(r.at), "before": r.before, "after": r.after} for r in rows]

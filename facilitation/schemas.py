@@ -6,16 +6,47 @@ the rules of the meeting. Messages are written for the person who sees them.
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
 from .domain import agenda as agenda_rules
 from .domain import meetings as meeting_rules
+from .domain import registers
 
 Id = Annotated[int, Field(ge=1, le=2**53)]
 CommandId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: Any) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise ValueError("Must be a date like 2026-03-14.")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a real date.") from None
+
+
+def _iso_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or len(value) > 40:
+        raise ValueError("Must be a date and time, like 2026-03-14T09:30:00Z.")
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("Must be a date and time, like 2026-03-14T09:30:00Z.") from None
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date), Field(strict=False)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime), Field(strict=False)]
 
 
 def Text(max_length: int) -> Any:  # noqa: N802 - reads like a type in the models below
@@ -37,8 +68,8 @@ class UpdateMeetingArgs(Args):
     title: Text(meeting_rules.TITLE_MAX) | None = None
     meeting_type: Text(40) | None = None
     child_ref: Text(meeting_rules.CHILD_REF_MAX) | None = None
-    scheduled_start: Annotated[datetime, Field(strict=False)] | None = None
-    scheduled_end: Annotated[datetime, Field(strict=False)] | None = None
+    scheduled_start: IsoDateTime | None = None
+    scheduled_end: IsoDateTime | None = None
 
 
 class AddItemArgs(Args):
@@ -97,9 +128,135 @@ class CreateMeetingArgs(Args):
     title: Text(meeting_rules.TITLE_MAX)
     meeting_type: Text(40)
     child_ref: Text(meeting_rules.CHILD_REF_MAX)
-    scheduled_start: Annotated[datetime, Field(strict=False)]
-    scheduled_end: Annotated[datetime, Field(strict=False)]
+    scheduled_start: IsoDateTime
+    scheduled_end: IsoDateTime
     use_usual_agenda: bool = True
+
+
+# ---------------------------------------------------------------- registers
+
+R = registers
+
+
+class RecordDecisionArgs(Args):
+    agenda_item_id: Id | None = None
+    text: Text(R.TEXT)
+    reasons: Text(R.LONG_TEXT) | None = None
+    evidence: Text(R.TEXT) | None = None
+    options_considered: Text(R.LONG_TEXT) | None = None
+    status: Text(30) = R.AGREED
+    dissenter_ids: Annotated[list[Id], Field(max_length=40)] = []
+    disagreement_id: Id | None = None
+    review_date: IsoDate | None = None
+
+
+class UpdateDecisionArgs(Args):
+    decision_id: Id
+    version: Id
+    agenda_item_id: Id | None = None
+    text: Text(R.TEXT) | None = None
+    reasons: Text(R.LONG_TEXT) | None = None
+    evidence: Text(R.TEXT) | None = None
+    options_considered: Text(R.LONG_TEXT) | None = None
+    status: Text(30) | None = None
+    dissenter_ids: Annotated[list[Id], Field(max_length=40)] | None = None
+    disagreement_id: Id | None = None
+    review_date: IsoDate | None = None
+
+
+class DecisionArgs(Args):
+    decision_id: Id
+    version: Id
+
+
+class RecordActionArgs(Args):
+    agenda_item_id: Id | None = None
+    what: Text(R.TEXT)
+    owner_participant_id: Id | None = None
+    owner_name: Text(R.NAME) | None = None
+    owner_agency: Text(R.NAME) | None = None
+    due_date: IsoDate
+    follow_up_date: IsoDate
+    need: Text(R.SHORT_TEXT) | None = None
+
+
+class UpdateActionArgs(Args):
+    action_id: Id
+    version: Id
+    agenda_item_id: Id | None = None
+    what: Text(R.TEXT) | None = None
+    owner_participant_id: Id | None = None
+    owner_name: Text(R.NAME) | None = None
+    owner_agency: Text(R.NAME) | None = None
+    due_date: IsoDate | None = None
+    follow_up_date: IsoDate | None = None
+    need: Text(R.SHORT_TEXT) | None = None
+
+
+class ActionArgs(Args):
+    action_id: Id
+    version: Id
+
+
+class ConfirmActionArgs(Args):
+    action_id: Id
+
+
+class PositionInput(Args):
+    participant_id: Id | None = None
+    party_name: Text(R.NAME) | None = None
+    agency: Text(R.NAME) | None = None
+    view: Text(R.LONG_TEXT)
+    evidence: Text(R.TEXT) | None = None
+
+
+class RecordDisagreementArgs(Args):
+    agenda_item_id: Id | None = None
+    topic: Text(R.TEXT)
+    positions: Annotated[list[PositionInput], Field(max_length=20)] = []
+
+
+class UpdateDisagreementArgs(Args):
+    disagreement_id: Id
+    version: Id
+    agenda_item_id: Id | None = None
+    topic: Text(R.TEXT) | None = None
+    resolved: bool | None = None
+    resolution: Text(R.LONG_TEXT) | None = None
+    next_step: Text(40) | None = None
+    next_step_owner_participant_id: Id | None = None
+    next_step_owner_name: Text(R.NAME) | None = None
+    next_step_agency: Text(R.NAME) | None = None
+    follow_up_date: IsoDate | None = None
+
+
+class DisagreementArgs(Args):
+    disagreement_id: Id
+    version: Id
+
+
+class AddPositionArgs(PositionInput):
+    disagreement_id: Id
+
+
+class UpdatePositionArgs(Args):
+    position_id: Id
+    version: Id
+    view: Text(R.LONG_TEXT) | None = None
+    evidence: Text(R.TEXT) | None = None
+    agency: Text(R.NAME) | None = None
+
+
+class PositionArgs(Args):
+    position_id: Id
+    version: Id
+
+
+class SetAttendanceArgs(Args):
+    participant_id: Id
+    attendance: Text(20)
+    arrived_late: bool = False
+    left_early: bool = False
 
 
 class CommandEnvelope(BaseModel):
@@ -166,6 +323,8 @@ def parse(model: type[BaseModel], data: Any) -> BaseModel:
                 msg = "Contains characters that are not allowed."
             elif kind in ("too_long", "too_short"):
                 msg = err["msg"] + "."
+            elif kind == "value_error":
+                msg = str(ctx.get("error") or err["msg"])
             else:
                 msg = _MESSAGES.get(kind, err["msg"])
             fields.setdefault(key, msg)

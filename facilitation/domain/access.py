@@ -28,7 +28,25 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "participants.update": frozenset({CHAIR}),
     "participants.remove": frozenset({CHAIR}),
     "participants.read_links": frozenset({CHAIR}),
+    "decisions.record": frozenset({CHAIR}),
+    "decisions.update": frozenset({CHAIR}),
+    "decisions.delete": frozenset({CHAIR}),
+    "actions.record": frozenset({CHAIR}),
+    "actions.update": frozenset({CHAIR}),
+    "actions.delete": frozenset({CHAIR}),
+    "actions.confirm": frozenset({PARTICIPANT}),
+    "disagreements.record": frozenset({CHAIR}),
+    "disagreements.update": frozenset({CHAIR}),
+    "disagreements.delete": frozenset({CHAIR}),
+    "positions.add": frozenset({CHAIR, PARTICIPANT}),
+    "positions.update": frozenset({CHAIR, PARTICIPANT}),
+    "positions.delete": frozenset({CHAIR}),
+    "attendance.set": frozenset({CHAIR}),
+    "records.history": frozenset({CHAIR, PARTICIPANT}),
 }
+
+#: Permissions a participant holds only for their own entries (their position, their action).
+OWN_ONLY: frozenset[str] = frozenset({"actions.confirm", "positions.add", "positions.update"})
 
 
 def may(role: str, permission: str) -> bool:

@@ -17,12 +17,12 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from . import queries, schemas
-from .domain import access, agenda
-from .domain import meetings as meeting_rules
-from .domain.errors import Conflict, NotFound, RuleViolation
-from .extensions import db
-from .models import (
+from .. import queries, schemas
+from ..domain import access, agenda
+from ..domain import meetings as meeting_rules
+from ..domain.errors import Conflict, NotFound, RuleViolation
+from ..extensions import db
+from ..models import (
     AccessLink,
     AgendaItem,
     AuditEntry,
@@ -68,14 +68,27 @@ class Change:
     items: list[AgendaItem]
     link: AccessLink
     now: datetime
-    changed_items: dict[int, AgendaItem] = field(default_factory=dict)
-    removed_items: list[int] = field(default_factory=list)
-    changed_participants: dict[int, Participant] = field(default_factory=dict)
-    removed_participants: list[int] = field(default_factory=list)
+    #: collection name ("items", "participants", "decisions", ...) -> id -> row
+    changed: dict[str, dict[int, Any]] = field(default_factory=dict)
+    removed: dict[str, list[int]] = field(default_factory=dict)
+
+    def put(self, collection: str, *rows) -> None:
+        for row in rows:
+            self.changed.setdefault(collection, {})[row.id] = row
+
+    def drop(self, collection: str, row_id: int) -> None:
+        self.removed.setdefault(collection, []).append(row_id)
 
     def touched(self, items: list[AgendaItem]) -> None:
-        for item in items:
-            self.changed_items[item.id] = item
+        self.put("items", *items)
+
+    @property
+    def meeting_day(self):
+        return self.meeting.scheduled_start.astimezone(local_zone()).date()
+
+    @property
+    def today(self):
+        return self.now.astimezone(local_zone()).date()
 
     def audit(self, action: str, entity: str, entity_id: int | None, before=None, after=None) -> None:
         db.session.add(
@@ -223,16 +236,12 @@ def _append_event(change: Change, name: str) -> dict:
     meeting = change.meeting
     meeting.last_seq += 1
     now = change.now
-    data: dict[str, Any] = {
-        "meeting": queries.meeting_view(meeting, change.items, now),
-        "items": [queries.item_view(i, now) for i in agenda.ordered(change.changed_items.values())],
-    }
-    if change.removed_items:
-        data["removed_items"] = change.removed_items
-    if change.changed_participants:
-        data["participants"] = [queries.participant_view(p) for p in change.changed_participants.values()]
-    if change.removed_participants:
-        data["removed_participants"] = change.removed_participants
+    data: dict[str, Any] = {"meeting": queries.meeting_view(meeting, change.items, now)}
+    for collection, rows in change.changed.items():
+        view = queries.VIEWS[collection]
+        data[collection] = [view(row, now) for row in sorted(rows.values(), key=queries.SORT_KEYS[collection])]
+    for collection, ids in change.removed.items():
+        data[f"removed_{collection}"] = ids
     row = MeetingEvent(meeting_id=meeting.id, seq=meeting.last_seq, type=name, data=data, created_at=now)
     db.session.add(row)
     return queries.event_envelope(row)
@@ -371,7 +380,7 @@ def remove_item(change: Change, args: schemas.ItemArgs) -> None:
     before = queries.item_view(item, change.now)
     change.items.remove(item)
     db.session.delete(item)
-    change.removed_items.append(item.id)
+    change.drop("items", item.id)
     change.audit("agenda.remove_item", "agenda_item", item.id, before, None)
 
 
@@ -453,7 +462,7 @@ def add_participant(change: Change, args: schemas.AddParticipantArgs) -> dict:
         meeting_id=change.meeting.id, role=access.PARTICIPANT, participant_id=participant.id, token=new_token()
     )
     db.session.add(link)
-    change.changed_participants[participant.id] = participant
+    change.put("participants", participant)
     change.audit("participants.add", "participant", participant.id, None, queries.participant_view(participant))
     return {"participant_id": participant.id, "join_path": queries.link_path(link)}
 
@@ -473,7 +482,7 @@ def update_participant(change: Change, args: schemas.UpdateParticipantArgs) -> N
     participant.name, participant.role = name, role
     participant.agency, participant.agency_name = agency, agency_name
     participant.version += 1
-    change.changed_participants[participant.id] = participant
+    change.put("participants", participant)
     change.audit("participants.update", "participant", participant.id, before, queries.participant_view(participant))
 
 
@@ -488,6 +497,9 @@ def remove_participant(change: Change, args: schemas.ParticipantArgs) -> dict:
             link.revoked_at = change.now
             revoked.append(link.id)
     participant.removed_at = change.now
-    change.removed_participants.append(participant.id)
+    change.drop("participants", participant.id)
     change.audit("participants.remove", "participant", participant.id, before, None)
     return {"revoked_link_ids": revoked}
+
+
+from . import registers as _registers  # noqa: E402,F401  (registers the record's commands)

@@ -1,0 +1,407 @@
+"""Commands that write the meeting's record: decisions, actions, disagreements, positions, attendance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import queries, schemas
+from ..domain import access
+from ..domain import registers as rules
+from ..domain.errors import InvalidValue, NotFound
+from ..domain.meetings import AGENCIES
+from ..extensions import db
+from ..models import Action, Decision, Disagreement, Participant, Position
+from . import Change, Forbidden, _check_version, command
+
+
+def _entry(change: Change, model, entry_id: int, what: str):
+    row = db.session.get(model, entry_id)
+    if row is None or row.meeting_id != change.meeting.id or row.deleted_at is not None:
+        raise NotFound(f"There is no such {what} in this meeting.", field=f"{what.split()[0]}_id")
+    return row
+
+
+def _participant(change: Change, participant_id: int | None, field: str) -> Participant | None:
+    if participant_id is None:
+        return None
+    p = db.session.get(Participant, participant_id)
+    if p is None or p.meeting_id != change.meeting.id or p.removed_at is not None:
+        raise NotFound("There is no such participant in this meeting.", field=field)
+    return p
+
+
+def _agenda_item(change: Change, item_id: int | None) -> int | None:
+    if item_id is None:
+        return None
+    if not any(i.id == item_id for i in change.items):
+        raise NotFound("There is no such agenda item in this meeting.", field="agenda_item_id")
+    return item_id
+
+
+def _default_item(change: Change, args) -> int | None:
+    """Entries are filed under the item named, or else the item the meeting is on."""
+    if "agenda_item_id" in args.model_fields_set:
+        return _agenda_item(change, args.agenda_item_id)
+    return change.meeting.current_item_id
+
+
+def agency_of(p: Participant) -> str:
+    return p.agency_name or AGENCIES.get(p.agency, p.agency)
+
+
+def _merged(args, row, fields: list[str]) -> dict[str, Any]:
+    """The row's values with those the command sent (sent-as-null clears optional fields)."""
+    return {f: getattr(args, f) if f in args.model_fields_set else getattr(row, f) for f in fields}
+
+
+# ---------------------------------------------------------------- decisions
+
+DECISION_FIELDS = [
+    "agenda_item_id",
+    "text",
+    "reasons",
+    "evidence",
+    "options_considered",
+    "status",
+    "dissenter_ids",
+    "disagreement_id",
+    "review_date",
+]
+
+
+def _clean_decision(change: Change, v: dict) -> dict:
+    v["text"] = rules.clean_text(v["text"], "text", "The decision", rules.TEXT, required=True)
+    v["reasons"] = rules.clean_text(v["reasons"], "reasons", "The reasons", rules.LONG_TEXT)
+    v["evidence"] = rules.clean_text(v["evidence"], "evidence", "The evidence", rules.TEXT)
+    v["options_considered"] = rules.clean_text(
+        v["options_considered"], "options_considered", "The options considered", rules.LONG_TEXT
+    )
+    v["dissenter_ids"] = list(v["dissenter_ids"] or [])
+    rules.check_decision(v["status"], v["dissenter_ids"], v["disagreement_id"])
+    for pid in v["dissenter_ids"]:
+        _participant(change, pid, "dissenter_ids")
+    if v["disagreement_id"] is not None:
+        _entry(change, Disagreement, v["disagreement_id"], "disagreement")
+    rules.check_review_date(v["review_date"], change.meeting_day)
+    return v
+
+
+@command("decisions.record", schemas.RecordDecisionArgs, "Record a decision (under the current item by default)")
+def record_decision(change: Change, args: schemas.RecordDecisionArgs) -> dict:
+    """Record a decision with reasons, evidence, options rejected, status and dissent."""
+    values = {f: getattr(args, f) for f in DECISION_FIELDS}
+    values["agenda_item_id"] = _default_item(change, args)
+    values = _clean_decision(change, values)
+    row = Decision(meeting_id=change.meeting.id, version=1, created_at=change.now, **values)
+    db.session.add(row)
+    db.session.flush()
+    change.put("decisions", row)
+    change.audit("decisions.record", "decision", row.id, None, queries.decision_view(row))
+    return {"decision_id": row.id}
+
+
+@command("decisions.update", schemas.UpdateDecisionArgs, "Edit a decision (stale versions get a conflict)")
+def update_decision(change: Change, args: schemas.UpdateDecisionArgs) -> None:
+    """Edit a decision from the version the editor saw."""
+    row = _entry(change, Decision, args.decision_id, "decision")
+    before = queries.decision_view(row)
+    _check_version(row, args.version, before)
+    values = _merged(args, row, DECISION_FIELDS)
+    if "agenda_item_id" in args.model_fields_set:
+        _agenda_item(change, args.agenda_item_id)
+    if "status" in args.model_fields_set and args.status != rules.AGREED_WITH_DISSENT and "dissenter_ids" not in args.model_fields_set:
+        values["dissenter_ids"] = []
+    values = _clean_decision(change, values)
+    for f, v in values.items():
+        setattr(row, f, v)
+    row.version += 1
+    change.put("decisions", row)
+    change.audit("decisions.update", "decision", row.id, before, queries.decision_view(row))
+
+
+@command("decisions.delete", schemas.DecisionArgs, "Delete a decision (it stays in the audit trail)")
+def delete_decision(change: Change, args: schemas.DecisionArgs) -> None:
+    """Delete a decision; the audit trail keeps what it said."""
+    row = _entry(change, Decision, args.decision_id, "decision")
+    before = queries.decision_view(row)
+    _check_version(row, args.version, before)
+    row.deleted_at = change.now
+    change.drop("decisions", row.id)
+    change.audit("decisions.delete", "decision", row.id, before, None)
+
+
+# ---------------------------------------------------------------- actions
+
+ACTION_FIELDS = [
+    "agenda_item_id",
+    "what",
+    "owner_participant_id",
+    "owner_name",
+    "owner_agency",
+    "due_date",
+    "follow_up_date",
+    "need",
+]
+
+
+def _clean_action(change: Change, v: dict, *, due_changed: bool) -> dict:
+    v["what"] = rules.clean_text(v["what"], "what", "What will be done", rules.TEXT, required=True)
+    v["owner_name"] = rules.clean_text(v["owner_name"], "owner_name", "The owner's name", rules.NAME)
+    v["need"] = rules.clean_text(v["need"], "need", "The need or outcome", rules.SHORT_TEXT)
+    owner = _participant(change, v["owner_participant_id"], "owner_participant_id")
+    agency = rules.clean_text(v["owner_agency"], "owner_agency", "The owner's agency", rules.NAME)
+    if agency is None and owner is not None:
+        agency = agency_of(owner)
+    v["owner_agency"] = agency
+    rules.check_owner(v["owner_participant_id"], v["owner_name"], agency)
+    rules.check_action_dates(v["due_date"], v["follow_up_date"], change.meeting_day, change.today, due_changed=due_changed)
+    return v
+
+
+@command("actions.record", schemas.RecordActionArgs, "Record an action: what, owner and agency, due and follow-up dates")
+def record_action(change: Change, args: schemas.RecordActionArgs) -> dict:
+    """Record an action owned by a participant or a named person, with their agency."""
+    values = {f: getattr(args, f) for f in ACTION_FIELDS}
+    values["agenda_item_id"] = _default_item(change, args)
+    values = _clean_action(change, values, due_changed=True)
+    row = Action(meeting_id=change.meeting.id, status="open", version=1, created_at=change.now, **values)
+    db.session.add(row)
+    db.session.flush()
+    change.put("actions", row)
+    change.audit("actions.record", "action", row.id, None, queries.action_view(row))
+    return {"action_id": row.id}
+
+
+@command("actions.update", schemas.UpdateActionArgs, "Edit an action (stale versions get a conflict)")
+def update_action(change: Change, args: schemas.UpdateActionArgs) -> None:
+    """Edit an action from the version the editor saw; a new owner needs a new confirmation."""
+    row = _entry(change, Action, args.action_id, "action")
+    before = queries.action_view(row)
+    _check_version(row, args.version, before)
+    values = _merged(args, row, ACTION_FIELDS)
+    if "agenda_item_id" in args.model_fields_set:
+        _agenda_item(change, args.agenda_item_id)
+    # Naming a participant clears a free-text name and the other way round, unless both were sent.
+    if "owner_participant_id" in args.model_fields_set and args.owner_participant_id and "owner_name" not in args.model_fields_set:
+        values["owner_name"] = None
+    if "owner_name" in args.model_fields_set and args.owner_name and "owner_participant_id" not in args.model_fields_set:
+        values["owner_participant_id"] = None
+    owner_changed = (values["owner_participant_id"], values["owner_name"]) != (row.owner_participant_id, row.owner_name)
+    if owner_changed and "owner_agency" not in args.model_fields_set:
+        values["owner_agency"] = None
+    values = _clean_action(change, values, due_changed=values["due_date"] != row.due_date)
+    for f, v in values.items():
+        setattr(row, f, v)
+    if owner_changed:
+        row.confirmed_at = None
+    row.version += 1
+    change.put("actions", row)
+    change.audit("actions.update", "action", row.id, before, queries.action_view(row))
+
+
+@command("actions.delete", schemas.ActionArgs, "Delete an action (it stays in the audit trail)")
+def delete_action(change: Change, args: schemas.ActionArgs) -> None:
+    """Delete an action; the audit trail keeps what it said."""
+    row = _entry(change, Action, args.action_id, "action")
+    before = queries.action_view(row)
+    _check_version(row, args.version, before)
+    row.deleted_at = change.now
+    change.drop("actions", row.id)
+    change.audit("actions.delete", "action", row.id, before, None)
+
+
+@command("actions.confirm", schemas.ConfirmActionArgs, "The action's owner confirms it from their own screen")
+def confirm_action(change: Change, args: schemas.ConfirmActionArgs) -> None:
+    """The owner (a participant) confirms they take the action on."""
+    row = _entry(change, Action, args.action_id, "action")
+    if change.link.participant_id is None or row.owner_participant_id != change.link.participant_id:
+        raise Forbidden("Only the action's owner can confirm it.")
+    if row.confirmed_at is not None:
+        return None
+    before = queries.action_view(row)
+    row.confirmed_at = change.now
+    row.version += 1
+    change.put("actions", row)
+    change.audit("actions.confirm", "action", row.id, before, queries.action_view(row))
+
+
+# ---------------------------------------------------------------- disagreements and positions
+
+NEXT_STEP_FIELDS = [
+    "resolved",
+    "resolution",
+    "next_step",
+    "next_step_owner_participant_id",
+    "next_step_owner_name",
+    "next_step_agency",
+    "follow_up_date",
+]
+
+
+def _new_position(change: Change, disagreement: Disagreement, p: schemas.PositionInput) -> Position:
+    party = _participant(change, p.participant_id, "participant_id")
+    party_name = rules.clean_text(p.party_name, "party_name", "The party's name", rules.NAME)
+    if party is None and not party_name:
+        raise InvalidValue("Say whose position this is: a participant or a named party.", field="participant_id")
+    if party is not None and party_name:
+        raise InvalidValue("Give either a participant or a name, not both.", field="party_name")
+    agency = rules.clean_text(p.agency, "agency", "The agency", rules.NAME) or (agency_of(party) if party else None)
+    if not agency:
+        raise InvalidValue("Say which agency this party speaks for.", field="agency")
+    position = Position(
+        disagreement_id=disagreement.id,
+        participant_id=p.participant_id,
+        party_name=party_name,
+        agency=agency,
+        view=rules.clean_text(p.view, "view", "The position", rules.LONG_TEXT, required=True),
+        evidence=rules.clean_text(p.evidence, "evidence", "The evidence", rules.TEXT),
+        version=1,
+        created_at=change.now,
+    )
+    disagreement.positions.append(position)
+    return position
+
+
+@command("disagreements.record", schemas.RecordDisagreementArgs, "Record a disagreement, with any positions already stated")
+def record_disagreement(change: Change, args: schemas.RecordDisagreementArgs) -> dict:
+    """Record a disagreement's topic and the positions stated so far."""
+    row = Disagreement(
+        meeting_id=change.meeting.id,
+        agenda_item_id=_default_item(change, args),
+        topic=rules.clean_text(args.topic, "topic", "The topic", rules.TEXT, required=True),
+        resolved=False,
+        version=1,
+        created_at=change.now,
+    )
+    db.session.add(row)
+    db.session.flush()
+    for p in args.positions:
+        _new_position(change, row, p)
+    db.session.flush()
+    change.put("disagreements", row)
+    change.audit("disagreements.record", "disagreement", row.id, None, queries.disagreement_view(row))
+    return {"disagreement_id": row.id, "position_ids": [p.id for p in row.positions]}
+
+
+@command("disagreements.update", schemas.UpdateDisagreementArgs, "Edit a disagreement: topic, resolved, next step, owner, follow-up")
+def update_disagreement(change: Change, args: schemas.UpdateDisagreementArgs) -> None:
+    """Change the topic, record a resolution, or agree the next step on the ladder with its owner and date."""
+    row = _entry(change, Disagreement, args.disagreement_id, "disagreement")
+    before = queries.disagreement_view(row)
+    _check_version(row, args.version, before)
+    if "agenda_item_id" in args.model_fields_set:
+        row.agenda_item_id = _agenda_item(change, args.agenda_item_id)
+    if args.topic is not None:
+        row.topic = rules.clean_text(args.topic, "topic", "The topic", rules.TEXT, required=True)
+    v = _merged(args, row, NEXT_STEP_FIELDS)
+    if v["resolved"] is None:
+        v["resolved"] = False
+    v["resolution"] = rules.clean_text(v["resolution"], "resolution", "The resolution", rules.LONG_TEXT)
+    v["next_step_owner_name"] = rules.clean_text(v["next_step_owner_name"], "next_step_owner_name", "The owner's name", rules.NAME)
+    owner = _participant(change, v["next_step_owner_participant_id"], "next_step_owner_participant_id")
+    agency = rules.clean_text(v["next_step_agency"], "next_step_agency", "The owner's agency", rules.NAME)
+    if agency is None and owner is not None:
+        agency = agency_of(owner)
+    v["next_step_agency"] = agency
+    rules.check_next_step(
+        v["resolved"], v["next_step"], v["next_step_owner_participant_id"], v["next_step_owner_name"], v["follow_up_date"], change.meeting_day
+    )
+    for f, value in v.items():
+        setattr(row, f, value)
+    row.version += 1
+    change.put("disagreements", row)
+    change.audit("disagreements.update", "disagreement", row.id, before, queries.disagreement_view(row))
+
+
+@command("disagreements.delete", schemas.DisagreementArgs, "Delete a disagreement (it stays in the audit trail)")
+def delete_disagreement(change: Change, args: schemas.DisagreementArgs) -> None:
+    """Delete a disagreement recorded in error; the audit trail keeps it."""
+    row = _entry(change, Disagreement, args.disagreement_id, "disagreement")
+    before = queries.disagreement_view(row)
+    _check_version(row, args.version, before)
+    row.deleted_at = change.now
+    change.drop("disagreements", row.id)
+    change.audit("disagreements.delete", "disagreement", row.id, before, None)
+
+
+def _own_only(change: Change, permission: str, participant_id: int | None) -> None:
+    """A participant may act only for themselves where the permission says so."""
+    if change.link.role == access.PARTICIPANT and permission in access.OWN_ONLY:
+        if participant_id != change.link.participant_id:
+            raise Forbidden("You can only add or change your own position.")
+
+
+@command("positions.add", schemas.AddPositionArgs, "Add a party's position to a disagreement (participants: their own)")
+def add_position(change: Change, args: schemas.AddPositionArgs) -> dict:
+    """Add a position: the chair for anyone, a participant for themselves."""
+    row = _entry(change, Disagreement, args.disagreement_id, "disagreement")
+    if change.link.role == access.PARTICIPANT and "participant_id" not in args.model_fields_set:
+        args = args.model_copy(update={"participant_id": change.link.participant_id})
+    _own_only(change, "positions.add", args.participant_id)
+    if change.link.role == access.PARTICIPANT and args.party_name:
+        raise Forbidden("You can only add your own position.")
+    before = queries.disagreement_view(row)
+    position = _new_position(change, row, args)
+    row.version += 1
+    db.session.flush()
+    change.put("disagreements", row)
+    change.audit("positions.add", "disagreement", row.id, before, queries.disagreement_view(row))
+    return {"position_id": position.id}
+
+
+def _position(change: Change, position_id: int) -> tuple[Position, Disagreement]:
+    position = db.session.get(Position, position_id)
+    if position is None or position.deleted_at is not None:
+        raise NotFound("There is no such position in this meeting.", field="position_id")
+    row = db.session.get(Disagreement, position.disagreement_id)
+    if row is None or row.meeting_id != change.meeting.id or row.deleted_at is not None:
+        raise NotFound("There is no such position in this meeting.", field="position_id")
+    return position, row
+
+
+@command("positions.update", schemas.UpdatePositionArgs, "Correct a position (participants: their own)")
+def update_position(change: Change, args: schemas.UpdatePositionArgs) -> None:
+    """Correct a position's words, evidence or agency, from the version the editor saw."""
+    position, row = _position(change, args.position_id)
+    _own_only(change, "positions.update", position.participant_id)
+    before = queries.disagreement_view(row)
+    _check_version(position, args.version, queries.position_view(position))
+    if args.view is not None:
+        position.view = rules.clean_text(args.view, "view", "The position", rules.LONG_TEXT, required=True)
+    if "evidence" in args.model_fields_set:
+        position.evidence = rules.clean_text(args.evidence, "evidence", "The evidence", rules.TEXT)
+    if args.agency is not None:
+        position.agency = rules.clean_text(args.agency, "agency", "The agency", rules.NAME, required=True)
+    position.version += 1
+    row.version += 1
+    change.put("disagreements", row)
+    change.audit("positions.update", "disagreement", row.id, before, queries.disagreement_view(row))
+
+
+@command("positions.delete", schemas.PositionArgs, "Withdraw a position recorded in error (it stays in the audit trail)")
+def delete_position(change: Change, args: schemas.PositionArgs) -> None:
+    """Remove a position from the disagreement; the audit trail keeps it."""
+    position, row = _position(change, args.position_id)
+    _check_version(position, args.version, queries.position_view(position))
+    before = queries.disagreement_view(row)
+    position.deleted_at = change.now
+    row.version += 1
+    change.put("disagreements", row)
+    change.audit("positions.delete", "disagreement", row.id, before, queries.disagreement_view(row))
+
+
+# ---------------------------------------------------------------- attendance
+
+
+@command("attendance.set", schemas.SetAttendanceArgs, "Record a participant's attendance")
+def set_attendance(change: Change, args: schemas.SetAttendanceArgs) -> None:
+    """In the room, remote, apologies or absent; arrived late / left early."""
+    participant = _participant(change, args.participant_id, "participant_id")
+    rules.check_attendance(args.attendance, args.arrived_late, args.left_early)
+    before = queries.participant_view(participant)
+    participant.attendance = args.attendance
+    participant.arrived_late = args.arrived_late
+    participant.left_early = args.left_early
+    participant.version += 1
+    change.put("participants", participant)
+    change.audit("attendance.set", "participant", participant.id, before, queries.participant_view(participant))

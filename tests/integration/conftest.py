@@ -1,0 +1,92 @@
+"""Live-server helpers shared by the restart tests (integration and browser): a meeting made over
+the JSON API, and a server restarted on the same port and database after a crash."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests.conftest import LiveServer, meeting_payload
+
+
+class LiveMeeting:
+    """A meeting on a live server, driven over the JSON API with its chair's Bearer token."""
+
+    def __init__(self, server: LiveServer, **overrides):
+        self.server = server
+        r = requests.post(f"{server.url}/api/v1/meetings", json=meeting_payload(**overrides), timeout=10)
+        assert r.status_code == 201, r.text
+        body = r.json()
+        self.id: int = body["meeting"]["id"]
+        self.chair: str = body["tokens"]["chair"]
+        self.screen: str = body["tokens"]["screen"]
+        self.participants: list[str] = []
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def command(self, name: str, /, idempotency_key: str | None = None, **args) -> dict:
+        """Send one chair command; assert it was acknowledged; return the result (with its seq)."""
+        headers = {"Authorization": f"Bearer {self.chair}"}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        r = requests.post(
+            f"{self.url}/api/v1/meetings/{self.id}/commands/{name}", json=args, headers=headers, timeout=10
+        )
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["ok"] is True, body
+        return body
+
+    def add_participant(self, name="Sam Parent", role="parent", agency="family") -> str:
+        """Add a participant; return their link token."""
+        result = self.command("participants.add", name=name, role=role, agency=agency)
+        token = result["join_path"].rsplit("/", 1)[1]
+        self.participants.append(token)
+        return token
+
+    def titles(self) -> list[str]:
+        """The agenda's item titles in order."""
+        return [i["title"] for i in self.snapshot()["items"]]
+
+    def snapshot(self, token: str | None = None) -> dict:
+        r = requests.get(
+            f"{self.url}/api/v1/meetings/{self.id}",
+            headers={"Authorization": f"Bearer {token or self.chair}"},
+            timeout=10,
+        )
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def events(self, after_seq: int = 0) -> list[dict]:
+        r = requests.get(
+            f"{self.url}/api/v1/meetings/{self.id}/events",
+            params={"after_seq": after_seq},
+            headers={"Authorization": f"Bearer {self.chair}"},
+            timeout=10,
+        )
+        assert r.status_code == 200, r.text
+        return r.json()["events"]
+
+
+def current_item(snapshot: dict) -> dict:
+    """The item the meeting is on, from a snapshot."""
+    current = snapshot["meeting"]["current_item_id"]
+    return next(i for i in snapshot["items"] if i["id"] == current)
+
+
+@pytest.fixture
+def relaunch():
+    """relaunch(server) -> a new server process on the same port and database (no init-db)."""
+    started: list[LiveServer] = []
+
+    def start(old: LiveServer) -> LiveServer:
+        assert old.proc is None or old.proc.poll() is not None, "stop or kill the old server first"
+        server = LiveServer(old.workdir, dict(old.extra_env), port=old.port)
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()
