@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 
 from .. import queries
+from ..domain import registers
 from ..domain.meetings import AGENCIES, PARTICIPANT_ROLES
 from ..extensions import db
 from ..models import Meeting, utcnow
@@ -33,6 +34,9 @@ def _page(token: str, role: str):
         bootstrap={"token": token, "snapshot": snapshot, **extra},
         roles=PARTICIPANT_ROLES,
         agencies=AGENCIES,
+        decision_statuses=registers.DECISION_STATUSES,
+        ladder=registers.ESCALATION_LADDER,
+        attendance=registers.ATTENDANCE,
     )
     return response, 200, {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 

@@ -11,6 +11,21 @@ import {
   showConnection,
   tick,
 } from "./room-core.js";
+import {
+  LADDER,
+  actionNode,
+  actions,
+  addDays,
+  decisionNode,
+  decisions,
+  disagreementNode,
+  disagreements,
+  fill,
+  formValues,
+  optional,
+  participantOptions,
+  today,
+} from "./record.js";
 
 const boot = bootstrap();
 const links = boot.links || [];
@@ -209,6 +224,7 @@ function drawPeople() {
         " ",
         el("span", { class: "role" }, `${p.role_label}, ${p.agency_label}`),
         " ",
+        attendanceControls(p),
         el(
           "button",
           {
@@ -236,6 +252,25 @@ function drawPeople() {
         el("a", { href: l.url, target: "_blank", rel: "noopener noreferrer" }, "Open"),
       );
     }),
+  );
+}
+
+const ATTENDANCE = { expected: "Expected", in_room: "In the room", remote: "Remote", apologies: "Apologies", absent: "Did not attend" };
+
+function attendanceControls(p) {
+  const setAttendance = (changes) =>
+    send("attendance.set", { participant_id: p.id, attendance: p.attendance, arrived_late: p.arrived_late, left_early: p.left_early, ...changes }).catch(() => {});
+  const present = p.attendance === "in_room" || p.attendance === "remote";
+  return el(
+    "span",
+    { class: "attendance" },
+    el(
+      "select",
+      { "aria-label": `Attendance of ${p.name}`, onchange: (e) => setAttendance({ attendance: e.target.value, ...(["in_room", "remote"].includes(e.target.value) ? {} : { arrived_late: false, left_early: false }) }) },
+      ...Object.entries(ATTENDANCE).map(([k, v]) => el("option", { value: k, selected: k === p.attendance }, v)),
+    ),
+    present ? el("label", { class: "choice" }, el("input", { type: "checkbox", checked: p.arrived_late, onchange: (e) => setAttendance({ arrived_late: e.target.checked }) }), " late") : null,
+    present ? el("label", { class: "choice" }, el("input", { type: "checkbox", checked: p.left_early, onchange: (e) => setAttendance({ left_early: e.target.checked }) }), " left early") : null,
   );
 }
 
@@ -301,7 +336,328 @@ function draw() {
   drawAgenda();
   drawPeople();
   drawDetails(false);
+  drawRecord();
 }
+
+
+// ---------------------------------------------------------------- the record: decisions, actions, disagreements
+
+const open = new Set(); // keys of inline forms the chair has open, e.g. "decision:3", "next:5"
+const dirty = new Set(); // lists that changed while the chair was typing in them
+
+function toggle(key) {
+  if (open.has(key)) open.delete(key);
+  else open.add(key);
+  drawRecord(true);
+}
+
+function button(label, title, onclick, attrs = {}) {
+  return el("button", { type: "button", title, onclick, ...attrs }, label);
+}
+
+function confirmDelete(what, name, args) {
+  if (window.confirm(`Delete this ${what}? It stays in the audit trail.`)) send(name, args).catch(() => {});
+}
+
+function field(label, input, cls) {
+  return el("label", { class: cls }, label, " ", input);
+}
+
+function input(name, value, attrs = {}) {
+  return el("input", { name, value: value ?? "", ...attrs });
+}
+
+function textarea(name, value, attrs = {}) {
+  const t = el("textarea", { name, rows: 2, ...attrs });
+  t.value = value ?? "";
+  return t;
+}
+
+function select(name, options) {
+  return el("select", { name }, ...options);
+}
+
+function dissenterChoices(selected = []) {
+  return [...room.participants.values()].map((p) =>
+    el("label", { class: "choice" }, el("input", { type: "checkbox", name: "dissenter_ids", value: p.id, checked: selected.includes(p.id) }), ` ${p.name}`),
+  );
+}
+
+function checkedIds(form, name) {
+  return [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((i) => Number(i.value));
+}
+
+function statusOptions(current) {
+  return Object.entries({ agreed: "Agreed by all", agreed_with_dissent: "Agreed with dissent", deferred: "Deferred" }).map(([k, v]) =>
+    el("option", { value: k, selected: k === current }, v),
+  );
+}
+
+function editDecisionForm(d) {
+  const form = el(
+    "form",
+    { class: "quick-form edit-entry" },
+    field("Decision", textarea("text", d.text, { maxlength: 2000, required: true }), "wide"),
+    field("Status", select("status", statusOptions(d.status))),
+    field("Review date", input("review_date", d.review_date, { type: "date" })),
+    field("Reasons", textarea("reasons", d.reasons, { maxlength: 4000 }), "wide"),
+    field("Evidence", input("evidence", d.evidence, { maxlength: 2000 }), "wide"),
+    field("Options considered", textarea("options_considered", d.options_considered, { maxlength: 4000 }), "wide"),
+    el("fieldset", { class: "choices wide" }, el("legend", {}, "Who dissents"), ...dissenterChoices(d.dissenter_ids)),
+    el("button", { type: "submit" }, "Save decision"),
+    button("Cancel", "Cancel", () => toggle(`decision:${d.id}`)),
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const v = formValues(form);
+    const status = v.status;
+    send("decisions.update", {
+      decision_id: d.id,
+      version: d.version,
+      text: v.text,
+      status,
+      reasons: optional(v.reasons),
+      evidence: optional(v.evidence),
+      options_considered: optional(v.options_considered),
+      review_date: optional(v.review_date),
+      dissenter_ids: status === "agreed_with_dissent" ? checkedIds(form, "dissenter_ids") : [],
+    })
+      .then(() => toggle(`decision:${d.id}`))
+      .catch(() => {});
+  });
+  return form;
+}
+
+function editActionForm(a) {
+  const form = el(
+    "form",
+    { class: "quick-form edit-entry" },
+    field("Action", textarea("what", a.what, { maxlength: 2000, required: true }), "wide"),
+    field("Owner", select("owner_participant_id", participantOptions(room, a.owner_participant_id, { blank: "someone not here" }))),
+    field("…or a person not here", input("owner_name", a.owner_name, { maxlength: 120 })),
+    field("Agency", input("owner_agency", a.owner_agency, { maxlength: 120 })),
+    field("Due", input("due_date", a.due_date, { type: "date", required: true })),
+    field("Follow-up", input("follow_up_date", a.follow_up_date, { type: "date", required: true })),
+    field("Need or outcome", input("need", a.need, { maxlength: 200 }), "wide"),
+    el("button", { type: "submit" }, "Save action"),
+    button("Cancel", "Cancel", () => toggle(`action:${a.id}`)),
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const v = formValues(form);
+    const pid = optional(v.owner_participant_id) ? Number(v.owner_participant_id) : null;
+    send("actions.update", {
+      action_id: a.id,
+      version: a.version,
+      what: v.what,
+      owner_participant_id: pid,
+      owner_name: pid ? null : optional(v.owner_name),
+      owner_agency: optional(v.owner_agency),
+      due_date: v.due_date,
+      follow_up_date: v.follow_up_date,
+      need: optional(v.need),
+    })
+      .then(() => toggle(`action:${a.id}`))
+      .catch(() => {});
+  });
+  return form;
+}
+
+function positionForm(g) {
+  const form = el(
+    "form",
+    { class: "quick-form add-position" },
+    field("Party", select("participant_id", participantOptions(room, null, { blank: "someone not here" }))),
+    field("…or a party not here", input("party_name", "", { maxlength: 120 })),
+    field("Agency", input("agency", "", { maxlength: 120, placeholder: "the party's, if blank" })),
+    field("Their view, in their words", textarea("view", "", { maxlength: 4000, required: true }), "wide"),
+    field("Evidence they rely on", input("evidence", "", { maxlength: 2000 }), "wide"),
+    el("button", { type: "submit" }, "Add position"),
+    button("Cancel", "Cancel", () => toggle(`position:${g.id}`)),
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const v = formValues(form);
+    const pid = optional(v.participant_id) ? Number(v.participant_id) : null;
+    send("positions.add", {
+      disagreement_id: g.id,
+      participant_id: pid,
+      party_name: pid ? null : optional(v.party_name),
+      agency: optional(v.agency),
+      view: v.view,
+      evidence: optional(v.evidence),
+    })
+      .then(() => toggle(`position:${g.id}`))
+      .catch(() => {});
+  });
+  return form;
+}
+
+function nextStepForm(g) {
+  const ladder = Object.entries(LADDER).map(([k, v]) => el("option", { value: k, selected: k === g.next_step }, v));
+  const form = el(
+    "form",
+    { class: "quick-form next-step-form" },
+    el("label", { class: "choice wide" }, el("input", { type: "checkbox", name: "resolved", checked: g.resolved }), " Resolved in the meeting"),
+    field("Resolution", textarea("resolution", g.resolution, { maxlength: 4000 }), "wide"),
+    field("Next step (escalation ladder)", select("next_step", [el("option", { value: "" }, "not yet agreed"), ...ladder]), "wide"),
+    field("Who follows it up", select("next_step_owner_participant_id", participantOptions(room, g.next_step_owner_participant_id, { blank: "someone not here" }))),
+    field("…or a person not here", input("next_step_owner_name", g.next_step_owner_name, { maxlength: 120 })),
+    field("Agency", input("next_step_agency", g.next_step_agency, { maxlength: 120 })),
+    field("Follow-up by", input("follow_up_date", g.follow_up_date, { type: "date" })),
+    el("button", { type: "submit" }, "Save"),
+    button("Cancel", "Cancel", () => toggle(`next:${g.id}`)),
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const v = formValues(form);
+    const resolved = form.elements.resolved.checked;
+    const pid = optional(v.next_step_owner_participant_id) ? Number(v.next_step_owner_participant_id) : null;
+    const hasStep = !resolved && optional(v.next_step);
+    send("disagreements.update", {
+      disagreement_id: g.id,
+      version: g.version,
+      resolved,
+      resolution: optional(v.resolution),
+      next_step: hasStep ? v.next_step : null,
+      next_step_owner_participant_id: hasStep ? pid : null,
+      next_step_owner_name: hasStep && !pid ? optional(v.next_step_owner_name) : null,
+      next_step_agency: hasStep ? optional(v.next_step_agency) : null,
+      follow_up_date: hasStep ? optional(v.follow_up_date) : null,
+    })
+      .then(() => toggle(`next:${g.id}`))
+      .catch(() => {});
+  });
+  return form;
+}
+
+function drawList(id, nodes, empty, force) {
+  const list = document.getElementById(id);
+  if (!force && list.contains(document.activeElement) && document.activeElement !== document.body) {
+    dirty.add(id);
+    return;
+  }
+  dirty.delete(id);
+  fill(list, nodes, empty);
+}
+
+function drawRecord(force = false) {
+  drawList(
+    "decisions",
+    decisions(room).map((d) =>
+      decisionNode(room, d, [
+        el("div", { class: "entry-tools" }, button("Edit", "Edit decision", () => toggle(`decision:${d.id}`)), button("Delete", "Delete decision", () => confirmDelete("decision", "decisions.delete", { decision_id: d.id, version: d.version }))),
+        open.has(`decision:${d.id}`) ? editDecisionForm(d) : null,
+      ]),
+    ),
+    "No decisions recorded yet.",
+    force,
+  );
+  drawList(
+    "actions",
+    actions(room).map((a) =>
+      actionNode(room, a, [
+        el("div", { class: "entry-tools" }, button("Edit", "Edit action", () => toggle(`action:${a.id}`)), button("Delete", "Delete action", () => confirmDelete("action", "actions.delete", { action_id: a.id, version: a.version }))),
+        open.has(`action:${a.id}`) ? editActionForm(a) : null,
+      ]),
+    ),
+    "No actions recorded yet.",
+    force,
+  );
+  drawList(
+    "disagreements",
+    disagreements(room).map((g) =>
+      disagreementNode(room, g, {
+        extra: [
+          el(
+            "div",
+            { class: "entry-tools" },
+            button("Add a position", "Add a party's position", () => toggle(`position:${g.id}`)),
+            button("Next step / resolved", "Record the next step or the resolution", () => toggle(`next:${g.id}`)),
+            button("Delete", "Delete disagreement", () => confirmDelete("disagreement", "disagreements.delete", { disagreement_id: g.id, version: g.version })),
+          ),
+          open.has(`position:${g.id}`) ? positionForm(g) : null,
+          open.has(`next:${g.id}`) ? nextStepForm(g) : null,
+        ],
+      }),
+    ),
+    "No disagreements recorded.",
+    force,
+  );
+  // Keep the quick-entry pickers in step with the people in the meeting.
+  const owner = document.querySelector("#add-action .owner-select");
+  if (!owner.matches(":focus")) {
+    const chosen = Number(owner.value) || null;
+    owner.replaceChildren(...participantOptions(room, chosen, { blank: "someone not here" }));
+  }
+  const dissent = document.querySelector("#add-decision .dissenter-choices");
+  if (!dissent.contains(document.activeElement)) dissent.replaceChildren(...dissenterChoices(checkedIds(document.getElementById("add-decision"), "dissenter_ids")));
+}
+
+for (const id of ["decisions", "actions", "disagreements"]) {
+  document.getElementById(id).addEventListener("focusout", () => setTimeout(() => dirty.has(id) && drawRecord(), 0));
+}
+
+document.getElementById("add-decision").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const form = ev.target;
+  const v = formValues(form);
+  send("decisions.record", {
+    text: v.text,
+    status: v.status,
+    reasons: optional(v.reasons),
+    evidence: optional(v.evidence),
+    options_considered: optional(v.options_considered),
+    review_date: optional(v.review_date),
+    dissenter_ids: v.status === "agreed_with_dissent" ? checkedIds(form, "dissenter_ids") : [],
+  })
+    .then(() => {
+      form.reset();
+      form.elements.text.focus();
+    })
+    .catch(() => {});
+});
+
+const actionForm = document.getElementById("add-action");
+actionForm.elements.due_date.value = addDays(today(), 14);
+actionForm.elements.follow_up_date.value = addDays(today(), 28);
+actionForm.elements.due_date.addEventListener("change", (ev) => {
+  if (ev.target.value) actionForm.elements.follow_up_date.value = addDays(ev.target.value, 14);
+});
+actionForm.addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const v = formValues(actionForm);
+  const pid = optional(v.owner_participant_id) ? Number(v.owner_participant_id) : null;
+  send("actions.record", {
+    what: v.what,
+    owner_participant_id: pid,
+    owner_name: pid ? null : optional(v.owner_name),
+    owner_agency: optional(v.owner_agency),
+    due_date: v.due_date,
+    follow_up_date: v.follow_up_date,
+    need: optional(v.need),
+  })
+    .then(() => {
+      const keep = { due: v.due_date, follow: v.follow_up_date };
+      actionForm.reset();
+      actionForm.elements.due_date.value = keep.due;
+      actionForm.elements.follow_up_date.value = keep.follow;
+      actionForm.elements.what.focus();
+    })
+    .catch(() => {});
+});
+
+document.getElementById("add-disagreement").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const form = ev.target;
+  send("disagreements.record", { topic: formValues(form).topic })
+    .then((result) => {
+      form.reset();
+      open.add(`position:${result.disagreement_id}`);
+      drawRecord(true);
+    })
+    .catch(() => {});
+});
 
 draw();
 tick(() => {

@@ -1,4 +1,5 @@
 // A participant's own view: the live item and countdown, the whole agenda with times, who is here.
+import { actionNode, actions, decisionNode, decisions, disagreementNode, disagreements, fill } from "./record.js";
 import { Room, STATUS_LABELS, bootstrap, el, itemTimes, renderHeader, renderNow, renderParticipants, showConnection, tick } from "./room-core.js";
 
 const room = new Room(bootstrap(), () => draw());
@@ -26,9 +27,102 @@ function draw() {
   renderNow(room, now);
   drawAgenda(now);
   renderParticipants(room, document.getElementById("participants"));
+  drawRecord();
   const me = room.viewer.participant_id ? room.participants.get(room.viewer.participant_id) : null;
   document.getElementById("me").textContent = me ? `You are joining as ${me.name} (${me.role_label}, ${me.agency_label})` : "";
 }
+
+
+// ---------------------------------------------------------------- the record, with what this participant can do
+
+const openForms = new Set();
+let recordDirty = false;
+
+function myId() {
+  return room.viewer.participant_id;
+}
+
+function showError(err) {
+  const box = document.getElementById("command-error");
+  box.textContent = err ? `${err.message || "That did not work."} ${err.fields ? Object.values(err.fields).join(" ") : ""}` : "";
+}
+
+function send(name, args) {
+  showError(null);
+  return room.command(name, args).catch((err) => {
+    showError(err);
+    throw err;
+  });
+}
+
+function positionEditor(g, p) {
+  const key = p ? `edit:${p.id}` : `add:${g.id}`;
+  const form = el(
+    "form",
+    { class: "quick-form my-position" },
+    el("label", { class: "wide" }, "Your view, in your own words ", Object.assign(el("textarea", { name: "view", rows: 3, maxlength: 4000, required: true }), { value: p ? p.view : "" })),
+    el("label", { class: "wide" }, "Evidence you rely on ", el("input", { name: "evidence", maxlength: 2000, value: p ? p.evidence || "" : "" })),
+    el("button", { type: "submit" }, p ? "Save my correction" : "Add my position"),
+    el("button", { type: "button", onclick: () => { openForms.delete(key); drawRecord(true); } }, "Cancel"),
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const view = form.elements.view.value;
+    const evidence = form.elements.evidence.value.trim() ? form.elements.evidence.value : null;
+    const done = p
+      ? send("positions.update", { position_id: p.id, version: p.version, view, evidence })
+      : send("positions.add", { disagreement_id: g.id, view, evidence });
+    done.then(() => { openForms.delete(key); drawRecord(true); }).catch(() => {});
+  });
+  return form;
+}
+
+function drawRecord(force = false) {
+  const section = document.querySelector(".record");
+  if (!force && section.contains(document.activeElement) && document.activeElement !== document.body) {
+    recordDirty = true;
+    return;
+  }
+  recordDirty = false;
+  fill(document.getElementById("decisions"), decisions(room).map((d) => decisionNode(room, d)), "No decisions recorded yet.");
+  fill(
+    document.getElementById("actions"),
+    actions(room).map((a) => {
+      const mine = myId() && a.owner_participant_id === myId();
+      return actionNode(room, a, [
+        mine ? el("p", { class: "mine" }, "This is your action.") : null,
+        mine && !a.confirmed_at ? el("button", { type: "button", class: "primary", onclick: () => send("actions.confirm", { action_id: a.id }).catch(() => {}) }, "Confirm I will do this") : null,
+      ]);
+    }),
+    "No actions recorded yet.",
+  );
+  fill(
+    document.getElementById("disagreements"),
+    disagreements(room).map((g) => {
+      const mine = g.positions.find((p) => p.participant_id === myId());
+      return disagreementNode(room, g, {
+        positionExtra: (p) =>
+          p.participant_id === myId() && myId()
+            ? [
+                el("button", { type: "button", onclick: () => { openForms.add(`edit:${p.id}`); drawRecord(true); } }, "Correct my position"),
+                openForms.has(`edit:${p.id}`) ? positionEditor(g, p) : null,
+              ]
+            : [],
+        extra:
+          !mine && myId() && !g.resolved
+            ? [
+                openForms.has(`add:${g.id}`)
+                  ? positionEditor(g, null)
+                  : el("button", { type: "button", onclick: () => { openForms.add(`add:${g.id}`); drawRecord(true); } }, "Add my position"),
+              ]
+            : [],
+      });
+    }),
+    "No disagreements recorded.",
+  );
+}
+
+document.querySelector(".record").addEventListener("focusout", () => setTimeout(() => recordDirty && drawRecord(), 0));
 
 draw();
 tick(() => {

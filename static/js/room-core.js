@@ -4,6 +4,10 @@
 // order, asks for what it missed after a reconnect (or takes a fresh snapshot), and sends chair
 // commands with an id so a retry after a dropped connection is never applied twice.
 
+// Everything in a snapshot or event that is a list of rows with ids; events carry changed rows
+// under these names and the ids of removed ones under `removed_<name>`.
+export const COLLECTIONS = ["items", "participants", "decisions", "actions", "disagreements"];
+
 export class Room {
   constructor(bootstrap, onChange) {
     this.token = bootstrap.token;
@@ -57,17 +61,16 @@ export class Room {
     this.seq = snap.seq;
     this.viewer = snap.viewer;
     this.meeting = snap.meeting;
-    this.items = new Map(snap.items.map((i) => [i.id, i]));
-    this.participants = new Map(snap.participants.map((p) => [p.id, p]));
+    for (const name of COLLECTIONS) this[name] = new Map((snap[name] || []).map((x) => [x.id, x]));
   }
 
   applyEvent(event) {
     const d = event.data || {};
     if (d.meeting) this.meeting = d.meeting;
-    for (const item of d.items || []) this.items.set(item.id, item);
-    for (const id of d.removed_items || []) this.items.delete(id);
-    for (const p of d.participants || []) this.participants.set(p.id, p);
-    for (const id of d.removed_participants || []) this.participants.delete(id);
+    for (const name of COLLECTIONS) {
+      for (const row of d[name] || []) this[name].set(row.id, row);
+      for (const id of d[`removed_${name}`] || []) this[name].delete(id);
+    }
     this.seq = event.seq;
   }
 

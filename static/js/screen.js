@@ -1,4 +1,5 @@
 // Shared screen: read across a room. Current item, a large countdown, calm colour changes, what comes next.
+import { day, decisions, actions, disagreements, ownerText, fill as fillList } from "./record.js";
 import { Room, bootstrap, budget, elapsed, el, hhmm, minutes, renderHeader, renderNow, showConnection, text, tick, timeState } from "./room-core.js";
 
 const room = new Room(bootstrap(), () => draw());
@@ -33,6 +34,34 @@ function draw() {
     );
     if (!upcoming.length) list.append(el("li", { class: "empty" }, room.meeting.status === "ended" ? "Thank you" : "Nothing more on the agenda"));
   }
+  drawRecord();
+}
+
+
+// ---------------------------------------------------------------- the record, compact: the latest few of each
+
+let recordKey = "";
+function drawRecord() {
+  const key = `${room.seq}`;
+  if (key === recordKey) return;
+  recordKey = key;
+  const ds = decisions(room);
+  const as = actions(room);
+  const gs = disagreements(room).filter((g) => !g.resolved);
+  text("decision-count", ds.length ? `(${ds.length})` : "");
+  text("action-count", as.length ? `(${as.length})` : "");
+  text("disagreement-count", gs.length ? `(${gs.length})` : "");
+  fillList(document.getElementById("decisions"), ds.slice(-3).map((d) => el("li", { dataset: { decisionId: d.id } }, d.text, el("span", { class: "sub" }, ` · ${d.status_label}`))), "None yet");
+  fillList(
+    document.getElementById("actions"),
+    as.slice(-4).map((a) => el("li", { dataset: { actionId: a.id } }, a.what, el("span", { class: "sub" }, ` · ${ownerText(room, a)} · due ${day(a.due_date)} · follow-up ${day(a.follow_up_date)}`))),
+    "None yet",
+  );
+  fillList(
+    document.getElementById("disagreements"),
+    gs.slice(-3).map((g) => el("li", { dataset: { disagreementId: g.id } }, g.topic, el("span", { class: "sub" }, ` · ${g.positions.length} position${g.positions.length === 1 ? "" : "s"}${g.next_step ? ` · next: ${g.next_step_label}` : ""}`))),
+    "None",
+  );
 }
 
 draw();

@@ -1,0 +1,136 @@
+// The meeting's record (decisions, actions, disagreements) drawn for the chair, participants and the screen.
+// User text is only ever set with textContent (via el), so markup typed by anyone shows as text.
+import { el } from "./room-core.js";
+
+export const LADDER = {
+  follow_up_meeting: "1. Informal: follow-up meeting, clarify documents, check the evidence",
+  facilitated_meeting: "2. Further meeting with an independent facilitator",
+  independent_evaluation: "3. Independent assessment / evaluation",
+  disagreement_resolution: "4. LA disagreement resolution service",
+  mediation: "5. Mediation",
+  complaint: "6. Formal complaint",
+  tribunal: "6. Tribunal appeal / due process",
+};
+
+export function day(iso) {
+  if (!iso) return "";
+  const [y, m, d] = iso.split("-").map(Number);
+  return new Date(y, m - 1, d).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
+}
+
+export function personName(room, participantId, fallback) {
+  const p = participantId ? room.participants.get(participantId) : null;
+  return p ? p.name : fallback || "someone no longer listed";
+}
+
+export function ownerText(room, action) {
+  return `${personName(room, action.owner_participant_id, action.owner_name)} (${action.owner_agency})`;
+}
+
+export function itemTitle(room, itemId) {
+  const item = itemId ? room.items.get(itemId) : null;
+  return item ? item.title : "";
+}
+
+function byId(map) {
+  return [...map.values()].sort((a, b) => a.id - b.id);
+}
+
+export function decisionNode(room, d, extra = []) {
+  const dissent = d.dissenter_ids.length ? `Dissent: ${d.dissenter_ids.map((id) => personName(room, id)).join(", ")}` : null;
+  return el(
+    "li",
+    { class: `decision status-${d.status}`, dataset: { decisionId: d.id } },
+    el("p", { class: "entry-text" }, d.text),
+    el("p", { class: "entry-meta" }, d.status_label, d.review_date ? ` · review ${day(d.review_date)}` : "", itemTitle(room, d.agenda_item_id) ? ` · ${itemTitle(room, d.agenda_item_id)}` : ""),
+    d.reasons ? el("p", { class: "entry-detail" }, el("strong", {}, "Reasons: "), d.reasons) : null,
+    d.evidence ? el("p", { class: "entry-detail" }, el("strong", {}, "Evidence: "), d.evidence) : null,
+    d.options_considered ? el("p", { class: "entry-detail" }, el("strong", {}, "Options considered: "), d.options_considered) : null,
+    dissent ? el("p", { class: "entry-detail dissent" }, dissent) : null,
+    ...extra,
+  );
+}
+
+export function actionNode(room, a, extra = []) {
+  return el(
+    "li",
+    { class: "action", dataset: { actionId: a.id } },
+    el("p", { class: "entry-text" }, a.what),
+    el("p", { class: "entry-meta" }, el("span", { class: "owner" }, ownerText(room, a)), ` · due ${day(a.due_date)} · follow-up ${day(a.follow_up_date)}`),
+    a.need ? el("p", { class: "entry-detail" }, el("strong", {}, "Need / outcome: "), a.need) : null,
+    el("p", { class: "entry-detail confirmation" }, a.confirmed_at ? "Confirmed by the owner" : "Not yet confirmed by the owner"),
+    ...extra,
+  );
+}
+
+export function positionNode(room, p, extra = []) {
+  return el(
+    "li",
+    { class: "position", dataset: { positionId: p.id, participantId: p.participant_id } },
+    el("span", { class: "party" }, `${personName(room, p.participant_id, p.party_name)} (${p.agency}): `),
+    el("span", { class: "view" }, p.view),
+    p.evidence ? el("span", { class: "evidence" }, ` Evidence: ${p.evidence}`) : null,
+    ...extra,
+  );
+}
+
+export function disagreementNode(room, g, { positionExtra = () => [], extra = [] } = {}) {
+  const next = g.resolved
+    ? `Resolved${g.resolution ? `: ${g.resolution}` : ""}`
+    : g.next_step
+      ? `Next step: ${LADDER[g.next_step] || g.next_step_label}. ${personName(room, g.next_step_owner_participant_id, g.next_step_owner_name)} (${g.next_step_agency}) follows up by ${day(g.follow_up_date)}`
+      : "Not resolved; next step not yet agreed";
+  return el(
+    "li",
+    { class: `disagreement ${g.resolved ? "resolved" : "open"}`, dataset: { disagreementId: g.id } },
+    el("p", { class: "entry-text" }, g.topic),
+    el("ul", { class: "positions" }, ...g.positions.map((p) => positionNode(room, p, positionExtra(p)))),
+    el("p", { class: "entry-meta next-step" }, next),
+    ...extra,
+  );
+}
+
+export function decisions(room) {
+  return byId(room.decisions);
+}
+export function actions(room) {
+  return byId(room.actions);
+}
+export function disagreements(room) {
+  return byId(room.disagreements);
+}
+
+export function fill(list, nodes, emptyText) {
+  list.replaceChildren(...(nodes.length ? nodes : [el("li", { class: "empty" }, emptyText)]));
+}
+
+export function participantOptions(room, selected, { blank = null } = {}) {
+  const options = blank ? [el("option", { value: "" }, blank)] : [];
+  for (const p of room.participants.values()) {
+    options.push(el("option", { value: p.id, selected: p.id === selected }, `${p.name} (${p.role_label})`));
+  }
+  return options;
+}
+
+export function formValues(form) {
+  const data = new FormData(form);
+  const out = {};
+  for (const [k, v] of data.entries()) out[k] = typeof v === "string" ? v : "";
+  return out;
+}
+
+export function optional(v) {
+  return v === undefined || v === null || String(v).trim() === "" ? null : v;
+}
+
+export function addDays(isoDay, n) {
+  const [y, m, d] = isoDay.split("-").map(Number);
+  const t = new Date(Date.UTC(y, m - 1, d + n));
+  return t.toISOString().slice(0, 10);
+}
+
+export function today() {
+  const t = new Date();
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}`;
+}

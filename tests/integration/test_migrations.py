@@ -1,0 +1,59 @@
+"""Schema migrations: upgrading a database with data keeps the data; the models match the migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+
+from facilitation import create_app
+from facilitation.config import TestConfig
+from facilitation.extensions import db
+
+FIRST = "0466c640b44e"
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'migrate.db'}")
+    yield app, tmp_path / "migrate.db"
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_upgrading_a_database_with_data_keeps_every_row_and_link(empty_app):
+    app, path = empty_app
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory, revision=FIRST)
+    with sqlite3.connect(path) as c:
+        c.execute(
+            "insert into meetings (id,title,meeting_type,child_ref,scheduled_start,scheduled_end,status,last_seq,version,created_at)"
+            " values (1,'Review','multi_agency','AB','2026-01-01 10:00:00','2026-01-01 11:00:00','live',3,1,'2026-01-01 09:00:00')"
+        )
+        c.execute(
+            "insert into participants (id,meeting_id,name,role,agency,version,created_at)"
+            " values (1,1,'Sam','parent','family',1,'2026-01-01 09:00:00')"
+        )
+        c.execute(
+            "insert into access_links (id,meeting_id,role,participant_id,token,created_at)"
+            " values (1,1,'participant',1,'token-token-token-token-1','2026-01-01 09:00:00')"
+        )
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+    with sqlite3.connect(path) as c:
+        assert c.execute("select last_seq from meetings").fetchall() == [(3,)]
+        assert c.execute("select name, attendance, arrived_late from participants").fetchall() == [("Sam", "expected", 0)]
+        # Rebuilding the participants table must not cascade-delete the links that point at it.
+        assert c.execute("select token from access_links").fetchall() == [("token-token-token-token-1",)]
+
+
+def test_the_models_and_the_migrations_describe_the_same_schema(empty_app):
+    app, _ = empty_app
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        with db.engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert diff == []
