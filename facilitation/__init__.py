@@ -38,6 +38,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        channel=app.config["SOCKETIO_CHANNEL"],
         cors_allowed_origins=allowed_origins(app),
         max_http_buffer_size=app.config["MAX_SOCKET_MESSAGE_BYTES"],
         ping_interval=10,

@@ -19,17 +19,27 @@ def _secret_key() -> str | None:
     return None
 
 
+def database_url(url: str) -> str:
+    """PostgreSQL URLs use psycopg2 (which gevent can make cooperative through psycogreen)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
 class Config:
     """Embedded defaults: SQLite in the instance folder, one process, no message queue."""
 
     ENV = os.environ.get("COMMON_GROUND_ENV", "development")
     SECRET_KEY = _secret_key()
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{INSTANCE / 'common-ground.db'}"
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'common-ground.db'}")
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or None
+    #: Redis pub/sub channel; processes of one deployment share it, separate deployments must not.
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "common-ground")
     #: Origins allowed to open a socket; None means "the origin this server is reached at".
     CORS_ALLOWED_ORIGINS = [
         o.strip() for o in os.environ.get("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()

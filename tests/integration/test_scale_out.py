@@ -1,0 +1,149 @@
+"""Two server processes sharing PostgreSQL and Redis behave as one room: every event reaches everyone
+on both, in order, with no gaps; a revoked link is cut off on whichever process holds it."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+import socketio
+
+from tests.conftest import meeting_payload
+
+pytestmark = pytest.mark.live
+
+
+def reachable(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def postgres_url():
+    if not reachable(5432):
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    psycopg2 = pytest.importorskip("psycopg2")
+    name = f"cg_test_{uuid.uuid4().hex[:10]}"
+    admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    admin.cursor().execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (name,)
+    )
+    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.close()
+
+
+@pytest.fixture
+def redis_url():
+    if not reachable(6379):
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    return "redis://127.0.0.1:6379/0"
+
+
+class Listener:
+    """A real Socket.IO client that applies events like the browser does and fills gaps with sync."""
+
+    def __init__(self, url: str, token: str):
+        self.sio = socketio.Client(reconnection=False)
+        self.seqs: list[int] = []
+        self.lock = threading.Lock()
+        self.disconnected = threading.Event()
+        self.sio.on("event", self.on_event)
+        self.sio.on("disconnect", lambda *a: self.disconnected.set())
+        self.sio.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=10)
+        self.seq = self.sio.call("sync", {}, timeout=10)["snapshot"]["seq"]
+
+    def on_event(self, event):
+        with self.lock:
+            self.seqs.append(event["seq"])
+
+    def close(self):
+        if self.sio.connected:
+            self.sio.disconnect()
+
+
+def test_a_command_on_either_process_reaches_everyone_on_both_in_order(live_server, tmp_path, postgres_url, redis_url):
+    env = {"DATABASE_URL": postgres_url, "SOCKETIO_MESSAGE_QUEUE": redis_url, "SOCKETIO_CHANNEL": f"cg-test-{uuid.uuid4().hex[:8]}"}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = live_server(env=env, workdir=tmp_path / "a")
+    b = live_server(env=env, workdir=tmp_path / "b", init=False)
+
+    body = requests.post(f"{a.url}/api/v1/meetings", json=meeting_payload(), timeout=10).json()
+    mid, chair = body["meeting"]["id"], body["tokens"]["chair"]
+    tokens = []
+    for i in range(4):
+        r = requests.post(
+            f"{a.url}/api/v1/meetings/{mid}/commands/participants.add",
+            json={"name": f"Person {i}", "role": "parent", "agency": "family"},
+            headers={"Authorization": f"Bearer {chair}"},
+            timeout=10,
+        )
+        tokens.append(r.json()["join_path"].rsplit("/", 1)[1])
+
+    listeners = [Listener(a.url if i % 2 else b.url, t) for i, t in enumerate(tokens)]
+    listeners.append(Listener(b.url, body["tokens"]["screen"]))
+    chair_a = Listener(a.url, chair)
+    chair_b = Listener(b.url, chair)
+    try:
+        start = chair_a.seq
+        acks = [chair_a.sio.call("command", {"id": "go", "name": "clock.start_meeting", "args": {}}, timeout=10)]
+        for n in range(20):
+            sender = chair_a if n % 2 else chair_b
+            name = "clock.pause" if n % 2 == 0 else "clock.resume"
+            acks.append(sender.sio.call("command", {"id": f"c{n}", "name": name, "args": {}}, timeout=10))
+        assert all(ack["ok"] for ack in acks), acks
+        expected = list(range(start + 1, start + 22))
+        assert [ack["seq"] for ack in acks] == expected
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(len(x.seqs) < len(expected) for x in listeners + [chair_a, chair_b]):
+            time.sleep(0.05)
+        for x in listeners + [chair_a, chair_b]:
+            assert x.seqs == expected
+    finally:
+        for x in listeners + [chair_a, chair_b]:
+            x.close()
+
+
+def test_removing_a_participant_cuts_off_their_connection_on_the_other_process(live_server, tmp_path, postgres_url, redis_url):
+    env = {"DATABASE_URL": postgres_url, "SOCKETIO_MESSAGE_QUEUE": redis_url, "SOCKETIO_CHANNEL": f"cg-test-{uuid.uuid4().hex[:8]}"}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = live_server(env=env, workdir=tmp_path / "a")
+    b = live_server(env=env, workdir=tmp_path / "b", init=False)
+    body = requests.post(f"{a.url}/api/v1/meetings", json=meeting_payload(), timeout=10).json()
+    mid, chair = body["meeting"]["id"], body["tokens"]["chair"]
+    added = requests.post(
+        f"{a.url}/api/v1/meetings/{mid}/commands/participants.add",
+        json={"name": "Leaving", "role": "parent", "agency": "family"},
+        headers={"Authorization": f"Bearer {chair}"},
+        timeout=10,
+    ).json()
+    leaving = Listener(b.url, added["join_path"].rsplit("/", 1)[1])
+    try:
+        r = requests.post(
+            f"{a.url}/api/v1/meetings/{mid}/commands/participants.remove",
+            json={"participant_id": added["participant_id"]},
+            headers={"Authorization": f"Bearer {chair}"},
+            timeout=10,
+        )
+        assert r.status_code == 200
+        assert leaving.disconnected.wait(5), "the removed participant's socket on the other process stayed open"
+        requests.post(
+            f"{a.url}/api/v1/meetings/{mid}/commands/clock.start_meeting",
+            headers={"Authorization": f"Bearer {chair}"},
+            timeout=10,
+        )
+        time.sleep(0.3)
+        assert leaving.seqs == [r.json()["seq"]] or leaving.seqs == []
+    finally:
+        leaving.close()
