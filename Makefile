@@ -58,3 +58,14 @@ format: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance test-artifacts
+
+# Several processes behind nginx on one machine (PostgreSQL + Redis; see docs/deployment.md).
+N ?= 2
+DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/common_ground
+SOCKETIO_MESSAGE_QUEUE ?= redis://127.0.0.1:6379/0
+serve-many: setup
+	@psql -h 127.0.0.1 -U postgres -tc "select 1 from pg_database where datname='common_ground'" | grep -q 1 || \
+		psql -h 127.0.0.1 -U postgres -c "create database common_ground" >/dev/null
+	@DATABASE_URL=$(DATABASE_URL) $(FLASK) init-db
+	@DATABASE_URL=$(DATABASE_URL) PUBLIC_URL=http://$(HOST):$(PORT) $(FLASK) seed-demo
+	@DATABASE_URL=$(DATABASE_URL) SOCKETIO_MESSAGE_QUEUE=$(SOCKETIO_MESSAGE_QUEUE) $(FLASK) serve-many -n $(N) --port $(PORT)

@@ -16,9 +16,13 @@ import os  # noqa: E402
 import socket  # noqa: E402
 
 from facilitation import create_app  # noqa: E402
-from facilitation.extensions import socketio  # noqa: E402
 
 app = create_app(SOCKETIO_ASYNC_MODE="gevent")
+
+# Objects made at start-up live for the whole run: keep full collections from walking them again
+# and again (they made the latency tail at 1000 participants). Gunicorn imports this module too.
+gc.collect()
+gc.freeze()
 
 
 def listener(host: str, port: int) -> socket.socket:
@@ -44,9 +48,6 @@ def serve(host: str | None = None, port: int | None = None) -> None:
     port = port or int(os.environ.get("PORT", "5000"))
     quiet = os.environ.get("ACCESS_LOG", "0") != "1"
     server = WSGIServer(listener(host, port), app, handler_class=WebSocketHandler, log=None if quiet else "default")
-    # Objects made at start-up live for the whole run: keep full collections from walking them.
-    gc.collect()
-    gc.freeze()
     print(f"Common Ground serving on http://{host}:{port}/", flush=True)
     server.serve_forever()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask import Flask, current_app
@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     app.cli.add_command(init_db)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(serve_many)
 
 
 @click.command("init-db")
@@ -88,7 +89,7 @@ DEMO_PEOPLE = [
 
 def create_demo_meeting() -> Meeting:
     """A realistic EHCP annual review starting at the next quarter hour."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     start = (now + timedelta(minutes=15 - now.minute % 15)).replace(second=0, microsecond=0)
     meeting, _ = services.create_meeting(
         {
@@ -109,3 +110,101 @@ def create_demo_meeting() -> Meeting:
             chair, "participants.add", {"name": name, "role": role, "agency": agency, "agency_name": agency_name}
         )
     return meeting
+
+
+NGINX_CONF = """\
+# Written by `flask serve-many`: {processes} Common Ground processes behind nginx.
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/tmp;
+    proxy_temp_path {prefix}/tmp;
+    upstream common_ground {{
+        # Sticky: Engine.IO's long-polling transport must reach the process that holds the session.
+        ip_hash;
+{servers}
+    }}
+    map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+    server {{
+        listen {host}:{port};
+        location / {{
+            proxy_pass http://common_ground;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_read_timeout 120s;
+        }}
+    }}
+}}
+"""
+
+
+@click.command("serve-many")
+@click.option("--processes", "-n", default=2, show_default=True, help="Server processes to start.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, help="nginx listens here; processes on the next ports.")
+def serve_many(processes: int, host: str, port: int) -> None:
+    """Run several server processes (gunicorn, one gevent worker each) behind nginx, on one machine."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite") or not current_app.config.get("SOCKETIO_MESSAGE_QUEUE"):
+        raise click.UsageError(
+            "Several processes need a shared database and message queue: set DATABASE_URL "
+            "(PostgreSQL) and SOCKETIO_MESSAGE_QUEUE (Redis)."
+        )
+    upgrade_database()
+    root = Path(current_app.root_path).parent
+    prefix = Path(current_app.instance_path) / "nginx"
+    (prefix / "tmp").mkdir(parents=True, exist_ok=True)
+    ports = [port + 1 + i for i in range(processes)]
+    children = []
+    for p in ports:
+        children.append(
+            subprocess.Popen(
+                [
+                    sys.executable, "-m", "gunicorn",
+                    "-k", "geventwebsocket.gunicorn.workers.GeventWebSocketWorker",
+                    "-w", "1", "-b", f"{host}:{p}", "--graceful-timeout", "5",
+                    "--control-socket", str(prefix / f"gunicorn-{p}.ctl"), "app:app",
+                ],
+                cwd=root,
+                env={**os.environ, "PUBLIC_URL": f"http://{host}:{port}"},
+            )
+        )
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if os.path.exists(nginx):
+        servers = "\n".join(f"        server {host}:{p};" for p in ports)
+        conf = prefix / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(processes=processes, prefix=prefix, servers=servers, host=host, port=port))
+        children.append(subprocess.Popen([nginx, "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"]))
+        click.echo(f"nginx on http://{host}:{port}/ in front of processes on ports {', '.join(map(str, ports))}")
+    else:
+        click.echo(f"nginx not found (apt-get install nginx-light); processes on ports {', '.join(map(str, ports))}")
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(c.poll() is None for c in children):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for c in children:
+            if c.poll() is None:
+                c.terminate()
+        for c in children:
+            c.wait(10)

@@ -7,10 +7,9 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
-from .domain import agenda
+from .domain import agenda, registers
 from .domain.meetings import AGENCIES, MEETING_TYPES, PARTICIPANT_ROLES
 from .extensions import db
-from .domain import registers
 from .models import (
     AccessLink,
     Action,

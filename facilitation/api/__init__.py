@@ -92,7 +92,7 @@ def read_events(meeting_id: int):
     """Any link of the meeting: events after `after_seq` in order (409 when too far behind)."""
     _bearer_link(meeting_id, "meeting.read")
     after = request.args.get("after_seq", "0")
-    if not after.isdigit():
+    if not (after.isascii() and after.isdigit() and len(after) <= 16):
         raise schemas.FieldErrors({"after_seq": "Must be a whole number, 0 or more."})
     meeting = db.session.get(Meeting, meeting_id)
     events = queries.events_since(meeting_id, int(after), meeting.last_seq)

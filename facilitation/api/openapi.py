@@ -10,9 +10,11 @@ from ..domain import access
 REF = "#/components/schemas/{model}"
 
 
-def _schema(model) -> dict:
+def _schema(model, components: dict) -> dict:
+    """A model's JSON schema; nested models it refers to go into `components`."""
     schema = model.model_json_schema(ref_template=REF)
-    schema.pop("$defs", None)
+    for name, definition in schema.pop("$defs", {}).items():
+        components.setdefault(name, definition)
     return schema
 
 
@@ -72,9 +74,17 @@ def openapi_document() -> dict:
                 "participants": {"type": "array", "items": {"type": "object"}},
             },
         },
-        "CreateMeetingArgs": _schema(schemas.CreateMeetingArgs),
     }
+    components["CreateMeetingArgs"] = _schema(schemas.CreateMeetingArgs, components)
     paths: dict = {
+        "/api/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "summary": "This document",
+                "security": [],
+                "responses": {"200": {"description": "The OpenAPI description of this API"}},
+            }
+        },
         "/api/v1/meetings": {
             "post": {
                 "operationId": "createMeeting",
@@ -120,7 +130,8 @@ def openapi_document() -> dict:
     }
     for name, spec in services.COMMANDS.items():
         model = spec.args.__name__
-        components.setdefault(model, _schema(spec.args))
+        if model not in components:
+            components[model] = _schema(spec.args, components)
         roles = sorted(access.PERMISSIONS[spec.permission])
         paths[f"/api/v1/meetings/{{meeting_id}}/commands/{name}"] = {
             "post": {

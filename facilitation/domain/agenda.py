@@ -7,9 +7,10 @@ the current time, which is what lets a restarted server or a reconnecting browse
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from .errors import InvalidValue, NotFound, RuleViolation
 
@@ -383,10 +384,10 @@ def skip_item(
     """Mark an item as not covered; skipping the current item moves on to the next."""
     current = current_item(meeting, items)
     target = current if item_id is None else _find(items, item_id)
-    if target is None:
-        raise RuleViolation("No agenda item is open at the moment.", code="no_current_item")
     if meeting.status == ENDED:
         raise RuleViolation("The meeting has ended.", code="ended")
+    if target is None:
+        raise RuleViolation("No agenda item is open at the moment.", code="no_current_item")
     if target.status in (DONE, SKIPPED):
         raise RuleViolation("This item has already been covered or skipped.")
     if target is not current:
@@ -407,10 +408,10 @@ def defer_item(
     """Move an item to the end of the agenda; deferring the current item moves on to the next."""
     current = current_item(meeting, items)
     target = current if item_id is None else _find(items, item_id)
-    if target is None:
-        raise RuleViolation("No agenda item is open at the moment.", code="no_current_item")
     if meeting.status == ENDED:
         raise RuleViolation("The meeting has ended.", code="ended")
+    if target is None:
+        raise RuleViolation("No agenda item is open at the moment.", code="no_current_item")
     if target.status in (DONE, SKIPPED):
         raise RuleViolation("This item has already been covered or skipped.")
     following = _next_to_cover(items, target) if target is current else None

@@ -14,8 +14,9 @@ committed command, and `access_revoked` to a connection whose link stops working
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room

@@ -7,10 +7,13 @@ idempotency are the same for both.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -150,7 +153,7 @@ def as_utc(value: datetime) -> datetime:
     """A datetime as aware UTC; a naive one is read as the organisation's local time."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=local_zone())
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def new_token() -> str:
@@ -171,16 +174,17 @@ def execute(link: AccessLink | None, name: str, raw_args: Any, command_id: str |
         raise Forbidden("Your role in this meeting does not allow that.")
     args = schemas.parse(spec.args, raw_args)
     meeting_id = link.meeting_id
+    fingerprint = _fingerprint(name, args) if command_id else None
 
     if command_id:
-        done = _recorded(meeting_id, command_id)
+        done = _recorded(meeting_id, command_id, fingerprint)
         if done is not None:
             return done
 
     _begin_write()
     try:
         if command_id:
-            done = _recorded(meeting_id, command_id)
+            done = _recorded(meeting_id, command_id, fingerprint)
             if done is not None:
                 db.session.rollback()
                 return done
@@ -193,12 +197,14 @@ def execute(link: AccessLink | None, name: str, raw_args: Any, command_id: str |
         result = {"ok": True, "seq": event["seq"], **result}
         if command_id:
             db.session.add(
-                CommandRecord(meeting_id=meeting_id, command_id=command_id, name=name, result=result)
+                CommandRecord(
+                    meeting_id=meeting_id, command_id=command_id, name=name, fingerprint=fingerprint, result=result
+                )
             )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        done = _recorded(meeting_id, command_id) if command_id else None
+        done = _recorded(meeting_id, command_id, fingerprint) if command_id else None
         if done is None:
             raise
         return done
@@ -208,7 +214,13 @@ def execute(link: AccessLink | None, name: str, raw_args: Any, command_id: str |
     return Outcome(result=result, event=event, meeting_id=meeting_id)
 
 
-def _recorded(meeting_id: int, command_id: str) -> Outcome | None:
+def _fingerprint(name: str, args: schemas.Args) -> str:
+    canonical = json.dumps([name, args.model_dump(mode="json")], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _recorded(meeting_id: int, command_id: str, fingerprint: str | None) -> Outcome | None:
+    """The stored outcome of a command id already applied; a different command under it is refused."""
     record = db.session.scalar(
         select(CommandRecord).where(
             CommandRecord.meeting_id == meeting_id, CommandRecord.command_id == command_id
@@ -216,6 +228,10 @@ def _recorded(meeting_id: int, command_id: str) -> Outcome | None:
     )
     if record is None:
         return None
+    if record.fingerprint != fingerprint:
+        raise RuleViolation(
+            "This command id was already used for a different command; send a new id.", code="id_reused"
+        )
     return Outcome(result=record.result, meeting_id=meeting_id, replayed=True)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ from facilitation.domain.meetings import (
     clean_participant_fields,
 )
 
-T0 = datetime(2026, 3, 14, 9, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 
 
 def at(minutes: float = 0, seconds: float = 0) -> datetime:
@@ -717,6 +717,15 @@ def test_skip_or_defer_without_an_item_after_the_end_is_refused(move):
     with pytest.raises(RuleViolation):
         move(meeting, items, None, at(13))
     assert meeting.status == ENDED and statuses(items) == {1: DONE, 2: PENDING}
+
+
+@pytest.mark.parametrize("move", [agenda.skip_item, agenda.defer_item], ids=["skip", "defer"])
+def test_skip_or_defer_without_an_item_after_the_end_says_the_meeting_has_ended(move):
+    meeting, items = started(10, 20)
+    agenda.end_meeting(meeting, items, at(12))
+    with pytest.raises(RuleViolation) as exc:
+        move(meeting, items, None, at(13))
+    assert exc.value.code == "ended"
 
 
 def test_the_agenda_cannot_grow_or_change_after_the_meeting_ends():
