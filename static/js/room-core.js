@@ -25,6 +25,7 @@ export class Room {
     this.socket = window.io({ auth: { token: this.token }, reconnectionDelayMax: 4000 });
     this.socket.on("connect", () => {
       this.setStatus("online");
+      this.syncing = false; // an ask made on the old connection will never be answered
       this.sync();
       this.measureOffset(3);
       this.resendPending();
@@ -393,10 +394,13 @@ export function renderParticipants(room, list) {
     ...[...room.participants.values()].map((p) =>
       el(
         "li",
-        { dataset: { participantId: p.id } },
+        { dataset: { participantId: p.id, attendance: p.attendance } },
         el("span", { class: "name" }, p.name),
         " ",
         el("span", { class: "role" }, `${p.role_label}, ${p.agency_label}`),
+        p.attendance && p.attendance !== "expected"
+          ? el("span", { class: "attendance-label" }, ` · ${p.attendance_label}${p.arrived_late ? ", arrived late" : ""}${p.left_early ? ", left early" : ""}`)
+          : null,
       ),
     ),
   );
