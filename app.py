@@ -13,44 +13,22 @@ except ImportError:  # pragma: no cover
 
 import gc  # noqa: E402
 import os  # noqa: E402
-import socket  # noqa: E402
 
 from facilitation import create_app  # noqa: E402
+from facilitation.serving import limit_messages, serve  # noqa: E402
 
 app = create_app(SOCKETIO_ASYNC_MODE="gevent")
+limit_messages(app.config["MAX_SOCKET_MESSAGE_BYTES"])  # also under gunicorn, which imports this module
 
 # Objects made at start-up live for the whole run: keep full collections from walking them again
-# and again (they made the latency tail at 1000 participants). Gunicorn imports this module too.
+# and again (they made the latency tail at 1000 participants).
 gc.collect()
 gc.freeze()
 
-
-def listener(host: str, port: int) -> socket.socket:
-    """A listening socket with TCP_NODELAY, which accepted connections inherit on Linux.
-
-    Without it Nagle's algorithm holds small acknowledgements back for tens of milliseconds.
-    """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, port))
-    sock.listen(1024)
-    sock.setblocking(False)
-    return sock
-
-
-def serve(host: str | None = None, port: int | None = None) -> None:
-    """Run the server until interrupted."""
-    from gevent.pywsgi import WSGIServer
-    from geventwebsocket.handler import WebSocketHandler
-
-    host = host or os.environ.get("HOST", "127.0.0.1")
-    port = port or int(os.environ.get("PORT", "5000"))
-    quiet = os.environ.get("ACCESS_LOG", "0") != "1"
-    server = WSGIServer(listener(host, port), app, handler_class=WebSocketHandler, log=None if quiet else "default")
-    print(f"Common Ground serving on http://{host}:{port}/", flush=True)
-    server.serve_forever()
-
-
 if __name__ == "__main__":
-    serve()
+    serve(
+        app,
+        host=os.environ.get("HOST", "127.0.0.1"),
+        port=int(os.environ.get("PORT", "5000")),
+        access_log=os.environ.get("ACCESS_LOG", "0") == "1",
+    )

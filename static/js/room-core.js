@@ -18,7 +18,10 @@ export class Room {
     this.syncing = false;
     this.buffer = [];
     this.pending = new Map();
-    this.status = "online";
+    // "connecting" shows no banner; if the first connection takes longer than a moment, it
+    // turns into "offline" so a page opened while the server is down says so.
+    this.status = "connecting";
+    window.setTimeout(() => this.status === "connecting" && this.setStatus("offline"), 2500);
     this.applySnapshot(bootstrap.snapshot);
     this.offsetMs = Date.parse(bootstrap.snapshot.server_now) - Date.now();
 
@@ -312,7 +315,7 @@ export function showConnection(room) {
   const label = document.getElementById("connection-text");
   const render = (status) => {
     banner.dataset.state = status;
-    banner.hidden = status === "online";
+    banner.hidden = status === "online" || status === "connecting";
     label.textContent =
       status === "revoked"
         ? "This link no longer works. Ask the chair for a new one."

@@ -56,7 +56,7 @@ def test_advancing_the_agenda_reaches_the_shared_screen_and_every_participant(pe
         assert 590 <= countdown(page) <= 600
         expect(page.locator("#countdown")).to_have_attribute("data-running", "yes")
     expect(screen.locator("#item-counter")).to_have_text(f"Item 2 of {len(titles)}")
-    expect(participant.locator(f'#agenda li[aria-current="step"] .title')).to_have_text(titles[1])
+    expect(participant.locator('#agenda li[aria-current="step"] .title')).to_have_text(titles[1])
 
     # Nothing ticks over the wire: each browser draws the countdown from the item's timestamps.
     countdown_moves_down(screen)
@@ -75,7 +75,7 @@ def test_pausing_stops_the_countdown_on_the_shared_screen(people, room):
     countdown_moves_down(screen)
 
     chair.click(PAUSE)
-    for page in (screen, participant):
+    for page in (chair, screen, participant):
         expect(page.locator("#countdown-note")).to_contain_text("Paused", timeout=2000)
         expect(page.locator("#countdown")).to_have_attribute("data-running", "no")
     expect(screen.locator("#item-counter")).to_contain_text("paused")

@@ -1,0 +1,77 @@
+"""Serving under gevent: a TCP_NODELAY listener and WebSocket frames with a size limit.
+
+gevent-websocket reads a whole frame into memory before anyone can look at it, so engine.io's
+message limit alone would let a client make the server buffer hundreds of megabytes. Frames are
+checked here against the limit from their header, before their payload is read.
+"""
+
+from __future__ import annotations
+
+import socket
+
+from geventwebsocket import handler as _handler
+from geventwebsocket.exceptions import ProtocolError
+from geventwebsocket.websocket import Header, WebSocket
+
+
+class BoundedWebSocket(WebSocket):
+    """A WebSocket that refuses any message larger than `max_message_bytes`, frames included."""
+
+    #: set from MAX_SOCKET_MESSAGE_BYTES at start-up; Socket.IO framing adds a few bytes
+    max_message_bytes = 64 * 1024 + 1024
+
+    def read_frame(self):
+        header = Header.decode_header(self.stream)
+        if header.opcode in (self.OPCODE_TEXT, self.OPCODE_BINARY):
+            self._message_bytes = 0
+        if header.opcode in (self.OPCODE_TEXT, self.OPCODE_BINARY, self.OPCODE_CONTINUATION):
+            self._message_bytes = getattr(self, "_message_bytes", 0) + header.length
+            if self._message_bytes > self.max_message_bytes:
+                raise ProtocolError("message too big")
+        elif header.length > 125:  # control frames are at most 125 bytes (RFC 6455 5.5)
+            raise ProtocolError("control frame too big")
+        if header.flags:
+            raise ProtocolError
+        if not header.length:
+            return header, b""
+        payload = self.raw_read(header.length)
+        if len(payload) != header.length:
+            raise ProtocolError("unexpected end of frame")
+        if header.mask:
+            payload = header.unmask_payload(payload)
+        return header, payload
+
+
+# The handler (ours and gunicorn's GeventWebSocketWorker) builds its sockets from this name.
+_handler.WebSocket = BoundedWebSocket
+
+
+def limit_messages(max_bytes: int) -> None:
+    """Apply the configured message limit to WebSocket frames."""
+    BoundedWebSocket.max_message_bytes = max_bytes + 1024
+
+
+def listener(host: str, port: int) -> socket.socket:
+    """A listening socket with TCP_NODELAY, which accepted connections inherit on Linux.
+
+    Without it Nagle's algorithm holds small acknowledgements back for tens of milliseconds.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock
+
+
+def serve(app, host: str, port: int, access_log: bool = False) -> None:
+    """Run gevent's WSGI server with the WebSocket handler until interrupted."""
+    from gevent.pywsgi import WSGIServer
+
+    limit_messages(app.config["MAX_SOCKET_MESSAGE_BYTES"])
+    server = WSGIServer(
+        listener(host, port), app, handler_class=_handler.WebSocketHandler, log="default" if access_log else None
+    )
+    print(f"Common Ground serving on http://{host}:{port}/", flush=True)
+    server.serve_forever()

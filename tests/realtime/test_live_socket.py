@@ -1,0 +1,200 @@
+"""What the in-process Socket.IO test client bypasses, against a live server with the real python-socketio
+client: the Origin check, link checks at the handshake, the message size limit, and fan-out between clients."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import socketio
+
+from tests.conftest import LiveServer
+from tests.integration.conftest import LiveMeeting
+
+pytestmark = pytest.mark.live
+
+LIMIT = 64 * 1024  # MAX_SOCKET_MESSAGE_BYTES, the default configuration
+
+
+class Client:
+    """A python-socketio client that records events, refusals and its disconnection."""
+
+    def __init__(self, transports=("websocket",)):
+        self.events: list[dict] = []
+        self.refusals: list = []
+        self.gone = threading.Event()
+        self.changed = threading.Condition()
+        self.transports = list(transports)
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("event", self._on_event)
+        self.sio.on("connect_error", lambda data: self.refusals.append(data))
+        self.sio.on("disconnect", lambda reason=None: self.gone.set())
+
+    def _on_event(self, event):
+        with self.changed:
+            self.events.append(event)
+            self.changed.notify_all()
+
+    def connect(self, url, token, **kwargs):
+        self.sio.connect(
+            url, auth={"token": token} if token else None, transports=self.transports, wait_timeout=5, **kwargs
+        )
+        return self
+
+    def wait_for_events(self, count, timeout=5.0):
+        with self.changed:
+            assert self.changed.wait_for(lambda: len(self.events) >= count, timeout), self.events
+        return self.events
+
+
+@pytest.fixture
+def clients():
+    opened: list[Client] = []
+
+    def make(transports=("websocket",)):
+        client = Client(transports)
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        if client.sio.connected:
+            client.sio.disconnect()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One live server for this module's tests (none of them harms it); each test has its own meeting."""
+    server = LiveServer(tmp_path_factory.mktemp("live-socket"))
+    server.flask("init-db")
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture
+def room(server):
+    meeting = LiveMeeting(server)
+    meeting.add_participant("Sam Parent", "parent", "family")
+    meeting.add_participant("Dr Eve Psych", "educational_psychologist", "ep_service")
+    return meeting
+
+
+def needs_websocket_client(transports):
+    if "websocket" in transports:
+        pytest.importorskip("websocket", reason="python-socketio needs websocket-client for the websocket transport")
+
+
+def foreign_origins(room) -> list[str]:
+    """Origins a browser could send that are not this server's: another site, a port next door, a sandbox."""
+    return ["http://evil.example", f"http://127.0.0.1:{room.server.port + 1}", "null"]
+
+
+def test_a_socket_opened_from_a_foreign_origin_is_refused(room, clients):
+    # Polling: python-socketio sends exactly the Origin given (its websocket transport adds a second one).
+    for origin in foreign_origins(room):
+        client = clients(("polling",))
+        with pytest.raises(socketio.exceptions.ConnectionError, match="400"):
+            client.connect(room.url, room.chair, headers={"Origin": origin})
+        assert not client.sio.connected
+    # The same link from the server's own origin connects: it was the Origin that was refused.
+    assert clients(("polling",)).connect(room.url, room.chair, headers={"Origin": room.url}).sio.connected
+
+
+def test_a_raw_websocket_from_a_foreign_origin_gets_no_session(room):
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+    from websockets.sync.client import connect
+
+    url = f"ws://127.0.0.1:{room.server.port}/socket.io/?EIO=4&transport=websocket"
+    for origin in foreign_origins(room):
+        # gevent-websocket answers the upgrade (101) before engine.io checks the Origin; engine.io then
+        # closes the socket without opening a session. A 400 would do as well; a session would not.
+        try:
+            with connect(url, origin=origin, open_timeout=5) as ws:
+                with pytest.raises(ConnectionClosed):
+                    ws.recv(timeout=5)
+        except InvalidStatus as refused:
+            assert refused.response.status_code in (400, 403), origin
+    with connect(url, origin=room.url, open_timeout=5) as ws:
+        assert ws.recv(timeout=5).startswith('0{"sid":')  # engine.io's open packet
+
+
+def test_a_socket_with_a_bad_or_withdrawn_link_is_refused(room, clients):
+    removed = room.add_participant("Leaving Person", "other", "other")
+    participant_id = room.snapshot()["participants"][-1]["id"]
+    room.command("participants.remove", participant_id=participant_id)
+    for token in ("x" * 43, "short", None, removed, room.chair + "x"):
+        client = clients()
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            client.connect(room.url, token)
+        assert client.refusals == [{"message": "unauthorised"}], token
+        assert not client.sio.connected
+
+
+@pytest.mark.parametrize("transports", [("polling",), ("websocket",)], ids=["polling", "websocket"])
+def test_a_message_over_the_size_limit_is_refused_and_changes_nothing(room, clients, transports):
+    needs_websocket_client(transports)
+    before = room.snapshot()
+    chair = clients(transports).connect(room.url, room.chair)
+    answers = []
+    # A valid command, padded by an extra argument the handler ignores: only its size is wrong.
+    oversized = ({"id": "big-1", "name": "clock.start_meeting", "args": {}}, "x" * LIMIT)
+    chair.sio.emit("command", oversized, callback=lambda *a: answers.append(a))
+    # Over polling the client may only notice after its 5 s request timeout.
+    assert chair.gone.wait(10), "the server kept a connection that sent an oversized message"
+    assert answers == []
+    after = room.snapshot()
+    assert after["seq"] == before["seq"] and after["meeting"]["status"] == "draft"
+    assert room.events(after_seq=before["seq"]) == []
+
+    # The same command with padding under the limit is applied: the padding itself is harmless.
+    again = clients(transports).connect(room.url, room.chair)
+    ack = again.sio.call(
+        "command", ({"id": "big-2", "name": "clock.start_meeting", "args": {}}, "x" * (LIMIT - 1024)), timeout=5
+    )
+    assert ack["ok"] is True and ack["seq"] == before["seq"] + 1
+
+
+def test_two_participants_both_receive_what_the_chair_does_with_consecutive_seq_numbers(room, clients):
+    parent = clients().connect(room.url, room.participants[0])
+    psych = clients(("polling",)).connect(room.url, room.participants[1])  # either transport gets the same
+    chair = clients().connect(room.url, room.chair)
+    acks = [
+        chair.sio.call("command", {"id": f"c-{n}", "name": name, "args": args}, timeout=5)
+        for n, (name, args) in enumerate(
+            [("clock.start_meeting", {}), ("clock.next_item", {}), ("clock.extend", {"seconds": 120})]
+        )
+    ]
+    assert all(ack["ok"] for ack in acks), acks
+    seqs = [ack["seq"] for ack in acks]
+    assert seqs == list(range(seqs[0], seqs[0] + 3))
+    for person in (parent, psych, chair):
+        events = person.wait_for_events(3)
+        assert [e["seq"] for e in events] == seqs
+        assert [e["type"] for e in events] == ["clock.start_meeting", "clock.next_item", "clock.extend"]
+    strip = lambda events: [{k: v for k, v in e.items() if k != "server_now"} for e in events]  # noqa: E731
+    assert strip(parent.events) == strip(psych.events) == room.events(after_seq=seqs[0] - 1)
+
+
+def rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
+
+def test_a_huge_websocket_frame_is_cut_off_from_its_header_without_being_buffered(server):
+    """A frame's length is checked before its payload is read: the server never holds the 50 MB."""
+    websocket = pytest.importorskip("websocket")
+    before = rss_kib(server.proc.pid)
+    ws = websocket.create_connection(
+        f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket", origin=server.url, timeout=10
+    )
+    ws.recv()  # the Engine.IO open packet
+    chunk = b"4" + b"x" * (1024 * 1024 - 1)
+    # Announce one 50 MB text frame, then stream its payload: a server that buffers whole frames
+    # would read all of it into memory before looking.
+    with pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError, OSError)):
+        ws.send_frame(websocket.ABNF(1, 0, 0, 0, websocket.ABNF.OPCODE_TEXT, 1, chunk * 50))
+        for _ in range(20):
+            ws.send("3")
+            ws.recv()
+    grown = rss_kib(server.proc.pid) - before
+    assert grown < 20 * 1024, f"server memory grew by {grown} KiB"
