@@ -176,11 +176,6 @@ def execute(link: AccessLink | None, name: str, raw_args: Any, command_id: str |
     meeting_id = link.meeting_id
     fingerprint = _fingerprint(name, args) if command_id else None
 
-    if command_id:
-        done = _recorded(meeting_id, command_id, fingerprint)
-        if done is not None:
-            return done
-
     _begin_write()
     try:
         if command_id:
