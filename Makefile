@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 FLASK  := $(BIN)/flask --app facilitation:create_app
 export PORT HOST
 
-.PHONY: setup test-setup run test lint format serve-many clean help
+.PHONY: setup test-setup run test lint format serve-many bench clean help
 
 help:
 	@echo "make run    - set up, prepare the SQLite database with a demo meeting, serve on $(HOST):$(PORT)"
@@ -35,12 +35,15 @@ static/vendor/socket.io.min.js: package.json package-lock.json
 
 setup: $(VENV)/.runtime static/vendor/socket.io.min.js
 
-# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own).
-/usr/bin/chromium:
-	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+# Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own),
+# poppler-utils (pdftoppm: images of the minutes PDF for people to look at) and fonts-dejavu-core
+# (the minutes PDF's Unicode font; without it PDFs fall back to Latin-1 only).
+DEBIAN_TEST_PACKAGES := chromium poppler-utils fonts-dejavu-core
+/usr/bin/chromium /usr/bin/pdftoppm /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_TEST_PACKAGES) >/dev/null; \
+	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_TEST_PACKAGES) >/dev/null; fi
 
-test-setup: setup $(VENV)/.dev /usr/bin/chromium
+test-setup: setup $(VENV)/.dev /usr/bin/chromium /usr/bin/pdftoppm /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
 run: setup
 	@$(FLASK) init-db
@@ -69,3 +72,7 @@ serve-many: setup
 	@DATABASE_URL=$(DATABASE_URL) $(FLASK) init-db
 	@DATABASE_URL=$(DATABASE_URL) PUBLIC_URL=http://$(HOST):$(PORT) $(FLASK) seed-demo
 	@DATABASE_URL=$(DATABASE_URL) SOCKETIO_MESSAGE_QUEUE=$(SOCKETIO_MESSAGE_QUEUE) $(FLASK) serve-many -n $(N) --port $(PORT)
+
+# Benchmarks print a table and write docs/benchmarks.md (see README, Benchmarks).
+bench: test-setup
+	$(BIN)/python benchmarks/room_fanout.py

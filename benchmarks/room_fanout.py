@@ -1,0 +1,1395 @@
+#!/usr/bin/env python
+"""Room fan-out benchmark: how fast does a committed command reach everyone in a meeting?
+
+One invocation starts the project's server exactly as `make run` serves it (`flask init-db`, then
+`python app.py`, gevent, SQLite in a temporary folder), creates meetings over the JSON API,
+connects clients over Socket.IO and measures:
+
+* fan-out latency: chair sends `command` -> each participant receives the matching `event`
+  (matched on `seq`), p50/p95/p99 over all deliveries, for each room size N;
+* the same for a raw reference: a minimal `websockets` broadcast server in its own process,
+  no Socket.IO, no database, with a message of the same size;
+* connection set-up rate, server memory per connection (VmRSS), server and client CPU;
+* sustained persisted commands/s from one chair to a 10-person meeting, back-to-back and
+  pipelined;
+* many meetings at once (default 200 meetings x 10 participants, each chair sending a command
+  every 1-2 s);
+* one size again with python-socketio's own AsyncClient, to show the lean client agrees.
+
+The lean client speaks Engine.IO v4 / Socket.IO v5 itself over the Sans-I/O layer of the
+`websockets` library (no task per connection, timestamps taken as bytes arrive), so the client
+process is not the bottleneck; its CPU use is reported beside the figures anyway.
+
+Usage:  .venv/bin/python benchmarks/room_fanout.py                     # full run (~5-10 min)
+        .venv/bin/python benchmarks/room_fanout.py --quick             # ~2 min
+        .venv/bin/python benchmarks/room_fanout.py --sizes 10,50,200,500,1000 --commands 200 --rounds 1
+
+Only 127.0.0.1 is used. Every subprocess is started in its own process group and killed on exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import resource
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from time import perf_counter, process_time
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_DIR = ROOT  # the source tree whose app.py is served; --git-ref exports a revision elsewhere
+DOCS = ROOT / "docs" / "benchmarks.md"
+WS_PATH = "/socket.io/?EIO=4&transport=websocket"
+MAX_PARTICIPANTS = 40  # facilitation/domain/meetings.py: a meeting has at most 40 participants
+
+# ---------------------------------------------------------------------------- process management
+
+_CHILDREN: list[subprocess.Popen] = []
+
+
+def _kill_children() -> None:
+    for proc in _CHILDREN:
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+    for proc in _CHILDREN:
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait(5)
+    _CHILDREN.clear()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Proc:
+    """A server subprocess in its own process group, with RSS and CPU readings from /proc."""
+
+    def __init__(self, name: str, cmd: list[str], env: dict, port: int, log: Path):
+        self.name, self.cmd, self.env, self.port, self.log = name, cmd, env, port, log
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> Proc:
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(
+                self.cmd, cwd=APP_DIR, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        _CHILDREN.append(self.proc)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: {self.log.read_text()[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"{self.name} did not listen within {timeout} s")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+        if self.proc in _CHILDREN:
+            _CHILDREN.remove(self.proc)
+
+    def rss_kib(self) -> int:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise RuntimeError("no VmRSS")
+
+    def sockets(self) -> int:
+        """Established TCP connections to this server's port (both directions are local)."""
+        out = subprocess.run(
+            ["ss", "-Htn", "state", "established", f"( sport = :{self.port} )"], capture_output=True, text=True
+        )
+        return len(out.stdout.splitlines())
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def project_env(port: int, workdir: Path) -> dict:
+    env = dict(os.environ)
+    env.update(
+        {
+            "PORT": str(port),
+            "INSTANCE_PATH": str(workdir),
+            "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
+            "SECRET_KEY": "benchmark-secret",
+            "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        }
+    )
+    return env
+
+
+def init_db(workdir: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "facilitation:create_app", "init-db"],
+        cwd=APP_DIR,
+        env=project_env(0, workdir),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"init-db failed: {out.stderr[-2000:]}")
+
+
+def start_project(workdir: Path, tag: str) -> Proc:
+    """`flask init-db`, then `python app.py` as `make run` serves it, in a fresh instance folder on a free port."""
+    folder = workdir / tag
+    folder.mkdir(parents=True, exist_ok=True)
+    init_db(folder)
+    port = free_port()
+    return Proc(
+        f"server[{tag}]", [sys.executable, "app.py"], project_env(port, folder), port, folder / "server.log"
+    ).start()
+
+
+def export_revision(ref: str, dest: Path) -> str:
+    """Export a committed revision with `git archive` (the repository itself is not touched)."""
+    sha = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--verify", f"{ref}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    dest.mkdir(parents=True)
+    archive = subprocess.Popen(["git", "-C", str(ROOT), "archive", sha], stdout=subprocess.PIPE)
+    subprocess.run(["tar", "-x", "-C", str(dest)], stdin=archive.stdout, check=True)
+    archive.stdout.close()
+    if archive.wait() != 0:
+        raise RuntimeError(f"git archive {ref} failed")
+    return sha
+
+
+def describe_source(ref: str | None, sha: str | None) -> str:
+    if ref:
+        return f"served code: git revision {ref} ({sha[:10]}), exported with git archive"
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+    )
+    state = "with uncommitted changes" if dirty.stdout.strip() else "clean"
+    return f"served code: working tree at {head.stdout.strip() or '?'} ({state})"
+
+
+def start_reference(workdir: Path, tag: str) -> Proc:
+    port = free_port()
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--serve-reference", "--port", str(port)]
+    return Proc(f"reference[{tag}]", cmd, dict(os.environ), port, workdir / f"reference-{tag}.log").start()
+
+
+# ---------------------------------------------------------------------------- raw reference server
+
+
+async def reference_server(port: int) -> None:
+    """Minimal broadcast: every text message any client sends goes to every connected client."""
+    from websockets.asyncio.server import broadcast, serve
+
+    clients: set = set()
+
+    async def handler(ws):
+        clients.add(ws)
+        try:
+            async for message in ws:
+                broadcast(clients, message)
+        finally:
+            clients.discard(ws)
+
+    async with serve(handler, "127.0.0.1", port, compression=None, ping_interval=None, backlog=1024):
+        await asyncio.Future()
+
+
+# ---------------------------------------------------------------------------- JSON API (setup only)
+
+_local = threading.local()
+
+
+def http_json(port: int, method: str, path: str, body=None, token: str | None = None):
+    conns = getattr(_local, "conns", None)
+    if conns is None:
+        conns = _local.conns = {}
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    payload = json.dumps(body) if body is not None else None
+    for attempt in range(2):
+        conn = conns.get(port) or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conns[port] = conn
+        try:
+            conn.request(method, path, body=payload, headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            return resp.status, (json.loads(data) if data else None)
+        except (ConnectionError, http.client.HTTPException):
+            conn.close()
+            conns.pop(port, None)
+            if attempt:
+                raise
+
+
+@dataclass
+class Meeting:
+    id: int
+    chair: str
+    screen: str
+    participants: list[str]
+
+
+def make_meeting(port: int, participants: int, title: str = "Benchmark review") -> Meeting:
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
+    status, body = http_json(
+        port,
+        "POST",
+        "/api/v1/meetings",
+        {
+            "title": title,
+            "meeting_type": "ehcp_annual_review",
+            "child_ref": "BENCH-1",
+            "scheduled_start": start.isoformat(),
+            "scheduled_end": (start + timedelta(minutes=90)).isoformat(),
+            "use_usual_agenda": True,
+        },
+    )
+    if status != 201:
+        raise RuntimeError(f"create meeting: {status} {body}")
+    meeting = Meeting(body["meeting"]["id"], body["tokens"]["chair"], body["tokens"]["screen"], [])
+    for i in range(min(participants, MAX_PARTICIPANTS)):
+        status, body = http_json(
+            port,
+            "POST",
+            f"/api/v1/meetings/{meeting.id}/commands/participants.add",
+            {"name": f"Parent {i + 1}", "role": "parent", "agency": "family"},
+            meeting.chair,
+        )
+        if status != 200:
+            raise RuntimeError(f"participants.add: {status} {body}")
+        meeting.participants.append(body["join_path"].rsplit("/", 1)[1])
+    status, body = http_json(
+        port, "POST", f"/api/v1/meetings/{meeting.id}/commands/clock.start_meeting", {}, meeting.chair
+    )
+    if status != 200:
+        raise RuntimeError(f"clock.start_meeting: {status} {body}")
+    return meeting
+
+
+# ---------------------------------------------------------------------------- lean Socket.IO client
+
+_EVENT = re.compile(rb'42\["event",\{"seq":(\d+)')
+_ACK = re.compile(rb"43(\d+)")
+
+
+class CommandFailed(Exception):
+    pass
+
+
+class Collector:
+    """Receive times per (group, seq); wakes a waiter when `expect` deliveries have arrived."""
+
+    def __init__(self, expect: int):
+        self.expect = expect
+        self.recv: dict[tuple[int, int], list[float]] = {}
+        self.waiters: dict[tuple[int, int], asyncio.Future] = {}
+        self.event_bytes = 0
+
+    def add(self, group: int, seq: int, t: float) -> None:
+        key = (group, seq)
+        times = self.recv.get(key)
+        if times is None:
+            times = self.recv[key] = []
+        times.append(t)
+        if len(times) >= self.expect and key in self.waiters:
+            waiter = self.waiters.pop(key)
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def wait(self, key: tuple[int, int], timeout: float) -> None:
+        times = self.recv.get(key)
+        if times is not None and len(times) >= self.expect:
+            return
+        waiter = self.waiters[key] = asyncio.get_running_loop().create_future()
+        try:
+            await asyncio.wait_for(waiter, timeout)
+        except TimeoutError:
+            self.waiters.pop(key, None)
+
+
+class Lean(asyncio.Protocol):
+    """One Socket.IO connection, spoken directly: websockets' Sans-I/O protocol under asyncio.Protocol.
+
+    `sio=False` makes it a plain WebSocket client for the reference server (same framing, same
+    parsing path, no Engine.IO handshake).
+    """
+
+    def __init__(self, url: str, token: str | None, collector: Collector | None, group: int = 0, sio: bool = True):
+        from websockets.client import ClientProtocol
+        from websockets.uri import parse_uri
+
+        self.ws = ClientProtocol(parse_uri(url), max_size=2**22)
+        self.token, self.collector, self.group, self.sio = token, collector, group, sio
+        self.transport = None
+        self.ready = asyncio.get_running_loop().create_future()
+        self.acks: dict[int, asyncio.Future] = {}
+        self.next_id = 0
+        self.fragments: list[bytes] | None = None
+        self.closed = False
+
+    # -- asyncio.Protocol
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        self.ws.send_request(self.ws.connect())
+        self._flush()
+
+    def data_received(self, data: bytes) -> None:
+        t = perf_counter()
+        ws = self.ws
+        ws.receive_data(data)
+        for ev in ws.events_received():
+            opcode = getattr(ev, "opcode", None)
+            if opcode is None:  # the handshake response
+                if ws.handshake_exc is not None:
+                    self._fail(ws.handshake_exc)
+                elif not self.sio and not self.ready.done():
+                    self.ready.set_result(self)
+            elif opcode.value == 1:  # TEXT
+                if ev.fin:
+                    self._message(t, ev.data)
+                else:
+                    self.fragments = [ev.data]
+            elif opcode.value == 0 and self.fragments is not None:  # CONTINUATION
+                self.fragments.append(ev.data)
+                if ev.fin:
+                    data, self.fragments = b"".join(self.fragments), None
+                    self._message(t, data)
+        if ws.writes:
+            self._flush()
+
+    def connection_lost(self, exc) -> None:
+        self.closed = True
+        self._fail(exc or ConnectionError("connection closed"))
+
+    # -- protocol
+    def _flush(self) -> None:
+        for chunk in self.ws.data_to_send():
+            if chunk:
+                self.transport.write(chunk)
+            elif self.transport.can_write_eof():
+                self.transport.write_eof()
+
+    def _fail(self, exc: BaseException) -> None:
+        if not self.ready.done():
+            self.ready.set_exception(exc)
+        for fut in self.acks.values():
+            if not fut.done():
+                fut.set_exception(ConnectionError(str(exc)))
+        self.acks.clear()
+
+    def _message(self, t: float, data: bytes) -> None:
+        m = _EVENT.match(data)
+        if m is not None:
+            if self.collector is not None:
+                self.collector.event_bytes = len(data)
+                self.collector.add(self.group, int(m.group(1)), t)
+            return
+        if data == b"2":  # Engine.IO ping
+            self.send_text("3")
+            return
+        if data.startswith(b"43"):
+            m = _ACK.match(data)
+            fut = self.acks.pop(int(m.group(1)), None)
+            if fut is not None and not fut.done():
+                fut.set_result(json.loads(data[m.end() :])[0])
+            return
+        if data.startswith(b"0"):  # Engine.IO open: connect to the default namespace with auth
+            self.send_text("40" + json.dumps({"token": self.token}))
+        elif data.startswith(b"40"):
+            if not self.ready.done():
+                self.ready.set_result(self)
+        elif data.startswith(b"44"):
+            self._fail(ConnectionRefusedError(data.decode()))
+        elif data.startswith(b"42"):  # another event, e.g. access_revoked
+            pass
+
+    def send_text(self, text: str) -> None:
+        if self.closed:
+            raise ConnectionError("closed")
+        self.ws.send_text(text.encode())
+        self._flush()
+
+    def emit(self, event: str, payload) -> asyncio.Future:
+        """Send an event with an ack id; the future resolves to the ack's first argument."""
+        self.next_id += 1
+        fut = asyncio.get_running_loop().create_future()
+        self.acks[self.next_id] = fut
+        self.send_text(f"42{self.next_id}" + json.dumps([event, payload], separators=(",", ":")))
+        return fut
+
+    def command(self, name: str, args: dict) -> asyncio.Future:
+        return self.emit("command", {"id": secrets.token_hex(16), "name": name, "args": args})
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        try:
+            if self.sio:
+                self.send_text("41")
+            self.ws.send_close()
+            self._flush()
+        except Exception:
+            pass
+        self.transport.close()
+        self.closed = True
+
+
+async def open_lean(port: int, token: str | None, collector, group=0, sio=True, sync=True, timeout=15) -> Lean:
+    loop = asyncio.get_running_loop()
+    url = f"ws://127.0.0.1:{port}{WS_PATH if sio else '/'}"
+    _, client = await asyncio.wait_for(
+        loop.create_connection(lambda: Lean(url, token, collector, group, sio), "127.0.0.1", port), timeout
+    )
+    await asyncio.wait_for(client.ready, timeout)
+    if sio and sync:  # as the browser does on connect: ask for the snapshot
+        ack = await asyncio.wait_for(client.emit("sync", {}), timeout)
+        if not ack.get("ok"):
+            raise RuntimeError(f"sync refused: {ack}")
+    return client
+
+
+async def connect_many(factories: list, concurrency: int = 50) -> tuple[list, float]:
+    """Run connection coroutines with bounded concurrency; return (clients, seconds)."""
+    sem = asyncio.Semaphore(concurrency)
+
+    async def one(factory):
+        async with sem:
+            return await factory()
+
+    t0 = perf_counter()
+    results = await asyncio.gather(*(one(f) for f in factories), return_exceptions=True)
+    seconds = perf_counter() - t0
+    failed = [r for r in results if isinstance(r, BaseException)]
+    if failed:
+        for r in results:
+            if not isinstance(r, BaseException) and hasattr(r, "close"):
+                r.close()
+        raise RuntimeError(f"{len(failed)} of {len(results)} connections failed; first: {failed[0]!r}")
+    return list(results), seconds
+
+
+class Cycle:
+    """Chair commands that can repeat forever: extend (while the item's budget lasts), pause, resume."""
+
+    PATTERN = (("clock.extend", {"seconds": 60}), ("clock.pause", {}), ("clock.resume", {}))
+
+    def __init__(self, extend_budget: int = 230):
+        self.i = 0
+        self.budget = extend_budget
+
+    def next(self) -> tuple[str, dict]:
+        while True:
+            name, args = self.PATTERN[self.i % 3]
+            self.i += 1
+            if name != "clock.extend":
+                return name, args
+            if self.budget > 0:
+                self.budget -= 1
+                return name, args
+
+
+# ---------------------------------------------------------------------------- statistics
+
+
+def pct(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    k = max(0, min(len(sorted_values) - 1, int(round(p / 100 * len(sorted_values) + 0.5)) - 1))
+    return sorted_values[k]
+
+
+@dataclass
+class Fanout:
+    p50: float = float("nan")
+    p95: float = float("nan")
+    p99: float = float("nan")
+    max: float = float("nan")
+    deliveries: int = 0
+    lost: int = 0
+    errors: int = 0
+    client_cpu: float = float("nan")  # percent of one core
+    server_cpu: float = float("nan")
+    server_ms_per_cmd: float = float("nan")
+    seconds: float = 0.0
+    rounds: list = field(default_factory=list)
+
+
+def summarise(rounds: list[dict]) -> Fanout:
+    """Median over rounds of each round's percentiles; counts summed."""
+    med = lambda key: statistics.median(r[key] for r in rounds)  # noqa: E731
+    out = Fanout(
+        p50=med("p50"),
+        p95=med("p95"),
+        p99=med("p99"),
+        max=max(r["max"] for r in rounds),
+        deliveries=sum(r["deliveries"] for r in rounds),
+        lost=sum(r["lost"] for r in rounds),
+        errors=sum(r["errors"] for r in rounds),
+        client_cpu=med("client_cpu"),
+        rounds=rounds,
+        seconds=sum(r["seconds"] for r in rounds),
+    )
+    if all("server_cpu" in r for r in rounds):
+        out.server_cpu = med("server_cpu")
+        out.server_ms_per_cmd = med("server_ms_per_cmd")
+    return out
+
+
+async def fanout_rounds(
+    send, collector: Collector, commands: int, rounds: int, gap: float, server: Proc | None = None
+) -> Fanout:
+    """`send()` -> (t_sent, seq). Each command waits for every delivery (or 5 s) before the next."""
+    results = []
+    for _ in range(rounds):
+        gc.collect()
+        latencies: list[float] = []
+        lost = errors = 0
+        cpu0, wall0 = process_time(), perf_counter()
+        srv0 = server.cpu_seconds() if server else None
+        for _ in range(commands):
+            try:
+                t0, seq = await send()
+            except (TimeoutError, CommandFailed, ConnectionError) as exc:
+                errors += 1
+                note_error(exc)
+                continue
+            key = (0, seq)
+            await collector.wait(key, 5.0)
+            times = collector.recv.pop(key, [])
+            lost += max(0, collector.expect - len(times))
+            latencies.extend(t - t0 for t in times)
+            if gap:
+                await asyncio.sleep(gap)
+        wall = perf_counter() - wall0
+        latencies.sort()
+        r = {
+            "p50": pct(latencies, 50) * 1e3,
+            "p95": pct(latencies, 95) * 1e3,
+            "p99": pct(latencies, 99) * 1e3,
+            "max": (latencies[-1] if latencies else float("nan")) * 1e3,
+            "deliveries": len(latencies),
+            "lost": lost,
+            "errors": errors,
+            "client_cpu": 100 * (process_time() - cpu0) / wall,
+            "seconds": wall,
+        }
+        if server:
+            used = server.cpu_seconds() - srv0
+            r["server_cpu"] = 100 * used / wall
+            r["server_ms_per_cmd"] = 1e3 * used / max(1, commands - errors)
+        results.append(r)
+        collector.recv.clear()
+    return summarise(results)
+
+
+ERRORS: dict[str, int] = {}
+LOAD: list[float] = []  # one-minute load averages at the start and end of the run
+
+
+def note_error(what) -> None:
+    """Count refused or failed commands by kind; the first of each kind is logged."""
+    if isinstance(what, CommandFailed) and what.args and isinstance(what.args[0], dict):
+        error = what.args[0].get("error") or {}
+        kind = f"{error.get('code')}: {error.get('message')}"
+    elif isinstance(what, dict):
+        error = what.get("error") or {}
+        kind = f"{error.get('code')}: {error.get('message')}"
+    else:
+        kind = f"{type(what).__name__}: {what}"
+    if kind not in ERRORS:
+        log(f"command failed: {kind}")
+    ERRORS[kind] = ERRORS.get(kind, 0) + 1
+
+
+async def warm_up(send, collector: Collector | None, count: int) -> None:
+    """Commands that are not measured; a refused one (e.g. a pause while paused) is fine here."""
+    for _ in range(count):
+        try:
+            _, seq = await send()
+        except CommandFailed as exc:
+            note_error(exc)
+            continue
+        if collector is not None:
+            await collector.wait((0, seq), 5)
+    if collector is not None:
+        collector.recv.clear()
+
+
+def lean_sender(chair: Lean, cycle: Cycle):
+    async def send():
+        name, args = cycle.next()
+        t0 = perf_counter()
+        ack = await asyncio.wait_for(chair.command(name, args), 10)
+        if not ack.get("ok"):
+            raise CommandFailed(ack)
+        return t0, ack["seq"]
+
+    return send
+
+
+# ---------------------------------------------------------------------------- phases
+
+
+@dataclass
+class SizeResult:
+    n: int
+    project: Fanout
+    reference: Fanout
+    conn_per_s: float
+    kib_per_conn: float
+    rss_before_mib: float
+    rss_after_mib: float
+    event_bytes: int
+    real_client: Fanout | None = None
+    real_lean: Fanout | None = None
+
+
+async def run_size(n: int, args, workdir: Path, real_client: bool) -> SizeResult:
+    log(f"N={n}: starting server")
+    server = start_project(workdir, f"n{n}")
+    try:
+        meeting = await asyncio.to_thread(make_meeting, server.port, n)
+        collector = Collector(expect=n)
+        chair = await open_lean(server.port, meeting.chair, None)
+        cycle = Cycle()
+        send = lean_sender(chair, cycle)
+        await warm_up(send, None, 20)  # code paths, SQLite pages, allocator
+        await asyncio.sleep(0.3)
+        gc.collect()
+        rss0 = server.rss_kib()
+        tokens = meeting.participants
+        clients, secs = await connect_many(
+            [lambda i=i: open_lean(server.port, tokens[i % len(tokens)], collector) for i in range(n)],
+            args.connect_concurrency,
+        )
+        await asyncio.sleep(0.5)
+        rss1 = server.rss_kib()
+        log(f"N={n}: {n} connected in {secs:.2f} s ({n / secs:.0f}/s), RSS {rss0 / 1024:.1f} -> {rss1 / 1024:.1f} MiB")
+        await warm_up(send, collector, 5)
+        project = await fanout_rounds(send, collector, args.commands, args.rounds, args.gap_ms / 1e3, server)
+        log(
+            f"N={n}: project p50/p95/p99 {project.p50:.2f}/{project.p95:.2f}/{project.p99:.2f} ms "
+            f"(lost {project.lost}, errors {project.errors}, client CPU {project.client_cpu:.0f}%, "
+            f"server CPU {project.server_cpu:.0f}%, {project.server_ms_per_cmd:.2f} server-ms/command)"
+        )
+        event_bytes = collector.event_bytes
+        real = real_lean = None
+        if real_client:
+            for c in clients:
+                c.close()
+            await asyncio.sleep(0.5)
+            log(f"N={n}: {server.sockets()} sockets open after closing the lean clients")
+            real = await run_real_client(server.port, meeting, n, args, cycle)
+            log(f"N={n}: {server.sockets()} sockets open after closing the AsyncClients")
+            if real is not None:
+                # the lean client again on the same server and meeting, right after, for a like-for-like pair
+                collector = Collector(expect=n)
+                clients, _ = await connect_many(
+                    [lambda i=i: open_lean(server.port, tokens[i % len(tokens)], collector) for i in range(n)],
+                    args.connect_concurrency,
+                )
+                real_lean = await fanout_rounds(send, collector, args.commands, 1, args.gap_ms / 1e3, server)
+                log(
+                    f"N={n}: lean client again p50/p95/p99 {real_lean.p50:.2f}/{real_lean.p95:.2f}/{real_lean.p99:.2f} ms "
+                    f"({real_lean.server_ms_per_cmd:.2f} server-ms/command, {server.sockets()} sockets open)"
+                )
+        for c in clients + [chair]:
+            c.close()
+    finally:
+        server.stop()
+    await asyncio.sleep(0.2)
+    reference = await run_reference(n, args, workdir, event_bytes)
+    return SizeResult(
+        n, project, reference, n / secs, (rss1 - rss0) / n, rss0 / 1024, rss1 / 1024, event_bytes, real, real_lean
+    )
+
+
+async def run_reference(n: int, args, workdir: Path, event_bytes: int) -> Fanout:
+    ref = start_reference(workdir, f"n{n}")
+    try:
+        collector = Collector(expect=n)
+        chair = await open_lean(ref.port, None, None, sio=False)
+        clients, _ = await connect_many(
+            [lambda: open_lean(ref.port, None, collector, sio=False) for _ in range(n)], args.connect_concurrency
+        )
+        head = '42["event",{"seq":%d,"type":"clock.extend","pad":"'
+        seq = [0]
+
+        async def send():
+            seq[0] += 1
+            text = head % seq[0]
+            text += "x" * max(0, event_bytes - len(text) - 3) + '"}]'
+            t0 = perf_counter()
+            chair.send_text(text)
+            return t0, seq[0]
+
+        await warm_up(send, collector, 5)
+        result = await fanout_rounds(send, collector, args.commands, args.rounds, args.gap_ms / 1e3, ref)
+        log(
+            f"N={n}: reference p50/p95/p99 {result.p50:.2f}/{result.p95:.2f}/{result.p99:.2f} ms "
+            f"(lost {result.lost}, client CPU {result.client_cpu:.0f}%)"
+        )
+        for c in clients + [chair]:
+            c.close()
+        return result
+    finally:
+        ref.stop()
+
+
+async def run_real_client(port: int, meeting: Meeting, n: int, args, cycle: Cycle) -> Fanout | None:
+    """The same measurement with python-socketio's AsyncClient for the chair and every participant."""
+    try:
+        import aiohttp  # noqa: F401  (AsyncClient's transport)
+        import socketio
+    except ImportError as exc:
+        log(f"N={n}: python-socketio AsyncClient skipped ({exc}); it needs aiohttp, installed by make test")
+        return None
+    url = f"http://127.0.0.1:{port}"
+    collector = Collector(expect=n)
+
+    async def one(token, listen=True):
+        sio = socketio.AsyncClient(reconnection=False)
+        if listen:
+
+            @sio.on("event")
+            async def on_event(data):
+                collector.add(0, data["seq"], perf_counter())
+
+        await sio.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=15)
+        ack = await sio.call("sync", {}, timeout=15)
+        if not ack.get("ok"):
+            raise RuntimeError(ack)
+        return sio
+
+    chair = await one(meeting.chair, listen=False)
+    tokens = meeting.participants
+    clients, secs = await connect_many(
+        [lambda i=i: one(tokens[i % len(tokens)]) for i in range(n)], args.connect_concurrency
+    )
+
+    async def send():
+        name, cmd_args = cycle.next()
+        t0 = perf_counter()
+        ack = await chair.call("command", {"id": secrets.token_hex(16), "name": name, "args": cmd_args}, timeout=10)
+        if not ack.get("ok"):
+            raise CommandFailed(ack)
+        return t0, ack["seq"]
+
+    await warm_up(send, collector, 5)
+    result = await fanout_rounds(send, collector, args.commands, 1, args.gap_ms / 1e3)
+    log(
+        f"N={n}: python-socketio AsyncClient p50/p95/p99 {result.p50:.2f}/{result.p95:.2f}/{result.p99:.2f} ms "
+        f"(connect {n / secs:.0f}/s, lost {result.lost}, client CPU {result.client_cpu:.0f}%)"
+    )
+    await asyncio.gather(*(c.disconnect() for c in clients + [chair]), return_exceptions=True)
+    await asyncio.sleep(0.3)
+    return result
+
+
+@dataclass
+class Throughput:
+    serial_cps: float
+    serial_ack_ms: float
+    pipelined_cps: float
+    window: int
+    errors: int
+    lost: int
+    server_cpu_serial: float
+    server_cpu_pipelined: float
+    client_cpu_serial: float
+    client_cpu_pipelined: float
+
+
+async def run_throughput(args, workdir: Path) -> Throughput:
+    """Persisted commands/s from one chair to a meeting of 10 connected participants."""
+    log("commands/s: starting server")
+    server = start_project(workdir, "cps")
+    try:
+        meeting = await asyncio.to_thread(make_meeting, server.port, 10)
+        collector = Collector(expect=10)
+        chair = await open_lean(server.port, meeting.chair, None)
+        clients, _ = await connect_many(
+            [lambda i=i: open_lean(server.port, meeting.participants[i], collector) for i in range(10)]
+        )
+        cycle = Cycle()
+        seqs: list[int] = []
+        errors = 0
+        for _ in range(30):
+            await asyncio.wait_for(chair.command(*cycle.next()), 10)
+        gc.collect()
+
+        # back-to-back: each command waits for its ack
+        t_end = perf_counter() + args.cps_seconds
+        ok = 0
+        cpu0, srv0, t0 = process_time(), server.cpu_seconds(), perf_counter()
+        while perf_counter() < t_end:
+            ack = await asyncio.wait_for(chair.command(*cycle.next()), 10)
+            if ack.get("ok"):
+                ok += 1
+                seqs.append(ack["seq"])
+            else:
+                errors += 1
+                note_error(ack)
+        wall = perf_counter() - t0
+        serial = (
+            ok / wall,
+            1e3 * wall / max(1, ok + errors),
+            100 * (server.cpu_seconds() - srv0) / wall,
+            100 * (process_time() - cpu0) / wall,
+        )
+
+        # pipelined: keep `window` commands in flight
+        window = args.window
+        inflight: set = set()
+        ok = 0
+        t_end = perf_counter() + args.cps_seconds
+        cpu0, srv0, t0 = process_time(), server.cpu_seconds(), perf_counter()
+        while perf_counter() < t_end or inflight:
+            while perf_counter() < t_end and len(inflight) < window:
+                inflight.add(chair.command(*cycle.next()))
+            done, inflight = await asyncio.wait(inflight, timeout=10, return_when=asyncio.FIRST_COMPLETED)
+            if not done:
+                errors += len(inflight)
+                break
+            for fut in done:
+                ack = fut.result()
+                if ack.get("ok"):
+                    ok += 1
+                    seqs.append(ack["seq"])
+                else:
+                    errors += 1
+                    note_error(ack)
+        wall = perf_counter() - t0
+        pipelined = (ok / wall, 100 * (server.cpu_seconds() - srv0) / wall, 100 * (process_time() - cpu0) / wall)
+        await asyncio.sleep(1.0)
+        lost = sum(10 - len(collector.recv.get((0, s), ())) for s in seqs)
+        for c in clients + [chair]:
+            c.close()
+    finally:
+        server.stop()
+    result = Throughput(
+        serial[0], serial[1], pipelined[0], window, errors, lost, serial[2], pipelined[1], serial[3], pipelined[2]
+    )
+    log(
+        f"commands/s: back-to-back {result.serial_cps:.0f}/s ({result.serial_ack_ms:.2f} ms per ack), "
+        f"pipelined x{window} {result.pipelined_cps:.0f}/s, errors {errors}, lost deliveries {lost}"
+    )
+    return result
+
+
+@dataclass
+class Scenario:
+    meetings: int
+    participants: int
+    seconds: float
+    commands: int
+    fanout: Fanout
+    setup_seconds: float
+    conn_per_s: float
+    rss_mib: float
+
+
+async def run_scenario(args, workdir: Path) -> Scenario:
+    m, p = args.meetings, args.meeting_size
+    log(f"scenario {m} meetings x {p}: starting server and creating meetings")
+    server = start_project(workdir, "scenario")
+    try:
+        t_setup = perf_counter()
+        with ThreadPoolExecutor(4) as pool:
+            meetings = await asyncio.gather(
+                *(
+                    asyncio.get_running_loop().run_in_executor(pool, make_meeting, server.port, p, f"Review {i}")
+                    for i in range(m)
+                )
+            )
+        setup = perf_counter() - t_setup
+        collector = Collector(expect=p)
+        chairs, _ = await connect_many(
+            [lambda g=g: open_lean(server.port, meetings[g].chair, None, g) for g in range(m)], args.connect_concurrency
+        )
+        parts, secs = await connect_many(
+            [
+                lambda g=g, i=i: open_lean(
+                    server.port, meetings[g].participants[i % len(meetings[g].participants)], collector, g
+                )
+                for g in range(m)
+                for i in range(p)
+            ],
+            args.connect_concurrency,
+        )
+        log(
+            f"scenario: {m} meetings set up in {setup:.1f} s, {m * p} participants connected "
+            f"({m * p / secs:.0f}/s), RSS {server.rss_kib() / 1024:.0f} MiB"
+        )
+        gc.collect()
+        sent: dict[tuple[int, int], float] = {}
+        errors = [0]
+        ack_ms: list[float] = []
+        start = perf_counter()
+        end = start + args.scenario_seconds
+        rng = random.Random(7)
+
+        async def chair_loop(g: int, chair: Lean):
+            cycle = Cycle()
+            await asyncio.sleep(rng.uniform(0, 2))
+            while perf_counter() < end:
+                name, cmd_args = cycle.next()
+                t0 = perf_counter()
+                try:
+                    ack = await asyncio.wait_for(chair.command(name, cmd_args), 10)
+                except (TimeoutError, ConnectionError) as exc:
+                    errors[0] += 1
+                    note_error(exc)
+                    continue
+                if ack.get("ok"):
+                    sent[(g, ack["seq"])] = t0
+                    ack_ms.append(1e3 * (perf_counter() - t0))
+                else:
+                    errors[0] += 1
+                    note_error(ack)
+                await asyncio.sleep(rng.uniform(1, 2))
+
+        cpu0, srv0 = process_time(), server.cpu_seconds()
+        await asyncio.gather(*(chair_loop(g, c) for g, c in enumerate(chairs)))
+        wall = perf_counter() - start
+        client_cpu, server_cpu = 100 * (process_time() - cpu0) / wall, 100 * (server.cpu_seconds() - srv0) / wall
+        await asyncio.sleep(1.0)
+        latencies, lost = [], 0
+        for key, t0 in sent.items():
+            times = collector.recv.get(key, [])
+            lost += max(0, p - len(times))
+            latencies.extend(t - t0 for t in times)
+        latencies.sort()
+        fan = Fanout(
+            p50=pct(latencies, 50) * 1e3,
+            p95=pct(latencies, 95) * 1e3,
+            p99=pct(latencies, 99) * 1e3,
+            max=latencies[-1] * 1e3 if latencies else float("nan"),
+            deliveries=len(latencies),
+            lost=lost,
+            errors=errors[0],
+            client_cpu=client_cpu,
+            server_cpu=server_cpu,
+            seconds=wall,
+            server_ms_per_cmd=1e3 * server_cpu / 100 * wall / max(1, len(sent)),
+        )
+        rss = server.rss_kib() / 1024
+        ack_ms.sort()
+        log(f"scenario: chair send-to-ack p50 {pct(ack_ms, 50):.1f} ms, p99 {pct(ack_ms, 99):.1f} ms")
+        for c in chairs + parts:
+            c.close()
+    finally:
+        server.stop()
+    log(
+        f"scenario: {len(sent)} commands in {wall:.1f} s, p50/p95/p99 {fan.p50:.2f}/{fan.p95:.2f}/{fan.p99:.2f} ms, "
+        f"lost {fan.lost}, errors {fan.errors}, client CPU {client_cpu:.0f}%, server CPU {server_cpu:.0f}%"
+    )
+    return Scenario(m, p, wall, len(sent), fan, setup, m * p / secs, rss)
+
+
+# ---------------------------------------------------------------------------- report
+
+
+def machine_facts(workdir: Path) -> list[str]:
+    import importlib.metadata as md
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = []
+    for pkg in ("Flask-SocketIO", "python-socketio", "python-engineio", "gevent", "gevent-websocket", "websockets"):
+        try:
+            versions.append(f"{pkg} {md.version(pkg)}")
+        except md.PackageNotFoundError:
+            pass
+    fs = subprocess.run(["df", "-T", str(workdir)], capture_output=True, text=True).stdout.splitlines()[-1].split()
+    return [
+        f"nproc {os.cpu_count()} ({cpu}), Linux {platform.release()}, "
+        f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB RAM",
+        f"Python {platform.python_version()}; " + ", ".join(versions),
+        f"SQLite database on {fs[1] if len(fs) > 1 else '?'} ({workdir})",
+        "load average at start {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()),
+    ]
+
+
+def fmt(x: float, nd: int = 1) -> str:
+    return "n/a" if x != x else f"{x:.{nd}f}"
+
+
+def report(
+    args,
+    sizes: list[SizeResult],
+    cps: Throughput | None,
+    scen: Scenario | None,
+    facts: list[str],
+    command: str,
+    elapsed: float,
+    failures: list[str],
+) -> str:
+    lines = [
+        "| N | p50 ms | p95 ms | p99 ms | reference p99 ms | ratio | setup conn/s | KiB per connection "
+        "| client CPU % | server CPU % | server ms per command |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in sizes:
+        p, r = s.project, s.reference
+        lines.append(
+            f"| {s.n} | {fmt(p.p50, 2)} | {fmt(p.p95, 2)} | {fmt(p.p99, 2)} | {fmt(r.p99, 2)} | "
+            f"{fmt(p.p99 / r.p99, 1)}x | {s.conn_per_s:.0f} | {s.kib_per_conn:.1f} | {p.client_cpu:.0f} | "
+            f"{p.server_cpu:.0f} | {p.server_ms_per_cmd:.2f} |"
+        )
+    out = lines[:]
+    out.append("")
+    for s in sizes:
+        if s.real_client is not None:
+            rc, rl = s.real_client, s.real_lean
+            out.append(
+                f"- Cross-check at N={s.n}, same server and meeting: python-socketio AsyncClient p50/p95/p99 "
+                f"{fmt(rc.p50, 2)}/{fmt(rc.p95, 2)}/{fmt(rc.p99, 2)} ms (client CPU {rc.client_cpu:.0f}%); "
+                f"lean client run straight after {fmt(rl.p50, 2)}/{fmt(rl.p95, 2)}/{fmt(rl.p99, 2)} ms "
+                f"(client CPU {rl.client_cpu:.0f}%)."
+            )
+    if cps:
+        out.append(
+            f"- Persisted commands/s, one chair, 10 participants connected: back-to-back {cps.serial_cps:.0f}/s "
+            f"({cps.serial_ack_ms:.2f} ms from send to ack; server CPU {cps.server_cpu_serial:.0f}%, client CPU "
+            f"{cps.client_cpu_serial:.0f}%); pipelined, {cps.window} in flight: {cps.pipelined_cps:.0f}/s "
+            f"(server CPU {cps.server_cpu_pipelined:.0f}%, client CPU {cps.client_cpu_pipelined:.0f}%); "
+            f"refused commands {cps.errors}, lost deliveries {cps.lost}."
+        )
+    if scen:
+        f = scen.fanout
+        out.append(
+            f"- {scen.meetings} meetings x {scen.participants} participants on one process, each chair sending a "
+            f"command every 1-2 s for {scen.seconds:.0f} s ({scen.commands} commands, {f.deliveries} deliveries): "
+            f"fan-out p50 {fmt(f.p50, 2)} ms, p95 {fmt(f.p95, 2)} ms, p99 {fmt(f.p99, 2)} ms, max {fmt(f.max, 1)} ms; "
+            f"lost {f.lost}, errors {f.errors}; server CPU {f.server_cpu:.0f}%, client CPU {f.client_cpu:.0f}%, "
+            f"server RSS {scen.rss_mib:.0f} MiB with {scen.meetings * (scen.participants + 1)} sockets."
+        )
+    lost = sum(s.project.lost + s.reference.lost for s in sizes)
+    errs = sum(s.project.errors for s in sizes)
+    out.append(
+        f"- Lost deliveries in the fan-out rows: {lost}; refused or timed-out commands: {errs}. "
+        f"Event frame size {sizes[0].event_bytes if sizes else 0} bytes (the reference sends the same size)."
+    )
+
+    for failure in failures:
+        out.append(f"- FAILED phase {failure}")
+    busiest = max(LOAD)
+    if busiest > 0.5 * (os.cpu_count() or 1):
+        out.append(
+            f"- Warning: load average up to {busiest:.1f} on {os.cpu_count()} cores during the run: other processes "
+            "competed with the server, the reference and the client, so the figures are noisy and the ratio can "
+            "flatter the project (a slowed reference makes it smaller). Compare runs on a quiet machine."
+        )
+
+    # targets
+    out.append("")
+    out.append("Targets:")
+    by_n = {s.n: s for s in sizes}
+    for n in (200, 1000):
+        if n in by_n:
+            s = by_n[n]
+            ratio = s.project.p99 / s.reference.p99
+            out.append(f"- p99 <= 4x reference at N={n}: {ratio:.1f}x, {'met' if ratio <= 4 else 'NOT met'}")
+    if 1000 in by_n:
+        p99 = by_n[1000].project.p99
+        out.append(f"- p99 < 100 ms at N=1000: {p99:.1f} ms, {'met' if p99 < 100 else 'NOT met'}")
+    if cps:
+        out.append(
+            f"- >= 250 persisted commands/s to a 10-person meeting: {cps.serial_cps:.0f}/s back-to-back "
+            f"({'met' if cps.serial_cps >= 250 else 'NOT met'}), {cps.pipelined_cps:.0f}/s pipelined "
+            f"({'met' if cps.pipelined_cps >= 250 else 'NOT met'})"
+        )
+    big = [s for s in sizes if s.n >= 200]
+    if big:
+        worst = max(s.kib_per_conn for s in big)
+        out.append(
+            f"- <= 80 KiB server memory per participant (N >= 200): worst {worst:.1f} KiB, "
+            f"{'met' if worst <= 80 else 'NOT met'}"
+        )
+    if scen:
+        label = f"{scen.meetings} meetings x {scen.participants}"
+        out.append(
+            f"- {label}: p99 < 100 ms: {scen.fanout.p99:.1f} ms, "
+            f"{'met' if scen.fanout.p99 < 100 else 'NOT met'}"
+            + ("" if (scen.meetings, scen.participants) == (200, 10) else " (reduced scenario, not the target's)")
+        )
+    out.append("")
+    out.append(f"Command: `{command}` ({elapsed / 60:.1f} min)")
+    out.append("")
+    out.append("Machine: " + "; ".join(facts))
+    return "\n".join(out)
+
+
+DOC_HEAD = """# Benchmarks: room fan-out
+
+Generated by `benchmarks/room_fanout.py` on {date}; the script overwrites this file on every run
+(`--docs ''` to leave it alone). {mode}
+
+## What it measures
+
+The script starts the server as `make run` serves it (`flask --app facilitation:create_app init-db`,
+then `python app.py`: gevent, TCP_NODELAY, SQLite with WAL and `synchronous=FULL` in a temporary
+folder), creates a meeting over the JSON API, adds participants (at most 40 per meeting, so larger
+rooms connect several sockets per participant link), starts the meeting, and connects N
+participant sockets. The chair then sends {commands} `command`s per round ({rounds} round(s); each
+figure is the median over rounds), cycling `clock.extend` / `clock.pause` / `clock.resume`, and
+waits until every participant has the event before sending the next.
+
+- **p50 / p95 / p99 ms**: fan-out latency, from the moment the chair's command is written to the
+  socket until a participant's client has the matching `event` (matched on `seq`), over all
+  deliveries. It includes the durable SQLite commit, the broadcast and the clients' own reading.
+- **reference p99 ms**: the same measurement against a minimal broadcast server written with the
+  `websockets` library alone (no Socket.IO, no database), in its own process, relaying a message
+  of the same size. **ratio** is project p99 / reference p99: what Flask-SocketIO, the database
+  and the app cost over a bare WebSocket broadcast on this machine.
+- **setup conn/s**: participants connected per second while connecting all N, {conc} at a time;
+  each connection is a WebSocket handshake, the Socket.IO connect with the link token (the server
+  looks the link up and records the socket in the database) and a `sync` request for the
+  snapshot, as the browser does.
+- **KiB per connection**: growth of the server's resident memory (VmRSS) from before to after
+  connecting the N participants, divided by N.
+- **client CPU %**: CPU used by the benchmark's own process (all clients share one asyncio
+  loop) during the measurement, as a percentage of one core; near 100 % the client, not the
+  server, would be the limit. **server CPU %** is the same for the server process;
+  **server ms per command** is its CPU time per command (commit plus N sends).
+- **Commands/s**: one chair, 10 participants connected, commands sent back-to-back (each waits
+  for its ack) and pipelined (several in flight); only acknowledged, persisted commands count.
+- **Many meetings**: M meetings of P participants each on one server process, every chair
+  sending a command every 1-2 s (random), fan-out percentiles over all deliveries.
+- **Cross-check**: one size measured again (one round) with python-socketio's `AsyncClient` for
+  every client, then with the lean client straight after, on the same server and meeting
+  (aiohttp, which the AsyncClient needs, comes with `make test`'s set-up).
+
+Every server gets a fresh instance folder and database (`init-db` each time), so one phase's
+rows do not slow the next.
+
+The lean client speaks Engine.IO v4 / Socket.IO v5 directly over the Sans-I/O layer of
+`websockets` and timestamps bytes as they arrive; the client process keeps its garbage
+collector off during measurement so its pauses are not charged to the server.
+
+## Results
+
+"""
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--sizes", help="room sizes N, comma-separated (default 10,50,200,500,1000; quick 10,200)")
+    ap.add_argument("--commands", type=int, help="commands per round per size (default 200; quick 50)")
+    ap.add_argument("--rounds", type=int, help="rounds per size, median reported (default 2; quick 1)")
+    ap.add_argument(
+        "--quick", action="store_true", help="a short run (~2 min): fewer sizes, commands, a smaller scenario"
+    )
+    ap.add_argument("--gap-ms", type=float, default=5.0, help="pause after each command's fan-out completes")
+    ap.add_argument("--connect-concurrency", type=int, default=50, help="connections opened at once")
+    ap.add_argument(
+        "--real-client-size",
+        type=int,
+        help="N also run with python-socketio's AsyncClient (default 50 if in sizes, else the smallest; 0 = skip)",
+    )
+    ap.add_argument("--cps-seconds", type=float, help="seconds for each commands/s measurement (default 5; quick 2)")
+    ap.add_argument("--window", type=int, default=8, help="commands in flight in the pipelined measurement")
+    ap.add_argument("--no-cps", action="store_true", help="skip the commands/s measurement")
+    ap.add_argument("--meetings", type=int, help="meetings in the many-meetings scenario (default 200; quick 40)")
+    ap.add_argument("--meeting-size", type=int, default=10, help="participants per meeting in the scenario")
+    ap.add_argument("--scenario-seconds", type=float, help="duration of the scenario (default 20; quick 8)")
+    ap.add_argument("--no-scenario", action="store_true", help="skip the many-meetings scenario")
+    ap.add_argument("--docs", default=str(DOCS), help="Markdown file to overwrite with the results ('' = none)")
+    ap.add_argument(
+        "--git-ref",
+        help="serve this committed revision (exported with git archive into the temporary folder) "
+        "instead of the working tree",
+    )
+    ap.add_argument("--json", help="also write the raw results as JSON to this file")
+    ap.add_argument("--time-limit", type=float, default=900, help="hard limit in seconds for the whole run")
+    ap.add_argument("--serve-reference", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    q = args.quick
+    args.sizes = [int(x) for x in (args.sizes or ("10,200" if q else "10,50,200,500,1000")).split(",") if x.strip()]
+    args.commands = args.commands or (50 if q else 200)
+    args.rounds = args.rounds or (1 if q else 2)
+    args.cps_seconds = args.cps_seconds or (2.0 if q else 5.0)
+    args.meetings = args.meetings or (40 if q else 200)
+    args.scenario_seconds = args.scenario_seconds or (8.0 if q else 20.0)
+    if args.real_client_size is None:
+        args.real_client_size = 50 if 50 in args.sizes else min(args.sizes)
+    return args
+
+
+def raise_nofile(needed: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = needed if hard == resource.RLIM_INFINITY else min(hard, needed)
+    if soft != resource.RLIM_INFINITY and soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))  # children (the servers) inherit it
+
+
+async def main_async(args, command: str) -> str:
+    started = perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix="room-fanout-"))
+    log(f"working folder {workdir} (a fresh instance folder and database per server)")
+    global APP_DIR
+    sha = None
+    if args.git_ref:
+        APP_DIR = workdir / "source"
+        sha = export_revision(args.git_ref, APP_DIR)
+        log(f"serving git revision {args.git_ref} ({sha[:10]}) from {APP_DIR}")
+    LOAD.append(os.getloadavg()[0])
+    facts = machine_facts(workdir)
+    facts.append(describe_source(args.git_ref, sha))
+    gc.disable()  # the client's collections would be charged to the server; collected between phases
+    failures: list[str] = []
+
+    async def phase(label: str, coro):
+        try:
+            return await coro
+        except Exception as exc:  # one broken phase must not lose the others
+            log(f"{label} FAILED: {exc!r}")
+            failures.append(f"{label}: {type(exc).__name__}: {str(exc)[:300]}")
+            return None
+        finally:
+            gc.collect()
+
+    sizes: list[SizeResult] = []
+    for n in args.sizes:
+        result = await phase(f"N={n}", run_size(n, args, workdir, real_client=(n == args.real_client_size)))
+        if result is not None:
+            sizes.append(result)
+    cps = None if args.no_cps else await phase("commands/s", run_throughput(args, workdir))
+    scen = None if args.no_scenario else await phase("scenario", run_scenario(args, workdir))
+    elapsed = perf_counter() - started
+    LOAD.append(os.getloadavg()[0])
+    facts.append(
+        "load average at end {:.2f} {:.2f} {:.2f} (other work on the machine adds noise)".format(*os.getloadavg())
+    )
+    if ERRORS:
+        facts.append("refused or failed commands by kind: " + "; ".join(f"{k} x{v}" for k, v in ERRORS.items()))
+    text = report(args, sizes, cps, scen, facts, command, elapsed, failures)
+    print("\n" + text + "\n", flush=True)
+    if args.docs:
+        mode = "This was a `--quick` run." if args.quick else ""
+        head = DOC_HEAD.format(
+            date=time.strftime("%Y-%m-%d %H:%M %Z"),
+            mode=mode,
+            commands=args.commands,
+            rounds=args.rounds,
+            conc=args.connect_concurrency,
+        )
+        Path(args.docs).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.docs).write_text(head + text + "\n")
+        log(f"wrote {args.docs}")
+    if args.json:
+
+        def plain(o):
+            return o.__dict__ if hasattr(o, "__dict__") else str(o)
+
+        Path(args.json).write_text(
+            json.dumps(
+                {"sizes": sizes, "cps": cps, "scenario": scen, "facts": facts, "command": command},
+                default=plain,
+                indent=1,
+            )
+        )
+    # keep a server's folder (log and database) only if something went wrong in it
+
+    shutil.rmtree(workdir / "source", ignore_errors=True)
+    for folder in [p for p in workdir.iterdir() if p.is_dir()]:
+        logs = list(folder.glob("*.log"))
+        if not any("Traceback" in f.read_text(errors="replace") for f in logs):
+            shutil.rmtree(folder, ignore_errors=True)
+    for log_file in workdir.glob("*.log"):
+        if "Traceback" not in log_file.read_text(errors="replace"):
+            log_file.unlink()
+    if not any(workdir.iterdir()):
+        workdir.rmdir()
+    else:
+        log(f"kept {workdir} for the failures in it")
+    return text
+
+
+def main() -> int:
+    args = parse_args()
+    if args.serve_reference:
+        asyncio.run(reference_server(args.port))
+        return 0
+    os.chdir(ROOT)
+    most = max(args.sizes + [0]) + (0 if args.no_scenario else args.meetings * (args.meeting_size + 1))
+    raise_nofile(2 * most + 1024)
+    command = " ".join(shlex.quote(a) for a in [".venv/bin/python", "benchmarks/room_fanout.py", *sys.argv[1:]])
+
+    def on_signal(signum, frame):
+        raise SystemExit(f"stopped by signal {signum}")
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGALRM, on_signal)
+    signal.alarm(int(args.time_limit))
+    try:
+        asyncio.run(main_async(args, command))
+    finally:
+        signal.alarm(0)
+        _kill_children()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
