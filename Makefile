@@ -29,21 +29,21 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
 # Front-end libraries come from npm and are copied next to our own static files.
 static/vendor/socket.io.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	mkdir -p static/vendor
+	mkdir -p static/vendor/fonts
 	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
+	cp node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf static/vendor/fonts/
 	touch $@
 
 setup: $(VENV)/.runtime static/vendor/socket.io.min.js
 
 # Debian's Chromium for the browser tests (Playwright drives it; it downloads no browser of its own),
-# poppler-utils (pdftoppm: images of the minutes PDF for people to look at) and fonts-dejavu-core
-# (the minutes PDF's Unicode font; without it PDFs fall back to Latin-1 only).
-DEBIAN_TEST_PACKAGES := chromium poppler-utils fonts-dejavu-core
-/usr/bin/chromium /usr/bin/pdftoppm /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:
+# and poppler-utils (pdftoppm: images of the minutes PDF for people to look at).
+DEBIAN_TEST_PACKAGES := chromium poppler-utils
+/usr/bin/chromium /usr/bin/pdftoppm:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_TEST_PACKAGES) >/dev/null; \
 	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_TEST_PACKAGES) >/dev/null; fi
 
-test-setup: setup $(VENV)/.dev /usr/bin/chromium /usr/bin/pdftoppm /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+test-setup: setup $(VENV)/.dev /usr/bin/chromium /usr/bin/pdftoppm
 
 run: setup
 	@$(FLASK) init-db

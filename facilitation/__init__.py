@@ -52,6 +52,12 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.register_blueprint(meetings.bp)
     app.register_blueprint(room.bp)
     app.register_blueprint(api_bp)
+    from .views import actions as action_log_views
+
+    app.register_blueprint(action_log_views.bp)
+    from .views import minutes as minutes_views
+
+    app.register_blueprint(minutes_views.bp)
     errors.register(app)
 
     from .cli import register

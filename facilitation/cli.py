@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(seed_demo)
     app.cli.add_command(serve_many)
+    app.cli.add_command(send_reminders)
 
 
 @click.command("init-db")
@@ -208,3 +209,47 @@ def serve_many(processes: int, host: str, port: int) -> None:
                 c.terminate()
         for c in children:
             c.wait(10)
+
+
+@click.command("send-reminders")
+@click.option("--now", "now_text", default=None, help="Act as if it were this moment (ISO 8601; no zone = local time). Default: now.")
+@click.option("--dry-run", is_flag=True, help="List the reminders due without claiming or sending any.")
+@click.option("--every", type=int, default=0, help="Keep running, once every N seconds (a worker instead of cron).")
+def send_reminders(now_text: str | None, dry_run: bool, every: int) -> None:
+    """E-mail action owners before due and follow-up dates and when overdue, and the chairs' weekly digest.
+
+    Safe to run from several processes or machines at once, and again after a restart: each
+    reminder is claimed in the database before it is sent, so it goes out at most once.
+    """
+    import time
+
+    from .models import utcnow
+    from .services import action_log
+
+    def once() -> int:
+        now = services.as_utc(datetime.fromisoformat(now_text.replace("Z", "+00:00"))) if now_text else utcnow()
+        run = action_log.send_reminders(now, dry_run=dry_run)
+        for line in run.planned:
+            click.echo(f"due: {line}")
+        for line in run.sent:
+            click.echo(f"sent: {line}")
+        for line in run.failed:
+            click.echo(f"failed: {line}", err=True)
+        click.echo(
+            f"{len(run.sent)} sent, {run.already} already claimed, {len(run.failed)} failed, "
+            f"{run.no_address} due actions without an owner address"
+            + (f", {len(run.planned)} due (dry run)" if dry_run else "")
+        )
+        return 1 if run.failed else 0
+
+    if now_text:
+        try:
+            datetime.fromisoformat(now_text.replace("Z", "+00:00"))
+        except ValueError:
+            raise click.BadParameter("Give a date and time like 2027-03-14T08:00.", param_hint="--now") from None
+    if every <= 0:
+        raise SystemExit(once())
+    while True:
+        once()
+        db.session.remove()
+        time.sleep(every)

@@ -54,6 +54,27 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 
+    # ------------------------------------------------------------ mail and reminders (action log)
+    #: smtp, or outbox: messages kept in a table and shown at /actions/<chair token>/outbox
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("smtp" if os.environ.get("SMTP_HOST") else "outbox")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Common Ground <no-reply@common-ground.local>")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", 587))
+    #: starttls, ssl (SMTPS, usually port 465) or none (a local relay)
+    SMTP_SECURITY = os.environ.get("SMTP_SECURITY", "starttls")
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", 20))
+    #: a failed send is tried again by later runs, up to this many attempts in all
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 3))
+    #: owners are reminded this many days before a due or follow-up date
+    REMINDER_DAYS_BEFORE = int(os.environ.get("REMINDER_DAYS_BEFORE", 3))
+    #: "overdue" reminders are sent up to this many days after the due date (a sender that was down catches up)
+    REMINDER_CATCH_UP_DAYS = int(os.environ.get("REMINDER_CATCH_UP_DAYS", 14))
+    #: the chairs' weekly digest goes out from this weekday (0 = Monday) and local hour on
+    DIGEST_WEEKDAY = int(os.environ.get("DIGEST_WEEKDAY", 0))
+    DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", 8))
+
 
 class TestConfig(Config):
     """Tests: a database given by the fixture, threading mode for the in-process test client."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -244,6 +244,12 @@ class Action(db.Model):
     need: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="open")
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: for an owner outside the meeting: where reminders go (participants' addresses: ParticipantEmail)
+    owner_email: Mapped[str | None] = mapped_column(String(254))
+    #: the day it was done, found not done or cancelled (domain.action_log)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    #: when progress was last recorded
+    progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -289,3 +295,189 @@ class Position(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# ---------------------------------------------------------------- minutes (issue 4)
+
+
+class MinutesDetails(db.Model):
+    """What the minutes need that the registers do not hold: views, next review, recommendation."""
+
+    __tablename__ = "minutes_details"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), unique=True)
+    #: the child's or young person's views, wishes and feelings, as recorded
+    child_views: Mapped[str | None] = mapped_column(Text)
+    #: the parents' or carers' views, as recorded
+    family_views: Mapped[str | None] = mapped_column(Text)
+    next_review_date: Mapped[date | None] = mapped_column(Date)
+    #: EHCP annual review only: maintain, amend or cease (domain.minutes.RECOMMENDATIONS)
+    recommendation: Mapped[str | None] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MinutesVersion(db.Model):
+    """One version of a meeting's minutes: a draft, circulated for checking, then approved and frozen."""
+
+    __tablename__ = "minutes_versions"
+    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    #: 1 for the first minutes, N+1 for each amendment
+    number: Mapped[int] = mapped_column()
+    #: draft, circulated or approved (domain.minutes)
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    #: how many times this version's draft has been circulated (each correction round adds one)
+    revision: Mapped[int] = mapped_column(default=0)
+    #: the draft as last circulated (domain.minutes.Minutes.to_dict)
+    circulated_content: Mapped[dict | None] = mapped_column(JSON)
+    circulated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the minutes as approved: frozen, never rebuilt
+    content: Mapped[dict | None] = mapped_column(JSON)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    #: why this amendment was made (versions after the first)
+    amendment_note: Mapped[str | None] = mapped_column(Text)
+    #: what changed from the previous approved version, one line per change
+    changes: Mapped[list | None] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MinutesResponse(db.Model):
+    """A participant's answer to a circulated draft: confirmed, or a correction requested with a comment."""
+
+    __tablename__ = "minutes_responses"
+    __table_args__ = (UniqueConstraint("minutes_version_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_version_id: Mapped[int] = mapped_column(ForeignKey("minutes_versions.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    #: confirmed or correction (domain.minutes.RESPONSES)
+    response: Mapped[str] = mapped_column(String(12))
+    comment: Mapped[str | None] = mapped_column(Text)
+    #: the circulation round answered; an older round means the draft changed since
+    revision: Mapped[int] = mapped_column()
+    responded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# ---------------------------------------------------------------- the action log after the meeting (issue 5)
+
+#: The action log filters, counts and sorts on these (benchmarks/action_log.py measures them). Each
+#: "log" index leads with a filter and covers the counts per status, overdue, due this week and
+#: lapsed, so SQLite and PostgreSQL count from the index without reading the table.
+_COUNTED = (Action.status, Action.due_date, Action.follow_up_date, Action.deleted_at)
+Index("ix_actions_log_status", *_COUNTED)
+Index("ix_actions_log_agency", Action.owner_agency, *_COUNTED)
+#: (the owner columns let "one meeting type, sorted by owner" read the index alone)
+Index("ix_actions_log_meeting", Action.meeting_id, *_COUNTED, Action.owner_participant_id, Action.owner_name)
+Index("ix_actions_log_due", Action.due_date, Action.status, Action.follow_up_date, Action.deleted_at)
+Index("ix_actions_log_follow_up", Action.follow_up_date, Action.status, Action.due_date, Action.deleted_at)
+Index("ix_actions_log_owner", Action.owner_participant_id, *_COUNTED)
+Index("ix_actions_log_owner_name", Action.owner_name, *_COUNTED)
+#: "last activity" (the last progress update, or when the action was agreed), newest first
+Index("ix_actions_last_activity", func.coalesce(Action.progress_at, Action.created_at), Action.id)
+
+
+class ActionUpdate(db.Model):
+    """One entry in an action's history: progress (status, dated note, evidence) or support that did not happen."""
+
+    __tablename__ = "action_updates"
+    __table_args__ = (Index("ix_action_updates_action", "action_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"))
+    #: the action's own meeting (kept here so a meeting's records can be exported or purged together)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    #: progress or missed_provision (domain.action_log.UPDATE_KINDS)
+    kind: Mapped[str] = mapped_column(String(20))
+    status_before: Mapped[str | None] = mapped_column(String(20))
+    status_after: Mapped[str | None] = mapped_column(String(20))
+    #: the day it happened: a progress note's date, or the day agreed support did not happen
+    occurred_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    #: a link or a short description, e.g. "6 SALT sessions delivered, log attached"
+    evidence: Mapped[str | None] = mapped_column(Text)
+    #: who wrote it, as a readable label, and the link and participant they used
+    author: Mapped[str] = mapped_column(String(200))
+    link_id: Mapped[int | None] = mapped_column()
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"))
+    #: the later meeting in whose "Review of previous actions" this was recorded, if any
+    reviewed_in_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ParticipantEmail(db.Model):
+    """A participant's e-mail address for reminders; kept apart from what others in the room are shown."""
+
+    __tablename__ = "participant_emails"
+
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChairEmail(db.Model):
+    """Where a meeting's chair wants the weekly digest of its actions (until staff accounts exist)."""
+
+    __tablename__ = "chair_emails"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CalendarFeed(db.Model):
+    """A private ICS subscription URL for one action owner: a participant, or an e-mail address."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: 256 bits from secrets.token_urlsafe; the feed's URL
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    #: "participant:<id>" or "email:<address>"
+    owner_key: Mapped[str] = mapped_column(String(300), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReminderSent(db.Model):
+    """A reminder claimed by one sender: the unique key makes sure it is sent at most once, across processes."""
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (UniqueConstraint("kind", "subject", "recipient", "occasion", name="uq_reminders_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: due_soon, follow_up_soon, overdue or weekly_digest (domain.action_log.REMINDER_KINDS)
+    kind: Mapped[str] = mapped_column(String(20))
+    #: what it is about: "action:<id>" or "digest"
+    subject: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str] = mapped_column(String(254))
+    #: the date or ISO week it is for; a moved due date is a new occasion
+    occasion: Mapped[str] = mapped_column(String(20))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id", ondelete="SET NULL"))
+    #: claimed (being sent, or the sender died: never resent), sent, or failed (retried later)
+    status: Mapped[str] = mapped_column(String(10), default="claimed")
+    attempts: Mapped[int] = mapped_column(default=1)
+    error: Mapped[str | None] = mapped_column(Text)
+    #: which process claimed it (host:pid)
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(db.Model):
+    """A message kept instead of sent (MAIL_BACKEND=outbox, the development default), shown in the app."""
+
+    __tablename__ = "mail_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(200))
+    sender: Mapped[str] = mapped_column(String(254))
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -109,6 +109,8 @@ class AddParticipantArgs(Args):
     role: Text(40)
     agency: Text(40)
     agency_name: Text(meeting_rules.AGENCY_NAME_MAX) | None = None
+    #: for reminders of their actions; never shown to others in the meeting
+    email: Text(254) | None = None
 
 
 class UpdateParticipantArgs(Args):
@@ -118,6 +120,7 @@ class UpdateParticipantArgs(Args):
     role: Text(40) | None = None
     agency: Text(40) | None = None
     agency_name: Text(meeting_rules.AGENCY_NAME_MAX) | None = None
+    email: Text(254) | None = None
 
 
 class ParticipantArgs(Args):

@@ -134,3 +134,140 @@ def run_command(meeting_id: int, name: str):
 @bp.app_errorhandler(Conflict)
 def _conflict(exc: Conflict):
     return _error(exc)
+
+
+# ---------------------------------------------------------------- minutes (issue 4)
+
+
+@bp.get("/v1/meetings/<int:meeting_id>/minutes")
+def read_minutes(meeting_id: int):
+    """Any link of the meeting: the minutes (?version=live|N, default the latest) as data, with their circulation state."""
+    from ..services import minutes as minutes_service
+
+    link = _bearer_link(meeting_id, "minutes.read")
+    meeting = db.session.get(Meeting, meeting_id)
+    which = minutes_service.parse_which(request.args.get("version"))
+    minutes = minutes_service.minutes_for(meeting, which)
+    body = {"minutes": minutes.to_dict(), "circulation": minutes_service.circulation_state(meeting, link)}
+    minutes_service.record_export(link, "minutes", "json", which)
+    return jsonify(body)
+
+
+@bp.get("/v1/meetings/<int:meeting_id>/minutes/export/<fmt>")
+def export_minutes(meeting_id: int, fmt: str):
+    """Any link of the meeting: the minutes as html, pdf, docx, md, csv, ics (?owner=<key>) or summary (?version=live|N)."""
+    from ..services import minutes as minutes_service
+    from ..views.minutes import export_response
+
+    link = _bearer_link(meeting_id, "minutes.read")
+    meeting = db.session.get(Meeting, meeting_id)
+    which = minutes_service.parse_which(request.args.get("version"))
+    return export_response(link, meeting, fmt, which, request.args.get("owner") or None, download=True)
+
+
+# ---------------------------------------------------------------- the action log after the meeting (issue 5)
+
+
+def _bearer_any(permission: str):
+    """The request's link, whichever meeting it belongs to, checked against a permission."""
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else None
+    link = queries.live_link(token) if token else None
+    if link is None:
+        raise services.Unauthorised("Send a valid link token as 'Authorization: Bearer <token>'.")
+    if not access.may(link.role, permission):
+        raise services.Forbidden("Your role does not allow that.")
+    return link
+
+
+@bp.get("/v1/actions")
+def read_action_log():
+    """Chair link: every action (until staff accounts, all meetings); participant link: their own actions."""
+    from ..services import action_log
+
+    link = _bearer_any("actions.read_log")
+    filters = action_log.parse_filters(request.args)
+    today = action_log.today_local(utcnow())
+    return jsonify(action_log.log_page(action_log.Scope.of(link), filters, today).as_dict())
+
+
+@bp.get("/v1/actions/overview")
+def read_action_overview():
+    """Chair link: completion rate and overdue counts per agency and meeting type for actions due in a period."""
+    from ..services import action_log
+
+    link = _bearer_any("actions.read_log")
+    if link.role != access.CHAIR:
+        raise services.Forbidden("Only a chair link has the overview.")
+    today = action_log.today_local(utcnow())
+    errors, period = {}, {}
+    for name, default in (("from", None), ("to", today)):
+        raw = request.args.get(name, "")
+        try:
+            period[name] = schemas._iso_date(raw) if raw else default
+        except ValueError as exc:
+            errors[name] = str(exc)
+    if errors:
+        raise schemas.FieldErrors(errors)
+    start = period["from"] or period["to"].replace(day=1)
+    if period["to"] < start:
+        raise schemas.FieldErrors({"to": "The end of the period is before its start."})
+    return jsonify(action_log.overview(start, period["to"], today))
+
+
+@bp.get("/v1/actions/<int:action_id>")
+def read_action(action_id: int):
+    """Chair link: any action; participant link: an action of their meeting. With its full history."""
+    from ..services import action_log
+
+    link = _bearer_any("actions.read_log")
+    return jsonify(action_log.action_detail(link, action_id, action_log.today_local(utcnow())).as_dict())
+
+
+def _action_command(action_id: int, name: str, fields_model):
+    from ..services import action_log
+
+    link = _bearer_any(name)
+    body = _json_body()
+    schemas.parse(fields_model, body)  # the action is named by the path, not the body
+    key = request.headers.get("Idempotency-Key")
+    if key is not None:
+        key = schemas.parse(schemas.CommandEnvelope, {"id": key, "name": name}).id
+    outcome = action_log.run_on_action(link, name, action_id, body, key)
+    if not outcome.replayed:
+        broadcast(outcome)
+    return jsonify(outcome.result), 200
+
+
+@bp.post("/v1/actions/<int:action_id>/progress")
+def record_action_progress(action_id: int):
+    """The action's owner (participant link) or a chair link: record progress, in the action's own meeting."""
+    from ..services import action_log
+
+    return _action_command(action_id, "actions.record_progress", action_log.ProgressFields)
+
+
+@bp.post("/v1/actions/<int:action_id>/missed-provision")
+def report_missed_provision(action_id: int):
+    """A participant of the action's meeting or a chair link: agreed support did not happen on a day."""
+    from ..services import action_log
+
+    return _action_command(action_id, "actions.report_missed", action_log.MissedProvisionFields)
+
+
+@bp.get("/v1/meetings/<int:meeting_id>/previous-actions")
+def read_previous_actions(meeting_id: int):
+    """Any link of the meeting: actions still open from earlier meetings for the same child, with history."""
+    from ..services import action_log
+
+    _bearer_link(meeting_id, "meeting.read")
+    meeting = db.session.get(Meeting, meeting_id)
+    today = action_log.today_local(utcnow())
+    return jsonify(
+        {
+            "meeting_id": meeting_id,
+            "review_item_id": action_log.review_item_id(meeting_id),
+            "current_item_id": meeting.current_item_id,
+            "actions": [row.as_dict() for row in action_log.previous_actions(meeting, today)],
+        }
+    )

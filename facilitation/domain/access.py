@@ -43,10 +43,27 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "positions.delete": frozenset({CHAIR}),
     "attendance.set": frozenset({CHAIR}),
     "records.history": frozenset({CHAIR, PARTICIPANT}),
+    # minutes (issue 4): anyone with a link reads and exports; participants answer for themselves
+    "minutes.read": frozenset({CHAIR, PARTICIPANT, SCREEN}),
+    "minutes.update_details": frozenset({CHAIR}),
+    "minutes.circulate": frozenset({CHAIR}),
+    "minutes.confirm": frozenset({PARTICIPANT}),
+    "minutes.request_correction": frozenset({PARTICIPANT}),
+    "minutes.approve": frozenset({CHAIR}),
+    "minutes.amend": frozenset({CHAIR}),
+    # the action log after the meeting (issue 5): owners record progress on their own actions,
+    # anyone at the table may log support that did not happen
+    "actions.record_progress": frozenset({CHAIR, PARTICIPANT}),
+    "actions.report_missed": frozenset({CHAIR, PARTICIPANT}),
+    "actions.set_owner_email": frozenset({CHAIR}),
+    "meeting.set_chair_email": frozenset({CHAIR}),
+    "actions.read_log": frozenset({CHAIR, PARTICIPANT}),
 }
 
 #: Permissions a participant holds only for their own entries (their position, their action).
-OWN_ONLY: frozenset[str] = frozenset({"actions.confirm", "positions.add", "positions.update"})
+OWN_ONLY: frozenset[str] = frozenset(
+    {"actions.confirm", "positions.add", "positions.update", "actions.record_progress", "actions.read_log"}
+)
 
 
 def may(role: str, permission: str) -> bool:

@@ -473,6 +473,8 @@ def add_participant(change: Change, args: schemas.AddParticipantArgs) -> dict:
         meeting_id=change.meeting.id, role=access.PARTICIPANT, participant_id=participant.id, token=new_token()
     )
     db.session.add(link)
+    if args.email:
+        _action_log.set_participant_email(change, participant, args.email)
     change.put("participants", participant)
     change.audit("participants.add", "participant", participant.id, None, queries.participant_view(participant))
     return {"participant_id": participant.id, "join_path": queries.link_path(link)}
@@ -493,6 +495,8 @@ def update_participant(change: Change, args: schemas.UpdateParticipantArgs) -> N
     participant.name, participant.role = name, role
     participant.agency, participant.agency_name = agency, agency_name
     participant.version += 1
+    if "email" in args.model_fields_set:
+        _action_log.set_participant_email(change, participant, args.email)
     change.put("participants", participant)
     change.audit("participants.update", "participant", participant.id, before, queries.participant_view(participant))
 
@@ -514,3 +518,5 @@ def remove_participant(change: Change, args: schemas.ParticipantArgs) -> dict:
 
 
 from . import registers as _registers  # noqa: E402,F401  (registers the record's commands)
+from . import minutes as _minutes  # noqa: E402,F401  (registers the minutes' commands)
+from . import action_log as _action_log  # noqa: E402  (the action log's commands; participants' e-mail)

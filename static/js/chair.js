@@ -1,4 +1,5 @@
 // Chair console: prepare the agenda and people, run the clock, see the room's state.
+import { watchMinutes } from "./minutes.js";
 import {
   Room,
   STATUS_LABELS,
@@ -32,6 +33,7 @@ const links = boot.links || [];
 let editing = null; // id of the agenda item whose edit form is open
 const room = new Room(boot, () => draw());
 showConnection(room);
+watchMinutes(room, boot.token); // minutes (issue 4): where the minutes stand, kept live
 
 function showError(err) {
   const box = document.getElementById("command-error");

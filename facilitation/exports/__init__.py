@@ -1,0 +1,79 @@
+"""Minutes renderers: a `Minutes` value in, bytes out, one module per format.
+
+Every renderer shows people's text exactly as typed and never as markup: HTML escapes it, Markdown
+backslash-escapes it, CSV neutralises spreadsheet formulas, PDF and DOCX write it as plain runs.
+Heavy libraries (fpdf2, python-docx, icalendar) are imported only when their format is asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ..domain.minutes import Minutes
+
+
+@dataclass(frozen=True)
+class Format:
+    key: str
+    label: str
+    module: str
+    mimetype: str
+    extension: str
+    #: the format can be cut down to one owner's dates (?owner=)
+    per_owner: bool = False
+
+
+FORMATS: dict[str, Format] = {
+    f.key: f
+    for f in (
+        Format("html", "Printable page (HTML)", "html_doc", "text/html; charset=utf-8", "html"),
+        Format("pdf", "PDF", "pdf", "application/pdf", "pdf"),
+        Format("docx", "Word (DOCX)", "word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+        Format("md", "Markdown", "markdown", "text/markdown; charset=utf-8", "md"),
+        Format("csv", "Action register (CSV)", "csv_register", "text/csv; charset=utf-8", "csv"),
+        Format("ics", "Calendar of due and follow-up dates (ICS)", "ics", "text/calendar; charset=utf-8", "ics", per_owner=True),
+        Format("summary", "Family summary (HTML)", "html_doc", "text/html; charset=utf-8", "html"),
+    )
+}
+
+
+def render(fmt: str, minutes: Minutes, *, owner: str | None = None) -> bytes:
+    """The minutes in one format; `owner` (an owner key) narrows a calendar to that person's dates."""
+    spec = FORMATS[fmt]
+    module = importlib.import_module(f"{__name__}.{spec.module}")
+    if fmt == "summary":
+        return module.render_summary(minutes)
+    if spec.per_owner:
+        return module.render(minutes, owner=owner)
+    return module.render(minutes)
+
+
+def filename(minutes: Minutes, fmt: str, owner: str | None = None) -> str:
+    """A safe, readable file name: minutes-<child>-<date>-v<N>[-draft][-<owner>].<ext>."""
+    spec = FORMATS[fmt]
+    kind = "family-summary" if fmt == "summary" else ("dates" if fmt == "ics" else ("actions" if fmt == "csv" else "minutes"))
+    parts = [kind, slug(minutes.meeting.child_ref), minutes.meeting.day.isoformat(), f"v{minutes.stamp.number}"]
+    if not minutes.is_approved:
+        parts.append("draft")
+    if owner:
+        parts.append(slug(owner))
+    return "-".join(p for p in parts if p) + "." + spec.extension
+
+
+def slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")[:40]
+
+
+#: Characters that XML (HTML, DOCX) cannot carry: control characters other than tab and newline.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def plain(text: str | None) -> str:
+    """Text safe to write into any document: unprintable control characters shown as U+FFFD, CRLF as LF."""
+    if not text:
+        return ""
+    return _ILLEGAL.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))

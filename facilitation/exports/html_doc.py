@@ -1,0 +1,82 @@
+"""Minutes as HTML: a fragment for the app's pages and a standalone printable page (print stylesheet inlined).
+
+Jinja2 with autoescaping: every piece of people's text is escaped, so typed markup shows as text.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from ..domain import minutes as m
+from . import plain
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+TEMPLATES = ROOT / "templates"
+STYLESHEET = ROOT / "static" / "css" / "minutes.css"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    install_filters(env)
+    return env
+
+
+def install_filters(env: Environment) -> None:
+    """The filters the minutes templates use (also installed on the Flask app's environment)."""
+    env.filters.update(
+        uk_date=m.uk_date,
+        uk_day=lambda d: m.uk_date(d, weekday=True),
+        hhmm=m.hhmm,
+        plain=plain,
+        planned=m.planned_text,
+        actual=m.actual_text,
+        next_step_line=m.next_step_line,
+        person_line=m.person_line,
+    )
+    env.globals.update(
+        attendance_groups=m.ATTENDANCE_GROUPS,
+        meeting_facts=m.meeting_facts,
+        stamp_line=m.stamp_line,
+    )
+
+
+def _stylesheet() -> str:
+    return STYLESHEET.read_text(encoding="utf-8")
+
+
+def render_fragment(minutes: m.Minutes) -> Markup:
+    """The minutes' body as HTML, for embedding in a page."""
+    return Markup(environment().get_template("minutes/_document.html").render(minutes=minutes))
+
+
+def render(minutes: m.Minutes) -> bytes:
+    """A standalone page that prints cleanly (A4, page breaks between parts, repeated table headers)."""
+    html = environment().get_template("minutes/export.html").render(
+        minutes=minutes, document=render_fragment(minutes), stylesheet=Markup(_stylesheet())
+    )
+    return html.encode("utf-8")
+
+
+def render_summary_fragment(minutes: m.Minutes) -> Markup:
+    return Markup(environment().get_template("minutes/_summary.html").render(minutes=minutes, standalone=True))
+
+
+def render_summary(minutes: m.Minutes) -> bytes:
+    """Only the family's plain-language summary, as a page to print or send."""
+    html = environment().get_template("minutes/export.html").render(
+        minutes=minutes,
+        document=render_summary_fragment(minutes),
+        stylesheet=Markup(_stylesheet()),
+        title=f"Summary for the family: {minutes.meeting.title}",
+    )
+    return html.encode("utf-8")

@@ -1,0 +1,437 @@
+"""Minutes as PDF (fpdf2, pure Python): A4, DejaVu Sans for any European script, tables that repeat headers.
+
+Text is written as plain text (fpdf2's markdown switched off), so nothing anyone typed is read as markup.
+The font is DejaVu Sans from npm (copied to static/vendor/fonts by `make run` / `make test`), or Debian's
+fonts-dejavu-core. Without either the PDF falls back to
+the built-in Helvetica, which can only carry Latin-1: other characters are then shown as '?'. With it,
+characters DejaVu has no glyph for (Chinese, Japanese, emoji ...) are shown as '\ufffd'; the HTML,
+DOCX and Markdown exports keep them as typed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from fpdf import FPDF
+
+from ..domain import minutes as m
+from . import plain
+
+#: DejaVu comes from npm with the front-end libraries (`make` copies it to static/vendor/fonts);
+#: Debian's fonts-dejavu-core is used if that copy is missing.
+FONT_DIRS = [
+    Path(__file__).resolve().parents[2] / "static" / "vendor" / "fonts",
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/dejavu"),
+]
+FAMILY = "DejaVu"
+
+INK = (29, 39, 48)
+MUTED = (86, 99, 112)
+ACCENT = (31, 78, 95)
+HEAD_FILL = (238, 243, 241)
+DRAFT = (138, 106, 31)
+
+
+@lru_cache(maxsize=1)
+def font_files() -> tuple[Path, Path] | None:
+    """DejaVu Sans regular and bold, if installed."""
+    for folder in FONT_DIRS:
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.exists() and bold.exists():
+            return regular, bold
+    return None
+
+
+@lru_cache(maxsize=1)
+def _covered() -> frozenset[int] | None:
+    files = font_files()
+    if files is None:
+        return None
+    from fontTools.ttLib import TTFont  # fpdf2's own dependency
+
+    with TTFont(str(files[0]), lazy=True) as font:
+        regular = set(font.getBestCmap())
+    with TTFont(str(files[1]), lazy=True) as font:
+        return frozenset(regular & set(font.getBestCmap()))
+
+
+def safe(text: str | None) -> str:
+    """Text the PDF's font can draw: missing glyphs become U+FFFD (or '?' in Latin-1 Helvetica)."""
+    text = plain(text)
+    covered = _covered()
+    if covered is None:
+        text = unicodedata.normalize("NFKC", text)
+        for a, b in (("\u2013", "-"), ("\u2014", "-"), ("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2022", "-"), ("\u2026", "..."), ("\u2713", "(confirmed)"), ("\ufffd", "?")):
+            text = text.replace(a, b)
+        return text.encode("latin-1", "replace").decode("latin-1")
+    if all(ord(c) in covered or c in "\n\t" for c in text):
+        return text
+    return "".join(c if ord(c) in covered or c in "\n\t" else "\ufffd" for c in text)
+
+
+class MinutesPDF(FPDF):
+    """fpdf2 with a small typesetter of its own.
+
+    fpdf2's multi_cell and table() measure text through its bidirectional-text machinery, which costs
+    seconds for a large meeting; plain left-aligned text needs only the font's advance widths, so lines
+    are broken here and drawn with text(). Page breaks are ours too (tables repeat their header row).
+    """
+
+    def __init__(self, minutes: m.Minutes):
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.minutes = minutes
+        self.set_margins(15, 16, 15)
+        self.set_auto_page_break(False)
+        self.bottom = self.h - 18
+        files = font_files()
+        if files:
+            self.add_font(FAMILY, "", str(files[0]))
+            self.add_font(FAMILY, "B", str(files[1]))
+            self.family_name = FAMILY
+        else:
+            self.family_name = "helvetica"
+        self.set_title(safe(m.title_line(minutes)))
+        self.set_author("Common Ground")
+        self.set_subject(safe(m.stamp_line(minutes)))
+        self.set_creator("Common Ground")
+        self.set_lang("en-GB")
+        self.alias_nb_pages()
+
+    # -------------------------------------------------------- page furniture
+
+    def header(self):
+        if self.page_no() == 1:
+            return
+        self.font(7.5, color=MUTED)
+        mt = self.minutes.meeting
+        self.text(self.l_margin, 11, safe(f"{mt.title} · {mt.child_ref} · {m.uk_date(mt.day)}")[:150])
+        self.set_y(self.t_margin)
+
+    def footer(self):
+        self.font(7.5, color=MUTED if self.minutes.is_approved else DRAFT)
+        s = self.minutes.stamp
+        left = f"Version {s.number} · approved" if self.minutes.is_approved else f"Version {s.number} · DRAFT, not yet approved"
+        self.set_xy(self.l_margin, self.h - 12)
+        self.cell(self.epw / 2, 5, safe(left))
+        # cell(), not text(): fpdf2 replaces the {nb} alias only in text it lays out itself
+        self.cell(self.epw / 2, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+
+    def new_page(self):
+        self.add_page()
+        self.set_y(self.t_margin)
+
+    # -------------------------------------------------------- measuring and breaking lines
+
+    def font(self, size: float = 10, bold: bool = False, color=INK):
+        self.set_font(self.family_name, "B" if bold else "", size)
+        self.set_text_color(*color)
+
+    def measure(self, text: str) -> float:
+        """Width of text in the current font, in mm (advance widths; no shaping or kerning is applied)."""
+        return self.current_font.get_text_width(text, self.font_size_pt, None)[1] / self.k
+
+    def wrap(self, text: str, width: float) -> list[str]:
+        """Greedy line breaking at spaces; a word wider than the line is broken between characters."""
+        lines: list[str] = []
+        space = self.measure(" ")
+        for paragraph in safe(text).replace("\t", "    ").split("\n"):
+            line, line_w, first = "", 0.0, True
+            for word in paragraph.split(" "):
+                w = self.measure(word)
+                if not first and line_w + space + w <= width:
+                    line, line_w = f"{line} {word}", line_w + space + w
+                    continue
+                if not first:
+                    lines.append(line)
+                first = False
+                while w > width:  # a word wider than the line (a URL, a long reference)
+                    cut = max(1, int(len(word) * width / w))
+                    while cut > 1 and self.measure(word[:cut]) > width:
+                        cut -= 1
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                    w = self.measure(word)
+                line, line_w = word, w
+            lines.append(line)
+        return lines
+
+    # -------------------------------------------------------- building blocks
+
+    def room_for(self, height: float) -> None:
+        if self.get_y() + height > self.bottom:
+            self.new_page()
+
+    def para(self, text: str, size: float = 10, bold: bool = False, color=INK, gap: float = 1.2, indent: float = 0):
+        self.font(size, bold, color)
+        line_h = size * 0.45
+        x = self.l_margin + indent
+        for line in self.wrap(text, self.epw - indent):
+            self.room_for(line_h)
+            y = self.get_y()
+            self.text(x, y + line_h * 0.78, line)
+            self.set_y(y + line_h)
+        self.set_y(self.get_y() + gap)
+
+    def h2(self, text: str):
+        self.room_for(24)
+        self.set_y(self.get_y() + 3)
+        self.para(text, 13, True, ACCENT, gap=0.8)
+        self.set_draw_color(*ACCENT)
+        self.set_line_width(0.5)
+        self.line(self.l_margin, self.get_y(), self.l_margin + self.epw, self.get_y())
+        self.set_y(self.get_y() + 2.5)
+        self.font()
+
+    def h3(self, text: str):
+        self.room_for(16)
+        self.set_y(self.get_y() + 1.5)
+        self.para(text, 11, True, gap=0.8)
+
+    def bullet(self, text: str, size: float = 10):
+        self.font(size)
+        line_h = size * 0.45
+        self.room_for(line_h)
+        self.text(self.l_margin + 2, self.get_y() + line_h * 0.78, "\u2022" if self.family_name == FAMILY else "-")
+        self.para(text, size, gap=0.6, indent=6)
+
+    def box(self, text: str, size: float, color) -> None:
+        """Text in a bordered box (the draft warning)."""
+        self.font(size, True, color)
+        lines = self.wrap(text, self.epw - 4)
+        line_h = size * 0.45
+        h = len(lines) * line_h + 3
+        self.room_for(h)
+        y = self.get_y()
+        self.set_draw_color(*color)
+        self.set_line_width(0.4)
+        self.rect(self.l_margin, y, self.epw, h)
+        for n, line in enumerate(lines):
+            self.text(self.l_margin + 2, y + 1.5 + line_h * (n + 0.78), line)
+        self.set_y(y + h + 2)
+
+    def grid(self, headings: list[str] | None, rows: list[list[str]], widths: tuple[float, ...], size: float = 8.5,
+             borders: bool = True, first_column_bold: bool = False):
+        """A table; the header row is repeated on every page it runs onto, and a tall row splits across pages."""
+        scale = self.epw / sum(widths)
+        widths = tuple(w * scale for w in widths)
+        pad = 1.2 if borders else 0.6
+        line_h = size * 0.45
+        self.set_draw_color(207, 202, 189)
+        self.set_line_width(0.2)
+        self.set_fill_color(*HEAD_FILL)
+
+        def layout(cells, bold_cols):
+            out = []
+            for n, (value, w) in enumerate(zip(cells, widths, strict=True)):
+                self.font(size, n in bold_cols, MUTED if (n in bold_cols and not borders) else INK)
+                out.append(self.wrap(value, w - 2 * pad))
+            return out
+
+        def draw(lines, bold_cols, fill, start, count):
+            y = self.get_y()
+            h = count * line_h + 2 * pad
+            x = self.l_margin
+            for n, (cell_lines, w) in enumerate(zip(lines, widths, strict=True)):
+                if borders:
+                    self.rect(x, y, w, h, style="DF" if fill else "D")
+                self.font(size, n in bold_cols, MUTED if (n in bold_cols and not borders) else INK)
+                for k, line in enumerate(cell_lines[start:start + count]):
+                    self.text(x + pad, y + pad + line_h * (k + 0.78), line)
+                x += w
+            self.set_y(y + h)
+
+        head = layout(headings, set(range(len(headings)))) if headings else None
+        head_h = (max(len(c) for c in head) * line_h + 2 * pad) if head else 0
+
+        def header():
+            if head:
+                draw(head, set(range(len(headings))), True, 0, max(len(c) for c in head))
+
+        self.room_for(head_h + line_h + 2 * pad)
+        header()
+        bold_cols = {0} if first_column_bold else set()
+        for r in rows:
+            lines = layout(r, bold_cols)
+            total = max(len(c) for c in lines)
+            row_h = total * line_h + 2 * pad
+            fresh_page_room = self.bottom - self.t_margin - head_h
+            if self.get_y() + row_h > self.bottom and row_h <= fresh_page_room:
+                self.new_page()
+                header()
+            start = 0
+            while start < total:
+                fit = max(1, int((self.bottom - self.get_y() - 2 * pad) // line_h))
+                count = min(fit, total - start)
+                draw(lines, bold_cols, False, start, count)
+                start += count
+                if start < total:
+                    self.new_page()
+                    header()
+        self.set_y(self.get_y() + 2)
+        self.font()
+
+
+def _doc(pdf: MinutesPDF, mins: m.Minutes) -> None:
+    mt = mins.meeting
+    pdf.new_page()
+    pdf.para("MINUTES", 8, True, MUTED, gap=0.5)
+    pdf.para(mt.title, 18, True, gap=1)
+    pdf.para(m.stamp_line(mins), 9.5, True, MUTED if mins.is_approved else DRAFT, gap=1.5)
+    if not mins.is_approved:
+        pdf.box("DRAFT: not yet approved. Check it and tell the chair about anything that needs correcting.", 9.5, DRAFT)
+
+    pdf.h2("Meeting details")
+    pdf.grid(None, [[label, value] for label, value in m.meeting_facts(mins)], (40, 140), size=10, borders=False, first_column_bold=True)
+    pdf.set_y(pdf.get_y() + 1)
+    for s in mins.statutory_dates:
+        pdf.para(f"{s.text}: {m.uk_date(s.day, weekday=True)}, per {s.source}.", 9, color=ACCENT)
+
+    if mins.stamp.amendment_note or mins.stamp.changes:
+        pdf.h2(f"Amendment (version {mins.stamp.number})")
+        if mins.stamp.amendment_note:
+            pdf.para(f"Why: {mins.stamp.amendment_note}")
+        if mins.stamp.changes:
+            pdf.para("What changed from the previous approved version:", bold=True)
+            for line in mins.stamp.changes:
+                pdf.bullet(line, 9.5)
+
+    pdf.h2("Attendance")
+    any_people = False
+    for key, label in m.ATTENDANCE_GROUPS:
+        people = getattr(mins.attendance, key)
+        if people:
+            any_people = True
+            pdf.para(label, 10.5, True, gap=0.3)
+            for p in people:
+                pdf.bullet(m.person_line(p))
+    if not any_people:
+        pdf.para("No participants were recorded.")
+
+    pdf.h2("Agenda, planned and actual times")
+    pdf.grid(
+        ["#", "Item", "Presenter", "Planned", "Actual"],
+        [[str(i.number), i.title + (" (deferred)" if i.deferred else ""), i.presenter or "", m.planned_text(i), m.actual_text(i)] for i in mins.agenda],
+        (8, 82, 34, 26, 30),
+    )
+
+    pdf.h2("Item by item")
+    for section in [*mins.agenda, *([mins.other_matters] if mins.other_matters else [])]:
+        pdf.h3(f"{section.number}. {section.title}" if section.status != "other" else section.title)
+        if not (section.decisions or section.actions or section.disagreements):
+            pdf.para("Nothing recorded under this item.", 9.5, color=MUTED)
+            continue
+        for d in section.decisions:
+            pdf.para(f"{d.ref}  Decision: {d.text}", 10, True, gap=0.3)
+            meta = d.status_label + (f" · review {m.uk_date(d.review_date)}" if d.review_date else "") + (f" · see {d.disagreement_ref}" if d.disagreement_ref else "")
+            pdf.para(meta, 9, color=MUTED, gap=0.3, indent=4)
+            for label, value in (("Reasons", d.reasons), ("Evidence", d.evidence), ("Options considered", d.options_considered)):
+                if value:
+                    pdf.para(f"{label}: {value}", 9.5, gap=0.3, indent=4)
+            if d.dissenters:
+                pdf.para(f"Dissent: {', '.join(d.dissenters)}", 9.5, gap=0.3, indent=4)
+            pdf.set_y(pdf.get_y() + 1)
+        for a in section.actions:
+            pdf.para(f"{a.ref}  Action: {a.what}", 10, True, gap=0.3)
+            pdf.para(f"{a.owner} ({a.agency}) · due {m.uk_date(a.due_date)} · follow-up {m.uk_date(a.follow_up_date)}" + (f" · {a.need}" if a.need else ""), 9.5, gap=1, indent=4)
+        for g in section.disagreements:
+            pdf.para(f"{g.ref}  Disagreement: {g.topic} (see {mins.disagreements_title})", 10, True, gap=1)
+
+    pdf.h2("Actions: who does what, by when")
+    if mins.actions:
+        pdf.grid(
+            ["Ref", "Action", "Owner", "Agency", "Due", "Follow-up", "Need or outcome"],
+            [[a.ref, a.what, a.owner + (" \u2713" if a.confirmed else ""), a.agency, m.uk_date(a.due_date), m.uk_date(a.follow_up_date), a.need or ""] for a in mins.actions],
+            (10, 50, 27, 27, 19, 19, 28),
+            size=8,
+        )
+        pdf.para("\u2713 the owner confirmed the action in the meeting.", 8.5, color=MUTED)
+    else:
+        pdf.para("No actions were agreed.")
+
+    pdf.h2(mins.disagreements_title)
+    if mt.meeting_type == "ehcp_annual_review":
+        pdf.para("Recorded for the annual review report, which must set out any differences of opinion (SEND Regulations 2014, reg 20).", 9, color=MUTED)
+    if not mins.disagreements:
+        pdf.para("No disagreements were recorded.")
+    for g in mins.disagreements:
+        pdf.h3(f"{g.ref}  {g.topic}")
+        if g.positions:
+            pdf.grid(["Who", "Agency", "Position, in their words", "Evidence relied on"], [[p.party, p.agency, p.view, p.evidence or ""] for p in g.positions], (30, 30, 75, 45))
+        else:
+            pdf.para("No positions recorded.", 9.5, color=MUTED)
+        if g.resolved:
+            pdf.para("Outcome: Resolved" + (f": {g.resolution}" if g.resolution else ""), 10, True)
+        elif g.next_step:
+            pdf.para(f"Next step: {g.next_step_label} (rung {g.rung}).", 10, True, gap=0.3)
+            pdf.para(f"Owner: {g.owner} ({g.agency}). Follow-up: {m.uk_date(g.follow_up_date)}.", 10, True)
+        else:
+            pdf.para("Next step: not yet agreed.", 10, True)
+
+    pdf.h2("The child's and family's views")
+    pdf.para("The child's views", 10.5, True, gap=0.3)
+    pdf.para(mins.child_views or "Not recorded.", color=INK if mins.child_views else MUTED)
+    pdf.para("The family's views", 10.5, True, gap=0.3)
+    pdf.para(mins.family_views or "Not recorded.", color=INK if mins.family_views else MUTED)
+
+    pdf.h2("Next review")
+    pdf.para(m.uk_date(mins.next_review_date, weekday=True) if mins.next_review_date else "Not set.", 11, bool(mins.next_review_date))
+
+    pdf.new_page()
+    _summary(pdf, mins, "Summary for the family, in plain words")
+
+    pdf.set_y(pdf.get_y() + 4)
+    pdf.para(
+        f"Generated from the meeting's record by Common Ground on {m.uk_date(mins.generated_at)} at {m.hhmm(mins.generated_at)} ({mins.timezone}). {m.stamp_line(mins)}.",
+        8,
+        color=MUTED,
+    )
+
+
+def _summary(pdf: MinutesPDF, mins: m.Minutes, title: str) -> None:
+    s = mins.summary
+    pdf.para(title, 15, True, ACCENT, gap=2)
+    if not mins.is_approved:
+        pdf.para("This summary comes from draft minutes that have not been approved yet.", 10, color=DRAFT)
+    pdf.para(s.intro, 11)
+    if s.who_came:
+        pdf.para("Who was there", 11.5, True, gap=0.5)
+        for line in s.who_came:
+            pdf.bullet(line, 10.5)
+    pdf.para("What was agreed", 11.5, True, gap=0.5)
+    for line in s.agreed or ["Nothing was decided at this meeting."]:
+        pdf.bullet(line, 10.5)
+    pdf.para("What happens next", 11.5, True, gap=0.5)
+    if s.next_steps:
+        pdf.grid(["When", "What happens"], [[m.uk_date(step.day, weekday=True), step.text] for step in s.next_steps], (32, 148), size=9.5)
+    else:
+        pdf.para("No actions were agreed.", 10.5)
+    if s.disagreements:
+        pdf.para("Where people disagreed", 11.5, True, gap=0.5)
+        for line in s.disagreements:
+            pdf.bullet(line, 10.5)
+    pdf.para(s.next_review, 11, True)
+    if s.glossary:
+        pdf.para("Words used in these notes", 11.5, True, gap=0.5)
+        for t in s.glossary:
+            pdf.bullet(f"{t.term}: {t.meaning}", 10)
+    pdf.para("Where to get independent advice", 11.5, True, gap=0.5)
+    for a in s.advice:
+        pdf.bullet(f"{a.name}: {a.what} {a.where}", 10)
+
+
+def render(minutes: m.Minutes) -> bytes:
+    """The whole minutes as a PDF document."""
+    pdf = MinutesPDF(minutes)
+    _doc(pdf, minutes)
+    return bytes(pdf.output())
+
+
+def render_summary(minutes: m.Minutes) -> bytes:
+    """Only the family summary, as a PDF."""
+    pdf = MinutesPDF(minutes)
+    pdf.new_page()
+    _summary(pdf, minutes, f"Summary for the family: {minutes.meeting.title}")
+    return bytes(pdf.output())

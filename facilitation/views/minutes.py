@@ -1,0 +1,134 @@
+"""The minutes pages and exports, reached with a meeting link's token in the path (like the room pages).
+
+Any live link of the meeting may read its minutes (chair, participant, shared screen); a token only ever
+opens its own meeting. Every export is logged (who, which format, which version).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request
+
+from .. import exports, queries, schemas
+from ..domain import access
+from ..domain import minutes as rules
+from ..domain.errors import RuleViolation
+from ..exports import html_doc
+from ..extensions import db
+from ..models import Meeting, utcnow
+from ..services import minutes as service
+
+bp = Blueprint("minutes", __name__)
+
+PRIVATE = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+#: Exported HTML has inline styles and nothing else: no script can run even if something slipped through.
+EXPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+
+def _reader(token: str):
+    """The link and meeting for a token that may read minutes; 404 for anything else."""
+    link = queries.live_link(token)
+    if link is None or not access.may(link.role, "minutes.read"):
+        abort(404)
+    meeting = db.session.get(Meeting, link.meeting_id)
+    if meeting is None:
+        abort(404)
+    return link, meeting
+
+
+def _which(link, meeting):
+    """The version asked for (?version=live|N); by default the chair sees the live draft until approval."""
+    try:
+        which = service.parse_which(request.args.get("version"))
+    except schemas.FieldErrors:
+        abort(400)
+    if which is None and link.role == access.CHAIR:
+        current = service.current_version(meeting.id)
+        if current is None or current.status != rules.APPROVED:
+            which = service.LIVE
+    return which
+
+
+def _minutes(meeting, which) -> rules.Minutes:
+    try:
+        return service.minutes_for(meeting, which)
+    except RuleViolation:
+        abort(404)
+
+
+def export_response(link, meeting, fmt: str, which, owner: str | None, download: bool) -> Response:
+    """The minutes in one format as a download (HTML opens in the browser to print, unless ?download=1)."""
+    if fmt not in exports.FORMATS:
+        abort(404)
+    spec = exports.FORMATS[fmt]
+    if owner is not None and (not spec.per_owner or len(owner) > 40 or not owner.isalnum()):
+        abort(404)
+    minutes = _minutes(meeting, which)
+    body = exports.render(fmt, minutes, owner=owner)
+    service.record_export(link, "minutes", fmt, which)
+    name = exports.filename(minutes, fmt, owner)
+    inline = spec.extension == "html" and not download
+    headers = {
+        **PRIVATE,
+        "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{name}"',
+    }
+    if spec.extension == "html":
+        headers["Content-Security-Policy"] = EXPORT_CSP
+    return Response(body, mimetype=spec.mimetype.split(";")[0], headers=headers, content_type=spec.mimetype)
+
+
+@bp.get("/minutes/<token>")
+def page(token: str):
+    """Any link of the meeting: the minutes page (chair: preview, circulate, approve; participant: check, confirm or correct)."""
+    link, meeting = _reader(token)
+    which = _which(link, meeting)
+    minutes = _minutes(meeting, which)
+    state = service.circulation_state(meeting, link)
+    snapshot = queries.snapshot(meeting, link, utcnow())
+    body = render_template(
+        "minutes/page.html",
+        meeting=meeting,
+        link=link,
+        role=link.role,
+        token=token,
+        which=which,
+        minutes=minutes,
+        document=html_doc.render_fragment(minutes),
+        formats=exports.FORMATS,
+        recommendations=rules.RECOMMENDATIONS,
+        bootstrap={
+            "token": token,
+            "snapshot": snapshot,
+            "state": state,
+            "which": which,
+            "recommendations": rules.RECOMMENDATIONS,
+            "formats": {k: f.label for k, f in exports.FORMATS.items()},
+            "owners": [{"key": k, "name": n, "agency": a} for k, n, a in minutes.owners()],
+        },
+    )
+    return body, 200, PRIVATE
+
+
+@bp.get("/minutes/<token>/state.json")
+def state(token: str):
+    """Any link: the circulation state (versions, answers, gaps) the minutes page draws."""
+    link, meeting = _reader(token)
+    which = _which(link, meeting)
+    minutes = _minutes(meeting, which)
+    body = service.circulation_state(meeting, link)
+    body["owners"] = [{"key": k, "name": n, "agency": a} for k, n, a in minutes.owners()]
+    return jsonify(body), 200, PRIVATE
+
+
+@bp.get("/minutes/<token>/preview")
+def preview(token: str):
+    """Any link: the minutes asked for (?version=live|N) as an HTML fragment, for live refresh."""
+    link, meeting = _reader(token)
+    minutes = _minutes(meeting, _which(link, meeting))
+    return str(html_doc.render_fragment(minutes)), 200, {**PRIVATE, "Content-Type": "text/html; charset=utf-8"}
+
+
+@bp.get("/minutes/<token>/export/<fmt>")
+def export(token: str, fmt: str):
+    """Any link: the minutes as html, pdf, docx, md, csv, ics (?owner=<key> for one person's dates) or summary."""
+    link, meeting = _reader(token)
+    return export_response(link, meeting, fmt, _which(link, meeting), request.args.get("owner") or None, request.args.get("download") == "1")
