@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -41,7 +41,7 @@ def client(app):
 
 
 def meeting_payload(**overrides) -> dict:
-    start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=5)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
     data = {
         "title": "Annual review",
         "meeting_type": "ehcp_annual_review",

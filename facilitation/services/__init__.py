@@ -12,7 +12,7 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -277,6 +277,8 @@ def create_meeting(raw_args: Any, created_by: str = "Meeting organiser") -> tupl
             meeting.items.append(
                 AgendaItem(position=position, title=item_title, allocated_seconds=minutes * 60)
             )
+    # The next meeting for a child opens with a review of the actions still open from earlier ones.
+    _action_log.open_with_review_of_previous_actions(db.session, meeting)
     db.session.flush()
     links = {
         role: AccessLink(meeting_id=meeting.id, role=role, token=new_token())
@@ -517,6 +519,6 @@ def remove_participant(change: Change, args: schemas.ParticipantArgs) -> dict:
     return {"revoked_link_ids": revoked}
 
 
-from . import registers as _registers  # noqa: E402,F401  (registers the record's commands)
-from . import minutes as _minutes  # noqa: E402,F401  (registers the minutes' commands)
 from . import action_log as _action_log  # noqa: E402  (the action log's commands; participants' e-mail)
+from . import minutes as _minutes  # noqa: E402,F401  (registers the minutes' commands)
+from . import registers as _registers  # noqa: E402,F401  (registers the record's commands)

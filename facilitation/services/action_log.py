@@ -1117,14 +1117,6 @@ def open_with_review_of_previous_actions(session, meeting: Meeting) -> bool:
     return True
 
 
-@event.listens_for(Session, "before_flush")
-def _new_meetings_open_with_review(session, flush_context, instances) -> None:
-    """When the next meeting for a child is prepared, its agenda opens with the review of previous actions."""
-    for obj in list(session.new):
-        if isinstance(obj, Meeting):
-            open_with_review_of_previous_actions(session, obj)
-
-
 # ---------------------------------------------------------------- overview per agency and meeting type
 
 
@@ -1332,7 +1324,7 @@ def _fold(line: str) -> str:
     return "\r\n".join(out)
 
 
-def render_calendar(name: str, entries: list[tuple[Action, Meeting]], now: datetime, base_url: str, domain: str) -> str:
+def render_calendar(name: str, entries: list[tuple[Action, Meeting]], now: datetime, domain: str) -> str:
     """An iCalendar document: one all-day event per due date and per follow-up date."""
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [

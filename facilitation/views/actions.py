@@ -449,5 +449,5 @@ def calendar(feed_token: str):
     if entries is None:
         abort(404)
     domain = request.host.split(":")[0] or "common-ground.local"
-    body = log.render_calendar("Common Ground actions", entries, utcnow(), request.host_url, domain)
+    body = log.render_calendar("Common Ground actions", entries, utcnow(), domain)
     return Response(body, mimetype="text/calendar", headers={**PRIVATE, "Content-Disposition": 'inline; filename="actions.ics"'})
