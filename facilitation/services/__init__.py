@@ -156,6 +156,25 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def log_access(link: AccessLink, action: str, entity: str, *, after: dict | None = None, note: str | None = None) -> None:
+    """Note in the audit trail who read or exported part of a meeting's record (special-category data)."""
+    _begin_write()
+    db.session.add(
+        AuditEntry(
+            meeting_id=link.meeting_id,
+            link_id=link.id,
+            actor=actor_label(link),
+            action=action,
+            entity=entity,
+            entity_id=None,
+            after=after,
+            note=note,
+            at=utcnow(),
+        )
+    )
+    db.session.commit()
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 

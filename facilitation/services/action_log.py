@@ -65,6 +65,7 @@ from . import (
     command,
     execute,
     local_zone,
+    log_access,
     new_token,
 )
 
@@ -1232,20 +1233,7 @@ def csv_lines(scope: Scope, f: LogFilters, today: date) -> Iterator[str]:
 
 def record_export(link: AccessLink, f: LogFilters, total: int) -> None:
     """The audit trail notes who exported the log, with which filters (sensitive data)."""
-    _begin_write()
-    db.session.add(
-        AuditEntry(
-            meeting_id=link.meeting_id,
-            link_id=link.id,
-            actor=actor_label(link),
-            action="actions.export_csv",
-            entity="action_log",
-            entity_id=None,
-            after={"filters": f.query_args(page=None, per_page=None), "rows": total},
-            at=utcnow(),
-        )
-    )
-    db.session.commit()
+    log_access(link, "actions.export_csv", "action_log", after={"filters": f.query_args(page=None, per_page=None), "rows": total})
 
 
 # ---------------------------------------------------------------- calendar feeds

@@ -22,7 +22,6 @@ from ..extensions import db
 from ..models import (
     AccessLink,
     Action,
-    AuditEntry,
     Decision,
     Disagreement,
     Meeting,
@@ -32,7 +31,7 @@ from ..models import (
     Participant,
     utcnow,
 )
-from . import Change, Forbidden, actor_label, command, local_zone
+from . import Change, Forbidden, actor_label, command, local_zone, log_access
 
 # ---------------------------------------------------------------- what clients send
 
@@ -310,19 +309,7 @@ def circulation_state(meeting: Meeting, link: AccessLink) -> dict:
 
 def record_export(link: AccessLink, what: str, fmt: str, which: str | int | None) -> None:
     """Log who exported which minutes in which format: the content is special-category data."""
-    db.session.add(
-        AuditEntry(
-            meeting_id=link.meeting_id,
-            link_id=link.id,
-            actor=actor_label(link),
-            action="minutes.export",
-            entity="minutes",
-            entity_id=None,
-            note=f"{what} {fmt} version={which if which is not None else 'latest'}",
-            at=utcnow(),
-        )
-    )
-    db.session.commit()
+    log_access(link, "minutes.export", "minutes", note=f"{what} {fmt} version={which if which is not None else 'latest'}")
 
 
 # ---------------------------------------------------------------- commands
