@@ -101,6 +101,23 @@ def read_events(meeting_id: int):
     return jsonify({"seq": meeting.last_seq, "events": events})
 
 
+#: Entries whose history can be read, and the tables they live in.
+HISTORY_ENTITIES = ("decision", "action", "disagreement", "agenda_item", "participant")
+
+
+@bp.get("/v1/meetings/<int:meeting_id>/history/<entity>/<int:entity_id>")
+def read_history(meeting_id: int, entity: str, entity_id: int):
+    """Chair and participants: an entry's history (who changed what, when, before and after), oldest first."""
+    link = _bearer_link(meeting_id, "records.history")
+    if entity not in HISTORY_ENTITIES:
+        raise schemas.FieldErrors({"entity": f"Must be one of: {', '.join(HISTORY_ENTITIES)}."})
+    history = queries.audit_history(meeting_id, entity, entity_id)
+    if not history:
+        raise services.NotFound("No such entry in this meeting.")
+    services.log_access(link, "records.history", entity, note=f"{entity} {entity_id}")
+    return jsonify({"entity": entity, "entity_id": entity_id, "history": history})
+
+
 @bp.get("/v1/meetings/<int:meeting_id>/links")
 def read_links(meeting_id: int):
     """Chair: the meeting's working links (chair, shared screen, each participant)."""

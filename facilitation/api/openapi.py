@@ -120,6 +120,25 @@ def openapi_document() -> dict:
                 "responses": {"200": {"description": "Events"}, **_error_responses(401, 404, 409, 422)},
             }
         },
+        "/api/v1/meetings/{meeting_id}/history/{entity}/{entity_id}": {
+            "get": {
+                "operationId": "readHistory",
+                "summary": "An entry's history: who changed what, when, with the values before and after",
+                "description": "Allowed roles: chair, participant. Deleted entries keep their history.",
+                "x-roles": ["chair", "participant"],
+                "parameters": [
+                    MEETING_ID,
+                    {
+                        "name": "entity",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"enum": ["decision", "action", "disagreement", "agenda_item", "participant"]},
+                    },
+                    {"name": "entity_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}},
+                ],
+                "responses": {"200": {"description": "History, oldest first"}, **_error_responses(401, 403, 404, 422)},
+            }
+        },
         "/api/v1/meetings/{meeting_id}/links": {
             "get": {
                 "operationId": "readLinks",

@@ -712,3 +712,27 @@ def test_the_bootstrap_of_each_page_carries_only_its_own_token(client, meeting):
         assert data["token"] == token
         assert data["snapshot"]["viewer"]["role"] == role
         assert ("links" in data) is (role == "chair")
+
+
+def test_a_disagreements_history_shows_positions_added_next_step_changed_and_resolution(client, meeting, api):
+    from datetime import date, timedelta
+
+    chair, mid = meeting["chair"], meeting["id"]
+    status, made = api(chair, mid, "disagreements.record", topic="Hours of support")
+    did = made["disagreement_id"]
+    api(meeting["participants"][0], mid, "positions.add", disagreement_id=did, view="Full-time support")
+    api(chair, mid, "disagreements.update", disagreement_id=did, version=2, next_step="mediation",
+        next_step_owner_name="LA SEND officer", next_step_agency="Northshire SEND",
+        follow_up_date=(date.today() + timedelta(days=30)).isoformat())
+    api(chair, mid, "disagreements.update", disagreement_id=did, version=3, resolved=True, resolution="Agreed 20 hours")
+    r = client.get(f"/api/v1/meetings/{mid}/history/disagreement/{did}", headers=bearer(meeting["participants"][1]))
+    assert r.status_code == 200
+    history = r.get_json()["history"]
+    assert [h["action"] for h in history] == ["disagreements.record", "positions.add", "disagreements.update", "disagreements.update"]
+    assert history[1]["actor"] == "Sam Parent (participant)"
+    assert history[2]["after"]["next_step"] == "mediation" and history[2]["before"]["next_step"] is None
+    assert history[3]["after"]["resolved"] is True and history[3]["after"]["resolution"] == "Agreed 20 hours"
+    # The screen may not read it; another meeting's id reveals nothing.
+    assert client.get(f"/api/v1/meetings/{mid}/history/disagreement/{did}", headers=bearer(meeting["screen"])).status_code == 403
+    assert client.get(f"/api/v1/meetings/{mid}/history/disagreement/9999", headers=bearer(chair)).status_code == 404
+    assert client.get(f"/api/v1/meetings/{mid}/history/meeting/1", headers=bearer(chair)).status_code == 422
