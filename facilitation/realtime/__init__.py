@@ -57,8 +57,10 @@ def broadcast(outcome: services.Outcome) -> None:
     """Send a committed command's event to everyone in the meeting, then act on revocations."""
     if outcome.event is None:
         return
-    envelope = {**outcome.event, "server_now": queries.iso(utcnow())}
-    socketio.emit("event", envelope, to=meeting_room(outcome.meeting_id))
+    now = queries.iso(utcnow())
+    socketio.emit("event", {**outcome.event, "server_now": now}, to=meeting_room(outcome.meeting_id))
+    for meeting_id, event in outcome.other_events:
+        socketio.emit("event", {**event, "server_now": now}, to=meeting_room(meeting_id))
     for link_id in outcome.result.get("revoked_link_ids", []):
         cut_off(link_id)
 

@@ -57,6 +57,9 @@ class Outcome:
     event: dict | None = None
     meeting_id: int | None = None
     replayed: bool = False
+    #: (meeting id, event) for other meetings' rooms the command also wrote to, e.g. an earlier
+    #: meeting's action updated in a later meeting's review of previous actions
+    other_events: list[tuple[int, dict]] = field(default_factory=list)
 
     @property
     def seq(self) -> int | None:
@@ -74,6 +77,7 @@ class Change:
     #: collection name ("items", "participants", "decisions", ...) -> id -> row
     changed: dict[str, dict[int, Any]] = field(default_factory=dict)
     removed: dict[str, list[int]] = field(default_factory=dict)
+    other_events: list[tuple[int, dict]] = field(default_factory=list)
 
     def put(self, collection: str, *rows) -> None:
         for row in rows:
@@ -225,7 +229,7 @@ def execute(link: AccessLink | None, name: str, raw_args: Any, command_id: str |
     except Exception:
         db.session.rollback()
         raise
-    return Outcome(result=result, event=event, meeting_id=meeting_id)
+    return Outcome(result=result, event=event, meeting_id=meeting_id, other_events=change.other_events)
 
 
 def _fingerprint(name: str, args: schemas.Args) -> str:

@@ -28,9 +28,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, event, func, or_, select, text, update
+from sqlalchemy import and_, case, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from .. import mail, queries, schemas
 from ..domain import access
@@ -244,32 +244,7 @@ def history_of(action_id: int) -> list[ActionUpdate]:
 
 # ---------------------------------------------------------------- events to another meeting's room, after commit
 
-_PENDING_EMITS = "action_log_pending_emits"
-
-
-def _emit_after_commit(meeting_id: int, envelope: dict) -> None:
-    db.session().info.setdefault(_PENDING_EMITS, []).append((meeting_id, envelope))
-
-
-@event.listens_for(Session, "after_commit")
-def _emit_pending(session) -> None:
-    """Broadcast events written for other meetings' rooms, now that they are committed."""
-    pending = session.info.pop(_PENDING_EMITS, None)
-    if not pending:
-        return
-    from ..extensions import socketio
-    from ..realtime import meeting_room
-
-    for meeting_id, envelope in pending:
-        socketio.emit("event", {**envelope, "server_now": queries.iso(utcnow())}, to=meeting_room(meeting_id))
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(session) -> None:
-    session.info.pop(_PENDING_EMITS, None)
-
-
-def _append_event_to(meeting_id: int, name: str, now: datetime, data: dict) -> None:
+def _append_event_to(change: Change, meeting_id: int, name: str, now: datetime, data: dict) -> None:
     """Add an event to another meeting's log in this transaction (its row locked), broadcast after commit."""
     meeting = db.session.get(Meeting, meeting_id, with_for_update=True, populate_existing=True)
     meeting.last_seq += 1
@@ -282,7 +257,7 @@ def _append_event_to(meeting_id: int, name: str, now: datetime, data: dict) -> N
         created_at=now,
     )
     db.session.add(row)
-    _emit_after_commit(meeting_id, queries.event_envelope(row))
+    change.other_events.append((meeting_id, queries.event_envelope(row)))
 
 
 # ---------------------------------------------------------------- who reaches which action
@@ -364,7 +339,7 @@ def _publish(change: Change, name: str, action: Action, entry: ActionUpdate | No
     data: dict[str, Any] = {"actions": [queries.action_view(action)]}
     if entry is not None:
         data["action_updates"] = [update_view(entry)]
-    _append_event_to(action.meeting_id, name, change.now, data)
+    _append_event_to(change, action.meeting_id, name, change.now, data)
 
 
 def _text(value: str | None, field: str, label: str, limit: int) -> str | None:
