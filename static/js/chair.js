@@ -543,29 +543,23 @@ function drawList(id, nodes, empty, force) {
   fill(list, nodes, empty);
 }
 
+// Edit and delete tools under a decision or an action, and its edit form when open.
+function editable(kind, entry, form) {
+  const key = `${kind}:${entry.id}`;
+  return [
+    el(
+      "div",
+      { class: "entry-tools" },
+      button("Edit", `Edit ${kind}`, () => toggle(key)),
+      button("Delete", `Delete ${kind}`, () => confirmDelete(kind, `${kind}s.delete`, { [`${kind}_id`]: entry.id, version: entry.version })),
+    ),
+    open.has(key) ? form(entry) : null,
+  ];
+}
+
 function drawRecord(force = false) {
-  drawList(
-    "decisions",
-    decisions(room).map((d) =>
-      decisionNode(room, d, [
-        el("div", { class: "entry-tools" }, button("Edit", "Edit decision", () => toggle(`decision:${d.id}`)), button("Delete", "Delete decision", () => confirmDelete("decision", "decisions.delete", { decision_id: d.id, version: d.version }))),
-        open.has(`decision:${d.id}`) ? editDecisionForm(d) : null,
-      ]),
-    ),
-    "No decisions recorded yet.",
-    force,
-  );
-  drawList(
-    "actions",
-    actions(room).map((a) =>
-      actionNode(room, a, [
-        el("div", { class: "entry-tools" }, button("Edit", "Edit action", () => toggle(`action:${a.id}`)), button("Delete", "Delete action", () => confirmDelete("action", "actions.delete", { action_id: a.id, version: a.version }))),
-        open.has(`action:${a.id}`) ? editActionForm(a) : null,
-      ]),
-    ),
-    "No actions recorded yet.",
-    force,
-  );
+  drawList("decisions", decisions(room).map((d) => decisionNode(room, d, editable("decision", d, editDecisionForm))), "No decisions recorded yet.", force);
+  drawList("actions", actions(room).map((a) => actionNode(room, a, editable("action", a, editActionForm))), "No actions recorded yet.", force);
   drawList(
     "disagreements",
     disagreements(room).map((g) =>

@@ -64,10 +64,20 @@ def test_the_record_written_by_the_chair_reaches_everyone_and_a_participant_adds
     expect(mine).to_contain_text("OT letter")
     expect(screen.locator("#disagreements li")).to_contain_text(["3 positions"])
 
+    # Full edit afterwards: the chair corrects the decision and deletes the action; everyone follows.
+    chair.locator("#decisions button", has_text="Edit").click()
+    chair.locator("#decisions form.edit-entry textarea[name=text]").fill("Amend section F: weekly SALT")
+    chair.locator("#decisions form.edit-entry button[type=submit]").click()
+    chair.once("dialog", lambda dialog: dialog.accept())
+    chair.locator("#actions button", has_text="Delete").click()
+    expect(screen.locator("#decisions li")).to_have_text(["Amend section F: weekly SALT · Agreed by all"])
+    expect(parent.locator("#actions .entry-text")).to_have_count(0)
+    expect(screen.locator("#actions li")).to_have_text(["None yet"])
+
     # Markup typed by anyone is shown as text and never runs, on every page.
     for page in (chair, screen, parent):
         assert page.evaluate("window.__pwned") is None
-        assert page.locator("#decisions img").count() == 0
+        assert page.locator("img").count() == 0
     screen.screenshot(path=str(artifacts / "shared-screen-record.png"))
     chair.screenshot(path=str(artifacts / "chair-console-record.png"), full_page=True)
     assert people.page_errors == []
