@@ -223,3 +223,10 @@ def live_server(tmp_path):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def local_today():
+    """Today in the organisation's time zone, as the server reads "today" and due dates."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(getattr(TestConfig, "TIMEZONE", "Europe/London"))).date()

@@ -3,16 +3,18 @@ correction, the chair corrects and circulates again, both confirm, the chair app
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.conftest import local_today
 
 pytestmark = pytest.mark.browser
 
 
 def day(n: int) -> str:
-    return (date.today() + timedelta(days=n)).isoformat()
+    return (local_today() + timedelta(days=n)).isoformat()
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from tests.conftest import local_today
+
 TRICKY_WHAT = '=HYPERLINK("http://evil.example","click") <script>alert(1)</script> | *not bold* [x](y)'
 
 
@@ -23,7 +25,7 @@ class RichMeeting:
 
 
 def day(n: int) -> str:
-    return (date.today() + timedelta(days=n)).isoformat()
+    return (local_today() + timedelta(days=n)).isoformat()
 
 
 def make_rich_meeting(client, make_meeting, *, end: bool = True) -> RichMeeting:

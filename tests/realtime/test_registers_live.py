@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-from tests.conftest import events_of
+from tests.conftest import events_of, local_today
 
 
 def cmd(sc, name, cid=None, **args):
@@ -15,7 +15,7 @@ def cmd(sc, name, cid=None, **args):
 
 
 def soon(days):
-    return (date.today() + timedelta(days=days)).isoformat()
+    return (local_today() + timedelta(days=days)).isoformat()
 
 
 def people(sc):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from facilitation.domain.meetings import USUAL_AGENDAS
 from facilitation.extensions import db
 from facilitation.models import Meeting
-from tests.conftest import meeting_payload
+from tests.conftest import local_today, meeting_payload
 
 
 def bearer(token: str) -> dict:
@@ -715,7 +715,7 @@ def test_the_bootstrap_of_each_page_carries_only_its_own_token(client, meeting):
 
 
 def test_a_disagreements_history_shows_positions_added_next_step_changed_and_resolution(client, meeting, api):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     chair, mid = meeting["chair"], meeting["id"]
     status, made = api(chair, mid, "disagreements.record", topic="Hours of support")
@@ -723,7 +723,7 @@ def test_a_disagreements_history_shows_positions_added_next_step_changed_and_res
     api(meeting["participants"][0], mid, "positions.add", disagreement_id=did, view="Full-time support")
     api(chair, mid, "disagreements.update", disagreement_id=did, version=2, next_step="mediation",
         next_step_owner_name="LA SEND officer", next_step_agency="Northshire SEND",
-        follow_up_date=(date.today() + timedelta(days=30)).isoformat())
+        follow_up_date=(local_today() + timedelta(days=30)).isoformat())
     api(chair, mid, "disagreements.update", disagreement_id=did, version=3, resolved=True, resolution="Agreed 20 hours")
     r = client.get(f"/api/v1/meetings/{mid}/history/disagreement/{did}", headers=bearer(meeting["participants"][1]))
     assert r.status_code == 200
