@@ -395,142 +395,151 @@ function statusOptions(current) {
   );
 }
 
-function editDecisionForm(d) {
+// An inline form under an entry: its fields, Save and Cancel. On submit it sends `command` with the
+// arguments `argsOf(values, form)` builds, and closes once the server has accepted them.
+function inlineForm(cls, key, fields, saveLabel, command, argsOf) {
   const form = el(
     "form",
-    { class: "quick-form edit-entry" },
-    field("Decision", textarea("text", d.text, { maxlength: 2000, required: true }), "wide"),
-    field("Status", select("status", statusOptions(d.status))),
-    field("Review date", input("review_date", d.review_date, { type: "date" })),
-    field("Reasons", textarea("reasons", d.reasons, { maxlength: 4000 }), "wide"),
-    field("Evidence", input("evidence", d.evidence, { maxlength: 2000 }), "wide"),
-    field("Options considered", textarea("options_considered", d.options_considered, { maxlength: 4000 }), "wide"),
-    el("fieldset", { class: "choices wide" }, el("legend", {}, "Who dissents"), ...dissenterChoices(d.dissenter_ids)),
-    el("button", { type: "submit" }, "Save decision"),
-    button("Cancel", "Cancel", () => toggle(`decision:${d.id}`)),
+    { class: `quick-form ${cls}` },
+    ...fields,
+    el("button", { type: "submit" }, saveLabel),
+    button("Cancel", "Cancel", () => toggle(key)),
   );
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    const v = formValues(form);
-    const status = v.status;
-    send("decisions.update", {
+    send(command, argsOf(formValues(form), form))
+      .then(() => toggle(key))
+      .catch(() => {});
+  });
+  return form;
+}
+
+function participantId(value) {
+  return optional(value) ? Number(value) : null;
+}
+
+// What an action form says, as the arguments of actions.record / actions.update.
+function actionArgs(v) {
+  const pid = participantId(v.owner_participant_id);
+  return {
+    what: v.what,
+    owner_participant_id: pid,
+    owner_name: pid ? null : optional(v.owner_name),
+    owner_agency: optional(v.owner_agency),
+    due_date: v.due_date,
+    follow_up_date: v.follow_up_date,
+    need: optional(v.need),
+  };
+}
+
+function editDecisionForm(d) {
+  return inlineForm(
+    "edit-entry",
+    `decision:${d.id}`,
+    [
+      field("Decision", textarea("text", d.text, { maxlength: 2000, required: true }), "wide"),
+      field("Status", select("status", statusOptions(d.status))),
+      field("Review date", input("review_date", d.review_date, { type: "date" })),
+      field("Reasons", textarea("reasons", d.reasons, { maxlength: 4000 }), "wide"),
+      field("Evidence", input("evidence", d.evidence, { maxlength: 2000 }), "wide"),
+      field("Options considered", textarea("options_considered", d.options_considered, { maxlength: 4000 }), "wide"),
+      el("fieldset", { class: "choices wide" }, el("legend", {}, "Who dissents"), ...dissenterChoices(d.dissenter_ids)),
+    ],
+    "Save decision",
+    "decisions.update",
+    (v, form) => ({
       decision_id: d.id,
       version: d.version,
       text: v.text,
-      status,
+      status: v.status,
       reasons: optional(v.reasons),
       evidence: optional(v.evidence),
       options_considered: optional(v.options_considered),
       review_date: optional(v.review_date),
-      dissenter_ids: status === "agreed_with_dissent" ? checkedIds(form, "dissenter_ids") : [],
-    })
-      .then(() => toggle(`decision:${d.id}`))
-      .catch(() => {});
-  });
-  return form;
+      dissenter_ids: v.status === "agreed_with_dissent" ? checkedIds(form, "dissenter_ids") : [],
+    }),
+  );
 }
 
 function editActionForm(a) {
-  const form = el(
-    "form",
-    { class: "quick-form edit-entry" },
-    field("Action", textarea("what", a.what, { maxlength: 2000, required: true }), "wide"),
-    field("Owner", select("owner_participant_id", participantOptions(room, a.owner_participant_id, { blank: "someone not here" }))),
-    field("…or a person not here", input("owner_name", a.owner_name, { maxlength: 120 })),
-    field("Agency", input("owner_agency", a.owner_agency, { maxlength: 120 })),
-    field("Due", input("due_date", a.due_date, { type: "date", required: true })),
-    field("Follow-up", input("follow_up_date", a.follow_up_date, { type: "date", required: true })),
-    field("Need or outcome", input("need", a.need, { maxlength: 200 }), "wide"),
-    el("button", { type: "submit" }, "Save action"),
-    button("Cancel", "Cancel", () => toggle(`action:${a.id}`)),
+  return inlineForm(
+    "edit-entry",
+    `action:${a.id}`,
+    [
+      field("Action", textarea("what", a.what, { maxlength: 2000, required: true }), "wide"),
+      field("Owner", select("owner_participant_id", participantOptions(room, a.owner_participant_id, { blank: "someone not here" }))),
+      field("…or a person not here", input("owner_name", a.owner_name, { maxlength: 120 })),
+      field("Agency", input("owner_agency", a.owner_agency, { maxlength: 120 })),
+      field("Due", input("due_date", a.due_date, { type: "date", required: true })),
+      field("Follow-up", input("follow_up_date", a.follow_up_date, { type: "date", required: true })),
+      field("Need or outcome", input("need", a.need, { maxlength: 200 }), "wide"),
+    ],
+    "Save action",
+    "actions.update",
+    (v) => ({ action_id: a.id, version: a.version, ...actionArgs(v) }),
   );
-  form.addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    const v = formValues(form);
-    const pid = optional(v.owner_participant_id) ? Number(v.owner_participant_id) : null;
-    send("actions.update", {
-      action_id: a.id,
-      version: a.version,
-      what: v.what,
-      owner_participant_id: pid,
-      owner_name: pid ? null : optional(v.owner_name),
-      owner_agency: optional(v.owner_agency),
-      due_date: v.due_date,
-      follow_up_date: v.follow_up_date,
-      need: optional(v.need),
-    })
-      .then(() => toggle(`action:${a.id}`))
-      .catch(() => {});
-  });
-  return form;
 }
 
 function positionForm(g) {
-  const form = el(
-    "form",
-    { class: "quick-form add-position" },
-    field("Party", select("participant_id", participantOptions(room, null, { blank: "someone not here" }))),
-    field("…or a party not here", input("party_name", "", { maxlength: 120 })),
-    field("Agency", input("agency", "", { maxlength: 120, placeholder: "the party's, if blank" })),
-    field("Their view, in their words", textarea("view", "", { maxlength: 4000, required: true }), "wide"),
-    field("Evidence they rely on", input("evidence", "", { maxlength: 2000 }), "wide"),
-    el("button", { type: "submit" }, "Add position"),
-    button("Cancel", "Cancel", () => toggle(`position:${g.id}`)),
+  return inlineForm(
+    "add-position",
+    `position:${g.id}`,
+    [
+      field("Party", select("participant_id", participantOptions(room, null, { blank: "someone not here" }))),
+      field("…or a party not here", input("party_name", "", { maxlength: 120 })),
+      field("Agency", input("agency", "", { maxlength: 120, placeholder: "the party's, if blank" })),
+      field("Their view, in their words", textarea("view", "", { maxlength: 4000, required: true }), "wide"),
+      field("Evidence they rely on", input("evidence", "", { maxlength: 2000 }), "wide"),
+    ],
+    "Add position",
+    "positions.add",
+    (v) => {
+      const pid = participantId(v.participant_id);
+      return {
+        disagreement_id: g.id,
+        participant_id: pid,
+        party_name: pid ? null : optional(v.party_name),
+        agency: optional(v.agency),
+        view: v.view,
+        evidence: optional(v.evidence),
+      };
+    },
   );
-  form.addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    const v = formValues(form);
-    const pid = optional(v.participant_id) ? Number(v.participant_id) : null;
-    send("positions.add", {
-      disagreement_id: g.id,
-      participant_id: pid,
-      party_name: pid ? null : optional(v.party_name),
-      agency: optional(v.agency),
-      view: v.view,
-      evidence: optional(v.evidence),
-    })
-      .then(() => toggle(`position:${g.id}`))
-      .catch(() => {});
-  });
-  return form;
 }
 
 function nextStepForm(g) {
   const ladder = Object.entries(LADDER).map(([k, v]) => el("option", { value: k, selected: k === g.next_step }, v));
-  const form = el(
-    "form",
-    { class: "quick-form next-step-form" },
-    el("label", { class: "choice wide" }, el("input", { type: "checkbox", name: "resolved", checked: g.resolved }), " Resolved in the meeting"),
-    field("Resolution", textarea("resolution", g.resolution, { maxlength: 4000 }), "wide"),
-    field("Next step (escalation ladder)", select("next_step", [el("option", { value: "" }, "not yet agreed"), ...ladder]), "wide"),
-    field("Who follows it up", select("next_step_owner_participant_id", participantOptions(room, g.next_step_owner_participant_id, { blank: "someone not here" }))),
-    field("…or a person not here", input("next_step_owner_name", g.next_step_owner_name, { maxlength: 120 })),
-    field("Agency", input("next_step_agency", g.next_step_agency, { maxlength: 120 })),
-    field("Follow-up by", input("follow_up_date", g.follow_up_date, { type: "date" })),
-    el("button", { type: "submit" }, "Save"),
-    button("Cancel", "Cancel", () => toggle(`next:${g.id}`)),
+  return inlineForm(
+    "next-step-form",
+    `next:${g.id}`,
+    [
+      el("label", { class: "choice wide" }, el("input", { type: "checkbox", name: "resolved", checked: g.resolved }), " Resolved in the meeting"),
+      field("Resolution", textarea("resolution", g.resolution, { maxlength: 4000 }), "wide"),
+      field("Next step (escalation ladder)", select("next_step", [el("option", { value: "" }, "not yet agreed"), ...ladder]), "wide"),
+      field("Who follows it up", select("next_step_owner_participant_id", participantOptions(room, g.next_step_owner_participant_id, { blank: "someone not here" }))),
+      field("…or a person not here", input("next_step_owner_name", g.next_step_owner_name, { maxlength: 120 })),
+      field("Agency", input("next_step_agency", g.next_step_agency, { maxlength: 120 })),
+      field("Follow-up by", input("follow_up_date", g.follow_up_date, { type: "date" })),
+    ],
+    "Save",
+    "disagreements.update",
+    (v, form) => {
+      const resolved = form.elements.resolved.checked;
+      const pid = participantId(v.next_step_owner_participant_id);
+      const hasStep = !resolved && optional(v.next_step);
+      return {
+        disagreement_id: g.id,
+        version: g.version,
+        resolved,
+        resolution: optional(v.resolution),
+        next_step: hasStep ? v.next_step : null,
+        next_step_owner_participant_id: hasStep ? pid : null,
+        next_step_owner_name: hasStep && !pid ? optional(v.next_step_owner_name) : null,
+        next_step_agency: hasStep ? optional(v.next_step_agency) : null,
+        follow_up_date: hasStep ? optional(v.follow_up_date) : null,
+      };
+    },
   );
-  form.addEventListener("submit", (ev) => {
-    ev.preventDefault();
-    const v = formValues(form);
-    const resolved = form.elements.resolved.checked;
-    const pid = optional(v.next_step_owner_participant_id) ? Number(v.next_step_owner_participant_id) : null;
-    const hasStep = !resolved && optional(v.next_step);
-    send("disagreements.update", {
-      disagreement_id: g.id,
-      version: g.version,
-      resolved,
-      resolution: optional(v.resolution),
-      next_step: hasStep ? v.next_step : null,
-      next_step_owner_participant_id: hasStep ? pid : null,
-      next_step_owner_name: hasStep && !pid ? optional(v.next_step_owner_name) : null,
-      next_step_agency: hasStep ? optional(v.next_step_agency) : null,
-      follow_up_date: hasStep ? optional(v.follow_up_date) : null,
-    })
-      .then(() => toggle(`next:${g.id}`))
-      .catch(() => {});
-  });
-  return form;
 }
 
 function drawList(id, nodes, empty, force) {
@@ -623,16 +632,7 @@ actionForm.elements.due_date.addEventListener("change", (ev) => {
 actionForm.addEventListener("submit", (ev) => {
   ev.preventDefault();
   const v = formValues(actionForm);
-  const pid = optional(v.owner_participant_id) ? Number(v.owner_participant_id) : null;
-  send("actions.record", {
-    what: v.what,
-    owner_participant_id: pid,
-    owner_name: pid ? null : optional(v.owner_name),
-    owner_agency: optional(v.owner_agency),
-    due_date: v.due_date,
-    follow_up_date: v.follow_up_date,
-    need: optional(v.need),
-  })
+  send("actions.record", actionArgs(v))
     .then(() => {
       const keep = { due: v.due_date, follow: v.follow_up_date };
       actionForm.reset();

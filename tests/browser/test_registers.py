@@ -74,6 +74,16 @@ def test_the_record_written_by_the_chair_reaches_everyone_and_a_participant_adds
     expect(parent.locator("#actions .entry-text")).to_have_count(0)
     expect(screen.locator("#actions li")).to_have_text(["None yet"])
 
+    # The next step on the ladder, its owner and follow-up date: shown on the screen.
+    chair.locator("#disagreements button", has_text="Next step / resolved").click()
+    step = chair.locator("form.next-step-form")
+    step.locator("select[name=next_step]").select_option("mediation")
+    step.locator("select[name=next_step_owner_participant_id]").select_option(label="Sam Parent (Parent or carer)")
+    step.locator("input[name=follow_up_date]").fill("2099-01-15")
+    step.locator("button[type=submit]").click()
+    expect(screen.locator("#disagreements li")).to_contain_text(["next: Mediation"])
+    expect(parent.locator("#disagreements .next-step")).to_contain_text("Sam Parent (Family) follows up by 15 Jan 2099")
+
     # Markup typed by anyone is shown as text and never runs, on every page.
     for page in (chair, screen, parent):
         assert page.evaluate("window.__pwned") is None
