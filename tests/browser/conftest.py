@@ -4,12 +4,18 @@ live meeting (chair, shared screen, one participant) to open in them."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from tests.integration.conftest import LiveMeeting, relaunch  # noqa: F401  (shared fixture)
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+
+#: How long a page may take to show what a test waits for. Generous: CI machines are shared and a
+#: test runs three browsers and a server on two cores; a correct page answers in well under a second.
+WAIT_MS = 15_000
+sync_api.expect.set_options(timeout=WAIT_MS)
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [
@@ -42,26 +48,54 @@ class People:
         self.browser = browser
         self.contexts = []
         self.page_errors: list[str] = []
+        self.pages: dict[str, object] = {}
+        self.console: list[str] = []
 
     def open(self, url: str, who: str, viewport=(1280, 800)):
         context = self.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         self.contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(5000)
+        page.set_default_timeout(WAIT_MS)
         page.on("pageerror", lambda exc: self.page_errors.append(f"{who}: {exc}"))
+        page.on("console", lambda msg: self.console.append(f"{who} {msg.type}: {msg.text}"))
+        self.pages[who] = page
         page.goto(url)
         return page
+
+    def keep_evidence(self, folder: Path) -> None:
+        """After a failure: a screenshot of every page and the browsers' console, for a person to read."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for who, page in self.pages.items():
+            try:
+                page.screenshot(path=str(folder / f"{who}.png"), full_page=True)
+            except Exception as exc:  # a page that has crashed still leaves the others' evidence
+                self.console.append(f"{who}: no screenshot ({exc})")
+        (folder / "console.txt").write_text("\n".join(self.console + self.page_errors), encoding="utf-8")
 
     def close(self):
         for context in self.contexts:
             context.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Note each phase's outcome on the test item, so fixtures can tell a failed test at teardown."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def people(chromium):
-    """people.open(url, who) -> a page in a fresh browser context; page errors in people.page_errors."""
+def people(chromium, request, artifacts):
+    """people.open(url, who) -> a page in a fresh browser context; page errors in people.page_errors.
+
+    When the test fails, screenshots of every page and the console go to test-artifacts/failed/.
+    """
     crowd = People(chromium)
     yield crowd
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        crowd.keep_evidence(artifacts / "failed" / request.node.name)
     crowd.close()
 
 

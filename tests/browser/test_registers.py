@@ -30,6 +30,7 @@ def test_the_record_written_by_the_chair_reaches_everyone_and_a_participant_adds
     # A disagreement; its position form opens straight away: the EP's position, then the LA's.
     chair.fill("#add-disagreement input[name=topic]", "Placement for Year 7")
     chair.press("#add-disagreement input[name=topic]", "Enter")
+    expect(chair.locator("#disagreements")).to_contain_text("Placement for Year 7")
     form = chair.locator("form.add-position")
     form.locator("select[name=participant_id]").select_option(label=f"{RTL_NAME} (Educational psychologist)")
     form.locator("textarea[name=view]").fill("Mainstream with support meets the need")
