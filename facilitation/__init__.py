@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from . import security
 from .config import INSTANCE, ROOT, Config
 from .extensions import db, migrate, socketio
 
@@ -31,6 +32,9 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "facilitation" / "migrations"))
+    from . import auth
+
+    auth.init_app(app)
 
     from . import realtime  # noqa: F401  (registers the socket handlers)
 
@@ -45,10 +49,13 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         ping_timeout=10,
         json=_Json,
     )
+    security.init_app(app)  # headers and CSP, CSRF, rate limits: docs/security.md (after sockets: ProxyFix wraps them)
 
     from .api import bp as api_bp
-    from .views import errors, meetings, room
+    from .views import accounts, admin, errors, meetings, room
 
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(room.bp)
     app.register_blueprint(api_bp)

@@ -1,4 +1,4 @@
-"""Flask commands: init-db, seed-demo."""
+"""Flask commands: init-db, create-user, seed-demo, serve-many, send-reminders."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from . import queries, services
+from .domain import access
 from .domain.meetings import PARTICIPANT_ROLES
 from .extensions import db
-from .models import AccessLink, Meeting
+from .models import AccessLink, Meeting, User
 
 DEMO_TITLE = "Annual review of EHC plan: Year 5"
 DEMO_CHILD = "JM-2231"
@@ -20,6 +22,7 @@ DEMO_CHILD = "JM-2231"
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     app.cli.add_command(init_db)
+    app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(serve_many)
     app.cli.add_command(send_reminders)
@@ -46,19 +49,84 @@ def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's name as others see it.")
+@click.option("--role", type=click.Choice(list(access.ACCOUNT_ROLES)), default="admin", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+@click.option("--api-token", is_flag=True, help="Also print an API token for preparing meetings over the JSON API.")
+@with_appcontext
+def create_user(email: str, name: str, role: str, password_stdin: bool, api_token: bool) -> None:
+    """Create a staff account (the first administrator, for example); asks for the password."""
+    import sys
+
+    from . import schemas
+    from .services import accounts
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(email, name, role, password, by="Command line")
+    except schemas.FieldErrors as exc:
+        for field, message in exc.fields.items():
+            click.echo(f"{field}: {message}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Created {access.ACCOUNT_ROLES[role].lower()} account {user.email}.")
+    if api_token:
+        click.echo(f"API token: {accounts.issue_api_token(user)}")
+
+
+DEMO_ADMIN = ("a.okafor@hillside.example", "Ms A. Okafor")
+
+
+def demo_admin() -> tuple[User, str]:
+    """The demo's administrator (the SENCO of the demo meeting) and her password, made once.
+
+    The password is random and kept in the instance folder (readable by this user only), so
+    every `make run` can print it; a real deployment creates accounts with `flask create-user`.
+    """
+    import os
+    import secrets
+    from pathlib import Path
+
+    from .services import accounts
+
+    path = Path(current_app.instance_path) / "demo-password"
+    user = accounts.user_by_email(DEMO_ADMIN[0])
+    if user is not None and path.exists():
+        return user, path.read_text().strip()
+    password = "-".join(secrets.token_urlsafe(4) for _ in range(4))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(password + "\n")
+    if user is None:
+        user = accounts.create_user(DEMO_ADMIN[0], DEMO_ADMIN[1], access.ADMIN, password, by="Demo set-up")
+    else:
+        accounts.set_password(user, password, by="Demo set-up")
+    return user, password
+
+
 @click.command("seed-demo")
 @click.option("--base-url", default=None, help="Where the printed links point (default PUBLIC_URL).")
 def seed_demo(base_url: str | None) -> None:
     """Create the demo EHCP annual review once, then print its chair, shared-screen and join links."""
     base = (base_url or current_app.config["PUBLIC_URL"]).rstrip("/")
+    admin, password = demo_admin()
     meeting = db.session.scalar(select(Meeting).where(Meeting.child_ref == DEMO_CHILD, Meeting.title == DEMO_TITLE))
     if meeting is None:
-        meeting = create_demo_meeting()
+        meeting = create_demo_meeting(admin)
     links = queries.meeting_links(meeting.id)
+    click.echo("")
+    click.echo(f"Staff sign-in: {base}/login as {admin.email}, password {password} (administrator)")
     click.echo("")
     click.echo(f"Demo meeting: {meeting.title} (child {meeting.child_ref})")
     for link in links:
         who = {"chair": "Chair console   ", "screen": "Shared screen   "}.get(link.role)
+        if who is None and link.participant is None:
+            continue
         if who is None:
             role = PARTICIPANT_ROLES.get(link.participant.role, link.participant.role)
             who = f"Join as {link.participant.name} ({role})"
@@ -88,8 +156,12 @@ DEMO_PEOPLE = [
 ]
 
 
-def create_demo_meeting() -> Meeting:
-    """A realistic EHCP annual review starting at the next quarter hour."""
+def create_demo_meeting(owner: User | None = None) -> Meeting:
+    """A realistic EHCP annual review starting at the next quarter hour, owned by the demo SENCO.
+
+    Its chair link is not tied to her sign-in, so the printed link opens the console at once (as
+    for a meeting prepared over the API); meetings prepared when signed in need the sign-in too.
+    """
     now = datetime.now(UTC)
     start = (now + timedelta(minutes=15 - now.minute % 15)).replace(second=0, microsecond=0)
     meeting, _ = services.create_meeting(
@@ -101,7 +173,8 @@ def create_demo_meeting() -> Meeting:
             "scheduled_end": (start + timedelta(minutes=90)).isoformat(),
             "use_usual_agenda": False,
         },
-        created_by="Demo set-up",
+        owner,
+        bind_chair=False,
     )
     chair = db.session.scalar(select(AccessLink).where(AccessLink.meeting_id == meeting.id, AccessLink.role == "chair"))
     for title, presenter, minutes in DEMO_AGENDA:
@@ -182,7 +255,8 @@ def serve_many(processes: int, host: str, port: int) -> None:
                     "--control-socket", str(prefix / f"gunicorn-{p}.ctl"), "app:app",
                 ],
                 cwd=root,
-                env={**os.environ, "PUBLIC_URL": f"http://{host}:{port}"},
+                # Behind the nginx below: the client's address is in X-Forwarded-For (rate limits count by it).
+                env={**os.environ, "PUBLIC_URL": f"http://{host}:{port}", "TRUSTED_PROXIES": "1"},
             )
         )
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"

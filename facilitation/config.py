@@ -51,8 +51,46 @@ class Config:
     MAX_CONTENT_LENGTH = 256 * 1024
     #: A reconnecting client further behind than this gets a fresh snapshot instead of a replay.
     REPLAY_LIMIT = 500
+
+    # ------------------------------------------------------------ web security (docs/security.md)
+    #: Cookies: never readable by scripts, not sent with cross-site requests, only over HTTPS when
+    #: the deployment is public over HTTPS.
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = PUBLIC_URL.startswith("https://")
+    #: Over HTTPS the __Host- prefix makes browsers refuse the cookie unless it is Secure, for the whole
+    #: site and for this host only: a neighbouring subdomain cannot plant a session (and CSRF token).
+    SESSION_COOKIE_NAME = "__Host-session" if SESSION_COOKIE_SECURE else "session"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    #: CSRF tokens for forms (Flask-WTF). A token lasts a working day, so a page left open through a
+    #: long meeting still posts. The Referer check for HTTPS is off: pages send no Referer (their links
+    #: carry secret tokens), and the token with SameSite cookies already stops cross-site forms.
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    WTF_CSRF_SSL_STRICT = False
+    #: Rate limits (Flask-Limiter). Storage: memory:// (one process), or redis://...; unset means the
+    #: Socket.IO Redis when there is one, so that a limit holds across processes.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or None
+    #: GET /join/<token> per client address
+    JOIN_RATE_LIMIT = os.environ.get("JOIN_RATE_LIMIT", "30 per minute")
+    #: POST /login per client address
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    #: Proxies in front that set X-Forwarded-For/-Proto (1 behind one nginx); 0 trusts none.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+    #: Socket events one connection may send: this many a second on average, SOCKET_EVENT_BURST at
+    #: once; one over its allowance for SOCKET_FLOOD_DISCONNECT_SECONDS is disconnected. 0 switches off.
+    SOCKET_EVENTS_PER_SECOND = float(os.environ.get("SOCKET_EVENTS_PER_SECOND", 20))
+    SOCKET_EVENT_BURST = float(os.environ.get("SOCKET_EVENT_BURST", 40))
+    SOCKET_FLOOD_DISCONNECT_SECONDS = float(os.environ.get("SOCKET_FLOOD_DISCONNECT_SECONDS", 5))
+
+    # ------------------------------------------------------------ staff accounts (issue 6)
+    #: this many failed sign-ins in a row lock an account for LOGIN_LOCKOUT_MINUTES
+    LOGIN_LOCKOUT_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_FAILURES", 5))
+    LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15))
+    #: a signed-in session lasts this long without "remember me"; staff sign in again each day
+    PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_HOURS", 12)) * 3600
 
     # ------------------------------------------------------------ mail and reminders (action log)
     #: smtp, or outbox: messages kept in a table and shown at /actions/<chair token>/outbox
@@ -85,3 +123,8 @@ class TestConfig(Config):
     SOCKETIO_ASYNC_MODE = "threading"
     SOCKETIO_MESSAGE_QUEUE = None
     PUBLIC_URL = "http://localhost"
+    # Forms in the existing tests post without a token; tests/web/test_security.py turns it on.
+    WTF_CSRF_ENABLED = False
+    SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "session"
+    RATELIMIT_STORAGE_URI = "memory://"

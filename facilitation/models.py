@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, func
+from flask_login import UserMixin
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, false, func, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -39,6 +40,8 @@ def utcnow() -> datetime:
 
 class Meeting(db.Model):
     __tablename__ = "meetings"
+    #: the action log's child filter matches child_ref without regard to case
+    __table_args__ = (Index("ix_meetings_child_ref_lower", func.lower(db.text("child_ref"))),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -58,6 +61,8 @@ class Meeting(db.Model):
     #: bumped on every edit of the meeting's details, for conflict detection
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the staff account that prepared the meeting (none for meetings made before accounts)
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     items: Mapped[list[AgendaItem]] = relationship(
         back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
@@ -118,13 +123,13 @@ class Participant(db.Model):
 
 
 class AccessLink(db.Model):
-    """A secret link bound to one meeting and one role (chair, participant, shared screen)."""
+    """A secret link bound to one meeting and one role (domain.access.LINK_ROLES)."""
 
     __tablename__ = "access_links"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
-    #: chair, participant or screen (domain.access)
+    #: chair, note_taker, participant, observer or screen (domain.access)
     role: Mapped[str] = mapped_column(String(20))
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("participants.id", ondelete="CASCADE"), index=True
@@ -133,6 +138,10 @@ class AccessLink(db.Model):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: after this the link no longer opens anything (invite links expire; none for staff links)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: a staff link (chair, note-taker) works only for this signed-in account
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 
     participant: Mapped[Participant | None] = relationship()
 
@@ -178,6 +187,8 @@ class AuditEntry(db.Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     #: the access link used, and a readable label of who that was at the time
     link_id: Mapped[int | None] = mapped_column()
+    #: the signed-in staff account, when there was one
+    user_id: Mapped[int | None] = mapped_column()
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(60))
     entity: Mapped[str] = mapped_column(String(40))
@@ -221,6 +232,8 @@ class Decision(db.Model):
     review_date: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: seen only by the roles in domain.access.CONFIDENTIAL_READERS (e.g. health detail)
+    confidential: Mapped[bool] = mapped_column(default=False, server_default=false())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -228,7 +241,41 @@ class Action(db.Model):
     """Who will do what by when, for which agency, and when someone checks it was done."""
 
     __tablename__ = "actions"
-    __table_args__ = (Index("ix_actions_due", "due_date"), Index("ix_actions_follow_up", "follow_up_date"))
+    __table_args__ = (
+        Index("ix_actions_due", "due_date"),
+        Index("ix_actions_follow_up", "follow_up_date"),
+        # The action log (benchmarks/action_log.py), live actions only: counts per status read in
+        # status order (no hashing); pages in due-date order, deep ones too; the meeting, child and
+        # meeting-type filters (counts, and the page sorted by owner). Each is answered from the
+        # index alone, in PostgreSQL too (hence `id`, which SQLite's indexes hold anyway).
+        Index(
+            "ix_actions_log_status_live",
+            "status",
+            "due_date",
+            "follow_up_date",
+            postgresql_where=db.text("deleted_at IS NULL"),
+            sqlite_where=db.text("deleted_at IS NULL"),
+        ),
+        Index(
+            "ix_actions_log_due_live",
+            "due_date",
+            "id",
+            postgresql_where=db.text("deleted_at IS NULL"),
+            sqlite_where=db.text("deleted_at IS NULL"),
+        ),
+        Index(
+            "ix_actions_log_meeting_live",
+            "meeting_id",
+            "status",
+            "due_date",
+            "follow_up_date",
+            "owner_participant_id",
+            "owner_name",
+            "id",
+            postgresql_where=db.text("deleted_at IS NULL"),
+            sqlite_where=db.text("deleted_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
@@ -252,6 +299,8 @@ class Action(db.Model):
     progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: seen only by the roles in domain.access.CONFIDENTIAL_READERS (e.g. health detail)
+    confidential: Mapped[bool] = mapped_column(default=False, server_default=false())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -274,6 +323,8 @@ class Disagreement(db.Model):
     follow_up_date: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: seen only by the roles in domain.access.CONFIDENTIAL_READERS (e.g. health detail)
+    confidential: Mapped[bool] = mapped_column(default=False, server_default=false())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     positions: Mapped[list[Position]] = relationship(order_by="Position.id", cascade="all, delete-orphan")
@@ -481,3 +532,68 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(UserMixin, db.Model):
+    """A staff account: a SENCO or chair, a note-taker, an administrator. Families need none."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: kept lower-case; the sign-in name
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    #: admin, chair or note_taker (domain.access.ACCOUNT_ROLES)
+    role: Mapped[str] = mapped_column(String(20))
+    #: werkzeug's scrypt hash; never the password
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: failed sign-ins in a row; reset by a good one
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: part of the session cookie's user id: bumping it signs the account out everywhere
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: sha256 of the account's API token (for systems that prepare meetings over the JSON API)
+    api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def get_id(self) -> str:
+        """The session's user id: changing the password or signing out everywhere ends old sessions."""
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+
+class Organisation(db.Model):
+    """The organisation's settings: one row, edited by administrators."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="Common Ground")
+    #: a meeting's record is purged this many months after the meeting
+    retention_months: Mapped[int] = mapped_column(default=84, server_default="84")
+    #: invite links stop working this many days after the meeting's scheduled end
+    invite_link_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AdminLogEntry(db.Model):
+    """What administrators and data-protection commands did: accounts, settings, purges, erasures,
+    subject-access exports. Kept after the records it names are gone, so it holds no personal data
+    about the child beyond meeting ids and counts."""
+
+    __tablename__ = "admin_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: e.g. account.create, account.deactivate, settings.update, purge, erase, subject_access_export
+    action: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int | None] = mapped_column()
+    #: what was done, without the personal data itself (meeting ids, counts, the rule applied)
+    detail: Mapped[dict] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

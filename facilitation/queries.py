@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from .domain import agenda, registers
+from .domain import access, agenda, registers
 from .domain.meetings import AGENCIES, MEETING_TYPES, PARTICIPANT_ROLES
 from .extensions import db
 from .models import (
@@ -21,6 +21,8 @@ from .models import (
     MeetingEvent,
     Participant,
     Position,
+    User,
+    utcnow,
 )
 
 
@@ -105,6 +107,7 @@ def decision_view(d: Decision, now: datetime | None = None) -> dict:
         "status_label": registers.DECISION_STATUSES.get(d.status, d.status),
         "dissenter_ids": list(d.dissenter_ids or []),
         "disagreement_id": d.disagreement_id,
+        "confidential": d.confidential,
         "review_date": _day(d.review_date),
         "version": d.version,
         "created_at": iso(d.created_at),
@@ -123,6 +126,7 @@ def action_view(a: Action, now: datetime | None = None) -> dict:
         "due_date": _day(a.due_date),
         "follow_up_date": _day(a.follow_up_date),
         "need": a.need,
+        "confidential": a.confidential,
         "status": a.status,
         "confirmed_at": iso(a.confirmed_at),
         "version": a.version,
@@ -150,6 +154,7 @@ def disagreement_view(d: Disagreement, now: datetime | None = None) -> dict:
         "id": d.id,
         "agenda_item_id": d.agenda_item_id,
         "topic": d.topic,
+        "confidential": d.confidential,
         "resolved": d.resolved,
         "resolution": d.resolution,
         "next_step": d.next_step,
@@ -198,8 +203,9 @@ def live_entries(model, meeting_id: int) -> list:
 
 
 def snapshot(meeting: Meeting, link: AccessLink, now: datetime) -> dict:
-    """Everything a client needs to draw the room from scratch."""
+    """Everything a client needs to draw the room from scratch (less what its role may not see)."""
     items = list(meeting.items)
+    shown = _shown_to(link.role)
     return {
         "seq": meeting.last_seq,
         "server_now": iso(now),
@@ -211,7 +217,7 @@ def snapshot(meeting: Meeting, link: AccessLink, now: datetime) -> dict:
         "items": [item_view(i, now) for i in agenda.ordered(items)],
         "participants": [participant_view(p) for p in present_participants(meeting)],
         **{
-            name: [VIEWS[name](row, now) for row in live_entries(model, meeting.id)]
+            name: [VIEWS[name](row, now) for row in live_entries(model, meeting.id) if shown(row)]
             for name, model in REGISTERS.items()
         },
     }
@@ -222,8 +228,51 @@ def present_participants(meeting: Meeting) -> list[Participant]:
     return [p for p in meeting.participants if p.removed_at is None]
 
 
-def events_since(meeting_id: int, after_seq: int, last_seq: int) -> list[dict] | None:
-    """The events after `after_seq`, in order; None when the client should take a snapshot."""
+def _shown_to(role: str):
+    """A filter of register rows for a meeting role: confidential entries only for those allowed."""
+    if access.sees_confidential(role):
+        return lambda row: True
+    return lambda row: not getattr(row, "confidential", False)
+
+
+def entry_shown(entity: str, entity_id: int, role: str) -> bool:
+    """False for a confidential decision, action or disagreement asked for by a role that may not see it."""
+    model = {"decision": Decision, "action": Action, "disagreement": Disagreement}.get(entity)
+    if model is None or access.sees_confidential(role):
+        return True
+    row = db.session.get(model, entity_id)
+    return row is None or not row.confidential
+
+
+def redacted(data: dict) -> dict | None:
+    """An event's data as roles that may not see confidential entries receive it, or None when
+    nothing in it is confidential. A confidential entry becomes a removal, so a client that saw it
+    before it was marked confidential drops it; the event keeps its seq, so nobody sees a gap."""
+    if not any(row.get("confidential") for name in REGISTERS for row in data.get(name, ())):
+        return None
+    out = dict(data)
+    for name in REGISTERS:
+        rows = data.get(name)
+        if not rows:
+            continue
+        hidden = [row["id"] for row in rows if row.get("confidential")]
+        out[name] = [row for row in rows if not row.get("confidential")]
+        if hidden:
+            out[f"removed_{name}"] = list(data.get(f"removed_{name}", [])) + hidden
+    return out
+
+
+def for_role(event: dict, role: str) -> dict:
+    """An event envelope as a meeting role receives it."""
+    if access.sees_confidential(role):
+        return event
+    data = redacted(event["data"])
+    return event if data is None else {**event, "data": data}
+
+
+def events_since(meeting_id: int, after_seq: int, last_seq: int, role: str = access.CHAIR) -> list[dict] | None:
+    """The events after `after_seq`, in order, as `role` receives them; None when the client
+    should take a snapshot."""
     missing = last_seq - after_seq
     if missing < 0 or missing > current_app.config["REPLAY_LIMIT"]:
         return None
@@ -234,7 +283,7 @@ def events_since(meeting_id: int, after_seq: int, last_seq: int) -> list[dict] |
         .where(MeetingEvent.meeting_id == meeting_id, MeetingEvent.seq > after_seq)
         .order_by(MeetingEvent.seq)
     ).all()
-    events = [event_envelope(r) for r in rows]
+    events = [for_role(event_envelope(r), role) for r in rows]
     if len(events) != missing or (events and events[0]["seq"] != after_seq + 1):
         return None
     return events
@@ -246,27 +295,75 @@ def event_envelope(row: MeetingEvent) -> dict:
 
 
 def live_link(token: str) -> AccessLink | None:
-    """The link a token names, if it exists and has not been revoked."""
+    """The link a token names, if it exists, has not been revoked and has not expired."""
     if not isinstance(token, str) or not 20 <= len(token) <= 64:
         return None
     link = db.session.scalar(select(AccessLink).where(AccessLink.token == token))
+    return link if link_works(link) else None
+
+
+def link_works(link: AccessLink | None, now: datetime | None = None) -> bool:
+    """True for a link that has not been revoked and has not expired."""
     if link is None or link.revoked_at is not None:
-        return None
-    return link
+        return False
+    return link.expires_at is None or (now or utcnow()) < link.expires_at
+
+
+def link_serves(link: AccessLink, user) -> bool:
+    """True when the link may be used by this visitor: a staff link only by its own signed-in account."""
+    if link.user_id is None:
+        return True
+    return bool(user is not None and user.is_authenticated and user.id == link.user_id)
+
+
+def meetings_for_user(user) -> list[dict]:
+    """The meetings a staff account can open (an administrator: all), newest first, with its own link."""
+    query = select(Meeting).order_by(Meeting.scheduled_start.desc()).limit(200)
+    own_links = {
+        link.meeting_id: link
+        for link in db.session.scalars(
+            select(AccessLink).where(AccessLink.user_id == user.id, AccessLink.revoked_at.is_(None))
+        )
+    }
+    if user.role != "admin":
+        query = query.where(or_(Meeting.owner_user_id == user.id, Meeting.id.in_(list(own_links) or [0])))
+    rows = []
+    for meeting in db.session.scalars(query):
+        link = own_links.get(meeting.id)
+        if link is None and meeting.owner_user_id == user.id:
+            link = db.session.scalar(
+                select(AccessLink).where(
+                    AccessLink.meeting_id == meeting.id, AccessLink.role == "chair", AccessLink.revoked_at.is_(None)
+                )
+            )
+        rows.append({"meeting": meeting, "path": link_path(link) if link is not None else None, "role": link.role if link else None})
+    return rows
 
 
 def meeting_links(meeting_id: int) -> list[AccessLink]:
     """The meeting's links that still work, chair first."""
-    order = {"chair": 0, "screen": 1, "participant": 2}
+    order = {"chair": 0, "note_taker": 1, "screen": 2, "participant": 3, "observer": 4}
     links = db.session.scalars(
         select(AccessLink).where(AccessLink.meeting_id == meeting_id, AccessLink.revoked_at.is_(None))
     ).all()
     return sorted(links, key=lambda link: (order.get(link.role, 9), link.id))
 
 
+def link_holder(link: AccessLink) -> str | None:
+    """Whose link it is, for the chair's list: the participant, or the staff account."""
+    if link.participant is not None:
+        return link.participant.name
+    if link.user_id is not None:
+        user = db.session.get(User, link.user_id)
+        return user.name if user is not None else None
+    return None
+
+
 def link_path(link: AccessLink) -> str:
     """The page a link opens: the chair console, the shared screen or the participant page."""
-    prefix = {"chair": "chair", "screen": "screen", "participant": "join"}[link.role]
+    prefix = {"chair": "chair", "note_taker": "chair", "screen": "screen", "participant": "join", "observer": "join"}[
+        link.role
+    ]
     return f"/{prefix}/{link.token}"
 
 

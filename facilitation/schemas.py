@@ -111,6 +111,8 @@ class AddParticipantArgs(Args):
     agency_name: Text(meeting_rules.AGENCY_NAME_MAX) | None = None
     #: for reminders of their actions; never shown to others in the meeting
     email: Text(254) | None = None
+    #: an observer follows the meeting read-only (and sees no confidential entries)
+    observer: bool = False
 
 
 class UpdateParticipantArgs(Args):
@@ -125,6 +127,15 @@ class UpdateParticipantArgs(Args):
 
 class ParticipantArgs(Args):
     participant_id: Id
+
+
+class LinkArgs(Args):
+    link_id: Id
+
+
+class AddNoteTakerArgs(Args):
+    #: the staff account's e-mail address
+    email: Annotated[str, StringConstraints(min_length=3, max_length=254, strip_whitespace=True)]
 
 
 class CreateMeetingArgs(Args):
@@ -151,6 +162,8 @@ class RecordDecisionArgs(Args):
     dissenter_ids: Annotated[list[Id], Field(max_length=40)] = []
     disagreement_id: Id | None = None
     review_date: IsoDate | None = None
+    #: seen only by the chair and note-takers; never sent to the shared screen or participants
+    confidential: bool = False
 
 
 class UpdateDecisionArgs(Args):
@@ -165,6 +178,7 @@ class UpdateDecisionArgs(Args):
     dissenter_ids: Annotated[list[Id], Field(max_length=40)] | None = None
     disagreement_id: Id | None = None
     review_date: IsoDate | None = None
+    confidential: bool | None = None
 
 
 class DecisionArgs(Args):
@@ -181,6 +195,8 @@ class RecordActionArgs(Args):
     due_date: IsoDate
     follow_up_date: IsoDate
     need: Text(R.SHORT_TEXT) | None = None
+    #: seen only by the chair and note-takers; never sent to the shared screen or participants
+    confidential: bool = False
 
 
 class UpdateActionArgs(Args):
@@ -194,6 +210,7 @@ class UpdateActionArgs(Args):
     due_date: IsoDate | None = None
     follow_up_date: IsoDate | None = None
     need: Text(R.SHORT_TEXT) | None = None
+    confidential: bool | None = None
 
 
 class ActionArgs(Args):
@@ -217,6 +234,8 @@ class RecordDisagreementArgs(Args):
     agenda_item_id: Id | None = None
     topic: Text(R.TEXT)
     positions: Annotated[list[PositionInput], Field(max_length=20)] = []
+    #: seen only by the chair and note-takers; never sent to the shared screen or participants
+    confidential: bool = False
 
 
 class UpdateDisagreementArgs(Args):
@@ -231,6 +250,7 @@ class UpdateDisagreementArgs(Args):
     next_step_owner_name: Text(R.NAME) | None = None
     next_step_agency: Text(R.NAME) | None = None
     follow_up_date: IsoDate | None = None
+    confidential: bool | None = None
 
 
 class DisagreementArgs(Args):
@@ -273,6 +293,16 @@ class CommandEnvelope(BaseModel):
 
 class SyncArgs(Args):
     last_seq: Annotated[int, Field(ge=0, le=2**53)] | None = None
+
+
+class OrganisationSettingsArgs(Args):
+    """What an administrator sets for the organisation."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+    #: at least a year, at most 50 years: the law sets how long records of children are kept
+    retention_months: Annotated[int, Field(ge=12, le=600)]
+    #: invite links work this many days after the meeting (at least a day, at most five years)
+    invite_link_days: Annotated[int, Field(ge=1, le=1825)]
 
 
 class FieldErrors(ValueError):

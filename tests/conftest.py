@@ -40,6 +40,31 @@ def client(app):
     return app.test_client()
 
 
+#: The staff accounts tests sign in as; passwords long enough for the password rules.
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+def add_staff(app, email: str = "senco@school.test", name: str = "Ms Senco", role: str = "chair") -> dict:
+    """Create a staff account in the app's database; returns its e-mail, password, id and API token."""
+    from facilitation.services import accounts
+
+    with app.app_context():
+        user = accounts.create_user(email, name, role, STAFF_PASSWORD, by="tests")
+        token = accounts.issue_api_token(user)
+        return {"email": email, "password": STAFF_PASSWORD, "id": user.id, "api_token": token, "name": name}
+
+
+@pytest.fixture
+def staff(app) -> dict:
+    """A chair's staff account (a SENCO), with its API token: meetings in tests are prepared by it."""
+    return add_staff(app)
+
+
+def sign_in(client, email: str, password: str = STAFF_PASSWORD):
+    """Sign a test client in through the sign-in form; returns the response."""
+    return client.post("/login", data={"email": email, "password": password})
+
+
 def meeting_payload(**overrides) -> dict:
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=5)
     data = {
@@ -55,11 +80,15 @@ def meeting_payload(**overrides) -> dict:
 
 
 @pytest.fixture
-def make_meeting(client):
-    """Create a meeting over the JSON API; returns its id, tokens and a participant token factory."""
+def make_meeting(client, staff):
+    """Create a meeting over the JSON API with the staff API token; returns its id and tokens."""
 
     def make(**overrides) -> dict:
-        response = client.post("/api/v1/meetings", json=meeting_payload(**overrides))
+        response = client.post(
+            "/api/v1/meetings",
+            json=meeting_payload(**overrides),
+            headers={"Authorization": f"Bearer {staff['api_token']}"},
+        )
         assert response.status_code == 201, response.get_json()
         body = response.get_json()
         return {"id": body["meeting"]["id"], **body["tokens"], "body": body}
@@ -101,8 +130,8 @@ def sockets(app, client):
     """Open Socket.IO test clients with a link token; all are disconnected at the end."""
     opened = []
 
-    def connect(token):
-        sc = socketio.test_client(app, auth={"token": token}, flask_test_client=client)
+    def connect(token, flask_client=None):
+        sc = socketio.test_client(app, auth={"token": token}, flask_test_client=flask_client or client)
         opened.append(sc)
         return sc
 
@@ -134,6 +163,8 @@ class LiveServer:
         self.port = port or free_port()
         self.extra_env = env or {}
         self.proc: subprocess.Popen | None = None
+        #: a chair's staff API token, for preparing meetings (set when the database is initialised)
+        self.api_token: str | None = None
         self.log = workdir / f"server-{self.port}.log"
 
     @property
@@ -154,7 +185,7 @@ class LiveServer:
         env.update(self.extra_env)
         return env
 
-    def flask(self, *args: str) -> str:
+    def flask(self, *args: str, input: str | None = None) -> str:
         """Run a flask CLI command against this server's database; returns its output."""
         out = subprocess.run(
             [sys.executable, "-m", "flask", "--app", "facilitation:create_app", *args],
@@ -163,6 +194,7 @@ class LiveServer:
             capture_output=True,
             text=True,
             timeout=60,
+            input=input,
         )
         assert out.returncode == 0, out.stderr
         return out.stdout
@@ -202,6 +234,15 @@ class LiveServer:
                 self.kill()
 
 
+def create_staff_cli(server: LiveServer, email: str = "senco@school.test", role: str = "chair") -> str:
+    """Create a staff account with `flask create-user` on a live server's database; returns its API token."""
+    out = server.flask(
+        "create-user", email, "--name", "Ms Senco", "--role", role, "--password-stdin", "--api-token",
+        input=STAFF_PASSWORD + "\n",
+    )
+    return out.strip().rsplit("API token: ", 1)[1].split()[0]
+
+
 @pytest.fixture
 def live_server(tmp_path):
     """Start live servers: live_server(env=...) -> LiveServer with the database initialised."""
@@ -211,6 +252,7 @@ def live_server(tmp_path):
         server = LiveServer(workdir or tmp_path, env)
         if init:
             server.flask("init-db")
+            server.api_token = create_staff_cli(server)
         servers.append(server)
         return server.start()
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request
+from flask_login import current_user
 
 from .. import queries, schemas, services
+from ..auth import allow
 from ..domain import access
 from ..domain.errors import Conflict, RuleViolation
 from ..extensions import db
 from ..models import Meeting, utcnow
 from ..realtime import broadcast, error_payload
+from ..services import accounts
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -44,7 +47,7 @@ def _bearer_link(meeting_id: int, permission: str):
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
     link = queries.live_link(token) if token else None
-    if link is None:
+    if link is None or not queries.link_serves(link, current_user):
         raise services.Unauthorised("Send a valid link token as 'Authorization: Bearer <token>'.")
     if link.meeting_id != meeting_id:
         # The same answer as for a meeting that does not exist: ids reveal nothing.
@@ -62,15 +65,33 @@ def _json_body():
 
 
 @bp.get("/openapi.json")
+@allow("anyone")
 def openapi():
     """Anyone: the OpenAPI description of this API."""
     return jsonify(openapi_document())
 
 
+def _meeting_maker():
+    """The staff account preparing a meeting: a staff API token, or a signed-in browser session."""
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else None
+    user = accounts.user_for_api_token(token) if token else None
+    if user is None and token is None and current_user.is_authenticated:
+        user = current_user._get_current_object()
+    if user is None:
+        raise services.Unauthorised("Send a staff API token as 'Authorization: Bearer <token>' (see your account page).")
+    if user.role not in access.MEETING_MAKERS:
+        raise services.Forbidden("Your account cannot prepare meetings.")
+    return user, token is None
+
+
 @bp.post("/v1/meetings")
+@allow("bearer")
 def create_meeting():
-    """Anyone preparing a meeting: create it; the answer holds the chair and shared-screen links."""
-    meeting, links = services.create_meeting(_json_body())
+    """A staff account (API token or signed-in session): create a meeting; the answer holds its chair
+    and shared-screen links. From a browser session the chair link works only for that account."""
+    user, from_session = _meeting_maker()
+    meeting, links = services.create_meeting(_json_body(), user, bind_chair=from_session)
     body = {
         "meeting": queries.meeting_view(meeting, list(meeting.items), utcnow()),
         "links": {role: request.host_url.rstrip("/") + path for role, path in links.items()},
@@ -80,6 +101,7 @@ def create_meeting():
 
 
 @bp.get("/v1/meetings/<int:meeting_id>")
+@allow("bearer")
 def read_meeting(meeting_id: int):
     """Any link of the meeting: its full current state."""
     link = _bearer_link(meeting_id, "meeting.read")
@@ -88,14 +110,15 @@ def read_meeting(meeting_id: int):
 
 
 @bp.get("/v1/meetings/<int:meeting_id>/events")
+@allow("bearer")
 def read_events(meeting_id: int):
     """Any link of the meeting: events after `after_seq` in order (409 when too far behind)."""
-    _bearer_link(meeting_id, "meeting.read")
+    link = _bearer_link(meeting_id, "meeting.read")
     after = request.args.get("after_seq", "0")
     if not (after.isascii() and after.isdigit() and len(after) <= 16):
         raise schemas.FieldErrors({"after_seq": "Must be a whole number, 0 or more."})
     meeting = db.session.get(Meeting, meeting_id)
-    events = queries.events_since(meeting_id, int(after), meeting.last_seq)
+    events = queries.events_since(meeting_id, int(after), meeting.last_seq, link.role)
     if events is None:
         raise RuleViolation("Too far behind or ahead to replay; read the meeting again.", code="resync")
     return jsonify({"seq": meeting.last_seq, "events": events})
@@ -106,19 +129,21 @@ HISTORY_ENTITIES = ("decision", "action", "disagreement", "agenda_item", "partic
 
 
 @bp.get("/v1/meetings/<int:meeting_id>/history/<entity>/<int:entity_id>")
+@allow("bearer")
 def read_history(meeting_id: int, entity: str, entity_id: int):
     """Chair and participants: an entry's history (who changed what, when, before and after), oldest first."""
     link = _bearer_link(meeting_id, "records.history")
     if entity not in HISTORY_ENTITIES:
         raise schemas.FieldErrors({"entity": f"Must be one of: {', '.join(HISTORY_ENTITIES)}."})
     history = queries.audit_history(meeting_id, entity, entity_id)
-    if not history:
+    if not history or not queries.entry_shown(entity, entity_id, link.role):
         raise services.NotFound("No such entry in this meeting.")
     services.log_access(link, "records.history", entity, note=f"{entity} {entity_id}")
     return jsonify({"entity": entity, "entity_id": entity_id, "history": history})
 
 
 @bp.get("/v1/meetings/<int:meeting_id>/links")
+@allow("bearer")
 def read_links(meeting_id: int):
     """Chair: the meeting's working links (chair, shared screen, each participant)."""
     _bearer_link(meeting_id, "participants.read_links")
@@ -134,6 +159,7 @@ def read_links(meeting_id: int):
 
 
 @bp.post("/v1/meetings/<int:meeting_id>/commands/<name>")
+@allow("bearer")
 def run_command(meeting_id: int, name: str):
     """The command's permitted roles: apply it once (Idempotency-Key), broadcast, return the result."""
     if name not in services.COMMANDS:
@@ -157,6 +183,7 @@ def _conflict(exc: Conflict):
 
 
 @bp.get("/v1/meetings/<int:meeting_id>/minutes")
+@allow("bearer")
 def read_minutes(meeting_id: int):
     """Any link of the meeting: the minutes (?version=live|N, default the latest) as data, with their circulation state."""
     from ..services import minutes as minutes_service
@@ -171,6 +198,7 @@ def read_minutes(meeting_id: int):
 
 
 @bp.get("/v1/meetings/<int:meeting_id>/minutes/export/<fmt>")
+@allow("bearer")
 def export_minutes(meeting_id: int, fmt: str):
     """Any link of the meeting: the minutes as html, pdf, docx, md, csv, ics (?owner=<key>) or summary (?version=live|N)."""
     from ..services import minutes as minutes_service
@@ -190,7 +218,7 @@ def _bearer_any(permission: str):
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
     link = queries.live_link(token) if token else None
-    if link is None:
+    if link is None or not queries.link_serves(link, current_user):
         raise services.Unauthorised("Send a valid link token as 'Authorization: Bearer <token>'.")
     if not access.may(link.role, permission):
         raise services.Forbidden("Your role does not allow that.")
@@ -198,6 +226,7 @@ def _bearer_any(permission: str):
 
 
 @bp.get("/v1/actions")
+@allow("bearer")
 def read_action_log():
     """Chair link: every action (until staff accounts, all meetings); participant link: their own actions."""
     from ..services import action_log
@@ -209,6 +238,7 @@ def read_action_log():
 
 
 @bp.get("/v1/actions/overview")
+@allow("bearer")
 def read_action_overview():
     """Chair link: completion rate and overdue counts per agency and meeting type for actions due in a period."""
     from ..services import action_log
@@ -233,6 +263,7 @@ def read_action_overview():
 
 
 @bp.get("/v1/actions/<int:action_id>")
+@allow("bearer")
 def read_action(action_id: int):
     """Chair link: any action; participant link: an action of their meeting. With its full history."""
     from ..services import action_log
@@ -257,6 +288,7 @@ def _action_command(action_id: int, name: str, fields_model):
 
 
 @bp.post("/v1/actions/<int:action_id>/progress")
+@allow("bearer")
 def record_action_progress(action_id: int):
     """The action's owner (participant link) or a chair link: record progress, in the action's own meeting."""
     from ..services import action_log
@@ -265,6 +297,7 @@ def record_action_progress(action_id: int):
 
 
 @bp.post("/v1/actions/<int:action_id>/missed-provision")
+@allow("bearer")
 def report_missed_provision(action_id: int):
     """A participant of the action's meeting or a chair link: agreed support did not happen on a day."""
     from ..services import action_log
@@ -273,6 +306,7 @@ def report_missed_provision(action_id: int):
 
 
 @bp.get("/v1/meetings/<int:meeting_id>/previous-actions")
+@allow("bearer")
 def read_previous_actions(meeting_id: int):
     """Any link of the meeting: actions still open from earlier meetings for the same child, with history."""
     from ..services import action_log

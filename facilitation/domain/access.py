@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-CHAIR, PARTICIPANT, SCREEN = "chair", "participant", "screen"
-LINK_ROLES = (CHAIR, PARTICIPANT, SCREEN)
+CHAIR, NOTE_TAKER, PARTICIPANT, OBSERVER, SCREEN = "chair", "note_taker", "participant", "observer", "screen"
+#: The roles a meeting link can carry. Chair and note-taker links belong to staff; participant and
+#: observer links are invitations for people without accounts; the screen is the room's projector.
+LINK_ROLES = (CHAIR, NOTE_TAKER, PARTICIPANT, OBSERVER, SCREEN)
+#: Roles whose links are invitations: they expire after the organisation's invite period.
+INVITE_ROLES = frozenset({PARTICIPANT, OBSERVER})
+#: Roles that see entries marked confidential (e.g. health detail). Nobody else is sent them.
+CONFIDENTIAL_READERS = frozenset({CHAIR, NOTE_TAKER})
+
+#: Staff accounts. An administrator manages accounts and the organisation's settings and sees every
+#: meeting; a chair (a SENCO) prepares and chairs meetings; a note-taker records in meetings they
+#: are given a link to.
+ADMIN, STAFF_CHAIR, STAFF_NOTE_TAKER = "admin", "chair", "note_taker"
+ACCOUNT_ROLES = {ADMIN: "Administrator", STAFF_CHAIR: "Chair (SENCO)", STAFF_NOTE_TAKER: "Note-taker"}
+#: Account roles that may prepare meetings.
+MEETING_MAKERS = frozenset({ADMIN, STAFF_CHAIR})
+
+_RECORDERS = frozenset({CHAIR, NOTE_TAKER})
+_READERS = frozenset({CHAIR, NOTE_TAKER, PARTICIPANT, OBSERVER, SCREEN})
 
 #: Every command and read a link can make, and the meeting roles allowed it. Anything missing
 #: from this table is refused.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "meeting.read": frozenset({CHAIR, PARTICIPANT, SCREEN}),
+    "meeting.read": _READERS,
     "meeting.update": frozenset({CHAIR}),
     "agenda.add_item": frozenset({CHAIR}),
     "agenda.update_item": frozenset({CHAIR}),
@@ -28,24 +45,27 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "participants.update": frozenset({CHAIR}),
     "participants.remove": frozenset({CHAIR}),
     "participants.read_links": frozenset({CHAIR}),
-    "decisions.record": frozenset({CHAIR}),
-    "decisions.update": frozenset({CHAIR}),
-    "decisions.delete": frozenset({CHAIR}),
-    "actions.record": frozenset({CHAIR}),
-    "actions.update": frozenset({CHAIR}),
-    "actions.delete": frozenset({CHAIR}),
+    "links.revoke": frozenset({CHAIR}),
+    "links.reissue": frozenset({CHAIR}),
+    "links.add_note_taker": frozenset({CHAIR}),
+    "decisions.record": _RECORDERS,
+    "decisions.update": _RECORDERS,
+    "decisions.delete": _RECORDERS,
+    "actions.record": _RECORDERS,
+    "actions.update": _RECORDERS,
+    "actions.delete": _RECORDERS,
     "actions.confirm": frozenset({PARTICIPANT}),
-    "disagreements.record": frozenset({CHAIR}),
-    "disagreements.update": frozenset({CHAIR}),
-    "disagreements.delete": frozenset({CHAIR}),
-    "positions.add": frozenset({CHAIR, PARTICIPANT}),
-    "positions.update": frozenset({CHAIR, PARTICIPANT}),
-    "positions.delete": frozenset({CHAIR}),
-    "attendance.set": frozenset({CHAIR}),
-    "records.history": frozenset({CHAIR, PARTICIPANT}),
+    "disagreements.record": _RECORDERS,
+    "disagreements.update": _RECORDERS,
+    "disagreements.delete": _RECORDERS,
+    "positions.add": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
+    "positions.update": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
+    "positions.delete": _RECORDERS,
+    "attendance.set": _RECORDERS,
+    "records.history": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
     # minutes (issue 4): anyone with a link reads and exports; participants answer for themselves
-    "minutes.read": frozenset({CHAIR, PARTICIPANT, SCREEN}),
-    "minutes.update_details": frozenset({CHAIR}),
+    "minutes.read": _READERS,
+    "minutes.update_details": _RECORDERS,
     "minutes.circulate": frozenset({CHAIR}),
     "minutes.confirm": frozenset({PARTICIPANT}),
     "minutes.request_correction": frozenset({PARTICIPANT}),
@@ -53,11 +73,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "minutes.amend": frozenset({CHAIR}),
     # the action log after the meeting (issue 5): owners record progress on their own actions,
     # anyone at the table may log support that did not happen
-    "actions.record_progress": frozenset({CHAIR, PARTICIPANT}),
-    "actions.report_missed": frozenset({CHAIR, PARTICIPANT}),
+    "actions.record_progress": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
+    "actions.report_missed": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
     "actions.set_owner_email": frozenset({CHAIR}),
     "meeting.set_chair_email": frozenset({CHAIR}),
-    "actions.read_log": frozenset({CHAIR, PARTICIPANT}),
+    "actions.read_log": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
 }
 
 #: Permissions a participant holds only for their own entries (their position, their action).
@@ -69,3 +89,8 @@ OWN_ONLY: frozenset[str] = frozenset(
 def may(role: str, permission: str) -> bool:
     """True when the role is allowed the permission; unknown permissions are refused."""
     return role in PERMISSIONS.get(permission, frozenset())
+
+
+def sees_confidential(role: str) -> bool:
+    """True when the meeting role is sent entries marked confidential."""
+    return role in CONFIDENTIAL_READERS

@@ -7,8 +7,11 @@ refused by the catch-all handler):
 - `command` {id, name, args}      -> ack {ok, seq, ...} or {ok: false, error}
 - `time`    {}                    -> ack {server_now}   (clock-offset probe)
 
-The server sends `event` {seq, type, data, at, server_now} to the room `meeting:<id>` after each
-committed command, and `access_revoked` to a connection whose link stops working.
+The server sends `event` {seq, type, data, at, server_now} after each committed command to the
+meeting's rooms, and `access_revoked` to a connection whose link stops working. Each connection is
+in `meeting:<id>` and in one of `meeting:<id>:confidential` (roles that see confidential entries)
+or `meeting:<id>:restricted` (everyone else): an event with a confidential entry goes whole to the
+first and with that entry removed to the second, under the same seq.
 """
 
 from __future__ import annotations
@@ -19,15 +22,16 @@ from functools import wraps
 from typing import Any
 
 from flask import current_app, request, session
+from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 from pydantic import ValidationError
 from sqlalchemy import delete, select
 
-from .. import queries, schemas, services
+from .. import queries, schemas, security, services
 from ..domain import access
 from ..domain.errors import Conflict, RuleViolation
 from ..extensions import db, socketio
-from ..models import AccessLink, Meeting, SocketSession, utcnow
+from ..models import AccessLink, Meeting, SocketSession, User, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +41,21 @@ SOCKET_EVENTS: dict[str, str | None] = {"sync": "meeting.read", "time": "meeting
 
 def meeting_room(meeting_id: int) -> str:
     return f"meeting:{meeting_id}"
+
+
+def audience_room(meeting_id: int, role: str) -> str:
+    """The room of the connections that receive events as `role` does (see the module docstring)."""
+    return f"meeting:{meeting_id}:{'confidential' if access.sees_confidential(role) else 'restricted'}"
+
+
+def emit_event(meeting_id: int, event: dict) -> None:
+    """Send one event to everyone in a meeting, confidential entries only to those who may see them."""
+    restricted = queries.redacted(event["data"])
+    if restricted is None:
+        socketio.emit("event", event, to=meeting_room(meeting_id))
+        return
+    socketio.emit("event", event, to=audience_room(meeting_id, access.CHAIR))
+    socketio.emit("event", {**event, "data": restricted}, to=audience_room(meeting_id, access.OBSERVER))
 
 
 def error_payload(exc: Exception) -> dict:
@@ -58,19 +77,25 @@ def broadcast(outcome: services.Outcome) -> None:
     if outcome.event is None:
         return
     now = queries.iso(utcnow())
-    socketio.emit("event", {**outcome.event, "server_now": now}, to=meeting_room(outcome.meeting_id))
+    emit_event(outcome.meeting_id, {**outcome.event, "server_now": now})
     for meeting_id, event in outcome.other_events:
-        socketio.emit("event", {**event, "server_now": now}, to=meeting_room(meeting_id))
+        emit_event(meeting_id, {**event, "server_now": now})
     for link_id in outcome.result.get("revoked_link_ids", []):
         cut_off(link_id)
 
 
-def cut_off(link_id: int) -> None:
+def cut_off(link_id: int, message: str = "This link has been withdrawn by the chair.") -> None:
     """Disconnect every open socket of a revoked link, on whichever server process holds it."""
     sids = db.session.scalars(select(SocketSession.sid).where(SocketSession.link_id == link_id)).all()
     for sid in sids:
-        socketio.emit("access_revoked", {"message": "This link has been withdrawn by the chair."}, to=sid)
+        socketio.emit("access_revoked", {"message": message}, to=sid)
         socketio.server.disconnect(sid, namespace="/")
+
+
+def cut_off_links(link_ids: list[int], message: str) -> None:
+    """Disconnect the open sockets of several links (an account signed out, or was turned off)."""
+    for link_id in link_ids:
+        cut_off(link_id, message)
 
 
 def current_link() -> AccessLink | None:
@@ -79,8 +104,13 @@ def current_link() -> AccessLink | None:
     if link_id is None:
         return None
     link = db.session.get(AccessLink, link_id, populate_existing=True)
-    if link is None or link.revoked_at is not None:
+    if not queries.link_works(link):
         return None
+    if link.user_id is not None:
+        # A staff link: its account must still be active, and signed in with the same session.
+        user = db.session.get(User, link.user_id, populate_existing=True)
+        if user is None or not user.active or user.get_id() != session.get("account_session"):
+            return None
     return link
 
 
@@ -94,6 +124,9 @@ def socket_event(name: str) -> Callable:
         @socketio.on(name)
         @wraps(fn)
         def handler(data=None, *extra):
+            refused = security.refuse_flood(request.sid)  # first, before any database work
+            if refused:
+                return refused
             link = current_link()
             if link is None:
                 socketio.server.disconnect(request.sid, namespace="/")
@@ -119,10 +152,13 @@ def on_connect(auth: Any = None):
     """Anyone with a link connects with {token}; they join their meeting's room."""
     token = auth.get("token") if isinstance(auth, dict) else None
     link = queries.live_link(token) if isinstance(token, str) else None
-    if link is None:
+    if link is None or not queries.link_serves(link, current_user):
         raise ConnectionRefusedError("unauthorised")
     session["link_id"] = link.id
+    if link.user_id is not None:
+        session["account_session"] = current_user.get_id()
     join_room(meeting_room(link.meeting_id))
+    join_room(audience_room(link.meeting_id, link.role))
     db.session.add(SocketSession(sid=request.sid, link_id=link.id, meeting_id=link.meeting_id))
     db.session.commit()
     return True
@@ -131,6 +167,7 @@ def on_connect(auth: Any = None):
 @socketio.on("disconnect")
 def on_disconnect(reason: Any = None):
     """Forget the connection."""
+    security.forget_socket(request.sid)
     db.session.execute(delete(SocketSession).where(SocketSession.sid == request.sid))
     db.session.commit()
 
@@ -141,7 +178,7 @@ def on_sync(link: AccessLink, data: Any) -> dict:
     args = schemas.parse(schemas.SyncArgs, data)
     meeting = db.session.get(Meeting, link.meeting_id, populate_existing=True)
     if args.last_seq is not None:
-        events = queries.events_since(meeting.id, args.last_seq, meeting.last_seq)
+        events = queries.events_since(meeting.id, args.last_seq, meeting.last_seq, link.role)
         if events is not None:
             return {"ok": True, "events": events, "seq": meeting.last_seq, "server_now": queries.iso(utcnow())}
     return {"ok": True, "snapshot": queries.snapshot(meeting, link, utcnow())}
@@ -166,6 +203,9 @@ def on_command(link: AccessLink, data: Any) -> dict:
 @socketio.on("*")
 def on_undeclared(event: str, *args):
     """Any event not declared above is refused."""
+    refused = security.refuse_flood(request.sid)  # unknown events count too: a flood is a flood
+    if refused:
+        return refused
     return {"ok": False, "error": {"code": "unknown_event", "message": "Unknown event."}}
 
 

@@ -12,7 +12,7 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,7 @@ from ..models import (
     Meeting,
     MeetingEvent,
     Participant,
+    User,
     utcnow,
 )
 
@@ -146,7 +147,10 @@ def actor_label(link: AccessLink) -> str:
     """A readable name for who used a link, for the audit trail."""
     if link.participant is not None:
         return f"{link.participant.name} ({link.role})"
-    return {"chair": "Chair", "screen": "Shared screen"}.get(link.role, link.role)
+    user_id = getattr(link, "user_id", None)
+    user = db.session.get(User, user_id) if user_id else None
+    label = {"chair": "Chair", "note_taker": "Note-taker", "screen": "Shared screen"}.get(link.role, link.role)
+    return f"{user.name} ({label})" if user is not None else label
 
 
 def local_zone() -> ZoneInfo:
@@ -284,15 +288,25 @@ def _append_event(change: Change, name: str) -> dict:
 # ---------------------------------------------------------------- meetings
 
 
-def create_meeting(raw_args: Any, created_by: str = "Meeting organiser") -> tuple[Meeting, dict]:
-    """Prepare a meeting (usual agenda for its type if asked); return it with its chair and screen links."""
+def create_meeting(raw_args: Any, owner: User | None = None, *, bind_chair: bool = True) -> tuple[Meeting, dict]:
+    """Prepare a meeting (usual agenda for its type if asked); return it with its chair and screen links.
+
+    The staff account that prepares it owns it; its chair link then works only for that account
+    when signed in (`bind_chair`), so a forwarded chair link alone opens nothing. A system using
+    the JSON API with an API token gets an unbound chair link: the token holder is the chair.
+    """
     args = schemas.parse(schemas.CreateMeetingArgs, raw_args)
     start, end = as_utc(args.scheduled_start), as_utc(args.scheduled_end)
     title, meeting_type, child_ref = meeting_rules.clean_meeting_fields(
         args.title, args.meeting_type, args.child_ref, start, end
     )
     meeting = Meeting(
-        title=title, meeting_type=meeting_type, child_ref=child_ref, scheduled_start=start, scheduled_end=end
+        title=title,
+        meeting_type=meeting_type,
+        child_ref=child_ref,
+        scheduled_start=start,
+        scheduled_end=end,
+        owner_user_id=owner.id if owner is not None else None,
     )
     db.session.add(meeting)
     if args.use_usual_agenda:
@@ -304,14 +318,20 @@ def create_meeting(raw_args: Any, created_by: str = "Meeting organiser") -> tupl
     _action_log.open_with_review_of_previous_actions(db.session, meeting)
     db.session.flush()
     links = {
-        role: AccessLink(meeting_id=meeting.id, role=role, token=new_token())
-        for role in (access.CHAIR, access.SCREEN)
+        access.CHAIR: AccessLink(
+            meeting_id=meeting.id,
+            role=access.CHAIR,
+            token=new_token(),
+            user_id=owner.id if owner is not None and bind_chair else None,
+        ),
+        access.SCREEN: AccessLink(meeting_id=meeting.id, role=access.SCREEN, token=new_token()),
     }
     db.session.add_all(links.values())
     db.session.add(
         AuditEntry(
             meeting_id=meeting.id,
-            actor=created_by,
+            actor=f"{owner.name} <{owner.email}>" if owner is not None else "Meeting organiser",
+            user_id=owner.id if owner is not None else None,
             action="meeting.create",
             entity="meeting",
             entity_id=meeting.id,
@@ -350,6 +370,18 @@ def update_meeting(change: Change, args: schemas.UpdateMeetingArgs) -> None:
         end,
     )
     meeting.title, meeting.meeting_type, meeting.child_ref = title, meeting_type, child_ref
+    if end != meeting.scheduled_end:
+        # Invite links run for the organisation's period after the meeting: move them with it.
+        meeting.scheduled_end = end
+        expiry = invite_expiry(meeting)
+        for link in db.session.scalars(
+            select(AccessLink).where(
+                AccessLink.meeting_id == meeting.id,
+                AccessLink.role.in_(access.INVITE_ROLES),
+                AccessLink.revoked_at.is_(None),
+            )
+        ):
+            link.expires_at = expiry
     meeting.scheduled_start, meeting.scheduled_end = start, end
     meeting.version += 1
     change.audit("meeting.update", "meeting", meeting.id, before, queries.meeting_view(meeting, change.items, change.now))
@@ -495,14 +527,19 @@ def add_participant(change: Change, args: schemas.AddParticipantArgs) -> dict:
     db.session.add(participant)
     db.session.flush()
     link = AccessLink(
-        meeting_id=change.meeting.id, role=access.PARTICIPANT, participant_id=participant.id, token=new_token()
+        meeting_id=change.meeting.id,
+        role=access.OBSERVER if args.observer else access.PARTICIPANT,
+        participant_id=participant.id,
+        token=new_token(),
+        expires_at=invite_expiry(change.meeting),
     )
     db.session.add(link)
     if args.email:
         _action_log.set_participant_email(change, participant, args.email)
     change.put("participants", participant)
     change.audit("participants.add", "participant", participant.id, None, queries.participant_view(participant))
-    return {"participant_id": participant.id, "join_path": queries.link_path(link)}
+    db.session.flush()
+    return {"participant_id": participant.id, "join_path": queries.link_path(link), "link": link_view(link)}
 
 
 @command("participants.update", schemas.UpdateParticipantArgs, "Edit a participant's name, role or agency")
@@ -540,6 +577,90 @@ def remove_participant(change: Change, args: schemas.ParticipantArgs) -> dict:
     change.drop("participants", participant.id)
     change.audit("participants.remove", "participant", participant.id, before, None)
     return {"revoked_link_ids": revoked}
+
+
+# ---------------------------------------------------------------- links
+
+
+def invite_expiry(meeting: Meeting) -> datetime:
+    """When a new invite link for this meeting stops working: the organisation's period after its end."""
+    from .accounts import organisation
+
+    return meeting.scheduled_end + timedelta(days=organisation().invite_link_days)
+
+
+def _meeting_link(change: Change, link_id: int) -> AccessLink:
+    link = db.session.get(AccessLink, link_id)
+    if link is None or link.meeting_id != change.meeting.id or link.revoked_at is not None:
+        raise NotFound("There is no such link in this meeting.", field="link_id")
+    if link.id == change.link.id:
+        raise RuleViolation("You cannot withdraw the link you are using.", field="link_id")
+    return link
+
+
+def link_view(link: AccessLink) -> dict:
+    """A link as the chair sees it in the list of links (the path holds the secret token)."""
+    return {
+        "id": link.id,
+        "role": link.role,
+        "participant_id": link.participant_id,
+        "user_id": link.user_id,
+        "path": queries.link_path(link),
+        "expires_at": queries.iso(link.expires_at),
+    }
+
+
+@command("links.revoke", schemas.LinkArgs, "Withdraw a link; its open connections are cut off at once")
+def revoke_link(change: Change, args: schemas.LinkArgs) -> dict:
+    """Withdraw a participant's, observer's, note-taker's or the shared screen's link."""
+    link = _meeting_link(change, args.link_id)
+    link.revoked_at = change.now
+    change.audit("links.revoke", "link", link.id, {"role": link.role, "participant_id": link.participant_id}, None)
+    return {"revoked_link_ids": [link.id]}
+
+
+@command("links.reissue", schemas.LinkArgs, "Replace a link with a new one (the old one stops working at once)")
+def reissue_link(change: Change, args: schemas.LinkArgs) -> dict:
+    """A new link for the same person and role, e.g. when a link was forwarded or has expired."""
+    old = _meeting_link(change, args.link_id)
+    old.revoked_at = change.now
+    new = AccessLink(
+        meeting_id=change.meeting.id,
+        role=old.role,
+        participant_id=old.participant_id,
+        user_id=old.user_id,
+        token=new_token(),
+        expires_at=invite_expiry(change.meeting) if old.role in access.INVITE_ROLES else None,
+    )
+    db.session.add(new)
+    db.session.flush()
+    change.audit("links.reissue", "link", new.id, {"link_id": old.id}, {"role": new.role, "participant_id": new.participant_id})
+    return {"link": link_view(new), "revoked_link_ids": [old.id]}
+
+
+@command("links.add_note_taker", schemas.AddNoteTakerArgs, "Give a staff note-taker a link that works only when they are signed in")
+def add_note_taker(change: Change, args: schemas.AddNoteTakerArgs) -> dict:
+    """A note-taker records in the meeting from the chair console without its clock."""
+    from .accounts import user_by_email
+
+    user = user_by_email(args.email)
+    if user is None or not user.active:
+        raise NotFound("There is no active staff account with that e-mail address.", field="email")
+    existing = db.session.scalar(
+        select(AccessLink).where(
+            AccessLink.meeting_id == change.meeting.id,
+            AccessLink.user_id == user.id,
+            AccessLink.role == access.NOTE_TAKER,
+            AccessLink.revoked_at.is_(None),
+        )
+    )
+    if existing is not None:
+        return {"link": link_view(existing), "name": user.name}
+    link = AccessLink(meeting_id=change.meeting.id, role=access.NOTE_TAKER, user_id=user.id, token=new_token())
+    db.session.add(link)
+    db.session.flush()
+    change.audit("links.add_note_taker", "link", link.id, None, {"role": access.NOTE_TAKER, "user_id": user.id})
+    return {"link": link_view(link), "name": user.name}
 
 
 from . import action_log as _action_log  # noqa: E402  (the action log's commands; participants' e-mail)

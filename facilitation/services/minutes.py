@@ -151,15 +151,19 @@ def _all_participants(meeting_id: int) -> list[dict]:
 
 
 def record_data(meeting: Meeting, now: datetime) -> rules.RecordData:
-    """The meeting's record as plain data for the minutes builder."""
+    """The meeting's record as plain data for the minutes builder, less confidential entries."""
     items = queries.load_items(meeting.id)
     return rules.RecordData(
         meeting=queries.meeting_view(meeting, items, now),
         items=[queries.item_view(i, now) for i in items],
         participants=_all_participants(meeting.id),
-        decisions=[queries.decision_view(d) for d in queries.live_entries(Decision, meeting.id)],
-        actions=[queries.action_view(a) for a in queries.live_entries(Action, meeting.id)],
-        disagreements=[queries.disagreement_view(g) for g in queries.live_entries(Disagreement, meeting.id)],
+        # Minutes go to everyone at the table: entries marked confidential stay out of them (they
+        # remain in the record, for the chair and note-takers).
+        decisions=[queries.decision_view(d) for d in queries.live_entries(Decision, meeting.id) if not d.confidential],
+        actions=[queries.action_view(a) for a in queries.live_entries(Action, meeting.id) if not a.confidential],
+        disagreements=[
+            queries.disagreement_view(g) for g in queries.live_entries(Disagreement, meeting.id) if not g.confidential
+        ],
         details=details_view(details_of(meeting.id)),
     )
 

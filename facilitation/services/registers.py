@@ -18,7 +18,16 @@ def _entry(change: Change, model, entry_id: int, what: str):
     row = db.session.get(model, entry_id)
     if row is None or row.meeting_id != change.meeting.id or row.deleted_at is not None:
         raise NotFound(f"There is no such {what} in this meeting.", field=f"{what.split()[0]}_id")
+    if getattr(row, "confidential", False) and not access.sees_confidential(change.link.role):
+        # The same answer as for no entry: a confidential entry's existence is not revealed.
+        raise NotFound(f"There is no such {what} in this meeting.", field=f"{what.split()[0]}_id")
     return row
+
+
+def _mark_confidential(row, args) -> None:
+    """Apply a `confidential` flag the command sent (record: always; edit: when given)."""
+    if getattr(args, "confidential", None) is not None:
+        row.confidential = args.confidential
 
 
 def _participant(change: Change, participant_id: int | None, field: str) -> Participant | None:
@@ -93,6 +102,7 @@ def record_decision(change: Change, args: schemas.RecordDecisionArgs) -> dict:
     values["agenda_item_id"] = _default_item(change, args)
     values = _clean_decision(change, values)
     row = Decision(meeting_id=change.meeting.id, version=1, created_at=change.now, **values)
+    _mark_confidential(row, args)
     db.session.add(row)
     db.session.flush()
     change.put("decisions", row)
@@ -114,6 +124,7 @@ def update_decision(change: Change, args: schemas.UpdateDecisionArgs) -> None:
     values = _clean_decision(change, values)
     for f, v in values.items():
         setattr(row, f, v)
+    _mark_confidential(row, args)
     row.version += 1
     change.put("decisions", row)
     change.audit("decisions.update", "decision", row.id, before, queries.decision_view(row))
@@ -165,6 +176,7 @@ def record_action(change: Change, args: schemas.RecordActionArgs) -> dict:
     values["agenda_item_id"] = _default_item(change, args)
     values = _clean_action(change, values, due_changed=True)
     row = Action(meeting_id=change.meeting.id, status="open", version=1, created_at=change.now, **values)
+    _mark_confidential(row, args)
     db.session.add(row)
     db.session.flush()
     change.put("actions", row)
@@ -194,6 +206,7 @@ def update_action(change: Change, args: schemas.UpdateActionArgs) -> None:
         setattr(row, f, v)
     if owner_changed:
         row.confirmed_at = None
+    _mark_confidential(row, args)
     row.version += 1
     change.put("actions", row)
     change.audit("actions.update", "action", row.id, before, queries.action_view(row))
@@ -270,6 +283,7 @@ def record_disagreement(change: Change, args: schemas.RecordDisagreementArgs) ->
         agenda_item_id=_default_item(change, args),
         topic=rules.clean_text(args.topic, "topic", "The topic", rules.TEXT, required=True),
         resolved=False,
+        confidential=args.confidential,
         version=1,
         created_at=change.now,
     )
@@ -293,6 +307,7 @@ def update_disagreement(change: Change, args: schemas.UpdateDisagreementArgs) ->
         row.agenda_item_id = _agenda_item(change, args.agenda_item_id)
     if args.topic is not None:
         row.topic = rules.clean_text(args.topic, "topic", "The topic", rules.TEXT, required=True)
+    _mark_confidential(row, args)
     v = _merged(args, row, NEXT_STEP_FIELDS)
     if v["resolved"] is None:
         v["resolved"] = False

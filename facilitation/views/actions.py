@@ -28,8 +28,10 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_login import current_user
 
 from .. import queries, schemas, services
+from ..auth import allow
 from ..domain import access
 from ..domain import action_log as rules
 from ..domain.errors import Conflict, RuleViolation
@@ -58,7 +60,7 @@ def action_day(value) -> str:
 
 def _link(token: str, role: str) -> AccessLink:
     link = queries.live_link(token)
-    if link is None or link.role != role:
+    if link is None or link.role != role or not queries.link_serves(link, current_user):
         abort(404)
     return link
 
@@ -117,6 +119,7 @@ def _errors(exc: Exception) -> tuple[dict[str, str], int]:
 
 
 @bp.get("/actions/<token>")
+@allow("link")
 def action_log(token: str):
     """Chair link: every action from every meeting, filtered, sorted, paginated, with counts."""
     link = _link(token, access.CHAIR)
@@ -153,6 +156,7 @@ def action_log(token: str):
 
 
 @bp.get("/actions/<token>/export.csv")
+@allow("link")
 def export_csv(token: str):
     """Chair link: the filtered log as CSV (every page); the export is noted in the audit trail."""
     link = _link(token, access.CHAIR)
@@ -173,6 +177,7 @@ def export_csv(token: str):
 
 
 @bp.get("/actions/<token>/overview")
+@allow("link")
 def overview(token: str):
     """Chair link: completion rate and overdue counts per agency and meeting type over a chosen period."""
     _link(token, access.CHAIR)
@@ -194,6 +199,7 @@ def overview(token: str):
 
 
 @bp.get("/actions/<token>/meetings/<int:meeting_id>")
+@allow("link")
 def meeting_record(token: str, meeting_id: int):
     """Chair link: one meeting's agenda with the actions agreed under each item (read only)."""
     _link(token, access.CHAIR)
@@ -240,6 +246,7 @@ def _detail(token: str, action_id: int, *, errors=None, form=None, status=200):
 
 
 @bp.get("/actions/<token>/a/<int:action_id>")
+@allow("link")
 def action_page(token: str, action_id: int):
     """Chair link: an action with its full history, and forms to record progress or missed support."""
     try:
@@ -264,6 +271,7 @@ def _post(token: str, action_id: int, role: str, name: str, args_of, back):
 
 
 @bp.post("/actions/<token>/a/<int:action_id>/progress")
+@allow("link")
 def chair_progress(token: str, action_id: int):
     """Chair link: record progress on any action (status, dated note, evidence)."""
     failed = _post(
@@ -275,6 +283,7 @@ def chair_progress(token: str, action_id: int):
 
 
 @bp.post("/actions/<token>/a/<int:action_id>/missed")
+@allow("link")
 def chair_missed(token: str, action_id: int):
     """Chair link: log support that did not happen on a day."""
     failed = _post(
@@ -286,6 +295,7 @@ def chair_missed(token: str, action_id: int):
 
 
 @bp.post("/actions/<token>/a/<int:action_id>/owner-email")
+@allow("link")
 def chair_owner_email(token: str, action_id: int):
     """Chair link: the e-mail address for reminders to an owner from outside the meeting."""
     failed = _post(
@@ -319,6 +329,7 @@ def _emails_page(token: str, link: AccessLink, errors=None, status=200):
 
 
 @bp.route("/actions/<token>/emails", methods=["GET", "POST"])
+@allow("link")
 def emails(token: str):
     """Chair link: e-mail addresses for reminders (participants, owners outside the meeting) and the digest."""
     link = _link(token, access.CHAIR)
@@ -348,6 +359,7 @@ def emails(token: str):
 
 
 @bp.get("/actions/<token>/outbox")
+@allow("link")
 def outbox(token: str):
     """Chair link: the development outbox (messages kept instead of sent) and recent reminder claims."""
     _link(token, access.CHAIR)
@@ -398,12 +410,14 @@ def _mine(token: str, *, errors=None, form=None, status=200):
 
 
 @bp.get("/join/<token>/actions")
+@allow("link")
 def my_actions(token: str):
     """Participant link: their own actions only, to record progress; and a log of support that did not happen."""
     return _mine(token)
 
 
 @bp.post("/join/<token>/actions/<int:action_id>/progress")
+@allow("link")
 def my_progress(token: str, action_id: int):
     """Participant link: record progress on one of their own actions."""
     failed = _post(
@@ -416,6 +430,7 @@ def my_progress(token: str, action_id: int):
 
 
 @bp.post("/join/<token>/actions/missed")
+@allow("link")
 def my_missed(token: str):
     """Participant link: log that agreed support did not happen on a day (any action of their meeting)."""
     raw = request.form.get("action_id", "")
@@ -436,6 +451,7 @@ def my_missed(token: str):
 
 
 @bp.get("/calendar/<feed_token>.ics")
+@allow("feed")
 def calendar(feed_token: str):
     """Anyone holding the private feed URL: one owner's due and follow-up dates as iCalendar."""
     if not 20 <= len(feed_token) <= 64:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import Blueprint, redirect, render_template, request
+from flask_login import current_user
 
-from .. import schemas, services
+from .. import queries, schemas, services
+from ..auth import allow
 from ..domain.errors import RuleViolation
 from ..domain.meetings import MEETING_TYPES
 
@@ -14,14 +16,19 @@ bp = Blueprint("meetings", __name__)
 
 
 @bp.get("/")
+@allow("anyone")
 def index():
-    """Anyone: what Common Ground is, and a way to prepare a meeting."""
-    return render_template("meetings/index.html")
+    """Anyone: what Common Ground is; a signed-in account sees its meetings and their links."""
+    if not current_user.is_authenticated:
+        return render_template("meetings/index.html")
+    rows = queries.meetings_for_user(current_user)
+    return render_template("meetings/mine.html", rows=rows, meeting_types=MEETING_TYPES)
 
 
 @bp.route("/meetings/new", methods=["GET", "POST"])
+@allow("maker")
 def new_meeting():
-    """Anyone preparing a meeting: the form; on success, go to the chair console."""
+    """A signed-in chair or administrator: the form; on success, go to the chair console."""
     errors: dict[str, str] = {}
     tomorrow = (datetime.now() + timedelta(days=1)).replace(hour=9, minute=30, second=0, microsecond=0)
     form = {
@@ -49,7 +56,8 @@ def new_meeting():
                         "scheduled_start": start.isoformat(),
                         "scheduled_end": end.isoformat(),
                         "use_usual_agenda": True,
-                    }
+                    },
+                    owner=current_user,
                 )
                 return redirect(links["chair"], code=303)
             except schemas.FieldErrors as exc:

@@ -7,8 +7,10 @@ opens its own meeting. Every export is logged (who, which format, which version)
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask_login import current_user
 
 from .. import exports, queries, schemas
+from ..auth import allow
 from ..domain import access
 from ..domain import minutes as rules
 from ..domain.errors import RuleViolation
@@ -27,7 +29,7 @@ EXPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base
 def _reader(token: str):
     """The link and meeting for a token that may read minutes; 404 for anything else."""
     link = queries.live_link(token)
-    if link is None or not access.may(link.role, "minutes.read"):
+    if link is None or not access.may(link.role, "minutes.read") or not queries.link_serves(link, current_user):
         abort(404)
     meeting = db.session.get(Meeting, link.meeting_id)
     if meeting is None:
@@ -77,6 +79,7 @@ def export_response(link, meeting, fmt: str, which, owner: str | None, download:
 
 
 @bp.get("/minutes/<token>")
+@allow("link")
 def page(token: str):
     """Any link of the meeting: the minutes page (chair: preview, circulate, approve; participant: check, confirm or correct)."""
     link, meeting = _reader(token)
@@ -109,6 +112,7 @@ def page(token: str):
 
 
 @bp.get("/minutes/<token>/state.json")
+@allow("link")
 def state(token: str):
     """Any link: the circulation state (versions, answers, gaps) the minutes page draws."""
     link, meeting = _reader(token)
@@ -120,6 +124,7 @@ def state(token: str):
 
 
 @bp.get("/minutes/<token>/preview")
+@allow("link")
 def preview(token: str):
     """Any link: the minutes asked for (?version=live|N) as an HTML fragment, for live refresh."""
     link, meeting = _reader(token)
@@ -128,6 +133,7 @@ def preview(token: str):
 
 
 @bp.get("/minutes/<token>/export/<fmt>")
+@allow("link")
 def export(token: str, fmt: str):
     """Any link: the minutes as html, pdf, docx, md, csv, ics (?owner=<key> for one person's dates) or summary."""
     link, meeting = _reader(token)

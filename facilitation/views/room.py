@@ -2,36 +2,55 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
 
-from .. import queries
-from ..domain import registers
+from .. import queries, services
+from ..auth import allow, redirect_to_sign_in
+from ..domain import access, registers
 from ..domain.meetings import AGENCIES, PARTICIPANT_ROLES
 from ..extensions import db
 from ..models import Meeting, utcnow
+from ..security import limiter
+from ..services import accounts
 
 bp = Blueprint("room", __name__)
 
 PAGES = {"chair": "room/chair.html", "screen": "room/screen.html", "participant": "room/participant.html"}
+#: the link roles each page serves: the note-taker works in the chair console without its clock,
+#: an observer follows the participant page without writing
+PAGE_ROLES = {
+    "chair": (access.CHAIR, access.NOTE_TAKER),
+    "screen": (access.SCREEN,),
+    "participant": (access.PARTICIPANT, access.OBSERVER),
+}
 
 
-def _page(token: str, role: str):
+def _page(token: str, page: str):
     link = queries.live_link(token)
-    if link is None or link.role != role:
+    if link is None or link.role not in PAGE_ROLES[page]:
         abort(404)
+    if not queries.link_serves(link, current_user):
+        if not current_user.is_authenticated:
+            return redirect_to_sign_in()
+        abort(404)  # another account's staff link: the same answer as for no link at all
+    role = link.role
     meeting = db.session.get(Meeting, link.meeting_id)
     snapshot = queries.snapshot(meeting, link, utcnow())
+    services.log_access(link, "meeting.open", "meeting", note=f"{page} page")
     extra = {}
     if role == "chair":
         base = request.host_url.rstrip("/")
         extra["links"] = [
-            {"role": lnk.role, "participant_id": lnk.participant_id, "url": base + queries.link_path(lnk)}
+            {**services.link_view(lnk), "url": base + queries.link_path(lnk), "name": queries.link_holder(lnk)}
             for lnk in queries.meeting_links(meeting.id)
         ]
     response = render_template(
-        PAGES[role],
+        PAGES[page],
+        role=role,
+        invite_link_days=accounts.organisation().invite_link_days,
         snapshot=snapshot,
-        bootstrap={"token": token, "snapshot": snapshot, **extra},
+        bootstrap={"token": token, "link_id": link.id, "snapshot": snapshot, **extra},
         roles=PARTICIPANT_ROLES,
         agencies=AGENCIES,
         decision_statuses=registers.DECISION_STATUSES,
@@ -42,18 +61,22 @@ def _page(token: str, role: str):
 
 
 @bp.get("/chair/<token>")
+@allow("link")
 def chair(token: str):
     """Chair link: the console that prepares and runs the meeting."""
     return _page(token, "chair")
 
 
 @bp.get("/screen/<token>")
+@allow("link")
 def screen(token: str):
     """Shared-screen link: the read-only, full-screen view for the room's projector."""
     return _page(token, "screen")
 
 
 @bp.get("/join/<token>")
+@allow("link")
+@limiter.limit(lambda: current_app.config["JOIN_RATE_LIMIT"])
 def join(token: str):
     """A participant's personal link: the live meeting from their own device."""
     return _page(token, "participant")

@@ -231,6 +231,7 @@ function drawPeople() {
           "button",
           {
             type: "button",
+            class: "chair-only",
             "aria-label": `Remove ${p.name}`,
             onclick: () => window.confirm(`Remove ${p.name}? Their link will stop working at once.`) &&
               send("participants.remove", { participant_id: p.id }).catch(() => {}),
@@ -241,21 +242,57 @@ function drawPeople() {
     ),
   );
   const linkList = document.getElementById("links");
-  const live = links.filter((l) => l.role !== "participant" || room.participants.has(l.participant_id));
-  linkList.replaceChildren(
-    ...live.map((l) => {
-      const who =
-        l.role === "chair" ? "Chair console (you)" : l.role === "screen" ? "Shared screen" : `Join link: ${room.participants.get(l.participant_id).name}`;
-      return el(
-        "li",
-        { dataset: { role: l.role, participantId: l.participant_id } },
-        el("span", { class: "who" }, who),
-        el("input", { class: "link-url", readonly: true, value: l.url, "aria-label": who, onfocus: (e) => e.target.select() }),
-        el("a", { href: l.url, target: "_blank", rel: "noopener noreferrer" }, "Open"),
-      );
-    }),
+  const invite = (l) => l.role === "participant" || l.role === "observer";
+  const live = links.filter((l) => !invite(l) || room.participants.has(l.participant_id));
+  linkList.replaceChildren(...live.map(linkNode));
+}
+
+const LINK_LABELS = { chair: "Chair console", note_taker: "Note-taker", screen: "Shared screen", participant: "Join link", observer: "Observer link" };
+
+// One link in the chair's list: who it is for, the address to send, and (but for the chair's own)
+// a new link in its place or withdrawing it; either cuts off whoever has the old one at once.
+function linkNode(l) {
+  const holder = l.participant_id ? room.participants.get(l.participant_id)?.name : l.name;
+  const who = l.id === boot.link_id ? `${LINK_LABELS[l.role]} (you)` : holder ? `${LINK_LABELS[l.role]}: ${holder}` : LINK_LABELS[l.role];
+  const replace = (result) => {
+    const at = links.indexOf(l);
+    if (result.link) links.splice(at, 1, { ...result.link, url: window.location.origin + result.link.path, name: l.name });
+    else links.splice(at, 1);
+    drawPeople();
+  };
+  return el(
+    "li",
+    { dataset: { role: l.role, participantId: l.participant_id, linkId: l.id } },
+    el("span", { class: "who" }, who),
+    el("input", { class: "link-url", readonly: true, value: l.url, "aria-label": who, onfocus: (e) => e.target.select() }),
+    el("a", { href: l.url, target: "_blank", rel: "noopener noreferrer" }, "Open"),
+    l.expires_at ? el("span", { class: "expires" }, `works until ${new Date(Date.parse(l.expires_at)).toLocaleDateString("en-GB")}`) : null,
+    l.id === boot.link_id
+      ? null
+      : el(
+          "span",
+          { class: "link-tools" },
+          button("New link", `Replace the link of ${who}`, () => {
+            if (window.confirm(`Replace this link? The old one stops working at once.`)) send("links.reissue", { link_id: l.id }).then(replace).catch(() => {});
+          }),
+          button("Withdraw", `Withdraw the link of ${who}`, () => {
+            if (window.confirm(`Withdraw this link? Whoever has it is cut off at once.`)) send("links.revoke", { link_id: l.id }).then(() => replace({})).catch(() => {});
+          }),
+        ),
   );
 }
+
+document.getElementById("add-note-taker").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const form = ev.target;
+  send("links.add_note_taker", { email: formValues(form).email })
+    .then((result) => {
+      if (!links.some((l) => l.id === result.link.id)) links.push({ ...result.link, url: window.location.origin + result.link.path, name: result.name });
+      form.reset();
+      drawPeople();
+    })
+    .catch(() => {});
+});
 
 const ATTENDANCE = { expected: "Expected", in_room: "In the room", remote: "Remote", apologies: "Apologies", absent: "Did not attend" };
 
@@ -285,9 +322,10 @@ document.getElementById("add-participant").addEventListener("submit", (ev) => {
     role: data.get("role"),
     agency: data.get("agency"),
     agency_name: data.get("agency_name") || null,
+    observer: data.get("observer") === "1",
   })
     .then((result) => {
-      links.push({ role: "participant", participant_id: result.participant_id, url: window.location.origin + result.join_path });
+      links.push({ ...result.link, url: window.location.origin + result.link.path });
       form.reset();
       drawPeople();
     })
@@ -429,7 +467,13 @@ function actionArgs(v) {
     due_date: v.due_date,
     follow_up_date: v.follow_up_date,
     need: optional(v.need),
+    confidential: v.confidential === "1",
   };
+}
+
+// The "Confidential" tick box of an edit form, ticked as the entry stands.
+function confidentialField(entry) {
+  return el("label", { class: "choice" }, el("input", { type: "checkbox", name: "confidential", value: "1", checked: !!entry.confidential }), " Confidential");
 }
 
 function editDecisionForm(d) {
@@ -444,6 +488,7 @@ function editDecisionForm(d) {
       field("Evidence", input("evidence", d.evidence, { maxlength: 2000 }), "wide"),
       field("Options considered", textarea("options_considered", d.options_considered, { maxlength: 4000 }), "wide"),
       el("fieldset", { class: "choices wide" }, el("legend", {}, "Who dissents"), ...dissenterChoices(d.dissenter_ids)),
+      confidentialField(d),
     ],
     "Save decision",
     "decisions.update",
@@ -457,6 +502,7 @@ function editDecisionForm(d) {
       options_considered: optional(v.options_considered),
       review_date: optional(v.review_date),
       dissenter_ids: v.status === "agreed_with_dissent" ? checkedIds(form, "dissenter_ids") : [],
+      confidential: v.confidential === "1",
     }),
   );
 }
@@ -473,6 +519,7 @@ function editActionForm(a) {
       field("Due", input("due_date", a.due_date, { type: "date", required: true })),
       field("Follow-up", input("follow_up_date", a.follow_up_date, { type: "date", required: true })),
       field("Need or outcome", input("need", a.need, { maxlength: 200 }), "wide"),
+      confidentialField(a),
     ],
     "Save action",
     "actions.update",
@@ -615,6 +662,7 @@ document.getElementById("add-decision").addEventListener("submit", (ev) => {
     options_considered: optional(v.options_considered),
     review_date: optional(v.review_date),
     dissenter_ids: v.status === "agreed_with_dissent" ? checkedIds(form, "dissenter_ids") : [],
+    confidential: v.confidential === "1",
   })
     .then(() => {
       form.reset();
@@ -646,7 +694,8 @@ actionForm.addEventListener("submit", (ev) => {
 document.getElementById("add-disagreement").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const form = ev.target;
-  send("disagreements.record", { topic: formValues(form).topic })
+  const v = formValues(form);
+  send("disagreements.record", { topic: v.topic, confidential: v.confidential === "1" })
     .then((result) => {
       form.reset();
       open.add(`position:${result.disagreement_id}`);

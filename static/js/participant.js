@@ -40,8 +40,9 @@ function draw() {
 const openForms = new Set();
 let recordDirty = false;
 
+// An observer follows the meeting but writes nothing: no "mine" controls are drawn for them.
 function myId() {
-  return room.viewer.participant_id;
+  return room.viewer.role === "participant" ? room.viewer.participant_id : null;
 }
 
 function showError(err) {

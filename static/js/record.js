@@ -36,11 +36,17 @@ function byId(map) {
   return [...map.values()].sort((a, b) => a.id - b.id);
 }
 
+// Only the chair and note-takers are ever sent confidential entries; they see them marked.
+function confidentialFlag(entry) {
+  return entry.confidential ? el("p", { class: "entry-flag" }, el("span", { class: "badge confidential" }, "Confidential")) : null;
+}
+
 export function decisionNode(room, d, extra = []) {
   const dissent = d.dissenter_ids.length ? `Dissent: ${d.dissenter_ids.map((id) => personName(room, id)).join(", ")}` : null;
   return el(
     "li",
     { class: `decision status-${d.status}`, dataset: { decisionId: d.id } },
+    confidentialFlag(d),
     el("p", { class: "entry-text" }, d.text),
     el("p", { class: "entry-meta" }, d.status_label, d.review_date ? ` · review ${day(d.review_date)}` : "", itemTitle(room, d.agenda_item_id) ? ` · ${itemTitle(room, d.agenda_item_id)}` : ""),
     d.reasons ? el("p", { class: "entry-detail" }, el("strong", {}, "Reasons: "), d.reasons) : null,
@@ -55,6 +61,7 @@ export function actionNode(room, a, extra = []) {
   return el(
     "li",
     { class: "action", dataset: { actionId: a.id } },
+    confidentialFlag(a),
     el("p", { class: "entry-text" }, a.what),
     el("p", { class: "entry-meta" }, el("span", { class: "owner" }, ownerText(room, a)), ` · due ${day(a.due_date)} · follow-up ${day(a.follow_up_date)}`),
     a.need ? el("p", { class: "entry-detail" }, el("strong", {}, "Need / outcome: "), a.need) : null,
@@ -83,6 +90,7 @@ export function disagreementNode(room, g, { positionExtra = () => [], extra = []
   return el(
     "li",
     { class: `disagreement ${g.resolved ? "resolved" : "open"}`, dataset: { disagreementId: g.id } },
+    confidentialFlag(g),
     el("p", { class: "entry-text" }, g.topic),
     el("ul", { class: "positions" }, ...g.positions.map((p) => positionNode(room, p, positionExtra(p)))),
     el("p", { class: "entry-meta next-step" }, next),

@@ -42,7 +42,8 @@ def chromium():
 
 
 class People:
-    """Pages opened in separate browser contexts, with every uncaught page error collected."""
+    """Pages opened in separate browser contexts, with every uncaught page error and every Content Security
+    Policy violation collected (the latter fail the test at teardown: every page must work under the policy)."""
 
     def __init__(self, browser):
         self.browser = browser
@@ -50,10 +51,17 @@ class People:
         self.page_errors: list[str] = []
         self.pages: dict[str, object] = {}
         self.console: list[str] = []
+        self.csp_violations: list[str] = []
+
+    def _watch_policy(self, who: str, msg) -> None:
+        if msg.type == "error" and "Content Security Policy" in msg.text:
+            self.csp_violations.append(f"{who}: {msg.text}")
 
     def open(self, url: str, who: str, viewport=(1280, 800)):
         context = self.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         self.contexts.append(context)
+        # On the context, so that every page of this person counts, popups and downloads opened in a tab too.
+        context.on("console", lambda msg: self._watch_policy(who, msg))
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)
         page.on("pageerror", lambda exc: self.page_errors.append(f"{who}: {exc}"))
@@ -89,14 +97,17 @@ def pytest_runtest_makereport(item, call):
 def people(chromium, request, artifacts):
     """people.open(url, who) -> a page in a fresh browser context; page errors in people.page_errors.
 
-    When the test fails, screenshots of every page and the console go to test-artifacts/failed/.
+    When the test fails, screenshots of every page and the console go to test-artifacts/failed/. A page
+    that logged a Content Security Policy violation fails the test at teardown.
     """
     crowd = People(chromium)
     yield crowd
     report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
+    if (report is not None and report.failed) or crowd.csp_violations:
         crowd.keep_evidence(artifacts / "failed" / request.node.name)
     crowd.close()
+    if crowd.csp_violations:
+        pytest.fail("Content Security Policy violations:\n" + "\n".join(crowd.csp_violations))
 
 
 @pytest.fixture

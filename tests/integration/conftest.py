@@ -14,7 +14,12 @@ class LiveMeeting:
 
     def __init__(self, server: LiveServer, **overrides):
         self.server = server
-        r = requests.post(f"{server.url}/api/v1/meetings", json=meeting_payload(**overrides), timeout=10)
+        r = requests.post(
+            f"{server.url}/api/v1/meetings",
+            json=meeting_payload(**overrides),
+            headers={"Authorization": f"Bearer {server.api_token}"},
+            timeout=10,
+        )
         assert r.status_code == 201, r.text
         body = r.json()
         self.id: int = body["meeting"]["id"]
@@ -84,6 +89,7 @@ def relaunch():
     def start(old: LiveServer) -> LiveServer:
         assert old.proc is None or old.proc.poll() is not None, "stop or kill the old server first"
         server = LiveServer(old.workdir, dict(old.extra_env), port=old.port)
+        server.api_token = old.api_token
         started.append(server)
         return server.start()
 

@@ -78,7 +78,12 @@ def test_a_command_on_either_process_reaches_everyone_on_both_in_order(live_serv
     a = live_server(env=env, workdir=tmp_path / "a")
     b = live_server(env=env, workdir=tmp_path / "b", init=False)
 
-    body = requests.post(f"{a.url}/api/v1/meetings", json=meeting_payload(), timeout=10).json()
+    body = requests.post(
+        f"{a.url}/api/v1/meetings",
+        json=meeting_payload(),
+        headers={"Authorization": f"Bearer {a.api_token}"},
+        timeout=10,
+    ).json()
     mid, chair = body["meeting"]["id"], body["tokens"]["chair"]
     tokens = []
     for i in range(4):
@@ -120,7 +125,12 @@ def test_removing_a_participant_cuts_off_their_connection_on_the_other_process(l
     (tmp_path / "b").mkdir()
     a = live_server(env=env, workdir=tmp_path / "a")
     b = live_server(env=env, workdir=tmp_path / "b", init=False)
-    body = requests.post(f"{a.url}/api/v1/meetings", json=meeting_payload(), timeout=10).json()
+    body = requests.post(
+        f"{a.url}/api/v1/meetings",
+        json=meeting_payload(),
+        headers={"Authorization": f"Bearer {a.api_token}"},
+        timeout=10,
+    ).json()
     mid, chair = body["meeting"]["id"], body["tokens"]["chair"]
     added = requests.post(
         f"{a.url}/api/v1/meetings/{mid}/commands/participants.add",

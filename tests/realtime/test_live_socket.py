@@ -1,14 +1,16 @@
 """What the in-process Socket.IO test client bypasses, against a live server with the real python-socketio
-client: the Origin check, link checks at the handshake, the message size limit, and fan-out between clients."""
+client: the Origin check (another site, a port next door, a sandboxed `null` origin), link checks at the
+handshake, the message size limit, fan-out between clients, and flooding."""
 
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 import socketio
 
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, create_staff_cli
 from tests.integration.conftest import LiveMeeting
 
 pytestmark = pytest.mark.live
@@ -67,6 +69,7 @@ def server(tmp_path_factory):
     """One live server for this module's tests (none of them harms it); each test has its own meeting."""
     server = LiveServer(tmp_path_factory.mktemp("live-socket"))
     server.flask("init-db")
+    server.api_token = create_staff_cli(server)
     yield server.start()
     server.stop()
 
@@ -198,3 +201,66 @@ def test_a_huge_websocket_frame_is_cut_off_from_its_header_without_being_buffere
             ws.recv()
     grown = rss_kib(server.proc.pid) - before
     assert grown < 20 * 1024, f"server memory grew by {grown} KiB"
+
+
+# ---------------------------------------------------------------- flooding (default allowance: 20 a second, 40 at once)
+
+#: SOCKET_EVENTS_PER_SECOND, SOCKET_EVENT_BURST, SOCKET_FLOOD_DISCONNECT_SECONDS
+RATE, BURST, DISCONNECT_AFTER = 20, 40, 5.0
+
+
+def test_a_flood_of_commands_gets_rate_limited_answers_and_only_the_allowed_ones_are_applied(room, clients):
+    parent = clients().connect(room.url, room.participants[0])
+    chair = clients().connect(room.url, room.chair)
+    before = room.snapshot()["seq"]
+    acks: list[dict] = []
+    answered = threading.Condition()
+
+    def on_ack(ack):
+        with answered:
+            acks.append(ack)
+            answered.notify_all()
+
+    started = time.monotonic()
+    for n in range(300):
+        command = {"id": f"flood-{n}", "name": "decisions.record", "args": {"text": f"D{n}"}}
+        chair.sio.emit("command", command, callback=on_ack)
+    with answered:
+        assert answered.wait_for(lambda: len(acks) == 300, 30), f"{len(acks)} of 300 answered"
+    took = time.monotonic() - started
+
+    applied = [a for a in acks if a["ok"]]
+    refused = [a for a in acks if not a["ok"]]
+    assert {a["error"]["code"] for a in refused} == {"rate_limited"}, refused[:3]
+    assert BURST <= len(applied) <= BURST + RATE * took + 1, (len(applied), took)
+    # Nothing beyond the accepted commands was applied: the meeting's seq and event log moved by exactly as many.
+    seqs = sorted(a["seq"] for a in applied)
+    assert seqs == list(range(before + 1, before + 1 + len(applied)))
+    assert room.snapshot()["seq"] == before + len(applied)
+    assert [e["seq"] for e in room.events(after_seq=before)] == seqs
+    # Everyone else in the meeting still received every legitimate event.
+    assert [e["seq"] for e in parent.wait_for_events(len(applied), timeout=10)] == seqs
+    # A short flood is not punished for long: a moment later the chair is heard again.
+    assert chair.sio.connected
+    time.sleep(0.2)
+    ack = chair.sio.call("command", {"id": "after-flood", "name": "clock.start_meeting", "args": {}}, timeout=5)
+    assert ack["ok"] is True and ack["seq"] == before + len(applied) + 1
+
+
+def test_a_connection_that_floods_for_seconds_is_disconnected_and_the_others_stay(room, clients):
+    parent = clients().connect(room.url, room.participants[0])
+    chair = clients().connect(room.url, room.chair)
+    started = time.monotonic()
+    while not chair.gone.is_set() and time.monotonic() - started < 3 * DISCONNECT_AFTER:
+        try:
+            chair.sio.emit("time", {})
+        except socketio.exceptions.BadNamespaceError:  # disconnected while sending
+            break
+        time.sleep(0.002)  # about 500 a second: 25 times the allowance
+    assert chair.gone.wait(2), "the server kept a connection that flooded it for 15 s"
+    lasted = time.monotonic() - started
+    assert DISCONNECT_AFTER - 0.5 < lasted < DISCONNECT_AFTER + 3, lasted  # over the limit for ~5 s, not less
+    # The others in the meeting were not affected, and the same link may connect again.
+    assert parent.sio.connected and parent.sio.call("time", {}, timeout=5)["ok"] is True
+    again = clients().connect(room.url, room.chair)
+    assert again.sio.call("time", {}, timeout=5)["ok"] is True

@@ -47,6 +47,12 @@ def api(client):
     return send
 
 
+@pytest.fixture
+def auth(staff) -> dict:
+    """The staff API token that prepares meetings."""
+    return {"Authorization": f"Bearer {staff['api_token']}"}
+
+
 def meeting_count(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count(Meeting.id)))
@@ -55,8 +61,8 @@ def meeting_count(app) -> int:
 # ---------------------------------------------------------------- creating a meeting
 
 
-def test_creating_a_meeting_returns_it_with_its_chair_and_screen_links(client):
-    r = client.post("/api/v1/meetings", json=meeting_payload())
+def test_creating_a_meeting_returns_it_with_its_chair_and_screen_links(client, auth):
+    r = client.post("/api/v1/meetings", headers=auth, json=meeting_payload())
     assert r.status_code == 201
     body = r.get_json()
     meeting = body["meeting"]
@@ -71,8 +77,8 @@ def test_creating_a_meeting_returns_it_with_its_chair_and_screen_links(client):
     assert snap["seq"] == 0 and snap["participants"] == []
 
 
-def test_a_meeting_can_be_created_with_an_empty_agenda(client):
-    r = client.post("/api/v1/meetings", json=meeting_payload(use_usual_agenda=False))
+def test_a_meeting_can_be_created_with_an_empty_agenda(client, auth):
+    r = client.post("/api/v1/meetings", headers=auth, json=meeting_payload(use_usual_agenda=False))
     assert r.status_code == 201
     body = r.get_json()
     assert read(client, body["meeting"]["id"], body["tokens"]["chair"])["items"] == []
@@ -106,8 +112,8 @@ def test_a_meeting_can_be_created_with_an_empty_agenda(client):
         "extra",
     ],
 )
-def test_a_meeting_with_invalid_details_is_refused_with_a_message_per_field(client, app, overrides, fields):
-    r = client.post("/api/v1/meetings", json=meeting_payload(**overrides))
+def test_a_meeting_with_invalid_details_is_refused_with_a_message_per_field(client, auth, app, overrides, fields):
+    r = client.post("/api/v1/meetings", headers=auth, json=meeting_payload(**overrides))
     assert r.status_code == 422
     body = r.get_json()
     assert body["ok"] is False and body["error"]["code"] == "invalid"
@@ -115,26 +121,26 @@ def test_a_meeting_with_invalid_details_is_refused_with_a_message_per_field(clie
     assert meeting_count(app) == 0
 
 
-def test_a_meeting_without_a_title_is_refused(client, app):
+def test_a_meeting_without_a_title_is_refused(client, auth, app):
     payload = meeting_payload()
     del payload["title"]
-    r = client.post("/api/v1/meetings", json=payload)
+    r = client.post("/api/v1/meetings", headers=auth, json=payload)
     assert r.status_code == 422
     assert r.get_json()["error"]["fields"] == {"title": "This field is required."}
     assert meeting_count(app) == 0
 
 
-def test_a_meeting_that_ends_before_it_starts_is_refused(client, app):
+def test_a_meeting_that_ends_before_it_starts_is_refused(client, auth, app):
     payload = meeting_payload()
     payload["scheduled_start"], payload["scheduled_end"] = payload["scheduled_end"], payload["scheduled_start"]
-    r = client.post("/api/v1/meetings", json=payload)
+    r = client.post("/api/v1/meetings", headers=auth, json=payload)
     assert r.status_code == 422
     assert r.get_json()["error"]["fields"] == {"scheduled_end": "The meeting must end after it starts."}
     assert meeting_count(app) == 0
 
 
-def test_an_empty_request_lists_every_required_field(client):
-    r = client.post("/api/v1/meetings", json={})
+def test_an_empty_request_lists_every_required_field(client, auth):
+    r = client.post("/api/v1/meetings", headers=auth, json={})
     assert r.status_code == 422
     assert set(r.get_json()["error"]["fields"]) == {
         "title",
@@ -146,20 +152,20 @@ def test_an_empty_request_lists_every_required_field(client):
 
 
 @pytest.mark.parametrize("body", ["not json", "[1, 2]"])
-def test_a_body_that_is_not_a_json_object_is_refused(client, body):
-    r = client.post("/api/v1/meetings", data=body, content_type="application/json")
+def test_a_body_that_is_not_a_json_object_is_refused(client, auth, body):
+    r = client.post("/api/v1/meetings", headers=auth, data=body, content_type="application/json")
     assert r.status_code == 422
     assert set(r.get_json()["error"]["fields"]) == {"_"}
 
 
-def test_a_body_over_the_size_limit_is_refused(client, app):
-    r = client.post("/api/v1/meetings", json=meeting_payload(title="x" * 300_000))
+def test_a_body_over_the_size_limit_is_refused(client, auth, app):
+    r = client.post("/api/v1/meetings", headers=auth, json=meeting_payload(title="x" * 300_000))
     assert r.status_code == 413 and r.get_json()["error"]["code"] == "too_large"
     assert meeting_count(app) == 0
 
 
-def test_an_error_answer_reveals_no_internals(client):
-    r = client.post("/api/v1/meetings", json=meeting_payload(title=5))
+def test_an_error_answer_reveals_no_internals(client, auth):
+    r = client.post("/api/v1/meetings", headers=auth, json=meeting_payload(title=5))
     text = r.get_data(as_text=True)
     assert "Traceback" not in text and "pydantic" not in text.lower() and "errors.pydantic.dev" not in text
 

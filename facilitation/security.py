@@ -1,0 +1,249 @@
+"""Web security: response headers and the Content Security Policy, CSRF protection for forms, rate limits
+on pages, and a per-connection allowance for socket events.
+
+What each measure is for, and the test that proves it, is in docs/security.md.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .extensions import socketio
+
+#: Forms that POST carry `csrf_token` (a hidden field) and JavaScript sends the X-CSRFToken header.
+csrf = CSRFProtect()
+
+#: Limits by client address. Views apply them with `@limiter.limit(lambda: current_app.config[...])`,
+#: read at request time so that each app's configuration counts. One object serves every app built
+#: in a process (tests build many); its storage is set again by each `init_app`.
+limiter = Limiter(
+    key_func=get_remote_address,
+    # A sliding window: the 31st join within any 60 seconds is refused, not only within a clock minute.
+    strategy="moving-window",
+    headers_enabled=True,  # X-RateLimit-* on limited routes, and Retry-After on a refusal
+    # If Redis is unreachable, count in this process rather than fail the page.
+    in_memory_fallback_enabled=True,
+    swallow_errors=True,
+)
+
+#: The policy for every page. Nothing inline: scripts and styles come from our own static files
+#: (JSON data blocks, <script type="application/json">, are not run and need no allowance).
+#: 'self' in connect-src also covers ws:// and wss:// on our own host and port (CSP level 3,
+#: which Chromium follows): the Socket.IO connection needs nothing more.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+#: Set on every response unless the view set the header itself (room pages, minutes exports).
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    # Meeting links carry their secret token in the path: never send it on to another site.
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+
+
+def init_app(app: Flask) -> None:
+    """Install headers, CSRF protection, rate limits and their error pages on the app."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind nginx the client's address and scheme arrive in X-Forwarded-For/-Proto; trusted only
+        # from the number of proxies configured, or anyone could choose the address they are limited by.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+    app.config["RATELIMIT_STORAGE_URI"] = rate_limit_storage(app.config)
+    # Separate deployments sharing one Redis keep separate counts (as they keep separate channels).
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", app.config.get("SOCKETIO_CHANNEL", "common-ground"))
+    limiter.init_app(app)  # before CSRF: a flood of refused forms still counts against its limit
+
+    csrf.init_app(app)
+    from .api import bp as api_bp
+
+    # The JSON API authenticates requests with `Authorization: Bearer <link or API token>`: a page on
+    # another site cannot make the browser add that header, so there is no cross-site request to forge,
+    # and API clients have no form to take a CSRF token from. The one exception, an API request that
+    # relies on a signed-in session cookie instead, is checked by `_csrf_for_cookie_api_requests`.
+    csrf.exempt(api_bp)
+    app.before_request(_csrf_for_cookie_api_requests)
+
+    app.after_request(security_headers)
+    app.register_error_handler(CSRFError, csrf_refused)
+    app.register_error_handler(RateLimitExceeded, too_many_requests)
+
+
+def _csrf_for_cookie_api_requests() -> None:
+    """An API request that changes something, with the session cookie and no bearer token (a signed-in
+    browser preparing a meeting), needs the X-CSRFToken header like a form: cookies go with forged requests."""
+    config = current_app.config
+    if request.blueprint != "api" or not config.get("WTF_CSRF_ENABLED", True):
+        return
+    if request.method not in config["WTF_CSRF_METHODS"]:
+        return
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return
+    if config["SESSION_COOKIE_NAME"] in request.cookies:
+        csrf.protect()
+
+
+def rate_limit_storage(config) -> str:
+    """Where rate-limit counts live: RATELIMIT_STORAGE_URI, else the Socket.IO Redis, else this process."""
+    if config.get("RATELIMIT_STORAGE_URI"):
+        return config["RATELIMIT_STORAGE_URI"]
+    queue = config.get("SOCKETIO_MESSAGE_QUEUE") or ""
+    if queue.startswith(("redis://", "rediss://")):
+        return queue  # several processes: a limit must hold across all of them
+    return "memory://"
+
+
+def is_https(config) -> bool:
+    """Whether this request came over HTTPS, or the deployment is public over HTTPS (a TLS proxy in front)."""
+    return request.is_secure or str(config.get("PUBLIC_URL", "")).startswith("https://")
+
+
+def security_headers(response):
+    """Every response: the security headers, keeping any a view chose for itself."""
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if is_https(current_app.config):
+        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    return response
+
+
+def _wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def csrf_refused(exc: CSRFError):
+    """A form sent without a valid CSRF token: refused with 400, nothing changed, and a page that says why."""
+    message = (
+        "This form could not be accepted: it was sent without the security code of the page it came from, "
+        "or the page was open too long. Nothing was changed. Go back, reload the page and try again."
+    )
+    if _wants_json():
+        return jsonify({"ok": False, "error": {"code": "csrf_failed", "message": message}}), 400
+    return render_template("errors/refused.html", title="This form could not be sent", message=message), 400
+
+
+def too_many_requests(exc: RateLimitExceeded):
+    """Over a rate limit: 429 with a plain page (or JSON) and Retry-After."""
+    retry_after = 60
+    current = limiter.current_limit
+    if current is not None:
+        retry_after = max(1, int(current.reset_at - time.time()))
+    message = f"Too many requests from your address. Please wait {retry_after} seconds and try again."
+    if _wants_json():
+        response = jsonify({"ok": False, "error": {"code": "rate_limited", "message": message}})
+    else:
+        response = current_app.make_response(
+            render_template("errors/refused.html", title="Too many requests", message=message)
+        )
+    response.status_code = 429
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+# ---------------------------------------------------------------- socket events
+
+
+@dataclass
+class TokenBucket:
+    """An allowance of `burst` events, refilled at `rate` per second; notes how long it has been overdrawn."""
+
+    rate: float
+    burst: float
+    tokens: float
+    updated: float
+    #: when the current run of refusals began; refusals less than QUIET_GAP apart belong to one run
+    flooding_since: float | None = None
+    last_refusal: float | None = None
+
+    #: a pause this long between refusals ends a run of flooding
+    QUIET_GAP = 2.0
+
+    @classmethod
+    def full(cls, rate: float, burst: float, now: float) -> TokenBucket:
+        return cls(rate=rate, burst=burst, tokens=burst, updated=now)
+
+    def take(self, now: float) -> bool:
+        """Spend one event's allowance; False when there is none left."""
+        self.tokens = min(self.burst, self.tokens + max(0.0, now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        if self.last_refusal is None or now - self.last_refusal > self.QUIET_GAP:
+            self.flooding_since = now
+        self.last_refusal = now
+        return False
+
+    def flooding_for(self, now: float) -> float:
+        """Seconds of unbroken refusals so far (0 when not flooding)."""
+        if self.flooding_since is None or self.last_refusal is None or now - self.last_refusal > self.QUIET_GAP:
+            return 0.0
+        return now - self.flooding_since
+
+
+# Kept in process memory, keyed by the connection's sid: a socket lives in exactly one server process
+# for its whole life (nginx's ip_hash keeps polling on it), so no other process needs to see its count.
+# This is not meeting state (design rule 1): losing it on a restart only gives everyone a full allowance.
+_buckets: dict[str, TokenBucket] = {}
+_buckets_lock = threading.Lock()
+
+RATE_LIMITED_MESSAGE = "Too many messages in a short time; this one was not applied. Please slow down."
+
+
+def refuse_flood(sid: str, now: float | None = None) -> dict | None:
+    """Count one socket event of a connection: None to let it through, or the refusal to answer with.
+
+    Called first for every event a client sends. A connection that stays over its allowance for
+    SOCKET_FLOOD_DISCONNECT_SECONDS is disconnected.
+    """
+    config = current_app.config
+    rate = float(config.get("SOCKET_EVENTS_PER_SECOND", 20))
+    if rate <= 0:
+        return None  # switched off
+    now = time.monotonic() if now is None else now
+    with _buckets_lock:
+        bucket = _buckets.get(sid)
+        if bucket is None:
+            bucket = _buckets[sid] = TokenBucket.full(rate, float(config.get("SOCKET_EVENT_BURST", 40)), now)
+        if bucket.take(now):
+            return None
+        flooding = bucket.flooding_for(now)
+    if flooding >= float(config.get("SOCKET_FLOOD_DISCONNECT_SECONDS", 5)):
+        current_app.logger.warning("socket %s disconnected after %.1f s over its event limit", sid, flooding)
+        forget_socket(sid)
+        socketio.server.disconnect(sid, namespace="/")
+    return {"ok": False, "error": {"code": "rate_limited", "message": RATE_LIMITED_MESSAGE}}
+
+
+def forget_socket(sid: str) -> None:
+    """A connection has gone: drop its allowance."""
+    with _buckets_lock:
+        _buckets.pop(sid, None)

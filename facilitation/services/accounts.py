@@ -1,0 +1,221 @@
+"""Staff accounts and the organisation's settings: sign-in with lockout, passwords, API tokens.
+
+Families and other participants never need an account: they use their personal invite link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .. import schemas
+from ..domain import access
+from ..domain import accounts as rules
+from ..domain.errors import InvalidValue, NotFound
+from ..extensions import db
+from ..models import AccessLink, AdminLogEntry, Organisation, User, utcnow
+
+#: checked against when the e-mail is unknown, so a wrong address takes as long as a wrong password
+_DUMMY_HASH = generate_password_hash("not a real password, only for timing")
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def organisation() -> Organisation:
+    """The organisation's settings row, made with the defaults the first time it is asked for."""
+    org = db.session.get(Organisation, 1)
+    if org is None:
+        org = Organisation(id=1, name="Common Ground", retention_months=84, invite_link_days=365, updated_at=utcnow())
+        db.session.add(org)
+        db.session.flush()
+    return org
+
+
+def log_admin(action: str, actor: User | str, detail: dict[str, Any]) -> None:
+    """Note what an administrator or a data-protection command did (committed with the change)."""
+    db.session.add(
+        AdminLogEntry(
+            action=action,
+            actor=actor if isinstance(actor, str) else f"{actor.name} <{actor.email}>",
+            user_id=None if isinstance(actor, str) else actor.id,
+            detail=detail,
+            at=utcnow(),
+        )
+    )
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(email: str, name: str, role: str, password: str, *, by: User | str) -> User:
+    """A new staff account; clear errors for a taken e-mail, an unknown role or a weak password."""
+    errors: dict[str, str] = {}
+    try:
+        email = rules.clean_email(email)
+    except InvalidValue as exc:
+        errors["email"] = exc.message
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        errors["name"] = "Give the person's name (at most 120 characters)."
+    if role not in access.ACCOUNT_ROLES:
+        errors["role"] = "Choose one of: " + ", ".join(access.ACCOUNT_ROLES.values()) + "."
+    if "email" not in errors and user_by_email(email) is not None:
+        errors["email"] = "There is already an account with that e-mail address."
+    try:
+        rules.check_password(password, email=email, name=name)
+    except InvalidValue as exc:
+        errors["password"] = exc.message
+    if errors:
+        raise schemas.FieldErrors(errors)
+    user = User(email=email, name=name, role=role, password_hash=_hash(password), password_changed_at=utcnow())
+    db.session.add(user)
+    db.session.flush()
+    log_admin("account.create", by, {"user_id": user.id, "role": role})
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str, now: datetime | None = None) -> User | None:
+    """The account when the e-mail and password match an active, unlocked account; else None.
+
+    Every failure looks the same to the person signing in, so an address's existence is not
+    revealed; repeated failures lock the account for a while (config LOGIN_LOCKOUT_*).
+    """
+    now = now or utcnow()
+    user = user_by_email(email or "") if isinstance(email, str) else None
+    if user is None or not isinstance(password, str):
+        check_password_hash(_DUMMY_HASH, password if isinstance(password, str) else "")
+        return None
+    good = check_password_hash(user.password_hash, password[: rules.PASSWORD_MAX])
+    if not user.active or rules.is_locked(user.locked_until, now):
+        return None
+    if not good:
+        user.failed_logins, user.locked_until = rules.after_failed_sign_in(
+            user.failed_logins,
+            now,
+            limit=current_app.config["LOGIN_LOCKOUT_FAILURES"],
+            lock_minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"],
+        )
+        db.session.commit()
+        return None
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    db.session.commit()
+    return user
+
+
+def load_session_user(session_id: str) -> User | None:
+    """The account a session cookie names, if it is active and its sessions have not been ended."""
+    try:
+        user_id, version = (int(part) for part in session_id.split(":"))
+    except (ValueError, AttributeError):
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """The account's own password change: the current one must be right; other sessions end."""
+    if not isinstance(current, str) or not check_password_hash(user.password_hash, current[: rules.PASSWORD_MAX]):
+        raise schemas.FieldErrors({"current_password": "That is not your current password."})
+    if current == new:
+        raise schemas.FieldErrors({"new_password": "Choose a password different from the current one."})
+    set_password(user, new, by=user)
+
+
+def set_password(user: User, new: str, *, by: User | str) -> None:
+    """Set a password (the account's own change, or an administrator's reset); ends every session."""
+    try:
+        rules.check_password(new, email=user.email, name=user.name)
+    except InvalidValue as exc:
+        raise schemas.FieldErrors({"new_password": exc.message}) from None
+    user.password_hash = _hash(new)
+    user.password_changed_at = utcnow()
+    user.failed_logins, user.locked_until = 0, None
+    user.session_version += 1
+    log_admin("account.password", by, {"user_id": user.id})
+    db.session.commit()
+
+
+def set_active(user: User, active: bool, *, by: User) -> None:
+    """An administrator turns an account off (it can no longer sign in or use its links) or on."""
+    if user.id == by.id and not active:
+        raise schemas.FieldErrors({"_": "You cannot turn off your own account."})
+    if not active and user.role == access.ADMIN and _active_admins() <= 1:
+        raise schemas.FieldErrors({"_": "Keep at least one active administrator."})
+    user.active = active
+    if not active:
+        user.session_version += 1
+    log_admin("account.activate" if active else "account.deactivate", by, {"user_id": user.id})
+    db.session.commit()
+
+
+def _active_admins() -> int:
+    return db.session.scalar(select(func.count()).select_from(User).where(User.role == access.ADMIN, User.active))
+
+
+def end_sessions(user: User) -> None:
+    """Sign the account out everywhere (every browser's session cookie stops working)."""
+    user.session_version += 1
+    db.session.commit()
+
+
+def user_link_ids(user_id: int) -> list[int]:
+    """The account's meeting links: their open sockets are cut off when it signs out or is turned off."""
+    return list(db.session.scalars(select(AccessLink.id).where(AccessLink.user_id == user_id)))
+
+
+# ---------------------------------------------------------------- API tokens
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(user: User) -> str:
+    """A new API token for the account (the old one stops working); shown once, kept only as a hash."""
+    token = "cg_" + secrets.token_urlsafe(32)
+    user.api_token_hash = _token_hash(token)
+    log_admin("account.api_token", user, {"user_id": user.id})
+    db.session.commit()
+    return token
+
+
+def user_for_api_token(token: str) -> User | None:
+    """The active account an API token belongs to."""
+    if not isinstance(token, str) or not token.startswith("cg_") or len(token) > 100:
+        return None
+    user = db.session.scalar(select(User).where(User.api_token_hash == _token_hash(token)))
+    return user if user is not None and user.active else None
+
+
+# ---------------------------------------------------------------- organisation settings
+
+
+def update_settings(raw: dict[str, Any], *, by: User) -> Organisation:
+    """An administrator changes the organisation's name, retention period or invite-link period."""
+    args = schemas.parse(schemas.OrganisationSettingsArgs, raw)
+    org = organisation()
+    before = {"name": org.name, "retention_months": org.retention_months, "invite_link_days": org.invite_link_days}
+    org.name, org.retention_months, org.invite_link_days = args.name.strip(), args.retention_months, args.invite_link_days
+    org.updated_at = utcnow()
+    log_admin("settings.update", by, {"before": before, "after": {**before, **args.model_dump()}})
+    db.session.commit()
+    return org
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such account.")
+    return user

@@ -1,0 +1,95 @@
+"""Staff sign-in, sign-out and their own account (password, API token, signing out everywhere)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from .. import realtime, schemas
+from ..auth import allow, safe_next
+from ..security import limiter
+from ..domain import access
+from ..services import accounts
+
+bp = Blueprint("accounts", __name__)
+
+SIGN_IN_FAILED = (
+    "That e-mail address and password do not match an active account. After "
+    "{failures} failed tries in a row an account is locked for {minutes} minutes."
+)
+
+
+def _login_limit() -> str:
+    return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow("anyone")
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """Anyone: the staff sign-in form; on success, where they were going (or their meetings)."""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(request.args.get("next")))
+    error = None
+    email = ""
+    if request.method == "POST":
+        email = request.form.get("email", "")[:254]
+        user = accounts.authenticate(email, request.form.get("password", ""))
+        if user is not None:
+            target = safe_next(request.args.get("next"))
+            session.clear()  # a fresh session: nothing from before signing in carries over
+            login_user(user)
+            session.permanent = True
+            return redirect(target, code=303)
+        error = SIGN_IN_FAILED.format(
+            failures=current_app.config["LOGIN_LOCKOUT_FAILURES"], minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"]
+        )
+    return render_template("accounts/login.html", error=error, email=email), (401 if error else 200)
+
+
+@bp.post("/logout")
+@allow("staff")
+def logout():
+    """A signed-in account: sign out here; the account's live meeting connections are closed."""
+    user_id = current_user.id
+    logout_user()
+    session.clear()
+    realtime.cut_off_links(accounts.user_link_ids(user_id), "You have signed out.")
+    flash("You have signed out.", "info")
+    return redirect(url_for("accounts.login"), code=303)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@allow("staff")
+def account():
+    """A signed-in account: change the password, sign out everywhere, get an API token."""
+    errors: dict[str, str] = {}
+    new_token = None
+    if request.method == "POST":
+        what = request.form.get("what")
+        try:
+            if what == "password":
+                accounts.change_password(
+                    current_user, request.form.get("current_password", ""), request.form.get("new_password", "")
+                )
+                # The password change ended every session, this one too: sign back in here only.
+                login_user(current_user._get_current_object())
+                realtime.cut_off_links(accounts.user_link_ids(current_user.id), "Your password was changed.")
+                flash("Your password has been changed; you have been signed out everywhere else.", "info")
+                return redirect(url_for("accounts.account"), code=303)
+            if what == "sign_out_everywhere":
+                user_id = current_user.id
+                accounts.end_sessions(current_user)
+                logout_user()
+                realtime.cut_off_links(accounts.user_link_ids(user_id), "You have signed out everywhere.")
+                flash("You have been signed out everywhere.", "info")
+                return redirect(url_for("accounts.login"), code=303)
+            if what == "api_token":
+                new_token = accounts.issue_api_token(current_user)
+            else:
+                errors["_"] = "Unknown request."
+        except schemas.FieldErrors as exc:
+            errors = exc.fields
+    return render_template(
+        "accounts/account.html", errors=errors, new_token=new_token, role_label=access.ACCOUNT_ROLES[current_user.role]
+    ), (422 if errors else 200)

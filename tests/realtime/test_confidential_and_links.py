@@ -1,0 +1,229 @@
+"""Confidential entries reach only the chair and note-takers (checked in the socket payloads, the
+replay, the API and the minutes); invite links expire, can be replaced or withdrawn, and staff
+links work only for their signed-in account."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from facilitation.extensions import db
+from facilitation.models import AccessLink, utcnow
+from tests.conftest import add_staff, events_of, sign_in
+
+SECRET = "Diagnosis letter from CAMHS: anxiety disorder"
+
+
+@pytest.fixture
+def room(app, client, meeting, api, sockets):
+    """Chair, note-taker, participant, observer and shared screen, all connected to one meeting."""
+    note_taker = add_staff(app, "notes@school.test", "Mr Notes", "note_taker")
+    status, body = api(meeting["chair"], meeting["id"], "links.add_note_taker", email=note_taker["email"])
+    assert status == 200, body
+    notes_client = app.test_client()
+    sign_in(notes_client, note_taker["email"])
+    r = client.post(
+        f"/api/v1/meetings/{meeting['id']}/commands/participants.add",
+        json={"name": "Ms Watch", "role": "other", "agency": "other", "observer": True},
+        headers={"Authorization": f"Bearer {meeting['chair']}"},
+    )
+    observer = r.get_json()["join_path"].rsplit("/", 1)[1]
+    note_token = body["link"]["path"].rsplit("/", 1)[1]
+    conns = {
+        "chair": sockets(meeting["chair"]),
+        "note_taker": sockets(note_token, notes_client),
+        "participant": sockets(meeting["participants"][0]),
+        "observer": sockets(observer),
+        "screen": sockets(meeting["screen"]),
+    }
+    for sc in conns.values():
+        assert sc.is_connected()
+        events_of(sc)
+    return {**meeting, "conns": conns, "note_token": note_token, "notes_client": notes_client, "observer": observer}
+
+
+def record(sc, name, **args) -> dict:
+    command_id = hashlib.sha256(f"{name}{json.dumps(args, sort_keys=True)}".encode()).hexdigest()[:32]
+    ack = sc.emit("command", {"id": command_id, "name": name, "args": args}, callback=True)
+    assert ack["ok"], ack
+    return ack
+
+
+def test_a_confidential_decision_reaches_only_the_chair_and_note_takers_under_the_same_seq(room):
+    ack = record(room["conns"]["chair"], "decisions.record", text=SECRET, confidential=True)
+    for role, sc in room["conns"].items():
+        [event] = events_of(sc)
+        assert event["seq"] == ack["seq"]  # everyone's sequence moves on: no gap to resync
+        raw = json.dumps(event)
+        if role in ("chair", "note_taker"):
+            assert event["data"]["decisions"][0]["text"] == SECRET
+        else:
+            assert SECRET not in raw and event["data"]["decisions"] == []
+            assert event["data"]["removed_decisions"] == [ack["decision_id"]]
+
+
+def test_an_ordinary_entry_still_reaches_everyone(room):
+    record(room["conns"]["note_taker"], "decisions.record", text="Maintain the plan")
+    for sc in room["conns"].values():
+        assert events_of(sc)[0]["data"]["decisions"][0]["text"] == "Maintain the plan"
+
+
+def test_marking_an_entry_confidential_later_takes_it_off_every_other_screen(room):
+    ack = record(room["conns"]["chair"], "actions.record", what=SECRET, owner_name="Dr CAMHS", owner_agency="NHS",
+                 due_date=(utcnow() + timedelta(days=10)).date().isoformat(),
+                 follow_up_date=(utcnow() + timedelta(days=20)).date().isoformat())
+    for sc in room["conns"].values():
+        events_of(sc)
+    record(room["conns"]["chair"], "actions.update", action_id=ack["action_id"], version=1, confidential=True)
+    participant_event = events_of(room["conns"]["participant"])[0]
+    assert participant_event["data"]["actions"] == [] and participant_event["data"]["removed_actions"] == [ack["action_id"]]
+    assert events_of(room["conns"]["chair"])[0]["data"]["actions"][0]["confidential"] is True
+
+
+def test_snapshots_replays_and_the_api_leave_confidential_entries_out_for_other_roles(client, room):
+    ack = record(room["conns"]["chair"], "disagreements.record", topic=SECRET, confidential=True)
+    for role in ("participant", "observer", "screen"):
+        sc = room["conns"][role]
+        assert SECRET not in json.dumps(sc.emit("sync", {}, callback=True))  # a fresh snapshot
+        assert SECRET not in json.dumps(sc.emit("sync", {"last_seq": 0}, callback=True))  # a replay
+    assert SECRET in json.dumps(room["conns"]["chair"].emit("sync", {"last_seq": 0}, callback=True))
+    assert SECRET in json.dumps(room["conns"]["note_taker"].emit("sync", {}, callback=True))
+    parent = {"Authorization": f"Bearer {room['participants'][0]}"}
+    base = f"/api/v1/meetings/{room['id']}"
+    assert SECRET not in client.get(base, headers=parent).get_data(as_text=True)
+    assert SECRET not in client.get(f"{base}/events?after_seq=0", headers=parent).get_data(as_text=True)
+    r = client.get(f"{base}/history/disagreement/{ack['disagreement_id']}", headers=parent)
+    assert r.status_code == 404  # the same answer as for no such entry
+    chair = {"Authorization": f"Bearer {room['chair']}"}
+    assert client.get(f"{base}/history/disagreement/{ack['disagreement_id']}", headers=chair).status_code == 200
+
+
+def test_a_participant_cannot_write_to_a_confidential_entry_they_guess_the_id_of(room):
+    ack = record(room["conns"]["chair"], "disagreements.record", topic=SECRET, confidential=True)
+    answer = room["conns"]["participant"].emit(
+        "command", {"id": "guess-1", "name": "positions.add", "args": {"disagreement_id": ack["disagreement_id"], "view": "x"}}, callback=True
+    )
+    assert answer["ok"] is False and answer["error"]["code"] == "not_found"
+
+
+def test_confidential_entries_stay_out_of_the_minutes_and_their_exports(client, room):
+    record(room["conns"]["chair"], "decisions.record", text=SECRET, confidential=True)
+    record(room["conns"]["chair"], "decisions.record", text="Maintain the plan")
+    for token in (room["chair"], room["participants"][0]):
+        for path in ("/preview", "/export/md", "/export/csv", "/export/html"):
+            r = client.get(f"/minutes/{token}{path}")
+            assert r.status_code == 200 and SECRET.encode() not in r.data, path
+    # The participant's minutes page carries nothing confidential at all.
+    assert SECRET not in client.get(f"/minutes/{room['participants'][0]}").get_data(as_text=True)
+    assert "Maintain the plan" in client.get(f"/minutes/{room['chair']}/export/md").get_data(as_text=True)
+
+
+def test_the_shared_screen_page_never_carries_a_confidential_entry(client, room):
+    record(room["conns"]["chair"], "decisions.record", text=SECRET, confidential=True)
+    assert SECRET not in client.get(f"/screen/{room['screen']}").get_data(as_text=True)
+    assert SECRET in room["notes_client"].get(f"/chair/{room['note_token']}").get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- the note-taker
+
+
+def test_a_note_taker_records_but_does_not_run_the_clock_or_approve(room):
+    notes = room["conns"]["note_taker"]
+    record(notes, "decisions.record", text="Refer to SALT")
+    for name in ("clock.start_meeting", "minutes.approve", "participants.add", "links.revoke"):
+        answer = notes.emit("command", {"id": f"nt-{name}", "name": name, "args": {}}, callback=True)
+        assert answer["error"]["code"] == "forbidden", name
+
+
+def test_a_note_taker_link_needs_its_own_account_signed_in(app, client, room, sockets):
+    # Without the account's session: the page asks for sign-in and the socket is refused.
+    stranger = app.test_client()
+    assert stranger.get(f"/chair/{room['note_token']}").status_code == 302
+    assert not sockets(room["note_token"], stranger).is_connected()
+    # Signed in as another account: as if there were no such link.
+    other = add_staff(app, "other@school.test", "Mr Other", "note_taker")
+    sign_in(stranger, other["email"])
+    assert stranger.get(f"/chair/{room['note_token']}").status_code == 404
+    assert not sockets(room["note_token"], stranger).is_connected()
+
+
+def test_signing_out_cuts_off_the_accounts_open_meeting_connections(room):
+    notes = room["conns"]["note_taker"]
+    room["notes_client"].post("/logout")
+    assert not notes.is_connected()
+    assert room["conns"]["chair"].is_connected()
+
+
+# ---------------------------------------------------------------- invite links
+
+
+def test_invite_links_expire_after_the_organisations_period(app, client, room, sockets):
+    with app.app_context():
+        link = db.session.scalar(select(AccessLink).where(AccessLink.token == room["participants"][0]))
+        assert link.expires_at is not None and link.expires_at > utcnow() + timedelta(days=300)
+        link.expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    parent = room["conns"]["participant"]
+    # An open connection is refused at its next event; a new one is not opened; the page is gone.
+    answer = parent.emit("sync", {}, callback=True)
+    assert answer["ok"] is False and not parent.is_connected()
+    assert not sockets(room["participants"][0]).is_connected()
+    assert client.get(f"/join/{room['participants'][0]}").status_code == 404
+    r = client.get(f"/api/v1/meetings/{room['id']}", headers={"Authorization": f"Bearer {room['participants'][0]}"})
+    assert r.status_code == 401
+
+
+def test_rescheduling_the_meeting_moves_the_invite_links_expiry(app, api, room):
+    with app.app_context():
+        before = db.session.scalar(select(AccessLink.expires_at).where(AccessLink.token == room["participants"][0]))
+    status, snap = 200, room["conns"]["chair"].emit("sync", {}, callback=True)["snapshot"]
+    new_end = (utcnow() + timedelta(days=30)).replace(microsecond=0)
+    status, body = api(room["chair"], room["id"], "meeting.update", version=snap["meeting"]["version"],
+                       scheduled_start=(new_end - timedelta(hours=1)).isoformat(), scheduled_end=new_end.isoformat())
+    assert status == 200, body
+    with app.app_context():
+        after = db.session.scalar(select(AccessLink.expires_at).where(AccessLink.token == room["participants"][0]))
+    assert after - before > timedelta(days=25)
+
+
+def test_a_replaced_link_stops_at_once_and_the_new_one_works(app, client, room, sockets):
+    with app.app_context():
+        link_id = db.session.scalar(select(AccessLink.id).where(AccessLink.token == room["participants"][0]))
+    ack = record(room["conns"]["chair"], "links.reissue", link_id=link_id)
+    assert not room["conns"]["participant"].is_connected()
+    new_token = ack["link"]["path"].rsplit("/", 1)[1]
+    assert client.get(f"/join/{room['participants'][0]}").status_code == 404
+    assert client.get(f"/join/{new_token}").status_code == 200
+    assert sockets(new_token).is_connected()
+
+
+def test_withdrawing_the_shared_screens_link_cuts_it_off(client, room):
+    with client.application.app_context():
+        link_id = db.session.scalar(select(AccessLink.id).where(AccessLink.token == room["screen"]))
+    record(room["conns"]["chair"], "links.revoke", link_id=link_id)
+    assert not room["conns"]["screen"].is_connected()
+    assert client.get(f"/screen/{room['screen']}").status_code == 404
+
+
+def test_the_chair_cannot_withdraw_their_own_link_or_one_of_another_meeting(app, room, make_meeting):
+    other = make_meeting(child_ref="ZZ-1")
+    with app.app_context():
+        own = db.session.scalar(select(AccessLink.id).where(AccessLink.token == room["chair"]))
+        foreign = db.session.scalar(select(AccessLink.id).where(AccessLink.token == other["screen"]))
+    chair = room["conns"]["chair"]
+    assert chair.emit("command", {"id": "rv-own", "name": "links.revoke", "args": {"link_id": own}}, callback=True)["ok"] is False
+    answer = chair.emit("command", {"id": "rv-foreign", "name": "links.revoke", "args": {"link_id": foreign}}, callback=True)
+    assert answer["error"]["code"] == "not_found"
+    assert chair.is_connected()
+
+
+def test_an_observer_follows_but_writes_nothing(room):
+    observer = room["conns"]["observer"]
+    record(room["conns"]["chair"], "decisions.record", text="Maintain the plan")
+    assert events_of(observer)[0]["data"]["decisions"][0]["text"] == "Maintain the plan"
+    for name in ("positions.add", "actions.confirm", "minutes.confirm", "decisions.record"):
+        assert observer.emit("command", {"id": f"ob-{name}", "name": name, "args": {}}, callback=True)["error"]["code"] == "forbidden"
