@@ -7,8 +7,8 @@ from flask_login import current_user, login_user, logout_user
 
 from .. import realtime, schemas
 from ..auth import allow, safe_next
-from ..security import limiter
 from ..domain import access
+from ..security import limiter
 from ..services import accounts
 
 bp = Blueprint("accounts", __name__)
