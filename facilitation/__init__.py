@@ -52,10 +52,11 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     security.init_app(app)  # headers and CSP, CSRF, rate limits: docs/security.md (after sockets: ProxyFix wraps them)
 
     from .api import bp as api_bp
-    from .views import accounts, admin, errors, meetings, room
+    from .views import accounts, admin, data_protection, errors, meetings, room
 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(data_protection.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(room.bp)
     app.register_blueprint(api_bp)

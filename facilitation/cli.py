@@ -1,4 +1,5 @@
-"""Flask commands: init-db, create-user, seed-demo, serve-many, send-reminders."""
+"""Flask commands: init-db, create-user, seed-demo, serve-many, send-reminders, purge-expired, export-child,
+erase-child."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(serve_many)
     app.cli.add_command(send_reminders)
+    app.cli.add_command(purge_expired)
+    app.cli.add_command(export_child)
+    app.cli.add_command(erase_child)
 
 
 @click.command("init-db")
@@ -327,3 +331,95 @@ def send_reminders(now_text: str | None, dry_run: bool, every: int) -> None:
         once()
         db.session.remove()
         time.sleep(every)
+
+
+# ---------------------------------------------------------------- data protection (docs/security.md)
+
+
+def _print_counts(counts: dict[str, int]) -> None:
+    for table, n in counts.items():
+        if n:
+            click.echo(f"  {table}: {n}")
+
+
+@click.command("purge-expired")
+@click.option("--now", "now_text", default=None, help="Act as if it were this moment (ISO 8601; no zone = local time). Default: now.")
+@click.option("--dry-run", is_flag=True, help="Say what would be purged, and change nothing.")
+@with_appcontext
+def purge_expired(now_text: str | None, dry_run: bool) -> None:
+    """Delete every meeting past the organisation's retention period, with all its records (logged)."""
+    from .models import utcnow
+    from .services import data_protection
+
+    now = utcnow()
+    if now_text:
+        try:
+            now = services.as_utc(datetime.fromisoformat(now_text.replace("Z", "+00:00")))
+        except ValueError:
+            raise click.BadParameter("Give a date and time like 2032-03-14T08:00.", param_hint="--now") from None
+        if now > utcnow() and not dry_run:
+            # A moment in the future would delete records before their time: only to look, never to delete.
+            raise click.BadParameter("A moment in the future is only allowed with --dry-run.", param_hint="--now")
+    summary = data_protection.purge_expired(now, by="Command line (purge-expired)", dry_run=dry_run)
+    verb = "Would purge" if dry_run else "Purged"
+    click.echo(
+        f"Retention: {summary.retention_months} months from the meeting's end; "
+        f"cut-off {summary.cutoff.isoformat(timespec='seconds')}."
+    )
+    if not summary.meeting_ids:
+        click.echo("No meetings are past the retention period.")
+        return
+    click.echo(f"{verb} {len(summary.meeting_ids)} meetings: {', '.join(map(str, summary.meeting_ids))}")
+    click.echo("Rows " + ("that would be deleted:" if dry_run else "deleted:"))
+    _print_counts(summary.counts)
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
+
+
+@click.command("export-child")
+@click.argument("child_ref")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="The ZIP file to write.")
+@with_appcontext
+def export_child(child_ref: str, out: str) -> None:
+    """Write every meeting of one child (subject access, confidential entries included) to a ZIP (logged)."""
+    from .domain.errors import RuleViolation
+    from .services import data_protection
+
+    try:
+        data = data_protection.subject_access_export(child_ref, by="Command line (export-child)")
+    except RuleViolation as exc:
+        raise click.UsageError(exc.message) from None
+    with open(out, "wb") as f:
+        f.write(data)
+    found = len(data_protection.child_records(child_ref))
+    if found:
+        click.echo(f"Wrote {found} meetings to {out} ({len(data)} bytes). Check it for other people's information before release.")
+    else:
+        click.echo(f"No meetings are held for that reference; {out} says so.")
+
+
+@click.command("erase-child")
+@click.argument("child_ref")
+@click.option("--yes", is_flag=True, help="Confirm: the records cannot be recovered afterwards.")
+@with_appcontext
+def erase_child(child_ref: str, yes: bool) -> None:
+    """Delete every meeting of one child and all their records (logged); needs --yes."""
+    from .domain.errors import RuleViolation
+    from .services import data_protection
+
+    meetings = data_protection.child_records(child_ref)
+    if not yes:
+        click.echo(
+            f"This would delete {len(meetings)} meetings and all their records for good. "
+            "Run again with --yes to erase them.",
+            err=True,
+        )
+        raise SystemExit(1)
+    try:
+        erasure = data_protection.erase_child(child_ref, by="Command line (erase-child)")
+    except RuleViolation as exc:
+        click.echo(exc.message, err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Erased {len(erasure.meeting_ids)} meetings: {', '.join(map(str, erasure.meeting_ids))}")
+    click.echo("Rows deleted:")
+    _print_counts(erasure.counts)
