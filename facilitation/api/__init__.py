@@ -259,7 +259,7 @@ def read_action_overview():
     start = period["from"] or period["to"].replace(day=1)
     if period["to"] < start:
         raise schemas.FieldErrors({"to": "The end of the period is before its start."})
-    return jsonify(action_log.overview(start, period["to"], today))
+    return jsonify(action_log.overview(start, period["to"], today, action_log.Scope.of(link)))
 
 
 @bp.get("/v1/actions/<int:action_id>")

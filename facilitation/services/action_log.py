@@ -53,6 +53,7 @@ from ..models import (
     Participant,
     ParticipantEmail,
     ReminderSent,
+    User,
     utcnow,
 )
 from . import (
@@ -284,6 +285,15 @@ def _actor(change: Change) -> str:
     return getattr(change.link, "actor", None) or actor_label(change.link)
 
 
+def _same_owner(model, meeting: Meeting):
+    """The condition that a meeting (`model`, a table or alias) was prepared by the same account as
+    `meeting`: a child reference is initials or a case code, so two children may share one, and
+    one chair's meetings never carry another's actions forward."""
+    if meeting.owner_user_id is None:
+        return model.owner_user_id.is_(None)
+    return model.owner_user_id == meeting.owner_user_id
+
+
 def _carried_into(action: Action, meeting: Meeting) -> bool:
     """True when `action` comes from an earlier meeting for the same child as `meeting`."""
     home = db.session.get(Meeting, action.meeting_id)
@@ -291,6 +301,7 @@ def _carried_into(action: Action, meeting: Meeting) -> bool:
         home is not None
         and home.id != meeting.id
         and home.child_ref == meeting.child_ref
+        and home.owner_user_id == meeting.owner_user_id
         and home.scheduled_start < meeting.scheduled_start
     )
 
@@ -509,9 +520,10 @@ def chair_email(meeting_id: int) -> str | None:
 
 
 def may_read(link: AccessLink, action: Action) -> bool:
-    """Chair links read every action (one organisation; staff accounts will narrow this); participants theirs."""
+    """Chair links read the actions of their log's scope (see Scope); participants their meeting's and
+    those carried into it."""
     if link.role == access.CHAIR:
-        return True
+        return Scope.of(link).covers_meeting(action.meeting_id)
     if link.role == access.PARTICIPANT:
         if action.meeting_id == link.meeting_id:
             return True
@@ -689,17 +701,69 @@ def parse_filters(args) -> LogFilters:
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose actions a reader sees: all of them (a chair, until staff accounts), or one participant's."""
+    """Whose actions a reader sees.
+
+    - A chair link: the actions of every meeting prepared by the same staff account as its meeting
+      (a SENCO's log across her meetings); every meeting when that account is an administrator's;
+      only its own meeting when the meeting has no owner.
+    - A participant link: their own actions.
+    """
 
     participant_id: int | None = None
+    #: the staff account whose meetings are in scope
+    owner_user_id: int | None = None
+    #: a single meeting (a chair link of a meeting without an owner)
+    meeting_id: int | None = None
+    everything: bool = False
 
     @classmethod
     def of(cls, link: AccessLink) -> Scope:
         if link.role == access.CHAIR:
-            return cls()
+            meeting = db.session.get(Meeting, link.meeting_id)
+            if meeting is None or meeting.owner_user_id is None:
+                return cls(meeting_id=link.meeting_id)
+            owner = db.session.get(User, meeting.owner_user_id)
+            if owner is not None and owner.role == access.ADMIN:
+                return cls(everything=True)
+            return cls(owner_user_id=meeting.owner_user_id)
         if link.role == access.PARTICIPANT and link.participant_id:
             return cls(participant_id=link.participant_id)
         raise Forbidden("This link cannot open the action log.")
+
+    def meeting_condition(self):
+        """A condition on Action.meeting_id for this scope, or None when every meeting is in it."""
+        if self.meeting_id is not None:
+            return Action.meeting_id == self.meeting_id
+        if self.owner_user_id is not None:
+            return Action.meeting_id.in_(select(Meeting.id).where(Meeting.owner_user_id == self.owner_user_id))
+        return None
+
+    def covers_meeting(self, meeting_id: int) -> bool:
+        """True when the meeting's actions are in this scope (a participant's: only their own meeting's)."""
+        if self.everything:
+            return True
+        if self.meeting_id is not None:
+            return meeting_id == self.meeting_id
+        if self.owner_user_id is not None:
+            meeting = db.session.get(Meeting, meeting_id)
+            return meeting is not None and meeting.owner_user_id == self.owner_user_id
+        return False
+
+
+def latest_chair_link(user) -> AccessLink | None:
+    """The chair link of the account's most recent meeting that it can open (its log's way in)."""
+    return db.session.scalar(
+        select(AccessLink)
+        .join(Meeting, Meeting.id == AccessLink.meeting_id)
+        .where(
+            Meeting.owner_user_id == user.id,
+            AccessLink.role == access.CHAIR,
+            AccessLink.revoked_at.is_(None),
+            or_(AccessLink.user_id.is_(None), AccessLink.user_id == user.id),
+        )
+        .order_by(Meeting.scheduled_start.desc(), Meeting.id.desc())
+        .limit(1)
+    )
 
 
 def _like(text: str) -> str:
@@ -712,6 +776,9 @@ def _base_conditions(scope: Scope, f: LogFilters) -> list:
     conds: list = [Action.deleted_at.is_(None)]
     if scope.participant_id is not None:
         conds.append(Action.owner_participant_id == scope.participant_id)
+    in_scope = scope.meeting_condition()
+    if in_scope is not None:
+        conds.append(in_scope)
     if f.owner:
         pids, names = _owner_matches(f)
         conds.append(or_(Action.owner_participant_id.in_(pids), Action.owner_name.in_(names)))
@@ -841,51 +908,54 @@ class LogPage:
 def counts_of(scope: Scope, f: LogFilters, today: date) -> tuple[int, dict[str, int]]:
     """How many actions match, and per status / overdue / due this week / lapsed under the other filters.
 
-    Each count is its own small query that an index answers by a range (status, due date) rather
-    than one pass evaluating conditions row by row: at 100,000 actions that is the difference
-    between a few milliseconds and tens of them.
+    Overdue, due this week and lapsed are counted per status with plain date conditions (FILTER)
+    and summed here over the active statuses: the status is already the group, so no row is tested
+    against a list of statuses. With a narrowing filter one pass over the matching actions counts
+    everything. Over the whole log, the counts per status come in status order from
+    ix_actions_log_status_live (no hashing of 100,000 rows), and the standings from one range of the
+    same index: active actions due before the end of the week.
     """
     base = _base_conditions(scope, f)
-    active = Action.status.in_(rules.ACTIVE)
     week_end = today + timedelta(days=rules.WEEK_DAYS)
-    overdue_c = and_(active, Action.due_date < today)
-    week_c = and_(active, Action.due_date >= today, Action.due_date < week_end)
-    # The follow-up date is never before the due date (domain.registers.check_action_dates), so a
-    # lapsed action is also overdue: the due-date range narrows what the index has to read.
-    lapsed_c = and_(active, Action.due_date < today, Action.follow_up_date < today)
-
-    def count(*conds) -> int:
-        return int(db.session.scalar(select(func.count()).select_from(Action).where(*base, *conds)) or 0)
-
+    standings = (
+        func.count().filter(Action.due_date < today),
+        func.count().filter(and_(Action.due_date >= today, Action.due_date < week_end)),
+        # The follow-up date is never before the due date (domain.registers.check_action_dates),
+        # so a lapsed action is also overdue.
+        func.count().filter(and_(Action.due_date < today, Action.follow_up_date < today)),
+    )
     counts = {s: 0 for s in rules.STATUSES}
     counts.update(overdue=0, due_this_week=0, lapsed=0)
+    #: per active status: (overdue, due this week, lapsed)
+    standing: dict[str, tuple[int, int, int]] = {}
     if len(base) > 1:  # more than "not deleted"
-        # A narrowing filter: one pass over the (few) matching actions counts everything.
-        q = select(
-            Action.status,
-            func.count(),
-            func.sum(case((overdue_c, 1), else_=0)),
-            func.sum(case((week_c, 1), else_=0)),
-            func.sum(case((lapsed_c, 1), else_=0)),
-        ).where(*base).group_by(Action.status)
+        q = select(Action.status, func.count(), *standings).where(*base).group_by(Action.status)
         for status, n, overdue, week, lapsed in db.session.execute(q):
             counts[status] = counts.get(status, 0) + n
-            counts["overdue"] += int(overdue or 0)
-            counts["due_this_week"] += int(week or 0)
-            counts["lapsed"] += int(lapsed or 0)
+            if status in rules.ACTIVE:
+                standing[status] = (overdue, week, lapsed)
     else:
-        # The whole log: each count is an index range, cheaper than evaluating conditions on every row.
         for status, n in db.session.execute(select(Action.status, func.count()).where(*base).group_by(Action.status)):
             counts[status] = counts.get(status, 0) + n
-        counts["overdue"] = count(overdue_c)
-        counts["due_this_week"] = count(week_c)
-        counts["lapsed"] = count(lapsed_c)
+        q = (
+            select(Action.status, *standings)
+            .where(*base, Action.status.in_(rules.ACTIVE), Action.due_date < week_end)
+            .group_by(Action.status)
+        )
+        for status, overdue, week, lapsed in db.session.execute(q):
+            standing[status] = (overdue, week, lapsed)
+    for overdue, week, lapsed in standing.values():
+        counts["overdue"] += overdue
+        counts["due_this_week"] += week
+        counts["lapsed"] += lapsed
     counts["all"] = sum(counts[s] for s in rules.STATUSES)
     if f.overdue or f.due_this_week:
-        if f.statuses and not set(f.statuses) >= set(rules.ACTIVE):
-            total = count(*_standing_conditions(f, today))
-        else:
-            total = (counts["overdue"] if f.overdue else 0) + (counts["due_this_week"] if f.due_this_week else 0)
+        # Overdue and due this week never overlap (due before today; due from today to the week's end).
+        total = sum(
+            (overdue if f.overdue else 0) + (week if f.due_this_week else 0)
+            for status, (overdue, week, _) in standing.items()
+            if not f.statuses or status in f.statuses
+        )
     elif f.statuses:
         total = sum(counts[s] for s in f.statuses)
     else:
@@ -921,28 +991,34 @@ def _page_ids(scope: Scope, f: LogFilters, today: date) -> list[int]:
 def _rows(ids: list[int], today: date) -> list[LogRow]:
     """Log rows for these action ids, in this order, with their meeting, owner, item and last update.
 
-    Read as plain rows, one primary-key query per table: a page is read-only, and ORM objects for
-    every action and meeting on it would cost more than the queries.
+    Read as plain rows by primary key, three queries in all (the actions with their owner's name
+    and agenda item's title, their meetings, their last updates): a page is read-only, and ORM
+    objects for every action and meeting on it would cost more than the queries.
     """
     if not ids:
         return []
     actions_t, meetings_t = Action.__table__, Meeting.__table__
-    actions = {r.id: r for r in db.session.execute(select(actions_t).where(actions_t.c.id.in_(ids)))}
+    owners_t, items_t = Participant.__table__, AgendaItem.__table__
+    q = (
+        select(actions_t, owners_t.c.name.label("owner_label"), items_t.c.title.label("item_title"))
+        .outerjoin(owners_t, owners_t.c.id == actions_t.c.owner_participant_id)
+        .outerjoin(items_t, items_t.c.id == actions_t.c.agenda_item_id)
+        .where(actions_t.c.id.in_(ids))
+    )
+    actions = {r.id: r for r in db.session.execute(q)}
     meetings = {
         r.id: r
-        for r in db.session.execute(select(meetings_t).where(meetings_t.c.id.in_({a.meeting_id for a in actions.values()})))
+        for r in db.session.execute(
+            select(meetings_t).where(meetings_t.c.id.in_({a.meeting_id for a in actions.values()}))
+        )
     }
-    owner_ids = {a.owner_participant_id for a in actions.values() if a.owner_participant_id}
-    owners = dict(db.session.execute(select(Participant.id, Participant.name).where(Participant.id.in_(owner_ids))).all()) if owner_ids else {}
-    item_ids = {a.agenda_item_id for a in actions.values() if a.agenda_item_id}
-    items = dict(db.session.execute(select(AgendaItem.id, AgendaItem.title).where(AgendaItem.id.in_(item_ids))).all()) if item_ids else {}
     rows = []
     for i in ids:
         a = actions.get(i)
         if a is None:
             continue
-        owner = owners.get(a.owner_participant_id) or a.owner_name or "someone no longer listed"
-        rows.append(LogRow(a, meetings[a.meeting_id], owner, items.get(a.agenda_item_id), today))
+        owner = a.owner_label or a.owner_name or "someone no longer listed"
+        rows.append(LogRow(a, meetings[a.meeting_id], owner, a.item_title, today))
     _attach_last_updates(rows)
     return rows
 
@@ -954,11 +1030,13 @@ def log_page(scope: Scope, f: LogFilters, today: date) -> LogPage:
 
 
 def _attach_last_updates(rows: list[LogRow]) -> None:
+    """Each row's latest history entry: the newest id per action (ix_action_updates_action), as plain rows."""
     ids = [r.action.id for r in rows]
     if not ids:
         return
-    latest = select(func.max(ActionUpdate.id)).where(ActionUpdate.action_id.in_(ids)).group_by(ActionUpdate.action_id)
-    by_action = {u.action_id: u for u in db.session.scalars(select(ActionUpdate).where(ActionUpdate.id.in_(latest)))}
+    updates_t = ActionUpdate.__table__
+    latest = select(func.max(updates_t.c.id)).where(updates_t.c.action_id.in_(ids)).group_by(updates_t.c.action_id)
+    by_action = {u.action_id: u for u in db.session.execute(select(updates_t).where(updates_t.c.id.in_(latest)))}
     for r in rows:
         r.last_update = by_action.get(r.action.id)
 
@@ -993,6 +1071,10 @@ def agencies(scope: Scope, limit: int = 500) -> list[str]:
             Action.owner_participant_id == scope.participant_id, Action.deleted_at.is_(None)
         ).distinct().order_by(Action.owner_agency)
         return list(db.session.scalars(q))
+    in_scope = scope.meeting_condition()
+    if in_scope is not None:
+        q = select(Action.owner_agency).where(in_scope, Action.deleted_at.is_(None)).distinct().order_by(Action.owner_agency)
+        return list(db.session.scalars(q.limit(limit)))
     return _distinct_values("owner_agency", limit)
 
 
@@ -1033,6 +1115,7 @@ def previous_actions(meeting: Meeting, today: date) -> list[LogRow]:
         .join(home, home.id == Action.meeting_id)
         .where(
             home.child_ref == meeting.child_ref,
+            _same_owner(home, meeting),
             home.id != meeting.id,
             home.scheduled_start < meeting.scheduled_start,
             Action.deleted_at.is_(None),
@@ -1067,6 +1150,7 @@ def open_with_review_of_previous_actions(session, meeting: Meeting) -> bool:
             .join(Meeting, Meeting.id == Action.meeting_id)
             .where(
                 Meeting.child_ref == meeting.child_ref,
+                _same_owner(Meeting, meeting),
                 Meeting.scheduled_start < meeting.scheduled_start,
                 Action.status.in_(rules.ACTIVE),
                 Action.deleted_at.is_(None),
@@ -1096,8 +1180,9 @@ def open_with_review_of_previous_actions(session, meeting: Meeting) -> bool:
 # ---------------------------------------------------------------- overview per agency and meeting type
 
 
-def overview(date_from: date, date_to: date, today: date) -> dict:
-    """Completion and overdue counts of actions due in the period, per agency and per meeting type."""
+def overview(date_from: date, date_to: date, today: date, scope: Scope | None = None) -> dict:
+    """Completion and overdue counts of actions due in the period, per agency and per meeting type
+    (of the meetings in `scope`)."""
     active = Action.status.in_(rules.ACTIVE)
     measures = (
         func.count(),
@@ -1109,6 +1194,9 @@ def overview(date_from: date, date_to: date, today: date) -> dict:
         func.sum(case((and_(active, Action.due_date < today), 1), else_=0)),
     )
     where = (Action.deleted_at.is_(None), Action.due_date >= date_from, Action.due_date <= date_to)
+    in_scope = scope.meeting_condition() if scope is not None else None
+    if in_scope is not None:
+        where = (*where, in_scope)
 
     def table(key, label, join_meeting: bool) -> list[dict]:
         q = select(key, *measures).where(*where).group_by(key).order_by(key)

@@ -118,6 +118,16 @@ def _errors(exc: Exception) -> tuple[dict[str, str], int]:
 # ---------------------------------------------------------------- the chair's log
 
 
+@bp.get("/actions")
+@allow("staff")
+def staff_log():
+    """A signed-in account: its action log, opened through its latest chair link (the log is per link)."""
+    link = log.latest_chair_link(current_user)
+    if link is None:
+        return _render("actions/no_log.html")
+    return redirect(url_for("actions.action_log", token=link.token), code=303)
+
+
 @bp.get("/actions/<token>")
 @allow("link")
 def action_log(token: str):
@@ -180,7 +190,7 @@ def export_csv(token: str):
 @allow("link")
 def overview(token: str):
     """Chair link: completion rate and overdue counts per agency and meeting type over a chosen period."""
-    _link(token, access.CHAIR)
+    link = _link(token, access.CHAIR)
     today = _today()
     errors: dict[str, str] = {}
     values = {}
@@ -194,17 +204,18 @@ def overview(token: str):
     if values["to"] < values["from"]:
         errors["to"] = "The end of the period is before its start."
         values["to"] = values["from"]
-    data = log.overview(values["from"], values["to"], today)
+    data = log.overview(values["from"], values["to"], today, log.Scope.of(link))
     return _render("actions/overview.html", 422 if errors else 200, token=token, data=data, errors=errors, period=values)
 
 
 @bp.get("/actions/<token>/meetings/<int:meeting_id>")
 @allow("link")
 def meeting_record(token: str, meeting_id: int):
-    """Chair link: one meeting's agenda with the actions agreed under each item (read only)."""
-    _link(token, access.CHAIR)
+    """Chair link: one meeting's agenda with the actions agreed under each item (read only); only
+    meetings in the link's log (see services.action_log.Scope)."""
+    link = _link(token, access.CHAIR)
     meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
+    if meeting is None or not log.Scope.of(link).covers_meeting(meeting_id):
         abort(404)
     today = _today()
     rows = log.meeting_actions(meeting_id, today)

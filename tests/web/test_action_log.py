@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from facilitation.extensions import db
 from facilitation.models import Action, AuditEntry, Meeting, MeetingEvent
-from tests.conftest import events_of
+from tests.conftest import events_of, local_today
 
 TODAY = datetime.now(ZoneInfo("Europe/London")).date()
 
@@ -591,3 +591,67 @@ def test_the_room_pages_link_to_the_log_and_my_actions(client, meeting):
     assert f"/actions/{meeting['chair']}" in chair and 'id="previous-actions"' in chair and "js/actions.js" in chair
     parent = client.get(f"/join/{meeting['participants'][0]}").data.decode()
     assert f"/join/{meeting['participants'][0]}/actions" in parent
+
+
+# ---------------------------------------------------------------- whose log: one account's meetings
+
+
+@pytest.fixture
+def other_senco(app, client):
+    """A second SENCO's account and a meeting she prepared (over the API) with one action."""
+    from tests.conftest import add_staff, meeting_payload
+
+    other = add_staff(app, "other.senco@school.test", "Ms Other", "chair")
+    r = client.post("/api/v1/meetings", json=meeting_payload(child_ref="AB-1", title="Her review"),
+                    headers={"Authorization": f"Bearer {other['api_token']}"})
+    m = {"id": r.get_json()["meeting"]["id"], **r.get_json()["tokens"]}
+    status, body = client.post(
+        f"/api/v1/meetings/{m['id']}/commands/actions.record",
+        json={"what": "Her child's SALT referral", "owner_name": "X", "owner_agency": "NHS",
+              "due_date": (local_today() + timedelta(days=5)).isoformat(),
+              "follow_up_date": (local_today() + timedelta(days=9)).isoformat()},
+        headers=bearer(m["chair"]),
+    ).status_code, None
+    assert status == 200
+    return {**m, "user": other}
+
+
+def test_a_chair_link_reaches_only_the_meetings_of_the_same_account(client, two_meetings, other_senco):
+    mine = two_meetings["a"]["chair"]
+    assert "Her child's SALT referral" not in whats(log(client, mine))
+    assert whats(log(client, other_senco["chair"])) == ["Her child's SALT referral"]
+    with client.application.app_context():
+        theirs = db.session.scalar(select(Action.id).where(Action.meeting_id == other_senco["id"]))
+    # The same answer as for an action or meeting that does not exist, on every way in.
+    assert client.get(f"/api/v1/actions/{theirs}", headers=bearer(mine)).status_code == 404
+    assert progress(client, mine, theirs, version=1, status="done")[0] == 404
+    assert client.get(f"/actions/{mine}/a/{theirs}").status_code == 404
+    assert client.get(f"/actions/{mine}/meetings/{other_senco['id']}").status_code == 404
+    period = {"from": (local_today() - timedelta(days=30)).isoformat(), "to": (local_today() + timedelta(days=60)).isoformat()}
+    agencies_of = lambda token: [r["key"] for r in client.get(  # noqa: E731
+        "/api/v1/actions/overview", query_string=period, headers=bearer(token)).get_json()["by_agency"]]
+    assert "NHS" in agencies_of(other_senco["chair"]) and "NHS" not in agencies_of(mine)
+
+
+def test_the_next_meeting_of_another_account_does_not_carry_forward_a_child_reference_it_shares(client, two_meetings, other_senco):
+    # Both accounts have a child "AB-1" (initials can coincide): her meeting must not review ours.
+    r = client.get(f"/api/v1/meetings/{other_senco['id']}/previous-actions", headers=bearer(other_senco["chair"]))
+    assert r.status_code == 200
+    assert [a["what"] for a in r.get_json()["actions"]] == []
+
+
+def test_a_signed_in_account_opens_its_log_from_the_menu(client, staff, two_meetings):
+    from tests.conftest import sign_in
+
+    sign_in(client, staff["email"])
+    r = client.get("/actions")
+    assert r.status_code == 303 and r.headers["Location"].startswith("/actions/")
+    assert "Weekly SALT sessions" in client.get(r.headers["Location"]).get_data(as_text=True)
+
+
+def test_an_account_without_meetings_is_told_how_the_log_fills(client, app):
+    from tests.conftest import add_staff, sign_in
+
+    add_staff(app, "new@school.test", "Mr New", "chair")
+    sign_in(client, "new@school.test")
+    assert "not prepared a\nmeeting yet" in client.get("/actions").get_data(as_text=True)
