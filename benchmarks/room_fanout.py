@@ -177,12 +177,36 @@ def init_db(workdir: Path) -> None:
         raise RuntimeError(f"init-db failed: {out.stderr[-2000:]}")
 
 
+#: the staff API token that prepares meetings, per server port (meetings need an account)
+API_TOKENS: dict[int, str] = {}
+
+
+def create_staff(workdir: Path) -> str | None:
+    """A chair's staff account with an API token (`flask create-user`); None for code without accounts."""
+    out = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "facilitation:create_app", "create-user", "bench@bench.test",
+         "--name", "Benchmark SENCO", "--role", "chair", "--password-stdin", "--api-token"],
+        cwd=APP_DIR,
+        env=project_env(0, workdir),
+        capture_output=True,
+        text=True,
+        input="a long passphrase for measuring speed\n",
+        timeout=120,
+    )
+    if out.returncode != 0 or "API token: " not in out.stdout:
+        return None
+    return out.stdout.rsplit("API token: ", 1)[1].split()[0]
+
+
 def start_project(workdir: Path, tag: str) -> Proc:
     """`flask init-db`, then `python app.py` as `make run` serves it, in a fresh instance folder on a free port."""
     folder = workdir / tag
     folder.mkdir(parents=True, exist_ok=True)
     init_db(folder)
+    token = create_staff(folder)
     port = free_port()
+    if token:
+        API_TOKENS[port] = token
     return Proc(
         f"server[{tag}]", [sys.executable, "app.py"], project_env(port, folder), port, folder / "server.log"
     ).start()
@@ -293,6 +317,7 @@ def make_meeting(port: int, participants: int, title: str = "Benchmark review") 
             "scheduled_end": (start + timedelta(minutes=90)).isoformat(),
             "use_usual_agenda": True,
         },
+        API_TOKENS.get(port),
     )
     if status != 201:
         raise RuntimeError(f"create meeting: {status} {body}")
