@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import queries, schemas
@@ -79,6 +79,8 @@ class Change:
     changed: dict[str, dict[int, Any]] = field(default_factory=dict)
     removed: dict[str, list[int]] = field(default_factory=dict)
     other_events: list[tuple[int, dict]] = field(default_factory=list)
+    #: audit rows, written with the event in one multi-row INSERT when the command has run
+    audits: list[dict] = field(default_factory=list)
 
     def put(self, collection: str, *rows) -> None:
         for row in rows:
@@ -99,18 +101,20 @@ class Change:
         return self.now.astimezone(local_zone()).date()
 
     def audit(self, action: str, entity: str, entity_id: int | None, before=None, after=None) -> None:
-        db.session.add(
-            AuditEntry(
-                meeting_id=self.meeting.id,
-                link_id=self.link.id,
-                actor=actor_label(self.link),
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                before=before,
-                after=after,
-                at=self.now,
-            )
+        self.audits.append(
+            {
+                "meeting_id": self.meeting.id,
+                "link_id": self.link.id,
+                "user_id": getattr(self.link, "user_id", None),
+                "actor": actor_label(self.link),
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "before": before,
+                "after": after,
+                "note": None,
+                "at": self.now,
+            }
         )
 
 
@@ -217,10 +221,19 @@ def execute(link: AccessLink | None, name: str, raw_args: Any, command_id: str |
         result = spec.handler(change, args) or {}
         event = _append_event(change, name)
         result = {"ok": True, "seq": event["seq"], **result}
+        # The rows every command writes go in as plain INSERTs (Core), not through the ORM's unit
+        # of work: the same SQL for about a millisecond less per command (benchmarks/room_fanout.py).
+        if change.audits:
+            db.session.execute(insert(AuditEntry.__table__), change.audits)
         if command_id:
-            db.session.add(
-                CommandRecord(
-                    meeting_id=meeting_id, command_id=command_id, name=name, fingerprint=fingerprint, result=result
+            db.session.execute(
+                insert(CommandRecord.__table__).values(
+                    meeting_id=meeting_id,
+                    command_id=command_id,
+                    name=name,
+                    fingerprint=fingerprint,
+                    result=result,
+                    created_at=change.now,
                 )
             )
         db.session.commit()
@@ -280,9 +293,10 @@ def _append_event(change: Change, name: str) -> dict:
         data[collection] = [view(row, now) for row in sorted(rows.values(), key=queries.SORT_KEYS[collection])]
     for collection, ids in change.removed.items():
         data[f"removed_{collection}"] = ids
-    row = MeetingEvent(meeting_id=meeting.id, seq=meeting.last_seq, type=name, data=data, created_at=now)
-    db.session.add(row)
-    return queries.event_envelope(row)
+    db.session.execute(
+        insert(MeetingEvent.__table__).values(meeting_id=meeting.id, seq=meeting.last_seq, type=name, data=data, created_at=now)
+    )
+    return {"seq": meeting.last_seq, "type": name, "data": data, "at": queries.iso(now)}
 
 
 # ---------------------------------------------------------------- meetings
