@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,16 +24,23 @@ from facilitation.config import TestConfig  # noqa: E402
 from facilitation.extensions import db, socketio  # noqa: E402
 
 
-@pytest.fixture
-def app(tmp_path):
-    """The app on a fresh SQLite database file, tables created from the models."""
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.db'}")
+@contextmanager
+def app_with(tmp_path: Path, **overrides):
+    """The app on a fresh SQLite database file, tables created from the models, with config overrides."""
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.db'}", **overrides)
     with app.app_context():
         db.create_all()
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The app on a fresh SQLite database file, tables created from the models."""
+    with app_with(tmp_path) as app:
+        yield app
 
 
 @pytest.fixture

@@ -506,16 +506,7 @@ def meeting_record(meeting: Meeting, now: datetime) -> dict[str, Any]:
     audit = db.session.scalars(select(AuditEntry).where(AuditEntry.meeting_id == mid).order_by(AuditEntry.at, AuditEntry.id))
     return {
         "meeting": {
-            "id": mid,
-            "title": meeting.title,
-            "meeting_type": meeting.meeting_type,
-            "meeting_type_label": MEETING_TYPES.get(meeting.meeting_type, meeting.meeting_type),
-            "child_ref": meeting.child_ref,
-            "scheduled_start": iso(meeting.scheduled_start),
-            "scheduled_end": iso(meeting.scheduled_end),
-            "status": meeting.status,
-            "started_at": iso(meeting.started_at),
-            "ended_at": iso(meeting.ended_at),
+            **queries.meeting_view(meeting, items, now),
             "created_at": iso(meeting.created_at),
             "prepared_by": owner.name if owner is not None else None,
         },

@@ -11,10 +11,8 @@ import time
 
 import pytest
 
-from facilitation import create_app, security
-from facilitation.config import TestConfig
-from facilitation.extensions import db
-from tests.conftest import events_of
+from facilitation import security
+from tests.conftest import app_with, events_of
 
 BURST = 5
 
@@ -22,19 +20,10 @@ BURST = 5
 @pytest.fixture
 def app(tmp_path):
     """An app whose connections may send BURST events and almost nothing after (overrides the shared fixture)."""
-    app = create_app(
-        TestConfig,
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.db'}",
-        SOCKET_EVENTS_PER_SECOND=0.001,
-        SOCKET_EVENT_BURST=BURST,
-        SOCKET_FLOOD_DISCONNECT_SECONDS=0.5,
-    )
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_with(
+        tmp_path, SOCKET_EVENTS_PER_SECOND=0.001, SOCKET_EVENT_BURST=BURST, SOCKET_FLOOD_DISCONNECT_SECONDS=0.5
+    ) as app:
+        yield app
 
 
 def decision(n: int) -> dict:

@@ -605,14 +605,14 @@ def other_senco(app, client):
     r = client.post("/api/v1/meetings", json=meeting_payload(child_ref="AB-1", title="Her review"),
                     headers={"Authorization": f"Bearer {other['api_token']}"})
     m = {"id": r.get_json()["meeting"]["id"], **r.get_json()["tokens"]}
-    status, body = client.post(
+    r = client.post(
         f"/api/v1/meetings/{m['id']}/commands/actions.record",
         json={"what": "Her child's SALT referral", "owner_name": "X", "owner_agency": "NHS",
               "due_date": (local_today() + timedelta(days=5)).isoformat(),
               "follow_up_date": (local_today() + timedelta(days=9)).isoformat()},
         headers=bearer(m["chair"]),
-    ).status_code, None
-    assert status == 200
+    )
+    assert r.status_code == 200, r.get_json()
     return {**m, "user": other}
 
 

@@ -11,23 +11,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from facilitation import create_app
-from facilitation.config import TestConfig
 from facilitation.extensions import db
 from facilitation.models import Meeting
-from tests.conftest import ROOT, local_today, meeting_payload
+from tests.conftest import ROOT, app_with, local_today, meeting_payload
 
 
 @pytest.fixture
 def app(tmp_path):
     """The app as deployed: CSRF protection on (overrides the shared fixture for this module)."""
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.db'}", WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_with(tmp_path, WTF_CSRF_ENABLED=True) as app:
+        yield app
 
 
 def bearer(token: str) -> dict:
