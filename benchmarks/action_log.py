@@ -31,9 +31,10 @@ from sqlalchemy import insert  # noqa: E402
 
 from facilitation import create_app  # noqa: E402
 from facilitation.config import TestConfig  # noqa: E402
+from facilitation.domain import access  # noqa: E402
 from facilitation.domain.meetings import MEETING_TYPES, USUAL_AGENDAS  # noqa: E402
 from facilitation.extensions import db  # noqa: E402
-from facilitation.models import AccessLink, Action, ActionUpdate, AgendaItem, Meeting, Participant  # noqa: E402
+from facilitation.models import AccessLink, Action, ActionUpdate, AgendaItem, Meeting, Participant, User  # noqa: E402
 
 AGENCIES = [
     "Hillside Primary School", "Northshire SALT, NHS", "Northshire Educational Psychology Service",
@@ -68,6 +69,12 @@ def seed(meetings: int, actions: int, today: date, rng: random.Random) -> str:
     per_meeting = actions // meetings
     types = list(MEETING_TYPES)
     now = datetime.now(UTC)
+    # Every meeting prepared by an administrator's account, so the chair link's log covers all of
+    # them (a chair's log covers the meetings its account prepared; an administrator's, every one).
+    db.session.execute(
+        insert(User),
+        [dict(id=1, email="bench-admin@example.test", name="Benchmark", role=access.ADMIN, password_hash="!")],
+    )
     m_rows, i_rows, p_rows, a_rows, u_rows = [], [], [], [], []
     item_id = participant_id = action_id = update_id = 0
     for mid in range(1, meetings + 1):
@@ -75,7 +82,7 @@ def seed(meetings: int, actions: int, today: date, rng: random.Random) -> str:
         start = datetime.combine(today - timedelta(days=rng.randint(0, 720)), datetime.min.time(), UTC) + timedelta(hours=9)
         m_rows.append(dict(id=mid, title=f"Review {mid}", meeting_type=mtype, child_ref=f"CH-{mid % 1700:04d}",
                            scheduled_start=start, scheduled_end=start + timedelta(minutes=90), status="ended",
-                           last_seq=0, version=1, created_at=start))
+                           last_seq=0, version=1, created_at=start, owner_user_id=1))
         first_item = item_id + 1
         for pos, (title, minutes) in enumerate(USUAL_AGENDAS[mtype], 1):
             item_id += 1

@@ -28,7 +28,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select, text, update
+from sqlalchemy import Integer, String, and_, any_, bindparam, case, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -781,7 +782,7 @@ def _base_conditions(scope: Scope, f: LogFilters) -> list:
         conds.append(in_scope)
     if f.owner:
         pids, names = _owner_matches(f)
-        conds.append(or_(Action.owner_participant_id.in_(pids), Action.owner_name.in_(names)))
+        conds.append(or_(_one_of(Action.owner_participant_id, pids), _one_of(Action.owner_name, names)))
     if f.agency:
         conds.append(Action.owner_agency == f.agency)
     if f.due_from:
@@ -812,6 +813,17 @@ def _meetings_wanted(f: LogFilters):
 
 #: Above this many matching owners, the owner filter stays a subquery rather than a list of values.
 OWNER_LIST_MAX = 2000
+
+
+def _one_of(column, values):
+    """`column IN values`. A list goes to PostgreSQL as one array parameter (`= ANY(...)`, the same
+    plan as IN): hundreds of matching owners would otherwise be hundreds of bound parameters to
+    render in each query of the page. A subquery, or another database, gets a plain IN.
+    """
+    if isinstance(values, list) and db.session.get_bind().dialect.name == "postgresql":
+        item = Integer() if isinstance(column.type, Integer) else String()
+        return column == any_(bindparam(None, values, type_=ARRAY(item)))
+    return column.in_(values)
 
 
 def _owner_matches(f: LogFilters):
