@@ -14,6 +14,8 @@ connects clients over Socket.IO and measures:
   pipelined;
 * many meetings at once (default 200 meetings x 10 participants, each chair sending a command
   every 1-2 s);
+* one meeting on PostgreSQL, served by one process and then by two processes sharing a Redis
+  message queue (participants split between them);
 * one size again with python-socketio's own AsyncClient, to show the lean client agrees.
 
 The lean client speaks Engine.IO v4 / Socket.IO v5 itself over the Sans-I/O layer of the
@@ -147,7 +149,8 @@ class Proc:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def project_env(port: int, workdir: Path) -> dict:
+def project_env(port: int, workdir: Path, extra: dict | None = None) -> dict:
+    """The server's environment: SQLite in `workdir` unless `extra` says otherwise (DATABASE_URL, ...)."""
     env = dict(os.environ)
     env.update(
         {
@@ -161,14 +164,15 @@ def project_env(port: int, workdir: Path) -> dict:
             "SOCKET_EVENTS_PER_SECOND": "0",
         }
     )
+    env.update(extra or {})
     return env
 
 
-def init_db(workdir: Path) -> None:
+def init_db(workdir: Path, extra: dict | None = None) -> None:
     out = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "facilitation:create_app", "init-db"],
         cwd=APP_DIR,
-        env=project_env(0, workdir),
+        env=project_env(0, workdir, extra),
         capture_output=True,
         text=True,
         timeout=120,
@@ -181,13 +185,13 @@ def init_db(workdir: Path) -> None:
 API_TOKENS: dict[int, str] = {}
 
 
-def create_staff(workdir: Path) -> str | None:
+def create_staff(workdir: Path, extra: dict | None = None) -> str | None:
     """A chair's staff account with an API token (`flask create-user`); None for code without accounts."""
     out = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "facilitation:create_app", "create-user", "bench@bench.test",
          "--name", "Benchmark SENCO", "--role", "chair", "--password-stdin", "--api-token"],
         cwd=APP_DIR,
-        env=project_env(0, workdir),
+        env=project_env(0, workdir, extra),
         capture_output=True,
         text=True,
         input="a long passphrase for measuring speed\n",
@@ -198,17 +202,23 @@ def create_staff(workdir: Path) -> str | None:
     return out.stdout.rsplit("API token: ", 1)[1].split()[0]
 
 
-def start_project(workdir: Path, tag: str) -> Proc:
-    """`flask init-db`, then `python app.py` as `make run` serves it, in a fresh instance folder on a free port."""
+def start_project(workdir: Path, tag: str, extra: dict | None = None, prepare: bool = True) -> Proc:
+    """`flask init-db`, then `python app.py` as `make run` serves it, in a fresh instance folder on a free port.
+
+    `extra` overrides the environment (a shared PostgreSQL database, a Redis queue); `prepare=False`
+    starts another process on a database that an earlier call prepared.
+    """
     folder = workdir / tag
     folder.mkdir(parents=True, exist_ok=True)
-    init_db(folder)
-    token = create_staff(folder)
+    token = None
+    if prepare:
+        init_db(folder, extra)
+        token = create_staff(folder, extra)
     port = free_port()
     if token:
         API_TOKENS[port] = token
     return Proc(
-        f"server[{tag}]", [sys.executable, "app.py"], project_env(port, folder), port, folder / "server.log"
+        f"server[{tag}]", [sys.executable, "app.py"], project_env(port, folder, extra), port, folder / "server.log"
     ).start()
 
 
@@ -1062,6 +1072,110 @@ async def run_scenario(args, workdir: Path) -> Scenario:
     return Scenario(m, p, wall, len(sent), fan, setup, m * p / secs, rss)
 
 
+# ---------------------------------------------------------------------------- scale-out
+
+PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0")
+
+
+@dataclass
+class ScaleOut:
+    n: int
+    one: Fanout | None = None  # one process on PostgreSQL, no message queue
+    two: Fanout | None = None  # two processes on PostgreSQL with Redis, participants split between them
+    skipped: str | None = None
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(PG_SERVER + "/postgres", connect_timeout=3)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        conn.close()
+
+
+def scale_out_unavailable() -> str | None:
+    """Why the scale-out phase cannot run here (no PostgreSQL or Redis on 127.0.0.1), or None."""
+    try:
+        _pg_admin("SELECT 1")
+    except Exception as exc:
+        return f"PostgreSQL not reachable at {PG_SERVER}: {str(exc).strip()[:120]}"
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except Exception as exc:
+        return f"Redis not reachable at {REDIS_URL}: {str(exc).strip()[:120]}"
+    return None
+
+
+async def fanout_on(servers: list[Proc], n: int, args, label: str) -> Fanout:
+    """A meeting prepared on the first server, its chair there, its N participants spread over every server."""
+    first = servers[0]
+    meeting = await asyncio.to_thread(make_meeting, first.port, n)
+    collector = Collector(expect=n)
+    chair = await open_lean(first.port, meeting.chair, None)
+    send = lean_sender(chair, Cycle())
+    tokens = meeting.participants
+    clients: list = []
+    try:
+        await warm_up(send, None, 20)
+        clients, _ = await connect_many(
+            [lambda i=i: open_lean(servers[i % len(servers)].port, tokens[i % len(tokens)], collector) for i in range(n)],
+            args.connect_concurrency,
+        )
+        await warm_up(send, collector, 5)
+        server = first if len(servers) == 1 else None  # CPU per command is only meaningful for one process
+        result = await fanout_rounds(send, collector, args.commands, args.rounds, args.gap_ms / 1e3, server)
+    finally:
+        for c in clients + [chair]:
+            c.close()
+    log(
+        f"scale-out, {label}: p50/p95/p99 {result.p50:.2f}/{result.p95:.2f}/{result.p99:.2f} ms "
+        f"(lost {result.lost}, errors {result.errors})"
+    )
+    return result
+
+
+async def run_scale_out(args, workdir: Path) -> ScaleOut:
+    """N participants on PostgreSQL: one process, then two processes sharing the database and a Redis queue."""
+    out = ScaleOut(args.scale_out_size)
+    out.skipped = scale_out_unavailable()
+    if out.skipped:
+        log(f"scale-out: skipped: {out.skipped}")
+        return out
+    name = f"cg_bench_{os.getpid()}"
+    try:
+        for processes in (1, 2):
+            _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            _pg_admin(f"CREATE DATABASE {name}")
+            env = {"DATABASE_URL": f"{PG_SERVER}/{name}"}
+            label = "one process"
+            if processes > 1:
+                env.update(SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKETIO_CHANNEL=f"room-fanout-{os.getpid()}")
+                label = f"{processes} processes + Redis"
+            log(f"scale-out: {label} on PostgreSQL, N={out.n}: starting")
+            servers: list[Proc] = []
+            try:
+                for i in range(processes):
+                    servers.append(start_project(workdir, f"pg{processes}-{i}", env, prepare=(i == 0)))
+                fan = await fanout_on(servers, out.n, args, label)
+            finally:
+                for server in servers:
+                    server.stop()
+            if processes == 1:
+                out.one = fan
+            else:
+                out.two = fan
+    finally:
+        _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    return out
+
+
 # ---------------------------------------------------------------------------- report
 
 
@@ -1105,6 +1219,7 @@ def report(
     command: str,
     elapsed: float,
     failures: list[str],
+    scale: ScaleOut | None = None,
 ) -> str:
     lines = [
         "| N | p50 ms | p95 ms | p99 ms | reference p99 ms | ratio | setup conn/s | KiB per connection "
@@ -1145,6 +1260,19 @@ def report(
             f"fan-out p50 {fmt(f.p50, 2)} ms, p95 {fmt(f.p95, 2)} ms, p99 {fmt(f.p99, 2)} ms, max {fmt(f.max, 1)} ms; "
             f"lost {f.lost}, errors {f.errors}; server CPU {f.server_cpu:.0f}%, client CPU {f.client_cpu:.0f}%, "
             f"server RSS {scen.rss_mib:.0f} MiB with {scen.meetings * (scen.participants + 1)} sockets."
+        )
+    if scale and scale.skipped:
+        out.append(f"- Scale-out at N={scale.n}: skipped ({scale.skipped}).")
+    elif scale and scale.one and scale.two:
+        o, t = scale.one, scale.two
+        base = {s.n: s.project for s in sizes}.get(scale.n)
+        versus = f"; the SQLite process above: p99 {fmt(base.p99, 2)} ms" if base else ""
+        out.append(
+            f"- Scale-out at N={scale.n} on PostgreSQL (a fresh database each): one process p50/p95/p99 "
+            f"{fmt(o.p50, 2)}/{fmt(o.p95, 2)}/{fmt(o.p99, 2)} ms; two processes sharing the database and a Redis "
+            f"message queue, the chair on the first and the participants alternating between them, "
+            f"{fmt(t.p50, 2)}/{fmt(t.p95, 2)}/{fmt(t.p99, 2)} ms (lost {o.lost + t.lost}, errors "
+            f"{o.errors + t.errors}){versus}."
         )
     lost = sum(s.project.lost + s.reference.lost for s in sizes)
     errs = sum(s.project.errors for s in sizes)
@@ -1187,6 +1315,12 @@ def report(
         out.append(
             f"- <= 80 KiB server memory per participant (N >= 200): worst {worst:.1f} KiB, "
             f"{'met' if worst <= 80 else 'NOT met'}"
+        )
+    if scale and scale.one and scale.two:
+        extra = scale.two.p99 - scale.one.p99
+        out.append(
+            f"- two processes and Redis, p99 <= one process + 10 ms at N={scale.n}: {extra:+.1f} ms "
+            f"({fmt(scale.two.p99, 2)} vs {fmt(scale.one.p99, 2)} ms), {'met' if extra <= 10 else 'NOT met'}"
         )
     if scen:
         label = f"{scen.meetings} meetings x {scen.participants}"
@@ -1238,6 +1372,11 @@ waits until every participant has the event before sending the next.
   for its ack) and pipelined (several in flight); only acknowledged, persisted commands count.
 - **Many meetings**: M meetings of P participants each on one server process, every chair
   sending a command every 1-2 s (random), fan-out percentiles over all deliveries.
+- **Scale-out**: N participants (default 200) in one meeting on PostgreSQL (a temporary database on
+  127.0.0.1:5432, dropped afterwards): first one process, then two processes sharing the database
+  and a Redis message queue (127.0.0.1:6379), the chair on the first process and the participants
+  alternating between the two, so every event crosses Redis. Skipped, with the reason, when
+  PostgreSQL or Redis is not reachable.
 - **Cross-check**: one size measured again (one round) with python-socketio's `AsyncClient` for
   every client, then with the lean client straight after, on the same server and meeting
   (aiohttp, which the AsyncClient needs, comes with `make test`'s set-up).
@@ -1282,6 +1421,8 @@ def parse_args(argv=None):
     ap.add_argument("--meeting-size", type=int, default=10, help="participants per meeting in the scenario")
     ap.add_argument("--scenario-seconds", type=float, help="duration of the scenario (default 20; quick 8)")
     ap.add_argument("--no-scenario", action="store_true", help="skip the many-meetings scenario")
+    ap.add_argument("--scale-out-size", type=int, default=200, help="participants in the scale-out phase")
+    ap.add_argument("--no-scale-out", action="store_true", help="skip the PostgreSQL + Redis scale-out phase")
     ap.add_argument("--docs", default=str(DOCS), help="Markdown file to overwrite with the results ('' = none)")
     ap.add_argument(
         "--git-ref",
@@ -1345,6 +1486,7 @@ async def main_async(args, command: str) -> str:
             sizes.append(result)
     cps = None if args.no_cps else await phase("commands/s", run_throughput(args, workdir))
     scen = None if args.no_scenario else await phase("scenario", run_scenario(args, workdir))
+    scale = None if args.no_scale_out else await phase("scale-out", run_scale_out(args, workdir))
     elapsed = perf_counter() - started
     LOAD.append(os.getloadavg()[0])
     facts.append(
@@ -1352,7 +1494,7 @@ async def main_async(args, command: str) -> str:
     )
     if ERRORS:
         facts.append("refused or failed commands by kind: " + "; ".join(f"{k} x{v}" for k, v in ERRORS.items()))
-    text = report(args, sizes, cps, scen, facts, command, elapsed, failures)
+    text = report(args, sizes, cps, scen, facts, command, elapsed, failures, scale)
     print("\n" + text + "\n", flush=True)
     if args.docs:
         mode = "This was a `--quick` run." if args.quick else ""
@@ -1373,7 +1515,7 @@ async def main_async(args, command: str) -> str:
 
         Path(args.json).write_text(
             json.dumps(
-                {"sizes": sizes, "cps": cps, "scenario": scen, "facts": facts, "command": command},
+                {"sizes": sizes, "cps": cps, "scenario": scen, "scale_out": scale, "facts": facts, "command": command},
                 default=plain,
                 indent=1,
             )
