@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from tests.conftest import events_of, local_today
 
@@ -179,3 +181,149 @@ def test_a_reconnecting_client_gets_the_register_events_it_missed(meeting, socke
     reply = back.emit("sync", {"last_seq": seen}, callback=True)
     assert [e["type"] for e in reply["events"]] == ["decisions.record", "actions.record"]
     assert reply["events"][1]["data"]["actions"][0]["what"] == "Send the review report"
+
+
+# ---------------------------------------------------------------- edits, deletes, confirmations and attendance reach the others
+
+#: per register: the id argument, what to record, what the edit changes
+ENTRIES = {
+    "decisions": ("decision_id", lambda: {"text": "Maintain the EHC plan"}, {"text": "Amend section F: weekly SALT"}),
+    "actions": (
+        "action_id",
+        lambda: {"what": "Refer to OT", "owner_name": "Northshire OT duty desk", "owner_agency": "NHS OT",
+                 "due_date": soon(10), "follow_up_date": soon(20)},
+        {"what": "Refer to OT for a sensory assessment"},
+    ),
+    "disagreements": ("disagreement_id", lambda: {"topic": "Placement for Year 7"}, {"topic": "Placement and transport for Year 7"}),
+}
+
+
+@pytest.mark.parametrize("register", list(ENTRIES))
+def test_an_edit_and_a_delete_by_the_chair_reach_the_participants_and_the_screen_with_the_next_seq(meeting, sockets, register):
+    key, record_args, edit = ENTRIES[register]
+    chair, screen = sockets(meeting["chair"]), sockets(meeting["screen"])
+    others = (screen, *(sockets(t) for t in meeting["participants"]))
+    made = cmd(chair, f"{register}.record", **record_args())
+    assert made["ok"], made
+    entry_id = made[key]
+    for sc in others:
+        sc.get_received()
+
+    edited = cmd(chair, f"{register}.update", **{key: entry_id}, version=1, **edit)
+    assert edited["ok"] and edited["seq"] == made["seq"] + 1, edited
+    [(field, text)] = edit.items()
+    for sc in others:
+        [event] = events_of(sc)
+        assert (event["type"], event["seq"]) == (f"{register}.update", edited["seq"])
+        [entry] = event["data"][register]
+        assert (entry["id"], entry[field], entry["version"]) == (entry_id, text, 2)
+
+    deleted = cmd(chair, f"{register}.delete", **{key: entry_id}, version=2)
+    assert deleted["ok"] and deleted["seq"] == edited["seq"] + 1, deleted
+    for sc in others:
+        [event] = events_of(sc)
+        assert (event["type"], event["seq"]) == (f"{register}.delete", deleted["seq"])
+        assert event["data"][f"removed_{register}"] == [entry_id]
+        assert sc.emit("sync", {}, callback=True)["snapshot"][register] == []
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def test_an_owner_confirming_their_action_is_in_the_audit_trail_and_reaches_the_others(meeting, sockets, app):
+    from facilitation import queries
+
+    chair, screen, parent = sockets(meeting["chair"]), sockets(meeting["screen"]), sockets(meeting["participants"][0])
+    who, _ = people(chair)
+    a = cmd(chair, "actions.record", what="Share the home-school diary weekly", owner_participant_id=who["parent"]["id"],
+            due_date=soon(7), follow_up_date=soon(21))
+    for sc in (chair, screen):
+        sc.get_received()
+
+    started = datetime.now(UTC) - timedelta(seconds=1)
+    ack = cmd(parent, "actions.confirm", action_id=a["action_id"])
+    assert ack["ok"] and ack["seq"] == a["seq"] + 1, ack
+    for sc in (chair, screen):
+        [event] = events_of(sc)
+        assert (event["type"], event["seq"]) == ("actions.confirm", ack["seq"])
+        confirmed_at = event["data"]["actions"][0]["confirmed_at"]
+        assert started <= parse_time(confirmed_at) <= datetime.now(UTC)
+
+    with app.app_context():
+        trail = queries.audit_history(meeting["id"], "action", a["action_id"])
+    assert [t["action"] for t in trail] == ["actions.record", "actions.confirm"]
+    confirm = trail[1]
+    assert confirm["actor"] == "Sam Parent (participant)"
+    assert started <= parse_time(confirm["at"]) <= datetime.now(UTC)
+    assert confirm["before"]["confirmed_at"] is None and confirm["before"]["version"] == 1
+    assert confirm["after"]["confirmed_at"] == confirmed_at and confirm["after"]["version"] == 2
+    assert confirm["before"]["what"] == confirm["after"]["what"] == "Share the home-school diary weekly"
+
+    # Confirming again changes nothing and adds nothing to the trail.
+    assert cmd(parent, "actions.confirm", action_id=a["action_id"])["ok"]
+    with app.app_context():
+        assert len(queries.audit_history(meeting["id"], "action", a["action_id"])) == 2
+
+
+def test_a_participant_recorded_as_leaving_early_is_shown_so_to_everyone_else(meeting, sockets):
+    chair, screen = sockets(meeting["chair"]), sockets(meeting["screen"])
+    parent, ep = (sockets(t) for t in meeting["participants"])
+    who, _ = people(chair)
+    eve = who["educational_psychologist"]["id"]
+    arrived = cmd(chair, "attendance.set", participant_id=eve, attendance="in_room")
+    assert arrived["ok"], arrived
+    for sc in (screen, parent, ep):
+        sc.get_received()
+
+    ack = cmd(chair, "attendance.set", participant_id=eve, attendance="in_room", left_early=True)
+    assert ack["ok"] and ack["seq"] == arrived["seq"] + 1, ack
+    for sc in (screen, parent, ep):
+        [event] = events_of(sc)
+        assert (event["type"], event["seq"]) == ("attendance.set", ack["seq"])
+        [shown] = event["data"]["participants"]
+        assert shown["id"] == eve and shown["name"] == "Dr Eve Psych"
+        assert shown["attendance_label"] == "Present in the room"
+        assert shown["left_early"] is True and shown["arrived_late"] is False
+    # Someone who opens the page afterwards sees it too.
+    late = sockets(meeting["participants"][0])
+    snap = late.emit("sync", {}, callback=True)["snapshot"]
+    assert next(p for p in snap["participants"] if p["id"] == eve)["left_early"] is True
+
+
+def test_a_decision_agreed_with_dissent_shows_who_dissents_and_its_disagreement(meeting, sockets):
+    chair, screen = sockets(meeting["chair"]), sockets(meeting["screen"])
+    who, _ = people(chair)
+    g = cmd(chair, "disagreements.record", topic="Hours of 1:1 support")
+    screen.get_received()
+    d = cmd(chair, "decisions.record", text="15 hours of 1:1 support", status="agreed_with_dissent",
+            dissenter_ids=[who["parent"]["id"]], disagreement_id=g["disagreement_id"])
+    assert d["ok"], d
+    [event] = events_of(screen)
+    [shown] = event["data"]["decisions"]
+    assert shown["status_label"] == "Agreed with dissent"
+    assert shown["dissenter_ids"] == [who["parent"]["id"]] and shown["disagreement_id"] == g["disagreement_id"]
+    nobody = cmd(chair, "decisions.record", text="Cease the plan", status="agreed_with_dissent", dissenter_ids=[])
+    assert nobody["error"]["fields"] == {"dissenter_ids": "Name who dissents from this decision."}
+    assert events_of(screen) == []
+
+
+def test_a_position_belongs_to_a_participant_or_a_named_party_not_both(meeting, sockets):
+    chair, screen = sockets(meeting["chair"]), sockets(meeting["screen"])
+    who, _ = people(chair)
+    g = cmd(chair, "disagreements.record", topic="Section F provision")
+    screen.get_received()
+    both = cmd(chair, "positions.add", disagreement_id=g["disagreement_id"], participant_id=who["parent"]["id"],
+               party_name="Northshire SEND panel", view="x")
+    assert both["error"]["fields"] == {"party_name": "Give either a participant or a name, not both."}
+    nobody = cmd(chair, "positions.add", disagreement_id=g["disagreement_id"], view="x")
+    assert nobody["error"]["fields"] == {"participant_id": "Say whose position this is: a participant or a named party."}
+    no_agency = cmd(chair, "positions.add", disagreement_id=g["disagreement_id"], party_name="Northshire SEND panel", view="x")
+    assert no_agency["error"]["fields"] == {"agency": "Say which agency this party speaks for."}
+    assert events_of(screen) == []
+    ok = cmd(chair, "positions.add", disagreement_id=g["disagreement_id"], party_name="Northshire SEND panel",
+             agency="Northshire LA", view="15 hours meets the need", evidence="Panel minutes, 2 Feb")
+    assert ok["ok"], ok
+    [event] = events_of(screen)
+    [position] = event["data"]["disagreements"][0]["positions"]
+    assert (position["party_name"], position["agency"], position["participant_id"]) == ("Northshire SEND panel", "Northshire LA", None)

@@ -36,12 +36,34 @@ def test_advancing_the_agenda_reaches_every_participant_and_the_screen(meeting, 
 
 def test_a_participant_of_another_meeting_receives_nothing(meeting, make_meeting, sockets, client):
     other = make_meeting(title="Someone else's review", child_ref="ZZ-9")
+    joined = client.post(
+        f"/api/v1/meetings/{other['id']}/commands/participants.add",
+        json={"name": "Pat Other-Parent", "role": "parent", "agency": "family"},
+        headers={"Authorization": f"Bearer {other['chair']}"},
+    )
+    assert joined.status_code == 200, joined.get_json()
+    outsider = sockets(joined.get_json()["join_path"].rsplit("/", 1)[1])
     outsider_screen = sockets(other["screen"])
     chair = sockets(meeting["chair"])
-    outsider_screen.get_received()
+    parent = sockets(meeting["participants"][0])
+    for sc in (outsider, outsider_screen, parent):
+        sc.get_received()
     command(chair, "clock.start_meeting")
     command(chair, "clock.extend", seconds=120)
+    command(chair, "decisions.record", text="Maintain the EHC plan")
+    # A confidential entry goes out in two versions (full and redacted): neither leaves the meeting.
+    assert command(chair, "decisions.record", text="Refer to the LADO", confidential=True)["ok"]
+    sent = ["clock.start_meeting", "clock.extend", "decisions.record", "decisions.record"]
+    assert [e["type"] for e in events_of(parent)] == sent
+    assert events_of(outsider) == []
     assert events_of(outsider_screen) == []
+    # Asking to catch up replays only their own meeting: their being added, nothing of the first.
+    reply = outsider.emit("sync", {"last_seq": 0}, callback=True)
+    assert [(e["type"], e["data"]["meeting"]["id"]) for e in reply["events"]] == [("participants.add", other["id"])]
+    # They are listening: their own meeting's events do reach them.
+    own = command(sockets(other["chair"]), "clock.start_meeting")
+    assert [(e["type"], e["seq"]) for e in events_of(outsider)] == [("clock.start_meeting", own["seq"])]
+    assert [e["type"] for e in events_of(outsider_screen)] == ["clock.start_meeting"]
 
 
 def test_participants_and_the_screen_cannot_run_the_clock(meeting, sockets):
