@@ -11,19 +11,15 @@ try:  # PostgreSQL through psycopg2 must yield to other greenlets while it waits
 except ImportError:  # pragma: no cover
     pass
 
-import gc  # noqa: E402
 import os  # noqa: E402
 
 from facilitation import create_app  # noqa: E402
-from facilitation.serving import limit_messages, serve  # noqa: E402
+from facilitation.serving import limit_messages, serve, steady_garbage_collection  # noqa: E402
 
 app = create_app(SOCKETIO_ASYNC_MODE="gevent")
 limit_messages(app.config["MAX_SOCKET_MESSAGE_BYTES"])  # also under gunicorn, which imports this module
 
-# Objects made at start-up live for the whole run: keep full collections from walking them again
-# and again (they made the latency tail at 1000 participants).
-gc.collect()
-gc.freeze()
+steady_garbage_collection()  # full collections on our schedule, not in the middle of a broadcast
 
 if __name__ == "__main__":
     serve(

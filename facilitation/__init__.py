@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 from urllib.parse import urlsplit
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from . import security
 from .config import INSTANCE, ROOT, Config
@@ -31,6 +31,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         app.config["SECRET_KEY"] = _development_secret()
 
     db.init_app(app)
+    _configure_sqlite(app)
     migrate.init_app(app, db, directory=str(ROOT / "facilitation" / "migrations"))
     from . import auth
 
@@ -114,15 +115,25 @@ def _development_secret() -> str:
     return path.read_text().strip()
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """SQLite: WAL with full sync (durable: the record is evidence), foreign keys, a busy wait."""
-    module = type(dbapi_connection).__module__
-    if "sqlite" not in module:
-        return
+SQLITE_SYNCHRONOUS_LEVELS = ("NORMAL", "FULL", "EXTRA")
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """SQLite: WAL, the configured sync level, foreign keys and a busy wait on every connection."""
+    level = app.config.get("SQLITE_SYNCHRONOUS", "NORMAL")
+    if level not in SQLITE_SYNCHRONOUS_LEVELS:
+        raise RuntimeError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS_LEVELS)}, not {level!r}.")
+    with app.app_context():
+        engines = list(db.engines.values())
+    for engine in engines:
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", partial(_sqlite_pragmas, synchronous=level))
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record, synchronous: str) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute(f"PRAGMA synchronous={synchronous}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()

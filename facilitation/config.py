@@ -36,6 +36,11 @@ class Config:
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'common-ground.db'}")
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    #: SQLite's `PRAGMA synchronous` in WAL mode. NORMAL: a commit survives the server process
+    #: being killed or restarted, and the file is never corrupted; a power cut or an operating-system
+    #: crash can lose the last commits (those the OS had not yet written out). FULL also survives
+    #: those, at the cost of an fsync per command that the whole server waits for (docs/deployment.md).
+    SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "NORMAL").upper()
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE") or None
     #: Redis pub/sub channel; processes of one deployment share it, separate deployments must not.
