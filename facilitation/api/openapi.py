@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .. import schemas, services
-from ..domain import access
+from ..domain import access, agenda, meetings, registers
+from ..domain.action_log import STATUSES as ACTION_STATUSES
 
 REF = "#/components/schemas/{model}"
 
@@ -36,6 +37,168 @@ MEETING_ID = {"name": "meeting_id", "in": "path", "required": True, "schema": {"
 MINUTES_VERSION = {"name": "version", "in": "query", "schema": {"type": "string", "pattern": "^(live|[1-9][0-9]{0,5})$"}}
 
 
+# ---------------------------------------------------------------- the meeting's state (queries.snapshot and its views)
+
+
+def _ref(model: str) -> dict:
+    return {"$ref": REF.format(model=model)}
+
+
+def _object(description: str, properties: dict) -> dict:
+    """An object whose every property is always present (null where a value is absent)."""
+    return {"type": "object", "description": description, "required": list(properties), "properties": properties}
+
+
+def _list(model: str) -> dict:
+    return {"type": "array", "items": _ref(model)}
+
+
+_ID = {"type": "integer", "minimum": 1}
+_ID_OR_NULL = {"type": ["integer", "null"], "minimum": 1}
+_TEXT = {"type": "string"}
+_TEXT_OR_NULL = {"type": ["string", "null"]}
+_DAY_OR_NULL = {"type": ["string", "null"], "format": "date"}
+_TIME = {"type": "string", "format": "date-time"}
+_TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
+_VERSION = {"type": "integer", "minimum": 1, "description": "The entry's version; edits name the version they were based on."}
+
+
+def _state_schemas() -> dict:
+    """The snapshot of a meeting and the rows in it, as queries.py builds them (also the rows in events)."""
+    return {
+        "Snapshot": _object(
+            "Everything a client needs to draw the room. Confidential register entries are left out for roles "
+            "that may not see them (only the chair and note-takers do).",
+            {
+                "seq": {"type": "integer", "minimum": 0, "description": "The meeting's last event sequence number"},
+                "server_now": _TIME,
+                "viewer": _ref("Viewer"),
+                "meeting": _ref("MeetingState"),
+                "items": {**_list("AgendaItem"), "description": "The agenda, in order"},
+                "participants": {**_list("Participant"), "description": "The participants with their attendance, less any removed"},
+                "decisions": {**_list("Decision"), "description": "The decision register, oldest first (deleted entries are in the audit trail only)"},
+                "actions": {**_list("Action"), "description": "The action register, oldest first"},
+                "disagreements": {**_list("Disagreement"), "description": "The disagreement register, oldest first, each with its live positions"},
+            },
+        ),
+        "Viewer": _object("Who is looking: the link's role, and its participant for a participant's link.", {
+            "role": {"enum": list(access.LINK_ROLES)},
+            "participant_id": _ID_OR_NULL,
+        }),
+        "MeetingState": _object("The meeting's details and clock state.", {
+            "id": _ID,
+            "title": _TEXT,
+            "meeting_type": {"enum": list(meetings.MEETING_TYPES)},
+            "meeting_type_label": _TEXT,
+            "child_ref": _TEXT,
+            "scheduled_start": _TIME,
+            "scheduled_end": _TIME,
+            "status": {"enum": list(agenda.MEETING_STATUSES)},
+            "started_at": _TIME_OR_NULL,
+            "ended_at": _TIME_OR_NULL,
+            "current_item_id": _ID_OR_NULL,
+            "projected_end": {**_TIME_OR_NULL, "description": "When the meeting will end if each remaining item takes its planned time"},
+            "allocation": _object("The items' planned time against the scheduled length.", {
+                "total_seconds": {"type": "integer"},
+                "scheduled_seconds": {"type": "integer"},
+                "fits": {"type": "boolean"},
+                "over_by_seconds": {"type": "integer", "minimum": 0},
+            }),
+            "version": _VERSION,
+        }),
+        "AgendaItem": _object("An agenda item with its clock: timers are timestamps, the client draws the countdown.", {
+            "id": _ID,
+            "position": {"type": "integer"},
+            "title": _TEXT,
+            "presenter": _TEXT_OR_NULL,
+            "allocated_seconds": {"type": "integer", "minimum": 0},
+            "extended_seconds": {"type": "integer", "minimum": 0},
+            "status": {"enum": list(agenda.ITEM_STATUSES)},
+            "deferred": {"type": "boolean"},
+            "elapsed_before": {"type": "number", "minimum": 0, "description": "Seconds run before the current run"},
+            "run_started_at": {**_TIME_OR_NULL, "description": "When the current run started (null unless running)"},
+            "started_at": _TIME_OR_NULL,
+            "ended_at": _TIME_OR_NULL,
+            "ends_at": _TIME_OR_NULL,
+            "actual_seconds": {"type": ["integer", "null"], "minimum": 0, "description": "Seconds taken, once done or skipped"},
+            "version": _VERSION,
+        }),
+        "Participant": _object("A participant as others in the meeting see them, with their attendance (no link, no contact details).", {
+            "id": _ID,
+            "name": _TEXT,
+            "role": {"enum": list(meetings.PARTICIPANT_ROLES)},
+            "role_label": _TEXT,
+            "agency": {"enum": list(meetings.AGENCIES)},
+            "agency_label": {"type": "string", "description": "The agency's own name if given, else the agency's label"},
+            "attendance": {"enum": list(registers.ATTENDANCE), "description": "; ".join(f"`{k}`: {v}" for k, v in registers.ATTENDANCE.items())},
+            "attendance_label": _TEXT,
+            "arrived_late": {"type": "boolean"},
+            "left_early": {"type": "boolean"},
+            "version": _VERSION,
+        }),
+        "Decision": _object("A decision, recorded against an agenda item.", {
+            "id": _ID,
+            "agenda_item_id": _ID_OR_NULL,
+            "text": _TEXT,
+            "reasons": _TEXT_OR_NULL,
+            "evidence": _TEXT_OR_NULL,
+            "options_considered": _TEXT_OR_NULL,
+            "status": {"enum": list(registers.DECISION_STATUSES)},
+            "status_label": _TEXT,
+            "dissenter_ids": {"type": "array", "items": _ID, "description": "Participants who dissent (status agreed_with_dissent)"},
+            "disagreement_id": {**_ID_OR_NULL, "description": "The disagreement the dissent is recorded in"},
+            "confidential": {"type": "boolean"},
+            "review_date": _DAY_OR_NULL,
+            "version": _VERSION,
+            "created_at": _TIME,
+        }),
+        "Action": _object("An action: what, who (a participant, or a named person outside the meeting) and by when.", {
+            "id": _ID,
+            "agenda_item_id": _ID_OR_NULL,
+            "what": _TEXT,
+            "owner_participant_id": {**_ID_OR_NULL, "description": "The owner, if a participant; else owner_name"},
+            "owner_name": _TEXT_OR_NULL,
+            "owner_agency": _TEXT,
+            "due_date": {"type": "string", "format": "date"},
+            "follow_up_date": {"type": "string", "format": "date"},
+            "need": {**_TEXT_OR_NULL, "description": "The need or outcome it serves"},
+            "confidential": {"type": "boolean"},
+            "status": {"enum": list(ACTION_STATUSES), "description": "Progress after the meeting (the action log)"},
+            "confirmed_at": {**_TIME_OR_NULL, "description": "When the owner confirmed it from their own screen"},
+            "version": _VERSION,
+            "created_at": _TIME,
+        }),
+        "Position": _object("One party's position in a disagreement, in their own words.", {
+            "id": _ID,
+            "disagreement_id": _ID,
+            "participant_id": {**_ID_OR_NULL, "description": "The party, if a participant; else party_name"},
+            "party_name": _TEXT_OR_NULL,
+            "agency": _TEXT,
+            "view": _TEXT,
+            "evidence": _TEXT_OR_NULL,
+            "version": _VERSION,
+        }),
+        "Disagreement": _object("A disagreement: each party's position, and whether it was resolved or the agreed next step.", {
+            "id": _ID,
+            "agenda_item_id": _ID_OR_NULL,
+            "topic": _TEXT,
+            "confidential": {"type": "boolean"},
+            "resolved": {"type": "boolean"},
+            "resolution": _TEXT_OR_NULL,
+            "next_step": {"enum": [*registers.ESCALATION_LADDER, None], "description": "A rung of the escalation ladder, lowest first"},
+            "next_step_label": _TEXT_OR_NULL,
+            "next_step_rung": {"type": ["integer", "null"], "minimum": 1, "maximum": len(registers.ESCALATION_LADDER)},
+            "next_step_owner_participant_id": _ID_OR_NULL,
+            "next_step_owner_name": _TEXT_OR_NULL,
+            "next_step_agency": _TEXT_OR_NULL,
+            "follow_up_date": _DAY_OR_NULL,
+            "positions": _list("Position"),
+            "version": _VERSION,
+            "created_at": _TIME,
+        }),
+    }
+
+
 @lru_cache(maxsize=1)
 def openapi_document() -> dict:
     """The whole document; paths for every command come from services.COMMANDS."""
@@ -63,18 +226,7 @@ def openapi_document() -> dict:
             "properties": {"ok": {"const": True}, "seq": {"type": "integer"}},
             "additionalProperties": True,
         },
-        "Snapshot": {
-            "type": "object",
-            "required": ["seq", "server_now", "viewer", "meeting", "items", "participants"],
-            "properties": {
-                "seq": {"type": "integer"},
-                "server_now": {"type": "string", "format": "date-time"},
-                "viewer": {"type": "object"},
-                "meeting": {"type": "object"},
-                "items": {"type": "array", "items": {"type": "object"}},
-                "participants": {"type": "array", "items": {"type": "object"}},
-            },
-        },
+        **_state_schemas(),
     }
     components["CreateMeetingArgs"] = _schema(schemas.CreateMeetingArgs, components)
     paths: dict = {

@@ -2,6 +2,8 @@
 
 Every renderer shows people's text exactly as typed and never as markup: HTML escapes it, Markdown
 backslash-escapes it, CSV neutralises spreadsheet formulas, PDF and DOCX write it as plain runs.
+Right-to-left text (Hebrew, Arabic names and words) keeps its reading order: HTML isolates it with
+dir="auto", the PDF shapes and reorders it (HarfBuzz through fpdf2), the DOCX marks it for Word.
 Heavy libraries (fpdf2, python-docx, icalendar) are imported only when their format is asked for.
 """
 
@@ -77,3 +79,22 @@ def plain(text: str | None) -> str:
     if not text:
         return ""
     return _ILLEGAL.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+#: Letters of the right-to-left scripts: Hebrew, Arabic, Syriac, Thaana, N'Ko, Samaritan, Mandaic,
+#: and the Hebrew and Arabic presentation forms.
+RTL_LETTERS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def reads_right_to_left(text: str | None) -> bool:
+    """True when text's first strong letter is right-to-left: its direction as a paragraph of its own
+    (Unicode's bidi rules P2-P3, what HTML's dir="auto" does)."""
+    if not text or not RTL_LETTERS.search(text):
+        return False
+    for c in text:
+        kind = unicodedata.bidirectional(c)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False

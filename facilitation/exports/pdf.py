@@ -6,18 +6,25 @@ fonts-dejavu-core. Without either the PDF falls back to
 the built-in Helvetica, which can only carry Latin-1: other characters are then shown as '?'. With it,
 characters DejaVu has no glyph for (Chinese, Japanese, emoji ...) are shown as '\ufffd'; the HTML,
 DOCX and Markdown exports keep them as typed.
+
+Right-to-left text (Hebrew, Arabic) and combining accents go through fpdf2's text shaping (HarfBuzz,
+the uharfbuzz package): reordered by the Unicode bidi algorithm, Arabic letters joined, marks placed.
+Shaping costs far more than plain drawing, so only text that needs it is shaped.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from fpdf import FPDF
 
 from ..domain import minutes as m
-from . import plain
+from . import plain, reads_right_to_left
 
 #: DejaVu comes from npm with the front-end libraries (`make` copies it to static/vendor/fonts);
 #: Debian's fonts-dejavu-core is used if that copy is missing.
@@ -33,6 +40,10 @@ MUTED = (86, 99, 112)
 ACCENT = (31, 78, 95)
 HEAD_FILL = (238, 243, 241)
 DRAFT = (138, 106, 31)
+
+#: What plain drawing gets wrong: right-to-left scripts (drawn in reading order, Arabic letters
+#: unjoined), explicit direction marks, and combining accents (placed by the font's mark positioning).
+NEEDS_SHAPING = re.compile("[\u0300-\u036f\u0590-\u08ff\u200e\u200f\u202a-\u202e\u2066-\u2069\ufb1d-\ufdff\ufe20-\ufe2f\ufe70-\ufefc]")
 
 
 @lru_cache(maxsize=1)
@@ -72,12 +83,24 @@ def safe(text: str | None) -> str:
     return "".join(c if ord(c) in covered or c in "\n\t" else "\ufffd" for c in text)
 
 
+class Lines(NamedTuple):
+    """A piece of text broken into lines, and how they are drawn."""
+
+    lines: list[str]
+    #: drawn through fpdf2's text shaping (bidi order, joined Arabic letters, placed accents)
+    shaped: bool = False
+    #: a right-to-left paragraph: its lines are ordered from the right and aligned right
+    rtl: bool = False
+
+
 class MinutesPDF(FPDF):
     """fpdf2 with a small typesetter of its own.
 
     fpdf2's multi_cell and table() measure text through its bidirectional-text machinery, which costs
     seconds for a large meeting; plain left-aligned text needs only the font's advance widths, so lines
-    are broken here and drawn with text(). Page breaks are ours too (tables repeat their header row).
+    are broken here and drawn with text(). Lines that need shaping (see NEEDS_SHAPING) are drawn by fpdf2
+    itself, through cell() with text shaping on, and their words measured as HarfBuzz shapes them.
+    Page breaks are ours too (tables repeat their header row).
     """
 
     def __init__(self, minutes: m.Minutes):
@@ -107,7 +130,8 @@ class MinutesPDF(FPDF):
             return
         self.font(7.5, color=MUTED)
         mt = self.minutes.meeting
-        self.text(self.l_margin, 11, safe(f"{mt.title} · {mt.child_ref} · {m.uk_date(mt.day)}")[:150])
+        line = safe(f"{mt.title} · {mt.child_ref} · {m.uk_date(mt.day)}")[:150]
+        self.draw_line(self.l_margin, 11, line, self.epw, Lines([line], self.needs_shaping(line)))
         self.set_y(self.t_margin)
 
     def footer(self):
@@ -133,14 +157,59 @@ class MinutesPDF(FPDF):
         """Width of text in the current font, in mm (advance widths; no shaping or kerning is applied)."""
         return self.current_font.get_text_width(text, self.font_size_pt, None)[1] / self.k
 
-    def wrap(self, text: str, width: float) -> list[str]:
+    def measure_shaped(self, text: str) -> float:
+        """Width of text as HarfBuzz shapes it (with shaping on); advance widths where nothing needs shaping."""
+        if NEEDS_SHAPING.search(text) is None:
+            return self.measure(text)
+        # the font's own shaped width: fpdf2's get_string_width() would also run the bidi algorithm on each word
+        return self.current_font.get_text_width(text, self.font_size_pt, self.text_shaping)[1] / self.k
+
+    def needs_shaping(self, text: str) -> bool:
+        """True for text that only comes out right through text shaping (see NEEDS_SHAPING), with DejaVu."""
+        return self.family_name == FAMILY and NEEDS_SHAPING.search(text) is not None
+
+    @contextmanager
+    def shaping(self, rtl: bool = False):
+        """fpdf2's text shaping, on for one piece of text. The paragraph direction is given, not guessed
+        from each line. The page-count alias is off meanwhile: a typed "{nb}" stays as typed."""
+        alias, self.str_alias_nb_pages = self.str_alias_nb_pages, None
+        self.set_text_shaping(True, direction="rtl" if rtl else "ltr")
+        try:
+            yield
+        finally:
+            self.set_text_shaping(False)
+            self.str_alias_nb_pages = alias
+
+    def wrap(self, text: str, width: float, own: bool = False) -> Lines:
+        """Lines of at most `width` mm. `own`: the text is someone's words on their own (a table cell, their
+        views), so a right-to-left one is a right-to-left paragraph, as HTML's dir="auto" makes it."""
+        text = safe(text).replace("\t", "    ")
+        if not self.needs_shaping(text):
+            return Lines(self._break(text, width, self.measure))
+        with self.shaping():
+            return Lines(self._break(text, width, self.measure_shaped), True, own and reads_right_to_left(text))
+
+    def draw_line(self, x: float, baseline: float, line: str, width: float, block: Lines) -> None:
+        """One line of a block, starting at x (or ending at x + width, right to left) on the baseline."""
+        if not block.shaped or (not block.rtl and NEEDS_SHAPING.search(line) is None):
+            self.text(x, baseline, line)
+            return
+        x0, y0 = self.x, self.y
+        with self.shaping(block.rtl):
+            # cell() pads by c_margin and puts the baseline at y + h / 2 + 0.3 * the font size
+            self.set_xy(x - self.c_margin, baseline - 0.8 * self.font_size)
+            self.cell(width + 2 * self.c_margin, self.font_size, line, align="R" if block.rtl else "L")
+        self.set_xy(x0, y0)
+
+    @staticmethod
+    def _break(text: str, width: float, measure) -> list[str]:
         """Greedy line breaking at spaces; a word wider than the line is broken between characters."""
         lines: list[str] = []
-        space = self.measure(" ")
-        for paragraph in safe(text).replace("\t", "    ").split("\n"):
+        space = measure(" ")
+        for paragraph in text.split("\n"):
             line, line_w, first = "", 0.0, True
             for word in paragraph.split(" "):
-                w = self.measure(word)
+                w = measure(word)
                 if not first and line_w + space + w <= width:
                     line, line_w = f"{line} {word}", line_w + space + w
                     continue
@@ -149,11 +218,11 @@ class MinutesPDF(FPDF):
                 first = False
                 while w > width:  # a word wider than the line (a URL, a long reference)
                     cut = max(1, int(len(word) * width / w))
-                    while cut > 1 and self.measure(word[:cut]) > width:
+                    while cut > 1 and measure(word[:cut]) > width:
                         cut -= 1
                     lines.append(word[:cut])
                     word = word[cut:]
-                    w = self.measure(word)
+                    w = measure(word)
                 line, line_w = word, w
             lines.append(line)
         return lines
@@ -164,14 +233,16 @@ class MinutesPDF(FPDF):
         if self.get_y() + height > self.bottom:
             self.new_page()
 
-    def para(self, text: str, size: float = 10, bold: bool = False, color=INK, gap: float = 1.2, indent: float = 0):
+    def para(self, text: str, size: float = 10, bold: bool = False, color=INK, gap: float = 1.2, indent: float = 0,
+             own: bool = False):
         self.font(size, bold, color)
         line_h = size * 0.45
         x = self.l_margin + indent
-        for line in self.wrap(text, self.epw - indent):
+        block = self.wrap(text, self.epw - indent, own)
+        for line in block.lines:
             self.room_for(line_h)
             y = self.get_y()
-            self.text(x, y + line_h * 0.78, line)
+            self.draw_line(x, y + line_h * 0.78, line, self.epw - indent, block)
             self.set_y(y + line_h)
         self.set_y(self.get_y() + gap)
 
@@ -200,21 +271,22 @@ class MinutesPDF(FPDF):
     def box(self, text: str, size: float, color) -> None:
         """Text in a bordered box (the draft warning)."""
         self.font(size, True, color)
-        lines = self.wrap(text, self.epw - 4)
+        block = self.wrap(text, self.epw - 4)
         line_h = size * 0.45
-        h = len(lines) * line_h + 3
+        h = len(block.lines) * line_h + 3
         self.room_for(h)
         y = self.get_y()
         self.set_draw_color(*color)
         self.set_line_width(0.4)
         self.rect(self.l_margin, y, self.epw, h)
-        for n, line in enumerate(lines):
-            self.text(self.l_margin + 2, y + 1.5 + line_h * (n + 0.78), line)
+        for n, line in enumerate(block.lines):
+            self.draw_line(self.l_margin + 2, y + 1.5 + line_h * (n + 0.78), line, self.epw - 4, block)
         self.set_y(y + h + 2)
 
     def grid(self, headings: list[str] | None, rows: list[list[str]], widths: tuple[float, ...], size: float = 8.5,
-             borders: bool = True, first_column_bold: bool = False):
-        """A table; the header row is repeated on every page it runs onto, and a tall row splits across pages."""
+             borders: bool = True, first_column_bold: bool = False, own: bool = True):
+        """A table; the header row is repeated on every page it runs onto, and a tall row splits across pages.
+        `own`: each cell holds someone's words alone (see wrap); False for sentences made around names."""
         scale = self.epw / sum(widths)
         widths = tuple(w * scale for w in widths)
         pad = 1.2 if borders else 0.6
@@ -227,35 +299,35 @@ class MinutesPDF(FPDF):
             out = []
             for n, (value, w) in enumerate(zip(cells, widths, strict=True)):
                 self.font(size, n in bold_cols, MUTED if (n in bold_cols and not borders) else INK)
-                out.append(self.wrap(value, w - 2 * pad))
+                out.append(self.wrap(value, w - 2 * pad, own))
             return out
 
-        def draw(lines, bold_cols, fill, start, count):
+        def draw(blocks, bold_cols, fill, start, count):
             y = self.get_y()
             h = count * line_h + 2 * pad
             x = self.l_margin
-            for n, (cell_lines, w) in enumerate(zip(lines, widths, strict=True)):
+            for n, (block, w) in enumerate(zip(blocks, widths, strict=True)):
                 if borders:
                     self.rect(x, y, w, h, style="DF" if fill else "D")
                 self.font(size, n in bold_cols, MUTED if (n in bold_cols and not borders) else INK)
-                for k, line in enumerate(cell_lines[start:start + count]):
-                    self.text(x + pad, y + pad + line_h * (k + 0.78), line)
+                for k, line in enumerate(block.lines[start:start + count]):
+                    self.draw_line(x + pad, y + pad + line_h * (k + 0.78), line, w - 2 * pad, block)
                 x += w
             self.set_y(y + h)
 
         head = layout(headings, set(range(len(headings)))) if headings else None
-        head_h = (max(len(c) for c in head) * line_h + 2 * pad) if head else 0
+        head_h = (max(len(c.lines) for c in head) * line_h + 2 * pad) if head else 0
 
         def header():
             if head:
-                draw(head, set(range(len(headings))), True, 0, max(len(c) for c in head))
+                draw(head, set(range(len(headings))), True, 0, max(len(c.lines) for c in head))
 
         self.room_for(head_h + line_h + 2 * pad)
         header()
         bold_cols = {0} if first_column_bold else set()
         for r in rows:
-            lines = layout(r, bold_cols)
-            total = max(len(c) for c in lines)
+            blocks = layout(r, bold_cols)
+            total = max(len(c.lines) for c in blocks)
             row_h = total * line_h + 2 * pad
             fresh_page_room = self.bottom - self.t_margin - head_h
             if self.get_y() + row_h > self.bottom and row_h <= fresh_page_room:
@@ -265,7 +337,7 @@ class MinutesPDF(FPDF):
             while start < total:
                 fit = max(1, int((self.bottom - self.get_y() - 2 * pad) // line_h))
                 count = min(fit, total - start)
-                draw(lines, bold_cols, False, start, count)
+                draw(blocks, bold_cols, False, start, count)
                 start += count
                 if start < total:
                     self.new_page()
@@ -372,9 +444,9 @@ def _doc(pdf: MinutesPDF, mins: m.Minutes) -> None:
 
     pdf.h2("The child's and family's views")
     pdf.para("The child's views", 10.5, True, gap=0.3)
-    pdf.para(mins.child_views or "Not recorded.", color=INK if mins.child_views else MUTED)
+    pdf.para(mins.child_views or "Not recorded.", color=INK if mins.child_views else MUTED, own=True)
     pdf.para("The family's views", 10.5, True, gap=0.3)
-    pdf.para(mins.family_views or "Not recorded.", color=INK if mins.family_views else MUTED)
+    pdf.para(mins.family_views or "Not recorded.", color=INK if mins.family_views else MUTED, own=True)
 
     pdf.h2("Next review")
     pdf.para(m.uk_date(mins.next_review_date, weekday=True) if mins.next_review_date else "Not set.", 11, bool(mins.next_review_date))
@@ -405,7 +477,7 @@ def _summary(pdf: MinutesPDF, mins: m.Minutes, title: str) -> None:
         pdf.bullet(line, 10.5)
     pdf.para("What happens next", 11.5, True, gap=0.5)
     if s.next_steps:
-        pdf.grid(["When", "What happens"], [[m.uk_date(step.day, weekday=True), step.text] for step in s.next_steps], (32, 148), size=9.5)
+        pdf.grid(["When", "What happens"], [[m.uk_date(step.day, weekday=True), step.text] for step in s.next_steps], (32, 148), size=9.5, own=False)
     else:
         pdf.para("No actions were agreed.", 10.5)
     if s.disagreements:

@@ -1,11 +1,17 @@
 """Minutes as a Word document (DOCX, python-docx): real headings, lists and tables that Word, LibreOffice
 and Google Docs open and edit cleanly. Header rows repeat on each page; the footer carries the version
 and page number. Text is written as runs (line breaks as breaks), never interpreted.
+
+Right-to-left text (Hebrew, Arabic) is marked for Word: a cell or paragraph holding someone's words that
+start right to left is a right-to-left paragraph (w:bidi: ordered and aligned from the right, as HTML's
+dir="auto"), and a run with right-to-left letters and no left-to-right ones is a right-to-left run (w:rtl).
+Word draws those scripts with the complex-script properties, so bold, italic and size set theirs too.
 """
 
 from __future__ import annotations
 
 import io
+import unicodedata
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -15,7 +21,7 @@ from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
 from ..domain import minutes as m
-from . import plain
+from . import RTL_LETTERS, plain, reads_right_to_left
 
 W_P, W_PPR, W_PSTYLE, W_R, W_RPR, W_B, W_I, W_COLOR, W_SZ, W_BR, W_TAB, W_T = (
     qn(t) for t in ("w:p", "w:pPr", "w:pStyle", "w:r", "w:rPr", "w:b", "w:i", "w:color", "w:sz", "w:br", "w:tab", "w:t")
@@ -24,6 +30,7 @@ W_TBL, W_TBLPR, W_TBLSTYLE, W_TBLW, W_TBLLAYOUT, W_TBLLOOK, W_TBLGRID, W_GRIDCOL
     qn(t) for t in ("w:tbl", "w:tblPr", "w:tblStyle", "w:tblW", "w:tblLayout", "w:tblLook", "w:tblGrid", "w:gridCol")
 )
 W_TR, W_TRPR, W_TBLHEADER, W_TC, W_TCPR, W_TCW = (qn(t) for t in ("w:tr", "w:trPr", "w:tblHeader", "w:tc", "w:tcPr", "w:tcW"))
+W_BCS, W_ICS, W_SZCS, W_RTL, W_BIDI = (qn(t) for t in ("w:bCs", "w:iCs", "w:szCs", "w:rtl", "w:bidi"))
 W_VAL, W_W, W_TYPE = qn("w:val"), qn("w:w"), qn("w:type")
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
@@ -77,21 +84,25 @@ class Writer:
     # object layer looks styles up and re-walks the tree for every run, which costs seconds for a large
     # meeting. The XML written is what python-docx itself would write.
 
-    def _paragraph(self, style_id: str | None = None):
+    def _paragraph(self, style_id: str | None = None, rtl: bool = False):
         p = etree.SubElement(self.body, W_P)
         self.body.remove(p)
         self.body.insert(len(self.body) - 1, p)  # keep the section properties last
-        if style_id:
+        if style_id or rtl:
             p_pr = etree.SubElement(p, W_PPR)
-            etree.SubElement(p_pr, W_PSTYLE).set(W_VAL, style_id)
+            if style_id:
+                etree.SubElement(p_pr, W_PSTYLE).set(W_VAL, style_id)
+            if rtl:
+                etree.SubElement(p_pr, W_BIDI)
         return p
 
     def heading(self, text: str, level: int) -> None:
         self._run(self._paragraph("Title" if level == 0 else f"Heading{level}"), text)
 
     def para(self, text: str = "", bold_lead: str | None = None, italic: bool = False, color: RGBColor | None = None,
-             style: str | None = None, bold: bool = False):
-        p = self._paragraph(style)
+             style: str | None = None, bold: bool = False, own: bool = False):
+        """A paragraph; `own`: it holds someone's words alone, so it reads right to left if they do."""
+        p = self._paragraph(style, rtl=own and not bold_lead and reads_right_to_left(text))
         if bold_lead:
             self._run(p, bold_lead, bold=True)
         self._run(p, text, bold=bold, italic=italic, color=color)
@@ -103,18 +114,25 @@ class Writer:
     @staticmethod
     def _run(p, text: str, bold: bool = False, italic: bool = False, color: RGBColor | None = None, size_half_points: int | None = None):
         """A run of text as typed: line breaks become <w:br/>, tabs <w:tab/>."""
+        text = plain(text)
+        rtl = _right_to_left_only(text)
         r = etree.SubElement(p, W_R)
-        if bold or italic or color is not None or size_half_points:
-            r_pr = etree.SubElement(r, W_RPR)
+        if bold or italic or color is not None or size_half_points or rtl:
+            r_pr = etree.SubElement(r, W_RPR)  # children in the schema's order
             if bold:
                 etree.SubElement(r_pr, W_B)
+                etree.SubElement(r_pr, W_BCS)
             if italic:
                 etree.SubElement(r_pr, W_I)
+                etree.SubElement(r_pr, W_ICS)
             if color is not None:
                 etree.SubElement(r_pr, W_COLOR).set(W_VAL, str(color))
             if size_half_points:
                 etree.SubElement(r_pr, W_SZ).set(W_VAL, str(size_half_points))
-        for n, line in enumerate(plain(text).split("\n")):
+                etree.SubElement(r_pr, W_SZCS).set(W_VAL, str(size_half_points))
+            if rtl:
+                etree.SubElement(r_pr, W_RTL)
+        for n, line in enumerate(text.split("\n")):
             if n:
                 etree.SubElement(r, W_BR)
             for k, chunk in enumerate(line.split("\t")):
@@ -127,8 +145,10 @@ class Writer:
                         t.set(XML_SPACE, "preserve")
         return r
 
-    def table(self, headings: list[str] | None, rows: list[list[str]], widths_cm: tuple[float, ...], grid: bool = True) -> None:
-        """A table with fixed column widths; the heading row repeats on each page."""
+    def table(self, headings: list[str] | None, rows: list[list[str]], widths_cm: tuple[float, ...], grid: bool = True,
+              own: bool = True) -> None:
+        """A table with fixed column widths; the heading row repeats on each page. `own`: each cell holds someone's
+        words alone (a right-to-left one reads right to left); False for sentences made around names."""
         widths = [str(int(w * 567)) for w in widths_cm]  # twentieths of a point per cm
         tbl = etree.SubElement(self.body, W_TBL)
         self.body.remove(tbl)
@@ -157,6 +177,8 @@ class Writer:
                 tc_w.set(W_W, w)
                 tc_w.set(W_TYPE, "dxa")
                 p = etree.SubElement(tc, W_P)
+                if own and reads_right_to_left(value):
+                    etree.SubElement(etree.SubElement(p, W_PPR), W_BIDI)
                 bold = is_head or (not grid and c_index == 0)
                 self._run(p, value, bold=bold, color=MUTED if (bold and not grid) else None, size_half_points=18 if grid else None)
         self._paragraph()
@@ -165,6 +187,11 @@ class Writer:
         buffer = io.BytesIO()
         self.doc.save(buffer)
         return buffer.getvalue()
+
+
+def _right_to_left_only(text: str) -> bool:
+    """Right-to-left letters and no left-to-right ones: what w:rtl may mark (it must not mark strong LTR text)."""
+    return RTL_LETTERS.search(text) is not None and not any(unicodedata.bidirectional(c) == "L" for c in text)
 
 
 def render(minutes: m.Minutes) -> bytes:
@@ -264,9 +291,9 @@ def render(minutes: m.Minutes) -> bytes:
 
     w.heading("The child's and family's views", 1)
     w.heading("The child's views", 3)
-    w.para(minutes.child_views or "Not recorded.", italic=not minutes.child_views)
+    w.para(minutes.child_views or "Not recorded.", italic=not minutes.child_views, own=True)
     w.heading("The family's views", 3)
-    w.para(minutes.family_views or "Not recorded.", italic=not minutes.family_views)
+    w.para(minutes.family_views or "Not recorded.", italic=not minutes.family_views, own=True)
 
     w.heading("Next review", 1)
     w.para(m.uk_date(minutes.next_review_date, weekday=True) if minutes.next_review_date else "Not set.")
@@ -296,7 +323,7 @@ def _summary(w: Writer, minutes: m.Minutes, title: str) -> None:
         w.bullet(line)
     w.heading("What happens next", 3)
     if s.next_steps:
-        w.table(["When", "What happens"], [[m.uk_date(step.day, weekday=True), step.text] for step in s.next_steps], (3.4, 14.0))
+        w.table(["When", "What happens"], [[m.uk_date(step.day, weekday=True), step.text] for step in s.next_steps], (3.4, 14.0), own=False)
     else:
         w.para("No actions were agreed.")
     if s.disagreements:

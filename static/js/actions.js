@@ -5,7 +5,7 @@
 // Commands go through the JSON API (the same command pipeline as the room: audited, sequenced,
 // broadcast); this module listens on its own socket for the room's events and reloads the list when
 // an earlier action changes. User text is only ever set with textContent (via el).
-import { bootstrap, el } from "./room-core.js";
+import { bdi, bootstrap, el } from "./room-core.js";
 import { day } from "./record.js";
 
 const STATUSES = { open: "Open", in_progress: "In progress", done: "Done", not_done: "Not done", cancelled: "Cancelled" };
@@ -64,11 +64,14 @@ function start(section) {
     return el(
       "li",
       { class: `action standing-${a.standing}`, dataset: { actionId: a.id, status: a.status } },
-      el("p", { class: "entry-text" }, a.what),
+      el("p", { class: "entry-text", dir: "auto" }, a.what),
       el(
         "p",
         { class: "entry-meta" },
-        `${a.owner} (${a.owner_agency}) · due ${day(a.due_date)} · follow-up ${day(a.follow_up_date)} · agreed ${day(a.meeting.date)}`,
+        bdi(a.owner),
+        " (",
+        bdi(a.owner_agency),
+        `) · due ${day(a.due_date)} · follow-up ${day(a.follow_up_date)} · agreed ${day(a.meeting.date)}`,
       ),
       el(
         "p",

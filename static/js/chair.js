@@ -111,8 +111,8 @@ function itemRow(item, index, items) {
       dataset: { itemId: item.id, status: item.status },
       "aria-current": isCurrent ? "step" : null,
     },
-    el("span", { class: "title" }, item.title),
-    item.presenter ? el("span", { class: "presenter" }, item.presenter) : null,
+    el("span", { class: "title", dir: "auto" }, item.title),
+    item.presenter ? el("span", { class: "presenter", dir: "auto" }, item.presenter) : null,
     el("span", { class: "times" }, itemTimes(item, room.now())),
     el("span", { class: "badge" }, item.deferred && item.status === "pending" ? "deferred" : STATUS_LABELS[item.status]),
   );
@@ -222,7 +222,7 @@ function drawPeople() {
       el(
         "li",
         { dataset: { participantId: p.id } },
-        el("span", { class: "name" }, p.name),
+        el("span", { class: "name", dir: "auto" }, p.name),
         " ",
         el("span", { class: "role" }, `${p.role_label}, ${p.agency_label}`),
         " ",

@@ -4,7 +4,7 @@
 // The server builds and renders the minutes; this module only draws the circulation state (with
 // textContent, so typed text stays text), sends the minutes commands through the live room connection
 // (with ids, so a retry is never applied twice) and refreshes when any event arrives.
-import { Room, bootstrap, el, showConnection } from "./room-core.js";
+import { Room, bdi, bootstrap, el, showConnection } from "./room-core.js";
 import { day } from "./record.js";
 
 function when(iso) {
@@ -127,7 +127,7 @@ function initPage() {
         el(
           "li",
           { dataset: { participantId: a.participant_id, response: a.current ? a.response || "none" : a.response ? "earlier" : "none" } },
-          el("span", { class: "who" }, a.name, el("span", { class: "hint" }, ` ${a.role_label}, ${a.agency_label}`)),
+          el("span", { class: "who" }, bdi(a.name), el("span", { class: "hint" }, ` ${a.role_label}, `, bdi(a.agency_label))),
           el(
             "span",
             { class: "answer" },
@@ -289,7 +289,7 @@ function initPage() {
     const sep = query ? "&" : "?";
     document.getElementById("owner-calendars").replaceChildren(
       ...(owners.length
-        ? owners.map((o) => el("li", {}, el("a", { href: `${base}/export/ics${query}${sep}owner=${encodeURIComponent(o.key)}`, dataset: { owner: o.key } }, `${o.name} (${o.agency})`)))
+        ? owners.map((o) => el("li", {}, el("a", { href: `${base}/export/ics${query}${sep}owner=${encodeURIComponent(o.key)}`, dataset: { owner: o.key } }, bdi(o.name), " (", bdi(o.agency), ")")))
         : [el("li", { class: "hint" }, "No actions or next steps yet.")]),
     );
   }

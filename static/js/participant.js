@@ -14,8 +14,8 @@ function drawAgenda(now) {
       el(
         "li",
         { class: `item status-${item.status}`, dataset: { itemId: item.id, status: item.status }, "aria-current": item.id === room.meeting.current_item_id ? "step" : null },
-        el("span", { class: "title" }, item.title),
-        item.presenter ? el("span", { class: "presenter" }, item.presenter) : null,
+        el("span", { class: "title", dir: "auto" }, item.title),
+        item.presenter ? el("span", { class: "presenter", dir: "auto" }, item.presenter) : null,
         el("span", { class: "times" }, itemTimes(item, now)),
         el("span", { class: "badge" }, item.deferred && item.status === "pending" ? "deferred" : STATUS_LABELS[item.status]),
       ),

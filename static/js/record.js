@@ -1,6 +1,7 @@
 // The meeting's record (decisions, actions, disagreements) drawn for the chair, participants and the screen.
-// User text is only ever set with textContent (via el), so markup typed by anyone shows as text.
-import { el } from "./room-core.js";
+// User text is only ever set with textContent (via el), so markup typed by anyone shows as text, and is
+// isolated (dir="auto", bdi) so right-to-left names and notes keep their order among ours.
+import { bdi, el } from "./room-core.js";
 
 export const LADDER = {
   follow_up_meeting: "1. Informal: follow-up meeting, clarify documents, check the evidence",
@@ -23,8 +24,9 @@ export function personName(room, participantId, fallback) {
   return p ? p.name : fallback || "someone no longer listed";
 }
 
-export function ownerText(room, action) {
-  return `${personName(room, action.owner_participant_id, action.owner_name)} (${action.owner_agency})`;
+// "Name (agency)" as nodes, each part isolated.
+export function ownerNodes(room, action) {
+  return [bdi(personName(room, action.owner_participant_id, action.owner_name)), " (", bdi(action.owner_agency), ")"];
 }
 
 export function itemTitle(room, itemId) {
@@ -42,16 +44,16 @@ function confidentialFlag(entry) {
 }
 
 export function decisionNode(room, d, extra = []) {
-  const dissent = d.dissenter_ids.length ? `Dissent: ${d.dissenter_ids.map((id) => personName(room, id)).join(", ")}` : null;
+  const dissent = d.dissenter_ids.length ? ["Dissent: ", d.dissenter_ids.map((id, n) => [n ? ", " : "", bdi(personName(room, id))])] : null;
   return el(
     "li",
     { class: `decision status-${d.status}`, dataset: { decisionId: d.id } },
     confidentialFlag(d),
-    el("p", { class: "entry-text" }, d.text),
-    el("p", { class: "entry-meta" }, d.status_label, d.review_date ? ` · review ${day(d.review_date)}` : "", itemTitle(room, d.agenda_item_id) ? ` · ${itemTitle(room, d.agenda_item_id)}` : ""),
-    d.reasons ? el("p", { class: "entry-detail" }, el("strong", {}, "Reasons: "), d.reasons) : null,
-    d.evidence ? el("p", { class: "entry-detail" }, el("strong", {}, "Evidence: "), d.evidence) : null,
-    d.options_considered ? el("p", { class: "entry-detail" }, el("strong", {}, "Options considered: "), d.options_considered) : null,
+    el("p", { class: "entry-text", dir: "auto" }, d.text),
+    el("p", { class: "entry-meta" }, d.status_label, d.review_date ? ` · review ${day(d.review_date)}` : "", itemTitle(room, d.agenda_item_id) ? [" · ", bdi(itemTitle(room, d.agenda_item_id))] : ""),
+    d.reasons ? el("p", { class: "entry-detail" }, el("strong", {}, "Reasons: "), bdi(d.reasons)) : null,
+    d.evidence ? el("p", { class: "entry-detail" }, el("strong", {}, "Evidence: "), bdi(d.evidence)) : null,
+    d.options_considered ? el("p", { class: "entry-detail" }, el("strong", {}, "Options considered: "), bdi(d.options_considered)) : null,
     dissent ? el("p", { class: "entry-detail dissent" }, dissent) : null,
     ...extra,
   );
@@ -62,9 +64,9 @@ export function actionNode(room, a, extra = []) {
     "li",
     { class: "action", dataset: { actionId: a.id } },
     confidentialFlag(a),
-    el("p", { class: "entry-text" }, a.what),
-    el("p", { class: "entry-meta" }, el("span", { class: "owner" }, ownerText(room, a)), ` · due ${day(a.due_date)} · follow-up ${day(a.follow_up_date)}`),
-    a.need ? el("p", { class: "entry-detail" }, el("strong", {}, "Need / outcome: "), a.need) : null,
+    el("p", { class: "entry-text", dir: "auto" }, a.what),
+    el("p", { class: "entry-meta" }, el("span", { class: "owner" }, ownerNodes(room, a)), ` · due ${day(a.due_date)} · follow-up ${day(a.follow_up_date)}`),
+    a.need ? el("p", { class: "entry-detail" }, el("strong", {}, "Need / outcome: "), bdi(a.need)) : null,
     el("p", { class: "entry-detail confirmation" }, a.confirmed_at ? "Confirmed by the owner" : "Not yet confirmed by the owner"),
     ...extra,
   );
@@ -74,24 +76,30 @@ export function positionNode(room, p, extra = []) {
   return el(
     "li",
     { class: "position", dataset: { positionId: p.id, participantId: p.participant_id } },
-    el("span", { class: "party" }, `${personName(room, p.participant_id, p.party_name)} (${p.agency}): `),
-    el("span", { class: "view" }, p.view),
-    p.evidence ? el("span", { class: "evidence" }, ` Evidence: ${p.evidence}`) : null,
+    el("span", { class: "party" }, bdi(personName(room, p.participant_id, p.party_name)), " (", bdi(p.agency), "): "),
+    el("span", { class: "view", dir: "auto" }, p.view),
+    p.evidence ? el("span", { class: "evidence" }, " Evidence: ", bdi(p.evidence)) : null,
     ...extra,
   );
 }
 
 export function disagreementNode(room, g, { positionExtra = () => [], extra = [] } = {}) {
   const next = g.resolved
-    ? `Resolved${g.resolution ? `: ${g.resolution}` : ""}`
+    ? ["Resolved", g.resolution ? [": ", bdi(g.resolution)] : ""]
     : g.next_step
-      ? `Next step: ${LADDER[g.next_step] || g.next_step_label}. ${personName(room, g.next_step_owner_participant_id, g.next_step_owner_name)} (${g.next_step_agency}) follows up by ${day(g.follow_up_date)}`
+      ? [
+          `Next step: ${LADDER[g.next_step] || g.next_step_label}. `,
+          bdi(personName(room, g.next_step_owner_participant_id, g.next_step_owner_name)),
+          " (",
+          bdi(g.next_step_agency),
+          `) follows up by ${day(g.follow_up_date)}`,
+        ]
       : "Not resolved; next step not yet agreed";
   return el(
     "li",
     { class: `disagreement ${g.resolved ? "resolved" : "open"}`, dataset: { disagreementId: g.id } },
     confidentialFlag(g),
-    el("p", { class: "entry-text" }, g.topic),
+    el("p", { class: "entry-text", dir: "auto" }, g.topic),
     el("ul", { class: "positions" }, ...g.positions.map((p) => positionNode(room, p, positionExtra(p)))),
     el("p", { class: "entry-meta next-step" }, next),
     ...extra,

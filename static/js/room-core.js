@@ -294,11 +294,18 @@ export function el(tag, attrs = {}, ...children) {
     else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v === true ? "" : v);
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
   return node;
+}
+
+// People's own words (names, titles, notes) are isolated from the text around them, so a right-to-left
+// name keeps its own reading order and does not reorder ours: dir="auto" on an element that holds only
+// their words, bdi() around their words inside a sentence of ours.
+export function bdi(value) {
+  return el("bdi", {}, value);
 }
 
 export function text(id, value) {
@@ -398,9 +405,9 @@ export function renderParticipants(room, list) {
       el(
         "li",
         { dataset: { participantId: p.id, attendance: p.attendance } },
-        el("span", { class: "name" }, p.name),
+        el("span", { class: "name", dir: "auto" }, p.name),
         " ",
-        el("span", { class: "role" }, `${p.role_label}, ${p.agency_label}`),
+        el("span", { class: "role" }, `${p.role_label}, `, bdi(p.agency_label)),
         p.attendance && p.attendance !== "expected"
           ? el("span", { class: "attendance-label" }, ` · ${p.attendance_label}${p.arrived_late ? ", arrived late" : ""}${p.left_early ? ", left early" : ""}`)
           : null,

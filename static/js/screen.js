@@ -1,6 +1,6 @@
 // Shared screen: read across a room. Current item, a large countdown, calm colour changes, what comes next.
-import { day, decisions, actions, disagreements, ownerText, fill as fillList } from "./record.js";
-import { Room, bootstrap, budget, elapsed, el, hhmm, minutes, renderHeader, renderNow, showConnection, text, tick, timeState } from "./room-core.js";
+import { day, decisions, actions, disagreements, ownerNodes, fill as fillList } from "./record.js";
+import { Room, bdi, bootstrap, budget, elapsed, el, hhmm, minutes, renderHeader, renderNow, showConnection, text, tick, timeState } from "./room-core.js";
 
 const room = new Room(bootstrap(), () => draw());
 showConnection(room);
@@ -29,7 +29,7 @@ function draw() {
     list.dataset.key = key;
     list.replaceChildren(
       ...upcoming.map((i) =>
-        el("li", { dataset: { itemId: i.id } }, el("span", { class: "title" }, i.title), el("span", { class: "mins" }, minutes(budget(i)))),
+        el("li", { dataset: { itemId: i.id } }, el("span", { class: "title", dir: "auto" }, i.title), el("span", { class: "mins" }, minutes(budget(i)))),
       ),
     );
     if (!upcoming.length) list.append(el("li", { class: "empty" }, room.meeting.status === "ended" ? "Thank you" : "Nothing more on the agenda"));
@@ -51,15 +51,15 @@ function drawRecord() {
   text("decision-count", ds.length ? `(${ds.length})` : "");
   text("action-count", as.length ? `(${as.length})` : "");
   text("disagreement-count", gs.length ? `(${gs.length})` : "");
-  fillList(document.getElementById("decisions"), ds.slice(-3).map((d) => el("li", { dataset: { decisionId: d.id } }, d.text, el("span", { class: "sub" }, ` · ${d.status_label}`))), "None yet");
+  fillList(document.getElementById("decisions"), ds.slice(-3).map((d) => el("li", { dataset: { decisionId: d.id } }, bdi(d.text), el("span", { class: "sub" }, ` · ${d.status_label}`))), "None yet");
   fillList(
     document.getElementById("actions"),
-    as.slice(-4).map((a) => el("li", { dataset: { actionId: a.id } }, a.what, el("span", { class: "sub" }, ` · ${ownerText(room, a)} · due ${day(a.due_date)} · follow-up ${day(a.follow_up_date)}`))),
+    as.slice(-4).map((a) => el("li", { dataset: { actionId: a.id } }, bdi(a.what), el("span", { class: "sub" }, " · ", ownerNodes(room, a), ` · due ${day(a.due_date)} · follow-up ${day(a.follow_up_date)}`))),
     "None yet",
   );
   fillList(
     document.getElementById("disagreements"),
-    gs.slice(-3).map((g) => el("li", { dataset: { disagreementId: g.id } }, g.topic, el("span", { class: "sub" }, ` · ${g.positions.length} position${g.positions.length === 1 ? "" : "s"}${g.next_step ? ` · next: ${g.next_step_label}` : ""}`))),
+    gs.slice(-3).map((g) => el("li", { dataset: { disagreementId: g.id } }, bdi(g.topic), el("span", { class: "sub" }, ` · ${g.positions.length} position${g.positions.length === 1 ? "" : "s"}${g.next_step ? ` · next: ${g.next_step_label}` : ""}`))),
     "None",
   );
 }

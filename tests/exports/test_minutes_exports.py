@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 import pytest
 
 from facilitation.exports import csv_register, markdown
-from tests.exports.record import TRICKY_WHAT, make_rich_meeting, owners_and_dates, uk
+from tests.exports.record import TRICKY_WHAT, day, make_rich_meeting, owners_and_dates, uk
 
 
 @pytest.fixture
@@ -259,3 +259,126 @@ def test_without_the_dejavu_font_the_pdf_still_renders_latin_1_and_marks_what_it
     finally:
         pdf._covered.cache_clear()
     assert "J. Patel" in text and "Zo\u00eb \u0141" not in text and "Zo\u00eb ?ukasiewicz-?????" in text
+
+
+# ---------------------------------------------------------------- right-to-left names and text
+
+ARABIC_NAME, HEBREW_NAME = "فاطمة حسن", "דוד כהן"  # Fatima Hassan, David Cohen
+ARABIC_WHAT = "برنامج النطق في المنزل"  # the speech programme at home
+HEBREW_IN_ENGLISH = f"Share the report with {HEBREW_NAME} by {{nb}}"  # "{nb}" is fpdf2's page-count alias
+
+
+@pytest.fixture
+def rtl(client, make_meeting):
+    """The rich record plus an Arabic-speaking and a Hebrew-speaking participant who each own an action."""
+    rich = make_rich_meeting(client, make_meeting, end=False)
+    ids = {}
+    for name, attendance in ((ARABIC_NAME, "in_room"), (HEBREW_NAME, "remote")):
+        ids[name] = rich.cmd("participants.add", name=name, role="salt", agency="health", agency_name=None)["participant_id"]
+        rich.cmd("attendance.set", participant_id=ids[name], attendance=attendance)
+    rich.cmd("actions.record", what=ARABIC_WHAT, owner_participant_id=ids[ARABIC_NAME], due_date=day(15), follow_up_date=day(29))
+    rich.cmd("actions.record", what=HEBREW_IN_ENGLISH, owner_participant_id=ids[HEBREW_NAME], due_date=day(16), follow_up_date=day(30))
+    rich.cmd("clock.end_meeting")
+    return rich
+
+
+def drawn_lines(body: bytes) -> list[str]:
+    """Each line of text in the PDF as it appears on the page, read left to right: every piece of text placed
+    with Tj is mapped back to characters (the font's ToUnicode map) and put in order of where it is drawn.
+    Unlike text extraction, this shows the visual order, which is what right-to-left text gets wrong."""
+    from pypdf import PdfReader
+    from pypdf.generic import ContentStream
+
+    reader = PdfReader(io.BytesIO(body))
+    lines = []
+    for page in reader.pages:
+        maps = {}
+        for name, font in page["/Resources"]["/Font"].items():
+            cmap = font.get_object().get("/ToUnicode")
+            data = cmap.get_object().get_data().decode("latin-1") if cmap else ""
+            maps[name] = {int(code, 16): bytes.fromhex(text).decode("utf-16-be") for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S)
+                          for code, text in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block)}
+        pieces, cmap, x, y = [], {}, 0.0, 0.0
+        for operands, op in ContentStream(page.get_contents(), reader).operations:
+            if op == b"Tf":
+                cmap = maps.get(operands[0], {})
+            elif op == b"Td":  # fpdf2 starts each text object with an absolute Td
+                x, y = float(operands[0]), float(operands[1])
+            elif op == b"Tm":
+                x, y = float(operands[4]), float(operands[5])
+            elif op == b"Tj":
+                raw = bytes(getattr(operands[0], "original_bytes", operands[0]))
+                pieces.append((round(y, 1), x, "".join(cmap.get(int.from_bytes(raw[i:i + 2], "big"), "?") for i in range(0, len(raw), 2))))
+        by_y: dict[float, list] = {}
+        for py, px, text in pieces:
+            by_y.setdefault(py, []).append((px, text))
+        lines += ["".join(text for _, text in sorted(row)) for _, row in sorted(by_y.items(), reverse=True)]
+    return lines
+
+
+def embedded_glyph_names(body: bytes) -> set[str]:
+    """The names of the glyphs in the fonts embedded in the PDF (fpdf2 embeds only the glyphs it draws)."""
+    from fontTools.ttLib import TTFont
+    from pypdf import PdfReader
+
+    names = set()
+    for page in PdfReader(io.BytesIO(body)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", []):
+                file = descendant.get_object()["/FontDescriptor"].get_object().get("/FontFile2")
+                if file is not None:
+                    names |= set(TTFont(io.BytesIO(file.get_object().get_data())).getGlyphOrder())
+    return names
+
+
+def test_right_to_left_names_are_drawn_in_the_pdf_in_their_reading_order_with_arabic_letters_joined(client, rtl):
+    from facilitation.exports import pdf
+
+    if pdf.font_files() is None:
+        pytest.skip("DejaVu Sans is not installed: the PDF can only carry Latin-1")
+    body = export(client, rtl.chair, "pdf")
+    lines = drawn_lines(body)
+    page_text = "\n".join(lines)
+    # Read left to right, a right-to-left name is its letters last to first; drawn in typing order it
+    # would read backwards on the page (what the PDF did before text shaping).
+    for name in (ARABIC_NAME, HEBREW_NAME):
+        assert name[::-1] in page_text, name
+        assert name not in page_text, name
+    # Within an English sentence the name keeps its place: name first, then the rest of the line.
+    assert any(line.startswith(f"\u2022{ARABIC_NAME[::-1]}, Speech and language therapist") for line in lines)
+    assert any(f"Share the report with {HEBREW_NAME[::-1]} by" in line for line in lines)
+    # Joined Arabic letters are drawn with the font's contextual forms (Arabic Presentation Forms-B).
+    assert any(re.fullmatch(r"uniFE[7-9A-F][0-9A-F]", g) for g in embedded_glyph_names(body))
+    # A typed "{nb}" is text, not fpdf2's page-count alias.
+    assert "by {nb}" in page_text
+
+
+def test_right_to_left_text_in_the_word_document_is_marked_right_to_left_and_kept_exact(client, rtl):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    doc = Document(io.BytesIO(export(client, rtl.chair, "docx")))
+    table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][:3] == ["Ref", "Action", "Owner"])
+    rows = {row.cells[1].text: row.cells for row in table.rows[1:]}
+
+    def marks(cell):
+        p = cell.paragraphs[0]._p
+        return p.find(f"{qn('w:pPr')}/{qn('w:bidi')}") is not None, [r.find(f"{qn('w:rPr')}/{qn('w:rtl')}") is not None for r in p.iter(qn("w:r"))]
+
+    arabic = rows[ARABIC_WHAT]
+    assert arabic[2].text == ARABIC_NAME
+    assert marks(arabic[1]) == (True, [True]) and marks(arabic[2]) == (True, [True])  # right-to-left paragraph and run
+    mixed = rows[HEBREW_IN_ENGLISH]
+    assert mixed[2].text == HEBREW_NAME and marks(mixed[2]) == (True, [True])
+    assert marks(mixed[1]) == (False, [False])  # an English sentence with a Hebrew name stays left to right
+    bullet = next(p for p in doc.paragraphs if p.text.startswith(ARABIC_NAME))
+    assert bullet.text.startswith(f"{ARABIC_NAME}, Speech and language therapist") and bullet._p.find(f"{qn('w:pPr')}/{qn('w:bidi')}") is None
+
+
+def test_the_printable_page_isolates_right_to_left_names_and_text_from_the_text_around_them(client, rtl):
+    body = export(client, rtl.chair, "html").decode()
+    assert f'<td class="user-text" dir="auto">{ARABIC_WHAT}</td><td class="owner" dir="auto">{ARABIC_NAME}</td>' in body
+    assert f"<li><bdi>{ARABIC_NAME}</bdi>, Speech and language therapist" in body
+    assert f'<strong dir="auto">{HEBREW_NAME}</strong> (<bdi>' in body
+    assert HEBREW_IN_ENGLISH in html_text(body.encode())[0]

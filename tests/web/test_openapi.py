@@ -209,3 +209,36 @@ def test_the_socket_events_guide_covers_every_socket_event():
     guide = (Path(__file__).resolve().parents[2] / "docs" / "socket-events.md").read_text()
     for name in [*SOCKET_EVENTS, "event", "access_revoked"]:
         assert f"`{name}`" in guide, name
+
+
+# ---------------------------------------------------------------- what the API answers matches what the document says
+
+
+def strict(node):
+    """The schema with every described object closed: a field the code sends but the document omits fails too."""
+    if isinstance(node, dict):
+        out = {k: strict(v) for k, v in node.items()}
+        if "properties" in out:
+            out.setdefault("additionalProperties", False)
+        return out
+    if isinstance(node, list):
+        return [strict(v) for v in node]
+    return node
+
+
+def test_a_real_meeting_state_with_every_register_and_attendance_validates_against_the_document(client, make_meeting, document):
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema (with openapi-spec-validator) is not installed")
+    from tests.exports.record import make_rich_meeting
+
+    rich = make_rich_meeting(client, make_meeting, end=False)
+    response = document["paths"]["/api/v1/meetings/{meeting_id}"]["get"]["responses"]["200"]
+    schema = {**response["content"]["application/json"]["schema"], "components": strict(document["components"])}
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    for token in (rich.chair, rich.screen, rich.participants["Sam Parent"]):
+        r = client.get(f"/api/v1/meetings/{rich.id}", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200
+        state = r.get_json()
+        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(state)]
+        assert errors == []
+        assert state["decisions"] and state["actions"] and state["disagreements"][0]["positions"]
+        assert {p["attendance"] for p in state["participants"]} >= {"in_room", "remote", "apologies"}
