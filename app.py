@@ -1,7 +1,11 @@
 """Entry point: serve Common Ground with gevent's WSGI server and WebSocket handler."""
 
+import gevent
 from gevent import monkey
 
+# gevent keeps, for every greenlet, the stack that spawned it (for debugging tools): a few KiB per
+# participant and a stack walk per socket event. Not needed in a server.
+gevent.config.track_greenlet_tree = False
 monkey.patch_all()
 
 try:  # PostgreSQL through psycopg2 must yield to other greenlets while it waits

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import socket
+import sys
 
 from geventwebsocket import handler as _handler
 from geventwebsocket.exceptions import ProtocolError
@@ -48,6 +49,30 @@ class BoundedWebSocket(WebSocket):
 _handler.WebSocket = BoundedWebSocket
 
 
+class Handler(_handler.WebSocketHandler):
+    """gevent's WSGI + WebSocket handler reading through a 2 KiB buffer instead of 8 KiB.
+
+    The read buffer is allocated once per connection and lives as long as it does: with a
+    thousand participants connected the default held 8 MiB of mostly empty buffers (about a tenth
+    of the server's memory per participant). Socket.IO messages are small (a command is well
+    under 1 KiB); a larger request body is simply read in more steps.
+    """
+
+    READ_BUFFER_BYTES = 2048
+
+    def __init__(self, sock, address, server, rfile=None):
+        if rfile is None:
+            rfile = sock.makefile("rb", self.READ_BUFFER_BYTES)
+        super().__init__(sock, address, server, rfile)
+
+
+# Under gunicorn (docs/deployment.md) the worker class was imported before app.py loaded this
+# module; its servers are made after, so they use the same handler.
+_gunicorn_workers = sys.modules.get("geventwebsocket.gunicorn.workers")
+if _gunicorn_workers is not None:
+    _gunicorn_workers.GeventWebSocketWorker.wsgi_handler = Handler
+
+
 def limit_messages(max_bytes: int) -> None:
     """Apply the configured message limit to WebSocket frames."""
     BoundedWebSocket.max_message_bytes = max_bytes + 1024
@@ -73,7 +98,7 @@ def serve(app, host: str, port: int, access_log: bool = False) -> None:
 
     limit_messages(app.config["MAX_SOCKET_MESSAGE_BYTES"])
     server = WSGIServer(
-        listener(host, port), app, handler_class=_handler.WebSocketHandler, log="default" if access_log else None
+        listener(host, port), app, handler_class=Handler, log="default" if access_log else None
     )
     print(f"Common Ground serving on http://{host}:{port}/", flush=True)
     server.serve_forever()
@@ -107,3 +132,4 @@ def steady_garbage_collection(every_seconds: float = FULL_COLLECTION_SECONDS) ->
             gc.collect()
 
     gevent.spawn(collect_now_and_then)
+
