@@ -103,12 +103,18 @@ def current_link() -> AccessLink | None:
     link_id = session.get("link_id")
     if link_id is None:
         return None
-    link = db.session.get(AccessLink, link_id, populate_existing=True)
-    if not queries.link_works(link):
+    # The link and its account (if any) in one query, both read afresh.
+    row = db.session.execute(
+        select(AccessLink, User)
+        .outerjoin(User, User.id == AccessLink.user_id)
+        .where(AccessLink.id == link_id)
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None or not queries.link_works(row[0]):
         return None
+    link, user = row
     if link.user_id is not None:
         # A staff link: its account must still be active, and signed in with the same session.
-        user = db.session.get(User, link.user_id, populate_existing=True)
         if user is None or not user.active or user.get_id() != session.get("account_session"):
             return None
     return link

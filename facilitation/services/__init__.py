@@ -207,13 +207,11 @@ def execute(link: AccessLink | None, name: str, raw_args: Any, command_id: str |
     meeting_id = link.meeting_id
     fingerprint = _fingerprint(name, args) if command_id else None
 
+    # A retried command id is found by the unique (meeting, command id) of its record: the insert
+    # below fails and the stored outcome is returned (or, if this run was refused, looked up then),
+    # which saves every first-time command a lookup.
     _begin_write()
     try:
-        if command_id:
-            done = _recorded(meeting_id, command_id, fingerprint)
-            if done is not None:
-                db.session.rollback()
-                return done
         meeting = db.session.get(Meeting, meeting_id, with_for_update=True, populate_existing=True)
         if meeting is None:
             raise Unauthorised("This link is not valid. Ask the chair for a new one.")
@@ -237,7 +235,7 @@ def execute(link: AccessLink | None, name: str, raw_args: Any, command_id: str |
                 )
             )
         db.session.commit()
-    except IntegrityError:
+    except (IntegrityError, RuleViolation):
         db.session.rollback()
         done = _recorded(meeting_id, command_id, fingerprint) if command_id else None
         if done is None:
