@@ -90,6 +90,18 @@ def test_a_retried_command_is_applied_once(meeting, sockets):
     assert snap["seq"] == first["seq"]
 
 
+def test_a_retried_command_that_would_now_be_refused_still_gets_its_original_answer(meeting, sockets):
+    """The retry of a pause that went through (its ack was lost) must not hear "already paused"."""
+    chair = sockets(meeting["chair"])
+    command(chair, "clock.start_meeting", cid="start-1")
+    first = command(chair, "clock.pause", cid="pause-1")
+    assert first["ok"] is True
+    assert command(chair, "clock.pause", cid="pause-1") == first
+    refused = command(chair, "clock.pause", cid="pause-2")  # a new pause is refused as it should be
+    assert refused["ok"] is False
+    assert chair.emit("sync", {}, callback=True)["snapshot"]["seq"] == first["seq"]
+
+
 def test_a_client_that_missed_events_gets_exactly_those_in_order(meeting, sockets):
     chair = sockets(meeting["chair"])
     parent = sockets(meeting["participants"][0])
