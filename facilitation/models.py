@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, false, func, true
+from sqlalchemy import DDL, JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, event, false, func, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -429,8 +429,27 @@ Index("ix_actions_log_due", Action.due_date, Action.status, Action.follow_up_dat
 Index("ix_actions_log_follow_up", Action.follow_up_date, Action.status, Action.due_date, Action.deleted_at)
 Index("ix_actions_log_owner", Action.owner_participant_id, *_COUNTED)
 Index("ix_actions_log_owner_name", Action.owner_name, *_COUNTED)
+#: a chair's log (the meetings of one account): the agencies to choose from, read from the index alone
+#: (in SQLite too: hence deleted_at as a column, not a partial index), and the agency filter there
+Index("ix_actions_log_meeting_agency", Action.meeting_id, Action.owner_agency, Action.deleted_at)
 #: "last activity" (the last progress update, or when the action was agreed), newest first
 Index("ix_actions_last_activity", func.coalesce(Action.progress_at, Action.created_at), Action.id)
+#: The log's owner search (a name *containing* the text typed, any case) on PostgreSQL: trigram
+#: indexes (extension pg_trgm), which answer `lower(name) LIKE '%...%'`; no b-tree index can. Created
+#: on PostgreSQL only (migration 9c4e2b7d1f30); SQLite reads the names (services.action_log).
+event.listen(db.metadata, "before_create", DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+Index(
+    "ix_participants_name_trgm",
+    func.lower(Participant.name).label("name_lower"),
+    postgresql_using="gin",
+    postgresql_ops={"name_lower": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
+Index(
+    "ix_actions_owner_name_trgm",
+    func.lower(Action.owner_name).label("owner_name_lower"),
+    postgresql_using="gin",
+    postgresql_ops={"owner_name_lower": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
 
 
 class ActionUpdate(db.Model):

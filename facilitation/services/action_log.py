@@ -4,13 +4,13 @@ Commands here run through `services.execute` like every other command: checked a
 permission table, validated, decided by `domain.action_log`, audited, given the meeting's next
 sequence number, committed, then broadcast to the room of the action's meeting.
 
-Who reaches which action (until staff accounts exist, issue 6):
+Who reaches which action:
 
 - a participant, through their personal link: their own actions (progress), and the actions of
   their meeting or carried forward into it (support that did not happen);
-- a chair link: every action in the installation (one organisation per installation; the chair is
-  staff). From the action log a command on another meeting's action runs *in that meeting*, under
-  an `ActingLink` that records which chair link was used. TO BE RESTRICTED by staff accounts.
+- a chair link: the actions of every meeting prepared by the same staff account (an
+  administrator's: every meeting; see `Scope`). From the action log a command on another meeting's
+  action runs *in that meeting*, under an `ActingLink` that records which chair link was used.
 - in a later meeting for the same child, the chair updates earlier actions live in the "Review of
   previous actions" item: the command runs in the later meeting (its room sees it) and the
   action's own meeting gets an event too, broadcast after the commit.
@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Integer, String, and_, any_, bindparam, case, func, or_, select, text, update
+from sqlalchemy import Integer, String, and_, any_, bindparam, case, func, literal_column, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -590,6 +590,7 @@ class LogFilters:
     direction: str = "asc"
     page: int = 1
     per_page: int = 50
+    #: the owner filter's condition for a scope, found once per request (services: _owner_condition)
     _owner_matches: tuple | None = field(default=None, repr=False, compare=False)
 
     def query_args(self, **overrides) -> dict:
@@ -773,16 +774,19 @@ def _like(text: str) -> str:
 
 
 def _base_conditions(scope: Scope, f: LogFilters) -> list:
-    """Every filter but status, overdue and due-this-week (those are counted per status)."""
+    """Every filter but status, overdue and due-this-week (those are counted per status).
+
+    The scope's meetings and the child and meeting-type filters are one condition on the action's
+    meeting (`_meetings_wanted`): one semi-join, and the database starts from whichever of them is
+    narrowest (a chair's one child: the child's few meetings, not the account's thousand).
+    """
     conds: list = [Action.deleted_at.is_(None)]
     if scope.participant_id is not None:
         conds.append(Action.owner_participant_id == scope.participant_id)
-    in_scope = scope.meeting_condition()
-    if in_scope is not None:
-        conds.append(in_scope)
+    if scope.meeting_id is not None:
+        conds.append(Action.meeting_id == scope.meeting_id)
     if f.owner:
-        pids, names = _owner_matches(f)
-        conds.append(or_(_one_of(Action.owner_participant_id, pids), _one_of(Action.owner_name, names)))
+        conds.append(_owner_condition(scope, f))
     if f.agency:
         conds.append(Action.owner_agency == f.agency)
     if f.due_from:
@@ -795,20 +799,50 @@ def _base_conditions(scope: Scope, f: LogFilters) -> list:
         conds.append(Action.follow_up_date <= f.follow_up_to)
     if f.meeting_id:
         conds.append(Action.meeting_id == f.meeting_id)
-    meetings = _meetings_wanted(f)
+    meetings = _meetings_wanted(scope, f)
     if meetings is not None:
-        conds.append(Action.meeting_id.in_(meetings))
+        meeting = Action.meeting_id
+        if f.owner and db.session.get_bind().dialect.name == "sqlite":
+            # `meeting_id + 0` keeps SQLite's planner off the meeting indexes here: otherwise it
+            # starts from every action of a chair's meetings (20,000 in the benchmark) and tests
+            # each against the owners, instead of starting from the owners' few hundred actions
+            # (their indexes) and testing those against the meetings: 4 to 1.5 ms per query.
+            # (PostgreSQL weighs the two itself.)
+            meeting = Action.meeting_id + literal_column("0")
+        conds.append(meeting.in_(meetings))
     return conds
 
 
-def _meetings_wanted(f: LogFilters):
-    """The ids of the meetings the child and meeting-type filters allow (a subquery), or None."""
+def _meetings_wanted(scope: Scope, f: LogFilters):
+    """The ids of the meetings the scope's account and the child and meeting-type filters allow
+    (a subquery), or None when they allow every meeting."""
     meeting_conds = []
+    if scope.owner_user_id is not None:
+        meeting_conds.append(Meeting.owner_user_id == scope.owner_user_id)
     if f.child_ref:
         meeting_conds.append(func.lower(Meeting.child_ref) == f.child_ref.lower())
     if f.meeting_type:
         meeting_conds.append(Meeting.meeting_type == f.meeting_type)
     return select(Meeting.id).where(*meeting_conds) if meeting_conds else None
+
+
+def _participant_meeting_conditions(scope: Scope, f: LogFilters, participant=Participant) -> list:
+    """Conditions on the meeting of `participant` (Participant or an alias) matching the log's
+    conditions on the actions' meetings.
+
+    An action's owner is a participant of the action's own meeting (services.registers checks it),
+    so an owner of an action in the log is a participant of a meeting in the log: the scope and the
+    meeting filters narrow the participants to look at (a chair's owner search, the owner sort's join).
+    """
+    conds = []
+    if scope.meeting_id is not None:
+        conds.append(participant.meeting_id == scope.meeting_id)
+    if f.meeting_id:
+        conds.append(participant.meeting_id == f.meeting_id)
+    meetings = _meetings_wanted(scope, f)
+    if meetings is not None:
+        conds.append(participant.meeting_id.in_(meetings))
+    return conds
 
 
 #: Above this many matching owners, the owner filter stays a subquery rather than a list of values.
@@ -826,32 +860,53 @@ def _one_of(column, values):
     return column.in_(values)
 
 
-def _owner_matches(f: LogFilters):
-    """Participants and outside owners whose name contains the owner filter, found once per request.
+def _owner_condition(scope: Scope, f: LogFilters):
+    """The owner filter: the action's owner is a participant, or a person outside the meeting, whose
+    name contains the text typed (any case).
 
-    As lists of values, each side of the filter is answered from its own index (a LIKE over every
-    action would read the whole table); very broad searches fall back to subqueries.
+    Participants are found once per request and given to the page's queries as a list of ids,
+    answered by ix_actions_log_owner (very broad searches stay a subquery). Only the participants of
+    the log's meetings are looked at (`_participant_meeting_conditions`).
+
+    PostgreSQL finds both kinds of name with trigram indexes (`lower(name) LIKE '%...%'`;
+    ix_participants_name_trgm, ix_actions_owner_name_trgm): no b-tree index can answer a search
+    inside a name, and without them it read every participant and every outside owner's name. The
+    outside owners' names are then matched in the same query as the rest of the filters (a BitmapOr
+    of the two indexes). SQLite has no such index: its outside owners' distinct names come from
+    ix_actions_log_owner_name and are matched here, then given to the query as a list of names.
     """
-    if f._owner_matches is None:
+    cached = f._owner_matches
+    if cached is None or cached[0] != scope:
         pattern = _like(f.owner)
-        if db.session.get_bind().dialect.name == "sqlite":
-            # SQLite's LIKE already ignores ASCII case; ilike would add lower() on every row.
-            people = select(Participant.id).where(Participant.name.like(pattern, escape="\\"))
+        postgresql = db.session.get_bind().dialect.name == "postgresql"
+        if postgresql:
+            # lower() LIKE, as the trigram index is built (and markedly cheaper than ILIKE unindexed).
+            named = func.lower(Participant.name).like(pattern.lower(), escape="\\")
         else:
-            # lower() LIKE is markedly cheaper than ILIKE in PostgreSQL.
-            people = select(Participant.id).where(func.lower(Participant.name).like(pattern.lower(), escape="\\"))
+            # SQLite's LIKE already ignores ASCII case; ilike would add lower() on every row.
+            named = Participant.name.like(pattern, escape="\\")
+        people = select(Participant.id).where(named, *_participant_meeting_conditions(scope, f))
         pids = list(db.session.scalars(people.limit(OWNER_LIST_MAX + 1)))
-        # Outside owners: their distinct names come from the owner-name index and are matched here.
-        everyone = db.session.scalars(
-            select(Action.owner_name).where(Action.owner_name.is_not(None)).distinct().limit(DISTINCT_MAX)
-        ).all()
-        needle = f.owner.casefold()
-        names = [n for n in everyone if needle in n.casefold()]
-        if len(everyone) >= DISTINCT_MAX:  # very many different names: let the database match them all
-            named = aliased(Action)
-            names = select(named.owner_name).where(func.lower(named.owner_name).like(pattern.lower(), escape="\\")).distinct()
-        f._owner_matches = (pids if len(pids) <= OWNER_LIST_MAX else people, names)
-    return f._owner_matches
+        participants = _one_of(Action.owner_participant_id, pids if len(pids) <= OWNER_LIST_MAX else people)
+        if postgresql:
+            outside = func.lower(Action.owner_name).like(pattern.lower(), escape="\\")
+        else:
+            outside = _one_of(Action.owner_name, _outside_owners_named(f.owner, pattern))
+        f._owner_matches = cached = (scope, or_(participants, outside))
+    return cached[1]
+
+
+def _outside_owners_named(text_: str, pattern: str):
+    """The names of owners from outside the meetings that contain `text_` (any case): their distinct
+    names from the owner-name index, matched here; very many different names: a subquery."""
+    everyone = db.session.scalars(
+        select(Action.owner_name).where(Action.owner_name.is_not(None)).distinct().limit(DISTINCT_MAX)
+    ).all()
+    if len(everyone) >= DISTINCT_MAX:  # very many different names: let the database match them all
+        named = aliased(Action)
+        return select(named.owner_name).where(func.lower(named.owner_name).like(pattern.lower(), escape="\\")).distinct()
+    needle = text_.casefold()
+    return [n for n in everyone if needle in n.casefold()]
 
 
 def _standing_conditions(f: LogFilters, today: date) -> list:
@@ -982,15 +1037,10 @@ def _page_ids(scope: Scope, f: LogFilters, today: date) -> list[int]:
     if f.sort in ("meeting", "child"):
         q = q.join(Meeting, Meeting.id == Action.meeting_id)
     if f.sort == "owner":
-        # An owner is a participant of the action's own meeting, so the meeting filters narrow the
-        # participants to join as well (a smaller hash than every participant in the installation).
-        on = [owner.id == Action.owner_participant_id]
-        meetings = _meetings_wanted(f)
-        if meetings is not None:
-            on.append(owner.meeting_id.in_(meetings))
-        if f.meeting_id:
-            on.append(owner.meeting_id == f.meeting_id)
-        q = q.outerjoin(owner, and_(*on))
+        # An owner is a participant of the action's own meeting, so the scope and the meeting filters
+        # narrow the participants to join as well (a smaller hash than every participant in the
+        # installation).
+        q = q.outerjoin(owner, and_(owner.id == Action.owner_participant_id, *_participant_meeting_conditions(scope, f, owner)))
     q = (
         q.where(*_base_conditions(scope, f), *_standing_conditions(f, today))
         .order_by(*_order(f, func.coalesce(owner.name, Action.owner_name)))

@@ -633,6 +633,35 @@ def test_a_chair_link_reaches_only_the_meetings_of_the_same_account(client, two_
     assert "NHS" in agencies_of(other_senco["chair"]) and "NHS" not in agencies_of(mine)
 
 
+def test_a_chair_s_filters_owner_search_and_choices_stay_within_the_account_s_meetings(client, two_meetings, other_senco, api):
+    # The account's meetings, the child and meeting-type filters and the owner search are one
+    # condition on the meeting (services.action_log._meetings_wanted): a child reference, a meeting
+    # type or an owner's name that another account's meetings share finds only this account's actions.
+    mine, hers = two_meetings["a"]["chair"], other_senco["chair"]
+    status, body = api(hers, other_senco["id"], "participants.add", name="Dr Eve Psych", role="educational_psychologist", agency="ep_service")
+    assert status == 200, body
+    record(api, other_senco, "Her EP visit", owner_participant_id=body["participant_id"], owner_agency="NHS", due=4)
+    record(api, other_senco, "Her SALT report", owner_name="J. Patel", owner_agency="NHS", due=6)
+    ours = {"Weekly SALT sessions", "EP observation in class", "Keep a home diary"}
+    assert set(whats(log(client, mine, child_ref="ab-1"))) == ours
+    assert set(whats(log(client, mine, meeting_type="ehcp_annual_review"))) == ours
+    assert whats(log(client, hers, child_ref="AB-1")) == ["Her EP visit", "Her child's SALT referral", "Her SALT report"]
+    assert log(client, hers, meeting_type="ehcp_annual_review")["counts"]["all"] == 3
+    assert whats(log(client, mine, owner="eve")) == ["EP observation in class"]
+    assert whats(log(client, hers, owner="EVE")) == ["Her EP visit"]
+    assert whats(log(client, mine, owner="patel")) == ["Weekly SALT sessions"]
+    assert whats(log(client, hers, owner="Patel", sort="owner")) == ["Her SALT report"]
+    assert log(client, mine, owner="patel")["counts"]["all"] == 1
+    assert log(client, mine, meeting_id=other_senco["id"])["total"] == 0
+    assert whats(log(client, mine, meeting_type="ehcp_annual_review", sort="owner")) == [
+        "EP observation in class", "Weekly SALT sessions", "Keep a home diary"]  # Dr Eve Psych, J. Patel, Sam Parent
+    # the agencies offered by the page's filter: the account's own
+    assert 'value="Northshire SALT"' in client.get(f"/actions/{mine}").get_data(as_text=True)
+    assert 'value="NHS"' not in client.get(f"/actions/{mine}").get_data(as_text=True)
+    assert 'value="NHS"' in client.get(f"/actions/{hers}").get_data(as_text=True)
+    assert 'value="Northshire SALT"' not in client.get(f"/actions/{hers}").get_data(as_text=True)
+
+
 def test_the_next_meeting_of_another_account_does_not_carry_forward_a_child_reference_it_shares(client, two_meetings, other_senco):
     # Both accounts have a child "AB-1" (initials can coincide): her meeting must not review ours.
     r = client.get(f"/api/v1/meetings/{other_senco['id']}/previous-actions", headers=bearer(other_senco["chair"]))
