@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from sqlalchemy import event
 
-from . import security
+from . import assets, security
 from .config import INSTANCE, ROOT, Config
 from .extensions import db, migrate, socketio
 
@@ -25,6 +25,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.config.from_object(config or Config)
     app.config.update(overrides)
     app.json.sort_keys = False
+    assets.init_app(app)  # versioned static URLs, long caching, gzip for JS and CSS
     if not app.config.get("SECRET_KEY"):
         if app.config["ENV"] == "production":
             raise RuntimeError("SECRET_KEY must be set in production.")

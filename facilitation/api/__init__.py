@@ -26,6 +26,13 @@ STATUS = {
 }
 
 
+@bp.after_request
+def _never_stored(response):
+    """Every API answer (meeting data, errors about it) is kept by no browser or proxy cache, like the pages."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 def _error(exc: Exception):
     payload = error_payload(exc)
     status = STATUS.get(payload["error"]["code"], 409)

@@ -24,6 +24,23 @@ PAGE_ROLES = {
     "screen": (access.SCREEN,),
     "participant": (access.PARTICIPANT, access.OBSERVER),
 }
+#: the roles whose page has the review of previous actions (issue 5)
+REVIEWERS = (access.CHAIR, access.NOTE_TAKER, access.PARTICIPANT)
+
+
+def _previous_actions(meeting: Meeting) -> dict:
+    """The review of previous actions as the page first draws it: the same body as
+    GET /api/v1/meetings/<id>/previous-actions, sent with the page so that it needs no request of its own,
+    and so the page loads the section's script and style only when there is something to review."""
+    from ..services import action_log
+
+    today = action_log.today_local(utcnow())
+    return {
+        "meeting_id": meeting.id,
+        "review_item_id": action_log.review_item_id(meeting.id),
+        "current_item_id": meeting.current_item_id,
+        "actions": [row.as_dict() for row in action_log.previous_actions(meeting, today)],
+    }
 
 
 def _page(token: str, page: str):
@@ -39,6 +56,8 @@ def _page(token: str, page: str):
     snapshot = queries.snapshot(meeting, link, utcnow())
     services.log_access(link, "meeting.open", "meeting", note=f"{page} page")
     extra = {}
+    if role in REVIEWERS:
+        extra["previous_actions"] = _previous_actions(meeting)
     if role == "chair":
         base = request.host_url.rstrip("/")
         extra["links"] = [
@@ -56,6 +75,7 @@ def _page(token: str, page: str):
         decision_statuses=registers.DECISION_STATUSES,
         ladder=registers.ESCALATION_LADDER,
         attendance=registers.ATTENDANCE,
+        previous_actions_shown=bool(extra.get("previous_actions", {}).get("actions")),
     )
     return response, 200, {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 

@@ -2,27 +2,27 @@
 // from earlier meetings for the same child, with their history. The chair records progress on each
 // one live, in that agenda item; anyone at the table can log support that did not happen.
 //
-// Commands go through the JSON API (the same command pipeline as the room: audited, sequenced,
-// broadcast); this module listens on its own socket for the room's events and reloads the list when
-// an earlier action changes. User text is only ever set with textContent (via el).
-import { bdi, bootstrap, el } from "./room-core.js";
+// Loaded by the page only when there is something to review (see watchPreviousActions in record.js),
+// with the list the server sent in the page. Commands go through the JSON API (the same command
+// pipeline as the room: audited, sequenced, broadcast); the room's own connection tells this module
+// when an earlier action changes, and the list is then reloaded. User text is only ever set with
+// textContent (via el).
+import { bdi, el } from "./room-core.js";
 import { day } from "./record.js";
 
 const STATUSES = { open: "Open", in_progress: "In progress", done: "Done", not_done: "Not done", cancelled: "Cancelled" };
 
-const section = document.getElementById("previous-actions");
-if (section) start(section);
-
-function start(section) {
-  const boot = bootstrap();
-  const token = boot.token;
-  const meetingId = boot.snapshot.meeting.id;
-  const isChair = boot.snapshot.viewer.role === "chair";
+// Draw the review in `section` from `initial` (the list the server sent at the room's `seq`, or null to
+// ask for it), and keep it live.
+export function reviewPreviousActions(room, section, initial, seq) {
+  const token = room.token;
+  const meetingId = room.meeting.id;
+  const isChair = room.viewer.role === "chair";
   const list = document.getElementById("previous-action-list");
   const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
   const openForms = new Map(); // action id -> "progress" | "missed"
   const formNodes = new Map(); // "kind:id" -> the open form, kept across redraws so typing is never lost
-  let data = { actions: [], review_item_id: null, current_item_id: null };
+  let data = initial || { actions: [], review_item_id: null, current_item_id: null };
   let timer = null;
   let dirty = false;
 
@@ -224,17 +224,17 @@ function start(section) {
 
   list.addEventListener("focusout", () => window.setTimeout(() => dirty && draw(), 0));
 
-  const socket = window.io({ auth: { token }, reconnectionDelayMax: 4000 });
-  socket.on("connect", schedule);
-  socket.on("event", (event) => {
-    const d = (event && event.data) || {};
+  // Every event of the room, live or replayed after a reconnect, in order; a fresh snapshot means
+  // events were missed, so the list is asked for again.
+  room.onEvent((event) => {
+    const d = event.data || {};
     if (d.meeting && d.meeting.current_item_id !== data.current_item_id) {
       data.current_item_id = d.meeting.current_item_id;
       highlight();
     }
     if (d.previous_actions || d.action_updates || d.items) schedule();
   });
-  socket.on("connect_error", () => {});
-  window.addEventListener("beforeunload", () => socket.disconnect());
-  load();
+  room.onSnapshot(schedule);
+  if (initial) draw();
+  if (!initial || room.seq !== seq) load(); // the meeting moved on before this module was ready
 }

@@ -26,6 +26,7 @@ import {
   optional,
   participantOptions,
   today,
+  watchPreviousActions,
 } from "./record.js";
 
 const boot = bootstrap();
@@ -34,6 +35,7 @@ let editing = null; // id of the agenda item whose edit form is open
 const room = new Room(boot, () => draw());
 showConnection(room);
 watchMinutes(room, boot.token); // minutes (issue 4): where the minutes stand, kept live
+watchPreviousActions(room, boot.previous_actions); // the action log (issue 5)
 
 function showError(err) {
   const box = document.getElementById("command-error");

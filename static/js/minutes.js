@@ -20,7 +20,9 @@ function errorText(err) {
 
 // ---------------------------------------------------------------- hook for the room pages
 
-// Show where the minutes stand in the chair console or a participant's page, kept live by the room's events.
+// Show where the minutes stand in the chair console or a participant's page, kept live by the room's events:
+// asked for once when the page opens, then again only when a minutes event arrives (live, or replayed
+// after a reconnect) or the room had to take a fresh snapshot.
 export function watchMinutes(room, token) {
   const note = document.getElementById("minutes-note");
   if (!note) return;
@@ -41,11 +43,17 @@ export function watchMinutes(room, token) {
       .then((r) => (r.ok ? r.json() : null))
       .then(show)
       .catch(() => {});
-  const previous = room.onChange;
-  room.onChange = (r, event) => {
-    previous(r, event);
-    if (!event || String(event.type).startsWith("minutes.")) refresh();
+  let queued = false;
+  const soon = () => {
+    if (queued) return;
+    queued = true; // several events replayed at once: one request
+    window.setTimeout(() => {
+      queued = false;
+      refresh();
+    }, 0);
   };
+  room.onEvent((event) => String(event.type).startsWith("minutes.") && soon());
+  room.onSnapshot(soon);
   refresh();
 }
 
@@ -62,7 +70,11 @@ function initPage() {
   const openForms = new Set();
   let circulationDirty = false;
 
-  const room = new Room(boot, () => scheduleRefresh());
+  // The page was drawn from the server's current state: refresh only when something happens after it
+  // (an event, live or replayed after a reconnect, or a fresh snapshot), not on merely connecting.
+  const room = new Room(boot, () => {});
+  room.onEvent(() => scheduleRefresh());
+  room.onSnapshot(() => scheduleRefresh());
   showConnection(room);
 
   const query = which === null || which === undefined ? "" : `?version=${encodeURIComponent(which)}`;

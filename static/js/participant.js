@@ -1,11 +1,13 @@
 // A participant's own view: the live item and countdown, the whole agenda with times, who is here.
 import { watchMinutes } from "./minutes.js";
-import { actionNode, actions, decisionNode, decisions, disagreementNode, disagreements, fill } from "./record.js";
+import { actionNode, actions, decisionNode, decisions, disagreementNode, disagreements, fill, watchPreviousActions } from "./record.js";
 import { Room, STATUS_LABELS, bootstrap, el, itemTimes, renderHeader, renderNow, renderParticipants, showConnection, tick } from "./room-core.js";
 
-const room = new Room(bootstrap(), () => draw());
+const boot = bootstrap();
+const room = new Room(boot, () => draw());
 showConnection(room);
 watchMinutes(room, room.token); // minutes (issue 4): where the minutes stand, kept live
+watchPreviousActions(room, boot.previous_actions); // the action log (issue 5)
 
 function drawAgenda(now) {
   const list = document.getElementById("agenda");

@@ -150,3 +150,30 @@ export function today() {
   const pad = (n) => String(n).padStart(2, "0");
   return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}`;
 }
+
+// The review of previous actions (issue 5) on the chair console and a participant's page. The server sends
+// the list with the page (`previous`); the section's module and style (their versioned URLs are on the
+// section) are loaded only when the list has something to review, or later if an event says an earlier
+// action changed. When the list is not empty, the page's <head> has already asked for both.
+export function watchPreviousActions(room, previous) {
+  const section = document.getElementById("previous-actions");
+  if (!section || !previous) return;
+  const seq = room.seq;
+  let started = false;
+  const start = (initial) => {
+    if (started) return;
+    started = true;
+    const href = section.dataset.stylesheet;
+    if (href && ![...document.querySelectorAll('link[rel="stylesheet"]')].some((l) => l.getAttribute("href") === href)) {
+      document.head.append(el("link", { rel: "stylesheet", href }));
+    }
+    import(section.dataset.module)
+      .then((module) => module.reviewPreviousActions(room, section, initial, seq))
+      .catch((e) => {
+        started = false; // offline at that moment: the next change of an earlier action tries again
+        console.error(e);
+      });
+  };
+  room.onEvent((event) => event.data && event.data.previous_actions && start(null));
+  if (previous.actions.length) start(previous);
+}

@@ -3,6 +3,9 @@
 // The server is the truth. This module keeps a copy of the meeting, applies events in sequence
 // order, asks for what it missed after a reconnect (or takes a fresh snapshot), and sends chair
 // commands with an id so a retry after a dropped connection is never applied twice.
+//
+// One Room, and so one Socket.IO connection, per page: the page's other parts (minutes, the review
+// of previous actions) follow the meeting through onEvent/onSnapshot instead of opening their own.
 
 // Everything in a snapshot or event that is a list of rows with ids; events carry changed rows
 // under these names and the ids of removed ones under `removed_<name>`.
@@ -12,7 +15,7 @@ export class Room {
   constructor(bootstrap, onChange) {
     this.token = bootstrap.token;
     this.onChange = onChange;
-    this.listeners = { status: [] };
+    this.listeners = { status: [], event: [], snapshot: [] };
     this.offsetMs = 0;
     this.bestRtt = Infinity;
     this.syncing = false;
@@ -76,6 +79,7 @@ export class Room {
       for (const id of d[`removed_${name}`] || []) this[name].delete(id);
     }
     this.seq = event.seq;
+    this.notify("event", event);
   }
 
   receive(event) {
@@ -104,6 +108,7 @@ export class Room {
       }
       if (ack.snapshot) {
         this.applySnapshot(ack.snapshot);
+        this.notify("snapshot", null);
       } else {
         for (const e of ack.events) if (e.seq === this.seq + 1) this.applyEvent(e);
       }
@@ -187,6 +192,26 @@ export class Room {
 
   onStatus(fn) {
     this.listeners.status.push(fn);
+  }
+
+  // fn(event) for every event applied, in seq order: live ones and those replayed after a reconnect.
+  onEvent(fn) {
+    this.listeners.event.push(fn);
+  }
+
+  // fn() when the copy was replaced by a fresh snapshot (too far behind to replay): anything may have changed.
+  onSnapshot(fn) {
+    this.listeners.snapshot.push(fn);
+  }
+
+  notify(kind, value) {
+    for (const fn of this.listeners[kind]) {
+      try {
+        fn(value);
+      } catch (e) {
+        console.error(e);
+      }
+    }
   }
 
   setStatus(status) {
