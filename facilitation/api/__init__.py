@@ -318,14 +318,15 @@ def read_previous_actions(meeting_id: int):
     """Any link of the meeting: actions still open from earlier meetings for the same child, with history."""
     from ..services import action_log
 
-    _bearer_link(meeting_id, "meeting.read")
+    link = _bearer_link(meeting_id, "meeting.read")
     meeting = db.session.get(Meeting, meeting_id)
     today = action_log.today_local(utcnow())
+    shown = action_log.previous_actions(meeting, today, confidential=access.sees_confidential(link.role))
     return jsonify(
         {
             "meeting_id": meeting_id,
             "review_item_id": action_log.review_item_id(meeting_id),
             "current_item_id": meeting.current_item_id,
-            "actions": [row.as_dict() for row in action_log.previous_actions(meeting, today)],
+            "actions": [row.as_dict() for row in shown],
         }
     )

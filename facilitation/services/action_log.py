@@ -312,6 +312,11 @@ def _reach(change: Change, action_id: int) -> tuple[Action, int | None]:
     action = db.session.get(Action, action_id, populate_existing=True)
     if action is None or action.deleted_at is not None:
         raise NotFound("There is no such action in this meeting.", field="action_id")
+    hidden = action.confidential and not access.sees_confidential(change.link.role)
+    if hidden and action.owner_participant_id != change.link.participant_id:
+        # As for no action at all: a confidential action's existence is shown only to those who may
+        # read it, and to its owner (their own actions, with their history).
+        raise NotFound("There is no such action in this meeting.", field="action_id")
     if action.meeting_id == change.meeting.id:
         return action, None
     if _carried_into(action, change.meeting):
@@ -1157,19 +1162,24 @@ def my_actions(link: AccessLink, today: date) -> list[LogRow]:
     return [_row(a, today, history=True) for a in actions]
 
 
-def meeting_actions(meeting_id: int, today: date) -> list[LogRow]:
-    """Every live action of one meeting, in agenda order, with history (the meeting page of the log)."""
-    actions = db.session.scalars(
-        select(Action).where(Action.meeting_id == meeting_id, Action.deleted_at.is_(None)).order_by(Action.id)
-    )
-    return [_row(a, today, history=True) for a in actions]
+def meeting_actions(meeting_id: int, today: date, *, confidential: bool = True) -> list[LogRow]:
+    """Every live action of one meeting, in agenda order, with history (the meeting page of the log).
+
+    `confidential=False` leaves out actions marked confidential, for readers whose role may not
+    see them (access.sees_confidential)."""
+    q = select(Action).where(Action.meeting_id == meeting_id, Action.deleted_at.is_(None))
+    if not confidential:
+        q = q.where(Action.confidential.is_(False))
+    return [_row(a, today, history=True) for a in db.session.scalars(q.order_by(Action.id))]
 
 
 # ---------------------------------------------------------------- carrying actions forward
 
 
-def previous_actions(meeting: Meeting, today: date) -> list[LogRow]:
-    """Every action still open from earlier meetings for the same child (and those already reviewed here)."""
+def previous_actions(meeting: Meeting, today: date, *, confidential: bool = True) -> list[LogRow]:
+    """Every action still open from earlier meetings for the same child (and those already reviewed here).
+
+    `confidential=False` leaves out actions marked confidential (see meeting_actions)."""
     home = aliased(Meeting)
     reviewed_here = select(ActionUpdate.action_id).where(ActionUpdate.reviewed_in_meeting_id == meeting.id)
     q = (
@@ -1185,6 +1195,8 @@ def previous_actions(meeting: Meeting, today: date) -> list[LogRow]:
         )
         .order_by(home.scheduled_start, Action.due_date, Action.id)
     )
+    if not confidential:
+        q = q.where(Action.confidential.is_(False))
     return [_row(a, today, history=True) for a in db.session.scalars(q)]
 
 

@@ -394,7 +394,9 @@ def _mine(token: str, *, errors=None, form=None, status=200):
     rows = log.my_actions(link, today)
     feed = log.feed_for(log.participant_key(link.participant_id)) if rows else None
     reportable = [
-        r for r in log.meeting_actions(meeting.id, today) + log.previous_actions(meeting, today)
+        r
+        for r in log.meeting_actions(meeting.id, today, confidential=False)
+        + log.previous_actions(meeting, today, confidential=False)
         if r.action.status != rules.CANCELLED
     ]
     missed = sorted(

@@ -28,7 +28,7 @@ PAGE_ROLES = {
 REVIEWERS = (access.CHAIR, access.NOTE_TAKER, access.PARTICIPANT)
 
 
-def _previous_actions(meeting: Meeting) -> dict:
+def _previous_actions(meeting: Meeting, role: str) -> dict:
     """The review of previous actions as the page first draws it: the same body as
     GET /api/v1/meetings/<id>/previous-actions, sent with the page so that it needs no request of its own,
     and so the page loads the section's script and style only when there is something to review."""
@@ -39,7 +39,10 @@ def _previous_actions(meeting: Meeting) -> dict:
         "meeting_id": meeting.id,
         "review_item_id": action_log.review_item_id(meeting.id),
         "current_item_id": meeting.current_item_id,
-        "actions": [row.as_dict() for row in action_log.previous_actions(meeting, today)],
+        "actions": [
+            row.as_dict()
+            for row in action_log.previous_actions(meeting, today, confidential=access.sees_confidential(role))
+        ],
     }
 
 
@@ -57,7 +60,7 @@ def _page(token: str, page: str):
     services.log_access(link, "meeting.open", "meeting", note=f"{page} page")
     extra = {}
     if role in REVIEWERS:
-        extra["previous_actions"] = _previous_actions(meeting)
+        extra["previous_actions"] = _previous_actions(meeting, role)
     if role == "chair":
         base = request.host_url.rstrip("/")
         extra["links"] = [

@@ -481,6 +481,39 @@ def test_participants_of_the_review_see_earlier_actions_but_only_the_chair_updat
     assert 'id="previous-actions"' in html and f"/join/{parent}/actions" in html
 
 
+def test_a_confidential_earlier_action_is_carried_forward_only_to_those_who_may_read_it(client, two_meetings, make_meeting, api):
+    a, people = two_meetings["a"], two_meetings["people"]
+    secret = record(api, a, "SECRET referral to children's social care", owner_name="K. Social", owner_agency="Social care",
+                    due=5, follow_up=12, confidential=True)
+    eves = record(api, a, "SECRET health check by the EP", owner_participant_id=people["Dr Eve Psych"], due=6, follow_up=13,
+                  confidential=True)
+    nxt = later_meeting(make_meeting)
+    status, body = api(nxt["chair"], nxt["id"], "participants.add", name="Sam Parent", role="parent", agency="family")
+    parent = body["join_path"].rsplit("/", 1)[1]
+
+    def previous(token):
+        r = client.get(f"/api/v1/meetings/{nxt['id']}/previous-actions", headers=bearer(token))
+        assert r.status_code == 200
+        return {x["id"] for x in r.get_json()["actions"]}
+
+    assert {secret, eves} <= previous(nxt["chair"])
+    for token in (parent, nxt["screen"]):
+        shown = previous(token)
+        assert two_meetings["ids"]["home"] in shown and secret not in shown and eves not in shown
+    for page in (f"/join/{parent}", f"/join/{parent}/actions", f"/screen/{nxt['screen']}"):
+        html = client.get(page).data.decode()
+        assert "SECRET" not in html, page
+    assert "SECRET referral" in client.get(f"/chair/{nxt['chair']}").data.decode()
+    # A guessed id is answered as if there were no such action; nothing is written.
+    status, body = api(parent, nxt["id"], "actions.report_missed", action_id=secret, occurred_on=day(0), note="x")
+    assert status == 404 and body["error"]["code"] == "not_found"
+    # Its owner still sees it among their own actions and records progress on it.
+    eve = a["participants"][1]
+    assert "SECRET health check" in client.get(f"/join/{eve}/actions").data.decode()
+    status, body = progress(client, eve, eves, version=1, status="in_progress", note="Booked for Tuesday")
+    assert status == 200, body
+
+
 # ---------------------------------------------------------------- CSV, calendar, overview, e-mail addresses
 
 
