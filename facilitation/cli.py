@@ -217,6 +217,7 @@ http {{
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_read_timeout 120s;
+            gzip off;
         }}
     }}
 }}
