@@ -4,6 +4,7 @@ handshake, the message size limit, fan-out between clients, and flooding."""
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
 
@@ -33,8 +34,11 @@ class Client:
         self.sio.on("disconnect", lambda reason=None: self.gone.set())
 
     def _on_event(self, event):
+        # python-engineio's client hands every message to a thread of its own, so two events that
+        # arrive back to back can reach this handler in either order: keep them in seq order, as the
+        # browser's room-core.js applies them (a gap or a duplicate still shows).
         with self.changed:
-            self.events.append(event)
+            bisect.insort(self.events, event, key=lambda e: e["seq"])
             self.changed.notify_all()
 
     def connect(self, url, token, **kwargs):
