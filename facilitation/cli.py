@@ -33,6 +33,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create the database or bring it up to the latest schema (runs the migrations)."""
     upgrade_database()
@@ -115,6 +116,7 @@ def demo_admin() -> tuple[User, str]:
 
 @click.command("seed-demo")
 @click.option("--base-url", default=None, help="Where the printed links point (default PUBLIC_URL).")
+@with_appcontext
 def seed_demo(base_url: str | None) -> None:
     """Create the demo EHCP annual review once, then print its chair, shared-screen and join links."""
     base = (base_url or current_app.config["PUBLIC_URL"]).rstrip("/")
@@ -228,6 +230,7 @@ http {{
 @click.option("--processes", "-n", default=2, show_default=True, help="Server processes to start.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, help="nginx listens here; processes on the next ports.")
+@with_appcontext
 def serve_many(processes: int, host: str, port: int) -> None:
     """Run several server processes (gunicorn, one gevent worker each) behind nginx, on one machine."""
     import os
@@ -294,6 +297,7 @@ def serve_many(processes: int, host: str, port: int) -> None:
 @click.option("--now", "now_text", default=None, help="Act as if it were this moment (ISO 8601; no zone = local time). Default: now.")
 @click.option("--dry-run", is_flag=True, help="List the reminders due without claiming or sending any.")
 @click.option("--every", type=int, default=0, help="Keep running, once every N seconds (a worker instead of cron).")
+@with_appcontext
 def send_reminders(now_text: str | None, dry_run: bool, every: int) -> None:
     """E-mail action owners before due and follow-up dates and when overdue, and the chairs' weekly digest.
 

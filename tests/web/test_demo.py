@@ -26,9 +26,7 @@ def demo_app(app, tmp_path):
 
 def seed_demo(app, *args: str) -> str:
     """Run `flask seed-demo` through Flask's CLI runner; returns what it printed."""
-    # `flask` itself pushes the app context before running a command (FlaskGroup); the runner does not.
-    with app.app_context():
-        result = app.test_cli_runner().invoke(args=["seed-demo", *args])
+    result = app.test_cli_runner().invoke(args=["seed-demo", *args])
     assert result.exit_code == 0, (result.output, result.exception)
     return result.output
 
