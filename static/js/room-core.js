@@ -310,6 +310,8 @@ export function paceText(room, nowMs) {
   return "on schedule";
 }
 
+const TYPED = /^(input|textarea)$/i;
+
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -322,6 +324,10 @@ export function el(tag, attrs = {}, ...children) {
   for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  // What people type follows its own direction: an Arabic or Hebrew name is written right to left.
+  if (TYPED.test(tag) && !node.hasAttribute("dir") && ["text", "search", "textarea"].includes(node.type)) {
+    node.setAttribute("dir", "auto");
   }
   return node;
 }
