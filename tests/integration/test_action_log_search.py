@@ -5,7 +5,6 @@ on SQLite but the index both databases share."""
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -23,25 +22,6 @@ from tests.web.test_action_log import api, log, other_senco, record, two_meeting
 
 REVISION, BEFORE = "9c4e2b7d1f30", "6acc0a7757e6"
 TRIGRAM = {"ix_participants_name_trgm", "ix_actions_owner_name_trgm"}
-
-
-@pytest.fixture
-def postgres_url():
-    """A temporary PostgreSQL database on 127.0.0.1:5432, dropped afterwards; skipped when unreachable."""
-    psycopg2 = pytest.importorskip("psycopg2")
-    try:
-        admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres", connect_timeout=3)
-    except psycopg2.OperationalError as exc:
-        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {exc}")
-    admin.autocommit = True
-    name = f"cg_action_log_{uuid.uuid4().hex[:10]}"
-    with admin.cursor() as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
-    with admin.cursor() as c:
-        c.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()")
-        c.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.close()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import email.policy
 import subprocess
 import sys
 import threading
-import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -69,25 +68,6 @@ def smtp():
 
 def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'live.db'}"
-
-
-@pytest.fixture
-def postgres_url():
-    """A temporary PostgreSQL database on 127.0.0.1:5432, dropped afterwards; skipped when unreachable."""
-    psycopg2 = pytest.importorskip("psycopg2")
-    try:
-        admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres", connect_timeout=3)
-    except psycopg2.OperationalError as exc:
-        pytest.skip(f"PostgreSQL is not reachable on 127.0.0.1:5432: {exc}")
-    admin.autocommit = True
-    name = f"cg_reminders_{uuid.uuid4().hex[:10]}"
-    with admin.cursor() as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    with admin.cursor() as c:
-        c.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()")
-        c.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.close()
 
 
 class Installation:
