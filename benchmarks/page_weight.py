@@ -53,16 +53,9 @@ import room_fanout as rf  # noqa: E402  (server start-up, free port, JSON API he
 
 ROOT = rf.ROOT
 DOCS = ROOT / "docs" / "page-weight.md"
-CHROMIUM = "/usr/bin/chromium"
-#: as tests/browser/conftest.py launches it
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT))
+from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS  # noqa: E402  (Chromium as the browser tests launch it)
+
 #: the shared screen is a projector; people use the console and their own page on a laptop
 VIEWPORTS = {"screen": (1920, 1080), "participant": (1280, 800), "chair": (1280, 800)}
 PAGE_LABELS = {"screen": "shared screen", "participant": "participant (join)", "chair": "chair console"}

@@ -26,8 +26,9 @@ from facilitation.extensions import db, socketio  # noqa: E402
 
 @contextmanager
 def app_with(tmp_path: Path, **overrides):
-    """The app on a fresh SQLite database file, tables created from the models, with config overrides."""
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.db'}", **overrides)
+    """The app on a fresh SQLite database file (or SQLALCHEMY_DATABASE_URI given), tables created from
+    the models, with config overrides."""
+    app = create_app(TestConfig, **{"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}", **overrides})
     with app.app_context():
         db.create_all()
     yield app

@@ -17,7 +17,7 @@ from facilitation import create_app
 from facilitation.config import TestConfig
 from facilitation.extensions import db
 from facilitation.models import Action
-from tests.conftest import add_staff, local_today, meeting_payload
+from tests.conftest import add_staff, app_with, local_today, meeting_payload
 from tests.web.test_action_log import api, log, other_senco, record, two_meetings, whats  # noqa: F401 (fixtures)
 
 REVISION, BEFORE = "9c4e2b7d1f30", "6acc0a7757e6"
@@ -25,16 +25,11 @@ TRIGRAM = {"ix_participants_name_trgm", "ix_actions_owner_name_trgm"}
 
 
 @pytest.fixture
-def app(postgres_url):
+def app(postgres_url, tmp_path):
     """The app on a temporary PostgreSQL database, tables created from the models (the pg_trgm
     extension and the trigram indexes with them); the shared fixtures build on it."""
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=postgres_url)
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with app_with(tmp_path, SQLALCHEMY_DATABASE_URI=postgres_url) as app:
+        yield app
 
 
 def _indexes(app) -> set[str]:
