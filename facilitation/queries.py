@@ -244,29 +244,69 @@ def entry_shown(entity: str, entity_id: int, role: str) -> bool:
     return row is None or not row.confidential
 
 
-def redacted(data: dict) -> dict | None:
+#: Collections of an event whose rows can be confidential entries, and the table each row is from:
+#: the meeting's registers, and earlier meetings' actions updated in this meeting's review of them.
+CONFIDENTIAL_COLLECTIONS = {**REGISTERS, "previous_actions": Action}
+#: Collections whose rows belong to an action (by `action_id`): hidden with their action.
+ACTION_DETAIL_COLLECTIONS = ("action_updates",)
+
+
+def confidential_now(events_data: list[dict]) -> dict[str, set[int]]:
+    """The ids, per collection, of the entries in these events' data that are marked confidential
+    now: an event written before an entry was marked confidential still carries its text."""
+    wanted: dict[str, set[int]] = {}
+    for data in events_data:
+        for name in CONFIDENTIAL_COLLECTIONS:
+            wanted.setdefault(name, set()).update(row["id"] for row in data.get(name, ()))
+        for name in ACTION_DETAIL_COLLECTIONS:
+            wanted.setdefault("actions", set()).update(row["action_id"] for row in data.get(name, ()))
+    hidden: dict[str, set[int]] = {}
+    by_model: dict[type, set[int]] = {}
+    for name, ids in wanted.items():
+        by_model.setdefault(CONFIDENTIAL_COLLECTIONS[name], set()).update(ids)
+    for model, ids in by_model.items():
+        found = set(db.session.scalars(select(model.id).where(model.id.in_(ids), model.confidential))) if ids else set()
+        for name, table in CONFIDENTIAL_COLLECTIONS.items():
+            if table is model:
+                hidden[name] = found
+    return hidden
+
+
+def redacted(data: dict, hidden_now: dict[str, set[int]] | None = None) -> dict | None:
     """An event's data as roles that may not see confidential entries receive it, or None when
-    nothing in it is confidential. A confidential entry becomes a removal, so a client that saw it
-    before it was marked confidential drops it; the event keeps its seq, so nobody sees a gap."""
-    if not any(row.get("confidential") for name in REGISTERS for row in data.get(name, ())):
+    nothing in it is confidential.
+
+    An entry is confidential when its row in the event says so or its id is in `hidden_now` (marked
+    confidential since). A confidential entry becomes a removal, so a client that saw it before it
+    was marked confidential drops it; what belongs to it (an action's progress notes and evidence)
+    is left out with it. The event keeps its seq, so nobody sees a gap."""
+    hidden_now = hidden_now or {}
+    hidden = {
+        name: {row["id"] for row in data.get(name, ()) if row.get("confidential") or row["id"] in hidden_now.get(name, ())}
+        for name in CONFIDENTIAL_COLLECTIONS
+    }
+    hidden_actions = hidden["actions"] | hidden["previous_actions"] | hidden_now.get("actions", set())
+    details_hidden = any(
+        row["action_id"] in hidden_actions for name in ACTION_DETAIL_COLLECTIONS for row in data.get(name, ())
+    )
+    if not details_hidden and not any(hidden.values()):
         return None
     out = dict(data)
-    for name in REGISTERS:
-        rows = data.get(name)
-        if not rows:
-            continue
-        hidden = [row["id"] for row in rows if row.get("confidential")]
-        out[name] = [row for row in rows if not row.get("confidential")]
-        if hidden:
-            out[f"removed_{name}"] = list(data.get(f"removed_{name}", [])) + hidden
+    for name, ids in hidden.items():
+        if ids:
+            out[name] = [row for row in data[name] if row["id"] not in ids]
+            out[f"removed_{name}"] = list(data.get(f"removed_{name}", [])) + sorted(ids)
+    for name in ACTION_DETAIL_COLLECTIONS:
+        if name in data:
+            out[name] = [row for row in data[name] if row["action_id"] not in hidden_actions]
     return out
 
 
-def for_role(event: dict, role: str) -> dict:
+def for_role(event: dict, role: str, hidden_now: dict[str, set[int]] | None = None) -> dict:
     """An event envelope as a meeting role receives it."""
     if access.sees_confidential(role):
         return event
-    data = redacted(event["data"])
+    data = redacted(event["data"], hidden_now)
     return event if data is None else {**event, "data": data}
 
 
@@ -283,10 +323,13 @@ def events_since(meeting_id: int, after_seq: int, last_seq: int, role: str = acc
         .where(MeetingEvent.meeting_id == meeting_id, MeetingEvent.seq > after_seq)
         .order_by(MeetingEvent.seq)
     ).all()
-    events = [for_role(event_envelope(r), role) for r in rows]
-    if len(events) != missing or (events and events[0]["seq"] != after_seq + 1):
+    envelopes = [event_envelope(r) for r in rows]
+    if not access.sees_confidential(role):
+        hidden_now = confidential_now([e["data"] for e in envelopes])
+        envelopes = [for_role(e, role, hidden_now) for e in envelopes]
+    if len(envelopes) != missing or (envelopes and envelopes[0]["seq"] != after_seq + 1):
         return None
-    return events
+    return envelopes
 
 
 def event_envelope(row: MeetingEvent) -> dict:

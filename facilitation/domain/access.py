@@ -8,7 +8,11 @@ CHAIR, NOTE_TAKER, PARTICIPANT, OBSERVER, SCREEN = "chair", "note_taker", "parti
 LINK_ROLES = (CHAIR, NOTE_TAKER, PARTICIPANT, OBSERVER, SCREEN)
 #: Roles whose links are invitations: they expire after the organisation's invite period.
 INVITE_ROLES = frozenset({PARTICIPANT, OBSERVER})
-#: Roles that see entries marked confidential (e.g. health detail). Nobody else is sent them.
+#: Roles that see entries marked confidential (e.g. health detail) wherever they travel: the room's
+#: events, snapshots and replays, the API, pages and exports. Nobody else is sent them, with one
+#: exception (sees_own_confidential): the owner of a confidential action sees that action on what is
+#: addressed to them alone (their actions page, the API, their reminders and calendar feed), since
+#: nobody can carry out an action they are not told of; never in the shared room or the minutes.
 CONFIDENTIAL_READERS = frozenset({CHAIR, NOTE_TAKER})
 
 #: Staff accounts. An administrator manages accounts and the organisation's settings and sees every
@@ -94,3 +98,11 @@ def may(role: str, permission: str) -> bool:
 def sees_confidential(role: str) -> bool:
     """True when the meeting role is sent entries marked confidential."""
     return role in CONFIDENTIAL_READERS
+
+
+def sees_own_confidential(role: str, participant_id: int | None, owner_participant_id: int | None) -> bool:
+    """True when a link may read a confidential action: a confidential reader, or the action's own
+    owner (a participant link of that participant) on what is addressed to them alone."""
+    if sees_confidential(role):
+        return True
+    return role == PARTICIPANT and participant_id is not None and participant_id == owner_participant_id

@@ -184,6 +184,7 @@ class LogRow:
             "owner_participant_id": a.owner_participant_id,
             "owner_agency": a.owner_agency,
             "need": a.need,
+            "confidential": a.confidential,
             "status": a.status,
             "status_label": rules.STATUSES.get(a.status, a.status),
             "standing": self.standing,
@@ -312,8 +313,9 @@ def _reach(change: Change, action_id: int) -> tuple[Action, int | None]:
     action = db.session.get(Action, action_id, populate_existing=True)
     if action is None or action.deleted_at is not None:
         raise NotFound("There is no such action in this meeting.", field="action_id")
-    hidden = action.confidential and not access.sees_confidential(change.link.role)
-    if hidden and action.owner_participant_id != change.link.participant_id:
+    if action.confidential and not access.sees_own_confidential(
+        change.link.role, change.link.participant_id, action.owner_participant_id
+    ):
         # As for no action at all: a confidential action's existence is shown only to those who may
         # read it, and to its owner (their own actions, with their history).
         raise NotFound("There is no such action in this meeting.", field="action_id")
@@ -527,10 +529,12 @@ def chair_email(meeting_id: int) -> str | None:
 
 def may_read(link: AccessLink, action: Action) -> bool:
     """Chair links read the actions of their log's scope (see Scope); participants their meeting's and
-    those carried into it."""
+    those carried into it, less confidential ones that are not their own (access.sees_own_confidential)."""
     if link.role == access.CHAIR:
         return Scope.of(link).covers_meeting(action.meeting_id)
     if link.role == access.PARTICIPANT:
+        if action.confidential and not access.sees_own_confidential(link.role, link.participant_id, action.owner_participant_id):
+            return False
         if action.meeting_id == link.meeting_id:
             return True
         meeting = db.session.get(Meeting, link.meeting_id)

@@ -227,3 +227,96 @@ def test_an_observer_follows_but_writes_nothing(room):
     assert events_of(observer)[0]["data"]["decisions"][0]["text"] == "Maintain the plan"
     for name in ("positions.add", "actions.confirm", "minutes.confirm", "decisions.record"):
         assert observer.emit("command", {"id": f"ob-{name}", "name": name, "args": {}}, callback=True)["error"]["code"] == "forbidden"
+
+
+# ---------------------------------------------------------------- progress notes on confidential actions
+
+NOTE = "Seen by CAMHS on Tuesday: medication started"
+
+
+def _participant_ids(room) -> dict[str, int]:
+    snap = room["conns"]["chair"].emit("sync", {}, callback=True)["snapshot"]
+    return {p["name"]: p["id"] for p in snap["participants"]}
+
+
+def _confidential_action_of_eve(room) -> int:
+    eve = _participant_ids(room)["Dr Eve Psych"]
+    ack = record(room["conns"]["chair"], "actions.record", what=SECRET, owner_participant_id=eve, confidential=True,
+                 due_date=(utcnow() + timedelta(days=10)).date().isoformat(),
+                 follow_up_date=(utcnow() + timedelta(days=20)).date().isoformat())
+    for sc in room["conns"].values():
+        events_of(sc)
+    return ack["action_id"]
+
+
+def test_progress_on_a_confidential_action_reaches_only_those_who_may_read_it_live_and_in_replay(client, room):
+    action_id = _confidential_action_of_eve(room)
+    eve = {"Authorization": f"Bearer {room['participants'][1]}"}
+    r = client.post(f"/api/v1/actions/{action_id}/progress", json={"version": 1, "status": "in_progress", "note": NOTE},
+                    headers=eve)
+    assert r.status_code == 200, r.get_json()
+    for role, sc in room["conns"].items():
+        [event] = events_of(sc)
+        if role in ("chair", "note_taker"):
+            assert event["data"]["action_updates"][0]["note"] == NOTE
+        else:
+            assert NOTE not in json.dumps(event) and SECRET not in json.dumps(event), role
+            assert event["data"]["action_updates"] == [] and event["data"]["removed_actions"] == [action_id]
+    for role in ("participant", "observer", "screen"):
+        assert NOTE not in json.dumps(room["conns"][role].emit("sync", {"last_seq": 0}, callback=True)), role
+    for token in (room["screen"], room["participants"][0], room["observer"]):
+        replay = client.get(f"/api/v1/meetings/{room['id']}/events?after_seq=0",
+                            headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True)
+        assert NOTE not in replay and SECRET not in replay
+    assert NOTE in json.dumps(room["conns"]["chair"].emit("sync", {"last_seq": 0}, callback=True))
+
+
+def test_an_entry_marked_confidential_later_is_left_out_of_earlier_events_in_a_replay(client, room):
+    ack = record(room["conns"]["chair"], "actions.record", what=SECRET, owner_name="Dr CAMHS", owner_agency="NHS",
+                 due_date=(utcnow() + timedelta(days=10)).date().isoformat(),
+                 follow_up_date=(utcnow() + timedelta(days=20)).date().isoformat())
+    chair = {"Authorization": f"Bearer {room['chair']}"}
+    r = client.post(f"/api/v1/actions/{ack['action_id']}/progress", json={"version": 1, "note": NOTE}, headers=chair)
+    assert r.status_code == 200, r.get_json()
+    record(room["conns"]["chair"], "actions.update", action_id=ack["action_id"], version=r.get_json()["version"],
+           confidential=True)
+    # A screen that was away since before the entry was recorded is replayed the whole story: the
+    # entry's text and its notes stay out of it, and every event still arrives under its own seq.
+    answer = room["conns"]["screen"].emit("sync", {"last_seq": 0}, callback=True)
+    assert answer["ok"] and SECRET not in json.dumps(answer) and NOTE not in json.dumps(answer)
+    assert [e["seq"] for e in answer["events"]] == list(range(1, answer["seq"] + 1))
+    assert SECRET in json.dumps(room["conns"]["note_taker"].emit("sync", {"last_seq": 0}, callback=True))
+
+
+def test_a_confidential_action_is_read_through_the_api_only_by_its_owner_and_the_chair(client, room):
+    action_id = _confidential_action_of_eve(room)
+    read = lambda token: client.get(f"/api/v1/actions/{action_id}", headers={"Authorization": f"Bearer {token}"})  # noqa: E731
+    other_parent = read(room["participants"][0])
+    assert other_parent.status_code == 404 and SECRET not in other_parent.get_data(as_text=True)
+    assert read(room["participants"][1]).get_json()["what"] == SECRET  # the owner: their own action
+    assert read(room["chair"]).get_json()["what"] == SECRET
+    # Nor can another participant write to it by its id.
+    r = client.post(f"/api/v1/actions/{action_id}/missed-provision", json={"occurred_on": utcnow().date().isoformat(),
+                    "note": "x"}, headers={"Authorization": f"Bearer {room['participants'][0]}"})
+    assert r.status_code == 404
+
+
+def test_progress_on_a_confidential_earlier_action_in_a_later_meetings_review_stays_off_its_screen(
+    room, make_meeting, sockets
+):
+    action_id = _confidential_action_of_eve(room)
+    start = (utcnow() + timedelta(days=40)).replace(microsecond=0)
+    later = make_meeting(scheduled_start=start.isoformat(), scheduled_end=(start + timedelta(minutes=90)).isoformat())
+    chair, screen = sockets(later["chair"]), sockets(later["screen"])
+    events_of(screen)
+    ack = chair.emit("command", {"id": "review-1", "name": "actions.record_progress",
+                                 "args": {"action_id": action_id, "version": 1, "note": NOTE}}, callback=True)
+    assert ack["ok"], ack
+    [event] = events_of(screen)
+    assert NOTE not in json.dumps(event) and SECRET not in json.dumps(event)
+    assert event["data"]["previous_actions"] == [] and event["data"]["removed_previous_actions"] == [action_id]
+    assert NOTE in json.dumps(events_of(chair))
+    # The earlier meeting's own room hears of it the same way: its screen gets nothing of the note.
+    earlier = events_of(room["conns"]["screen"])
+    assert earlier and NOTE not in json.dumps(earlier) and SECRET not in json.dumps(earlier)
+    assert NOTE in json.dumps(events_of(room["conns"]["chair"]))
