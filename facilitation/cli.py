@@ -170,7 +170,7 @@ def create_demo_meeting(owner: User | None = None) -> Meeting:
     """
     now = datetime.now(UTC)
     start = (now + timedelta(minutes=15 - now.minute % 15)).replace(second=0, microsecond=0)
-    meeting, _ = services.create_meeting(
+    meeting, _ = services.meetings.create_meeting(
         {
             "title": DEMO_TITLE,
             "meeting_type": "ehcp_annual_review",
@@ -184,9 +184,9 @@ def create_demo_meeting(owner: User | None = None) -> Meeting:
     )
     chair = db.session.scalar(select(AccessLink).where(AccessLink.meeting_id == meeting.id, AccessLink.role == "chair"))
     for title, presenter, minutes in DEMO_AGENDA:
-        services.execute(chair, "agenda.add_item", {"title": title, "presenter": presenter, "minutes": minutes})
+        services.pipeline.execute(chair, "agenda.add_item", {"title": title, "presenter": presenter, "minutes": minutes})
     for name, role, agency, agency_name in DEMO_PEOPLE:
-        services.execute(
+        services.pipeline.execute(
             chair, "participants.add", {"name": name, "role": role, "agency": agency, "agency_name": agency_name}
         )
     return meeting
@@ -310,7 +310,7 @@ def send_reminders(now_text: str | None, dry_run: bool, every: int) -> None:
     from .services import action_log
 
     def once() -> int:
-        now = services.as_utc(datetime.fromisoformat(now_text.replace("Z", "+00:00"))) if now_text else utcnow()
+        now = services.pipeline.as_utc(datetime.fromisoformat(now_text.replace("Z", "+00:00"))) if now_text else utcnow()
         run = action_log.send_reminders(now, dry_run=dry_run)
         for line in run.planned:
             click.echo(f"due: {line}")
@@ -359,7 +359,7 @@ def purge_expired(now_text: str | None, dry_run: bool) -> None:
     now = utcnow()
     if now_text:
         try:
-            now = services.as_utc(datetime.fromisoformat(now_text.replace("Z", "+00:00")))
+            now = services.pipeline.as_utc(datetime.fromisoformat(now_text.replace("Z", "+00:00")))
         except ValueError:
             raise click.BadParameter("Give a date and time like 2032-03-14T08:00.", param_hint="--now") from None
         if now > utcnow() and not dry_run:

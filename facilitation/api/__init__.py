@@ -8,7 +8,7 @@ from flask_login import current_user
 from .. import queries, schemas, services
 from ..auth import allow
 from ..domain import access
-from ..domain.errors import Conflict, RuleViolation
+from ..domain.errors import Conflict, NotFound, RuleViolation
 from ..extensions import db
 from ..models import Meeting, utcnow
 from ..realtime import broadcast, error_payload
@@ -55,12 +55,12 @@ def _bearer_link(meeting_id: int, permission: str):
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
     link = queries.live_link(token) if token else None
     if link is None or not queries.link_serves(link, current_user):
-        raise services.Unauthorised("Send a valid link token as 'Authorization: Bearer <token>'.")
+        raise services.pipeline.Unauthorised("Send a valid link token as 'Authorization: Bearer <token>'.")
     if link.meeting_id != meeting_id:
         # The same answer as for a meeting that does not exist: ids reveal nothing.
-        raise services.NotFound("No such meeting.")
+        raise NotFound("No such meeting.")
     if not access.may(link.role, permission):
-        raise services.Forbidden("Your role in this meeting does not allow that.")
+        raise services.pipeline.Forbidden("Your role in this meeting does not allow that.")
     return link
 
 
@@ -86,9 +86,9 @@ def _meeting_maker():
     if user is None and token is None and current_user.is_authenticated:
         user = current_user._get_current_object()
     if user is None:
-        raise services.Unauthorised("Send a staff API token as 'Authorization: Bearer <token>' (see your account page).")
+        raise services.pipeline.Unauthorised("Send a staff API token as 'Authorization: Bearer <token>' (see your account page).")
     if user.role not in access.MEETING_MAKERS:
-        raise services.Forbidden("Your account cannot prepare meetings.")
+        raise services.pipeline.Forbidden("Your account cannot prepare meetings.")
     return user, token is None
 
 
@@ -98,7 +98,7 @@ def create_meeting():
     """A staff account (API token or signed-in session): create a meeting; the answer holds its chair
     and shared-screen links. From a browser session the chair link works only for that account."""
     user, from_session = _meeting_maker()
-    meeting, links = services.create_meeting(_json_body(), user, bind_chair=from_session)
+    meeting, links = services.meetings.create_meeting(_json_body(), user, bind_chair=from_session)
     body = {
         "meeting": queries.meeting_view(meeting, list(meeting.items), utcnow()),
         "links": {role: request.host_url.rstrip("/") + path for role, path in links.items()},
@@ -144,8 +144,8 @@ def read_history(meeting_id: int, entity: str, entity_id: int):
         raise schemas.FieldErrors({"entity": f"Must be one of: {', '.join(HISTORY_ENTITIES)}."})
     history = queries.audit_history(meeting_id, entity, entity_id)
     if not history or not queries.entry_shown(entity, entity_id, link.role):
-        raise services.NotFound("No such entry in this meeting.")
-    services.log_access(link, "records.history", entity, note=f"{entity} {entity_id}")
+        raise NotFound("No such entry in this meeting.")
+    services.pipeline.log_access(link, "records.history", entity, note=f"{entity} {entity_id}")
     return jsonify({"entity": entity, "entity_id": entity_id, "history": history})
 
 
@@ -169,13 +169,13 @@ def read_links(meeting_id: int):
 @allow("bearer")
 def run_command(meeting_id: int, name: str):
     """The command's permitted roles: apply it once (Idempotency-Key), broadcast, return the result."""
-    if name not in services.COMMANDS:
+    if name not in services.pipeline.COMMANDS:
         abort(404)
-    link = _bearer_link(meeting_id, services.COMMANDS[name].permission)
+    link = _bearer_link(meeting_id, services.pipeline.COMMANDS[name].permission)
     key = request.headers.get("Idempotency-Key")
     if key is not None:
         key = schemas.parse(schemas.CommandEnvelope, {"id": key, "name": name}).id
-    outcome = services.execute(link, name, _json_body(), key)
+    outcome = services.pipeline.execute(link, name, _json_body(), key)
     if not outcome.replayed:
         broadcast(outcome)
     return jsonify(outcome.result), 200
@@ -226,9 +226,9 @@ def _bearer_any(permission: str):
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
     link = queries.live_link(token) if token else None
     if link is None or not queries.link_serves(link, current_user):
-        raise services.Unauthorised("Send a valid link token as 'Authorization: Bearer <token>'.")
+        raise services.pipeline.Unauthorised("Send a valid link token as 'Authorization: Bearer <token>'.")
     if not access.may(link.role, permission):
-        raise services.Forbidden("Your role does not allow that.")
+        raise services.pipeline.Forbidden("Your role does not allow that.")
     return link
 
 
@@ -252,7 +252,7 @@ def read_action_overview():
 
     link = _bearer_any("actions.read_log")
     if link.role != access.CHAIR:
-        raise services.Forbidden("Only a chair link has the overview.")
+        raise services.pipeline.Forbidden("Only a chair link has the overview.")
     today = action_log.today_local(utcnow())
     errors, period = {}, {}
     for name, default in (("from", None), ("to", today)):

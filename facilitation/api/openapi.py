@@ -201,7 +201,7 @@ def _state_schemas() -> dict:
 
 @lru_cache(maxsize=1)
 def openapi_document() -> dict:
-    """The whole document; paths for every command come from services.COMMANDS."""
+    """The whole document; paths for every command come from services.pipeline.COMMANDS."""
     components: dict = {
         "Error": {
             "type": "object",
@@ -341,7 +341,7 @@ def openapi_document() -> dict:
             }
         },
     }
-    for name, spec in services.COMMANDS.items():
+    for name, spec in services.pipeline.COMMANDS.items():
         model = spec.args.__name__
         if model not in components:
             components[model] = _schema(spec.args, components)

@@ -72,7 +72,7 @@ def error_payload(exc: Exception) -> dict:
     raise exc
 
 
-def broadcast(outcome: services.Outcome) -> None:
+def broadcast(outcome: services.pipeline.Outcome) -> None:
     """Send a committed command's event to everyone in the meeting, then act on revocations."""
     if outcome.event is None:
         return
@@ -200,7 +200,7 @@ def on_time(link: AccessLink, data: Any) -> dict:
 def on_command(link: AccessLink, data: Any) -> dict:
     """Chair (and later other roles, per the permission table): one command; everyone gets the event."""
     envelope = schemas.parse(schemas.CommandEnvelope, data)
-    outcome = services.execute(link, envelope.name, envelope.args, envelope.id)
+    outcome = services.pipeline.execute(link, envelope.name, envelope.args, envelope.id)
     if not outcome.replayed:
         broadcast(outcome)
     return outcome.result

@@ -1,6 +1,6 @@
 """After the meeting: progress, missed support, carrying actions forward, the log, calendars and reminders.
 
-Commands here run through `services.execute` like every other command: checked against the
+Commands here run through `services.pipeline.execute` like every other command: checked against the
 permission table, validated, decided by `domain.action_log`, audited, given the meeting's next
 sequence number, committed, then broadcast to the room of the action's meeting.
 
@@ -49,7 +49,6 @@ from ..models import (
     CalendarFeed,
     ChairEmail,
     Meeting,
-    MeetingEvent,
     OutboxMessage,
     Participant,
     ParticipantEmail,
@@ -57,13 +56,14 @@ from ..models import (
     User,
     utcnow,
 )
-from . import (
+from .pipeline import (
     Change,
     Forbidden,
     Outcome,
-    _begin_write,
-    _check_version,
     actor_label,
+    append_event_to,
+    begin_write,
+    check_version,
     command,
     execute,
     local_zone,
@@ -245,24 +245,6 @@ def history_of(action_id: int) -> list[ActionUpdate]:
     return list(db.session.scalars(select(ActionUpdate).where(ActionUpdate.action_id == action_id).order_by(ActionUpdate.id)))
 
 
-# ---------------------------------------------------------------- events to another meeting's room, after commit
-
-def _append_event_to(change: Change, meeting_id: int, name: str, now: datetime, data: dict) -> None:
-    """Add an event to another meeting's log in this transaction (its row locked), broadcast after commit."""
-    meeting = db.session.get(Meeting, meeting_id, with_for_update=True, populate_existing=True)
-    meeting.last_seq += 1
-    items = queries.load_items(meeting_id)
-    row = MeetingEvent(
-        meeting_id=meeting_id,
-        seq=meeting.last_seq,
-        type=name,
-        data={"meeting": queries.meeting_view(meeting, items, now), **data},
-        created_at=now,
-    )
-    db.session.add(row)
-    change.other_events.append((meeting_id, queries.event_envelope(row)))
-
-
 # ---------------------------------------------------------------- who reaches which action
 
 
@@ -358,7 +340,7 @@ def _publish(change: Change, name: str, action: Action, entry: ActionUpdate | No
     data: dict[str, Any] = {"actions": [queries.action_view(action)]}
     if entry is not None:
         data["action_updates"] = [update_view(entry)]
-    _append_event_to(change, action.meeting_id, name, change.now, data)
+    append_event_to(change, action.meeting_id, name, data)
 
 
 def _text(value: str | None, field: str, label: str, limit: int) -> str | None:
@@ -381,7 +363,7 @@ def record_progress(change: Change, args: RecordProgressArgs) -> dict:
         if link.participant_id is None or action.owner_participant_id != link.participant_id:
             raise Forbidden("You can only record progress on your own actions.")
     before = queries.action_view(action)
-    _check_version(action, args.version, before)
+    check_version(action, args.version, before)
     note = _text(args.note, "note", "The note", rules.NOTE_MAX)
     evidence = _text(args.evidence, "evidence", "The evidence", rules.EVIDENCE_MAX)
     status = (args.status or "").strip() or None
@@ -464,7 +446,7 @@ def set_owner_email(change: Change, args: SetOwnerEmailArgs) -> dict:
     """Owners who are participants get reminders at their participant address; others at this one."""
     action, reviewing = _reach(change, args.action_id)
     before = {**queries.action_view(action), "owner_email": action.owner_email}
-    _check_version(action, args.version, queries.action_view(action))
+    check_version(action, args.version, queries.action_view(action))
     if action.owner_participant_id is not None:
         raise InvalidValue(
             "This action's owner is a participant: give their e-mail address on the participant instead.", field="email"
@@ -1394,7 +1376,7 @@ def feed_for(owner_key: str) -> CalendarFeed:
     if feed is not None:
         return feed
     db.session.rollback()
-    _begin_write()
+    begin_write()
     try:
         feed = CalendarFeed(token=new_token(), owner_key=owner_key, created_at=utcnow())
         db.session.add(feed)
@@ -1549,7 +1531,7 @@ def _claim(r: rules.Reminder, now: datetime) -> int | None:
     MAIL_MAX_ATTEMPTS); a claim whose sender died mid-send is never resent (it may have gone out).
     """
     me = f"{socket.gethostname()}:{os.getpid()}"[:120]
-    _begin_write()
+    begin_write()
     try:
         row = ReminderSent(
             kind=r.kind, subject=r.subject, recipient=r.recipient, occasion=r.occasion, action_id=r.action_id,
@@ -1560,7 +1542,7 @@ def _claim(r: rules.Reminder, now: datetime) -> int | None:
         return row.id
     except IntegrityError:
         db.session.rollback()
-    _begin_write()
+    begin_write()
     retried = db.session.execute(
         update(ReminderSent)
         .where(
@@ -1587,11 +1569,11 @@ def _deliver(claim_id: int, message, sender: mail.Sender) -> str | None:
         sender.send(message)
     except Exception as exc:  # noqa: BLE001 - any failure to hand over the message is recorded and retried later
         db.session.rollback()
-        _begin_write()
+        begin_write()
         db.session.execute(update(ReminderSent).where(ReminderSent.id == claim_id).values(status="failed", error=str(exc)[:1000]))
         db.session.commit()
         return str(exc)
-    _begin_write()
+    begin_write()
     db.session.execute(update(ReminderSent).where(ReminderSent.id == claim_id).values(status="sent", sent_at=utcnow()))
     db.session.commit()  # with the outbox backend, the message row commits together with its claim
     return None

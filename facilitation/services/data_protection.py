@@ -56,8 +56,8 @@ from ..models import (
     User,
     utcnow,
 )
-from . import _begin_write, as_utc
 from .accounts import log_admin, organisation
+from .pipeline import as_utc, begin_write
 
 #: What a meeting's retention period is counted from, as the admin log and the pages say it.
 COUNTED_FROM = "the meeting's end (its scheduled end if it was never ended)"
@@ -300,7 +300,7 @@ def purge_expired(
     """
     now = as_utc(now)
     db.session.rollback()  # end any read, then take the write lock: the list cannot change under us
-    _begin_write()
+    begin_write()
     try:
         months, cutoff = retention_rule(now)
         ids = list(db.session.scalars(select(Meeting.id).where(_ended_before(cutoff)).order_by(Meeting.id)))
@@ -373,7 +373,7 @@ def erase_child(child_ref: str, *, by: User | str) -> Erasure:
     """Delete every meeting of a child and all of their rows (as a purge does), logged as "erase"."""
     ref = clean_child_ref(child_ref)
     db.session.rollback()
-    _begin_write()
+    begin_write()
     try:
         ids = [m.id for m in child_records(ref)]
         if not ids:
@@ -657,7 +657,7 @@ def subject_access_export(child_ref: str, *, by: User | str) -> bytes:
     ids = [m.id for m in meetings]
     data = build_subject_access_zip(ref, meetings, now=now, actor=actor)
     db.session.rollback()  # the reads are done; the log is a short write
-    _begin_write()
+    begin_write()
     try:
         for meeting_id in ids:
             db.session.add(

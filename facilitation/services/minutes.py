@@ -3,7 +3,7 @@
 The minutes are built from the record on demand (`facilitation.domain.minutes.build_minutes`); what is
 kept in the database is the circulation state (versions, each participant's answer) and, once a
 version is circulated or approved, the exact content people saw, so an approved version never changes.
-The commands run through `services.execute` like every other command: audited, sequenced, broadcast.
+The commands run through `services.pipeline.execute` like every other command: audited, sequenced, broadcast.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from ..models import (
     Participant,
     utcnow,
 )
-from . import Change, Forbidden, actor_label, command, local_zone, log_access
+from .pipeline import Change, Forbidden, actor_label, command, local_zone, log_access
 
 # ---------------------------------------------------------------- what clients send
 

@@ -11,7 +11,7 @@ from ..domain.errors import InvalidValue, NotFound
 from ..domain.meetings import AGENCIES
 from ..extensions import db
 from ..models import Action, Decision, Disagreement, Participant, Position
-from . import Change, Forbidden, _check_version, command
+from .pipeline import Change, Forbidden, check_version, command
 
 
 def _entry(change: Change, model, entry_id: int, what: str):
@@ -115,7 +115,7 @@ def update_decision(change: Change, args: schemas.UpdateDecisionArgs) -> None:
     """Edit a decision from the version the editor saw."""
     row = _entry(change, Decision, args.decision_id, "decision")
     before = queries.decision_view(row)
-    _check_version(row, args.version, before)
+    check_version(row, args.version, before)
     values = _merged(args, row, DECISION_FIELDS)
     if "agenda_item_id" in args.model_fields_set:
         _agenda_item(change, args.agenda_item_id)
@@ -135,7 +135,7 @@ def delete_decision(change: Change, args: schemas.DecisionArgs) -> None:
     """Delete a decision; the audit trail keeps what it said."""
     row = _entry(change, Decision, args.decision_id, "decision")
     before = queries.decision_view(row)
-    _check_version(row, args.version, before)
+    check_version(row, args.version, before)
     row.deleted_at = change.now
     change.drop("decisions", row.id)
     change.audit("decisions.delete", "decision", row.id, before, None)
@@ -189,7 +189,7 @@ def update_action(change: Change, args: schemas.UpdateActionArgs) -> None:
     """Edit an action from the version the editor saw; a new owner needs a new confirmation."""
     row = _entry(change, Action, args.action_id, "action")
     before = queries.action_view(row)
-    _check_version(row, args.version, before)
+    check_version(row, args.version, before)
     values = _merged(args, row, ACTION_FIELDS)
     if "agenda_item_id" in args.model_fields_set:
         _agenda_item(change, args.agenda_item_id)
@@ -217,7 +217,7 @@ def delete_action(change: Change, args: schemas.ActionArgs) -> None:
     """Delete an action; the audit trail keeps what it said."""
     row = _entry(change, Action, args.action_id, "action")
     before = queries.action_view(row)
-    _check_version(row, args.version, before)
+    check_version(row, args.version, before)
     row.deleted_at = change.now
     change.drop("actions", row.id)
     change.audit("actions.delete", "action", row.id, before, None)
@@ -302,7 +302,7 @@ def update_disagreement(change: Change, args: schemas.UpdateDisagreementArgs) ->
     """Change the topic, record a resolution, or agree the next step on the ladder with its owner and date."""
     row = _entry(change, Disagreement, args.disagreement_id, "disagreement")
     before = queries.disagreement_view(row)
-    _check_version(row, args.version, before)
+    check_version(row, args.version, before)
     if "agenda_item_id" in args.model_fields_set:
         row.agenda_item_id = _agenda_item(change, args.agenda_item_id)
     if args.topic is not None:
@@ -333,7 +333,7 @@ def delete_disagreement(change: Change, args: schemas.DisagreementArgs) -> None:
     """Delete a disagreement recorded in error; the audit trail keeps it."""
     row = _entry(change, Disagreement, args.disagreement_id, "disagreement")
     before = queries.disagreement_view(row)
-    _check_version(row, args.version, before)
+    check_version(row, args.version, before)
     row.deleted_at = change.now
     change.drop("disagreements", row.id)
     change.audit("disagreements.delete", "disagreement", row.id, before, None)
@@ -380,7 +380,7 @@ def update_position(change: Change, args: schemas.UpdatePositionArgs) -> None:
     position, row = _position(change, args.position_id)
     _own_only(change, "positions.update", position.participant_id)
     before = queries.disagreement_view(row)
-    _check_version(position, args.version, queries.position_view(position))
+    check_version(position, args.version, queries.position_view(position))
     if args.view is not None:
         position.view = rules.clean_text(args.view, "view", "The position", rules.LONG_TEXT, required=True)
     if "evidence" in args.model_fields_set:
@@ -397,7 +397,7 @@ def update_position(change: Change, args: schemas.UpdatePositionArgs) -> None:
 def delete_position(change: Change, args: schemas.PositionArgs) -> None:
     """Remove a position from the disagreement; the audit trail keeps it."""
     position, row = _position(change, args.position_id)
-    _check_version(position, args.version, queries.position_view(position))
+    check_version(position, args.version, queries.position_view(position))
     before = queries.disagreement_view(row)
     position.deleted_at = change.now
     row.version += 1

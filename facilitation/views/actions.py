@@ -95,7 +95,7 @@ def _form_args(fields: list[str], *, ints: tuple[str, ...] = ()) -> dict:
     return out
 
 
-def _run(link: AccessLink, name: str, action_id: int, args: dict) -> services.Outcome:
+def _run(link: AccessLink, name: str, action_id: int, args: dict) -> services.pipeline.Outcome:
     command_id = request.form.get("command_id") or None
     if command_id is not None:
         command_id = schemas.parse(schemas.CommandEnvelope, {"id": command_id, "name": name}).id
@@ -350,13 +350,13 @@ def emails(token: str):
     try:
         email = request.form.get("email", "").strip() or None
         if kind == "chair":
-            outcome = services.execute(link, "meeting.set_chair_email", {"email": email})
+            outcome = services.pipeline.execute(link, "meeting.set_chair_email", {"email": email})
         elif kind == "participant":
             args = _form_args(["participant_id", "version"], ints=("participant_id", "version"))
-            outcome = services.execute(link, "participants.update", {**args, "email": email})
+            outcome = services.pipeline.execute(link, "participants.update", {**args, "email": email})
         elif kind == "owner":
             args = _form_args(["action_id", "version"], ints=("action_id", "version"))
-            outcome = services.execute(link, "actions.set_owner_email", {**args, "email": email})
+            outcome = services.pipeline.execute(link, "actions.set_owner_email", {**args, "email": email})
         else:
             abort(400)
     except (schemas.FieldErrors, RuleViolation) as exc:

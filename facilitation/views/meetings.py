@@ -48,7 +48,7 @@ def new_meeting():
             errors["date"] = "Give a date and start and end times."
         else:
             try:
-                _, links = services.create_meeting(
+                _, links = services.meetings.create_meeting(
                     {
                         "title": form["title"],
                         "meeting_type": form["meeting_type"],

@@ -57,14 +57,14 @@ def _page(token: str, page: str):
     role = link.role
     meeting = db.session.get(Meeting, link.meeting_id)
     snapshot = queries.snapshot(meeting, link, utcnow())
-    services.log_access(link, "meeting.open", "meeting", note=f"{page} page")
+    services.pipeline.log_access(link, "meeting.open", "meeting", note=f"{page} page")
     extra = {}
     if role in REVIEWERS:
         extra["previous_actions"] = _previous_actions(meeting, role)
     if role == "chair":
         base = request.host_url.rstrip("/")
         extra["links"] = [
-            {**services.link_view(lnk), "url": base + queries.link_path(lnk), "name": queries.link_holder(lnk)}
+            {**services.links.link_view(lnk), "url": base + queries.link_path(lnk), "name": queries.link_holder(lnk)}
             for lnk in queries.meeting_links(meeting.id)
         ]
     response = render_template(

@@ -97,11 +97,11 @@ class Installation:
     def run(self, name, args, link_id) -> dict:
         with self.app.app_context():
             link = db.session.get(AccessLink, link_id)
-            return services.execute(link, name, args).result
+            return services.pipeline.execute(link, name, args).result
 
     def meeting(self, child="AB-1") -> int:
         with self.app.app_context():
-            meeting, links = services.create_meeting(meeting_payload(child_ref=child))
+            meeting, links = services.meetings.create_meeting(meeting_payload(child_ref=child))
             chair = db.session.scalar(select(AccessLink).where(AccessLink.meeting_id == meeting.id, AccessLink.role == "chair"))
             return chair.id
 

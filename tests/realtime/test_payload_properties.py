@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from facilitation import services
 
-NAMES = sorted(services.COMMANDS)
+NAMES = sorted(services.pipeline.COMMANDS)
 
 scalars = st.one_of(
     st.none(),
@@ -24,7 +24,7 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.di
 @st.composite
 def payloads(draw):
     name = draw(st.sampled_from(NAMES + ["no.such_command", ""]))
-    spec = services.COMMANDS.get(name)
+    spec = services.pipeline.COMMANDS.get(name)
     fields = (list(spec.args.model_fields) if spec else []) or ["x"]
     chosen = draw(st.lists(st.sampled_from(fields), unique=True, max_size=len(fields)))
     args = {f: draw(values) for f in chosen}

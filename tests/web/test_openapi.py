@@ -33,7 +33,7 @@ def api_routes(app) -> dict[str, set[str]]:
             continue
         methods = {m.lower() for m in rule.methods - IGNORED_METHODS}
         if rule.rule == COMMAND_RULE:
-            paths = [as_openapi_path(rule.rule).replace("{name}", name) for name in services.COMMANDS]
+            paths = [as_openapi_path(rule.rule).replace("{name}", name) for name in services.pipeline.COMMANDS]
         else:
             paths = [as_openapi_path(rule.rule)]
         for path in paths:
@@ -96,17 +96,17 @@ def test_path_parameters_are_declared_for_every_operation(document):
 
 
 def test_every_command_has_a_permission_entry():
-    assert services.COMMANDS
-    assert sorted(set(services.COMMANDS) - set(PERMISSIONS)) == []
-    for name, spec in services.COMMANDS.items():
+    assert services.pipeline.COMMANDS
+    assert sorted(set(services.pipeline.COMMANDS) - set(PERMISSIONS)) == []
+    for name, spec in services.pipeline.COMMANDS.items():
         assert spec.permission in PERMISSIONS, name
         assert PERMISSIONS[spec.permission], f"{name} is allowed to no role at all"
 
 
 def test_every_command_is_documented_once_with_its_roles(document):
     documented = {p.rsplit("/", 1)[1] for p in document["paths"] if "/commands/" in p}
-    assert documented == set(services.COMMANDS)
-    for name, spec in services.COMMANDS.items():
+    assert documented == set(services.pipeline.COMMANDS)
+    for name, spec in services.pipeline.COMMANDS.items():
         op = document["paths"][command_path(name)]["post"]
         assert op["x-roles"] == sorted(PERMISSIONS[spec.permission]), name
         for role in PERMISSIONS[spec.permission]:
@@ -116,7 +116,7 @@ def test_every_command_is_documented_once_with_its_roles(document):
 
 def test_every_command_is_documented_with_its_request_schema(document):
     schemas = document["components"]["schemas"]
-    for name, spec in services.COMMANDS.items():
+    for name, spec in services.pipeline.COMMANDS.items():
         op = document["paths"][command_path(name)]["post"]
         ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         assert ref == f"#/components/schemas/{spec.args.__name__}", name
@@ -127,7 +127,7 @@ def test_every_command_is_documented_with_its_request_schema(document):
 
 def test_command_schemas_describe_the_fields_the_code_accepts(document):
     schemas = document["components"]["schemas"]
-    for name, spec in services.COMMANDS.items():
+    for name, spec in services.pipeline.COMMANDS.items():
         schema = schemas[spec.args.__name__]
         assert set(schema.get("properties", {})) == set(spec.args.model_fields), name
         required = {f for f, info in spec.args.model_fields.items() if info.is_required()}
@@ -136,7 +136,7 @@ def test_command_schemas_describe_the_fields_the_code_accepts(document):
 
 
 def test_every_command_documents_its_idempotency_key_and_error_answers(document):
-    for name in services.COMMANDS:
+    for name in services.pipeline.COMMANDS:
         op = document["paths"][command_path(name)]["post"]
         headers = {p["name"] for p in op["parameters"] if p["in"] == "header"}
         assert "Idempotency-Key" in headers, name
@@ -195,8 +195,8 @@ def test_the_socket_events_guide_lists_every_command_with_its_roles():
 
     guide = (Path(__file__).resolve().parents[2] / "docs" / "socket-events.md").read_text()
     rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `([a-z_]+\.[a-z_]+)` \| ([^|]+) \|", guide, re.M)}
-    assert set(rows) == set(services.COMMANDS)
-    for name, spec in services.COMMANDS.items():
+    assert set(rows) == set(services.pipeline.COMMANDS)
+    for name, spec in services.pipeline.COMMANDS.items():
         for role in PERMISSIONS[spec.permission]:
             assert role in rows[name], name
 

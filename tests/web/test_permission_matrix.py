@@ -68,7 +68,7 @@ def state(app, meeting_id: int) -> tuple:
 def test_every_command_over_the_api_is_allowed_or_refused_as_the_table_says(app, client, people, role):
     token = people["tokens"][role]
     http = people["clients"].get(role, client)
-    for name in sorted(services.COMMANDS):
+    for name in sorted(services.pipeline.COMMANDS):
         before = state(app, people["meeting_id"])
         r = http.post(f"/api/v1/meetings/{people['meeting_id']}/commands/{name}", json={}, headers={"Authorization": f"Bearer {token}"})
         if access.may(role, name):
@@ -80,7 +80,7 @@ def test_every_command_over_the_api_is_allowed_or_refused_as_the_table_says(app,
 
 def test_an_outsider_reaches_nothing_of_another_meeting_whatever_the_command(app, client, people):
     before = state(app, people["meeting_id"])
-    for name in sorted(services.COMMANDS):
+    for name in sorted(services.pipeline.COMMANDS):
         r = client.post(
             f"/api/v1/meetings/{people['meeting_id']}/commands/{name}", json={}, headers={"Authorization": f"Bearer {people['outsider']}"}
         )
@@ -99,7 +99,7 @@ def test_every_command_over_a_socket_is_allowed_or_refused_and_a_refusal_reaches
     actor = sockets(people["tokens"][role], people["clients"].get(role))
     assert actor.is_connected()
     events_of(watcher)
-    for name in sorted(services.COMMANDS):
+    for name in sorted(services.pipeline.COMMANDS):
         ack = actor.emit("command", {"id": f"matrix-{role}-{name}", "name": name, "args": {}}, callback=True)
         if access.may(role, name):
             assert ack["ok"] or ack["error"]["code"] not in ("forbidden", "unauthorised"), (role, name, ack)
