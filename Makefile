@@ -50,7 +50,9 @@ run: setup
 	@PUBLIC_URL=http://$(HOST):$(PORT) $(FLASK) seed-demo
 	@$(BIN)/python app.py
 
+# The layers written down in .importlinter are checked first: a broken one stops the run.
 test: test-setup
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: $(VENV)/.dev

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -34,11 +36,14 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     db.init_app(app)
     _configure_sqlite(app)
     migrate.init_app(app, db, directory=str(ROOT / "facilitation" / "migrations"))
-    from . import auth
+    # Imported here rather than at the top: Python runs this file before any module of the package,
+    # and importing the pure domain (the unit tests, the benchmarks) should not load every blueprint.
+    from . import auth, cli
+    from .api import bp as api_bp
+    from .realtime import connections  # noqa: F401  (importing it registers the socket handlers)
+    from .views import accounts, actions, admin, data_protection, errors, meetings, minutes, room
 
     auth.init_app(app)
-
-    from . import realtime  # noqa: F401  (registers the socket handlers)
 
     socketio.init_app(
         app,
@@ -52,9 +57,11 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         json=_Json,
     )
     security.init_app(app)  # headers and CSP, CSRF, rate limits: docs/security.md (after sockets: ProxyFix wraps them)
-
-    from .api import bp as api_bp
-    from .views import accounts, admin, data_protection, errors, meetings, room
+    # The JSON API authenticates with `Authorization: Bearer <link or API token>`: a page on another site
+    # cannot make the browser add that header, so there is no cross-site request to forge, and API clients
+    # have no form to take a CSRF token from. An API request that relies on a signed-in session cookie
+    # instead is still checked (security._csrf_for_cookie_api_requests).
+    security.csrf.exempt(api_bp)
 
     app.register_blueprint(accounts.bp)
     app.register_blueprint(admin.bp)
@@ -62,17 +69,10 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.register_blueprint(meetings.bp)
     app.register_blueprint(room.bp)
     app.register_blueprint(api_bp)
-    from .views import actions as action_log_views
-
-    app.register_blueprint(action_log_views.bp)
-    from .views import minutes as minutes_views
-
-    app.register_blueprint(minutes_views.bp)
+    app.register_blueprint(actions.bp)
+    app.register_blueprint(minutes.bp)
     errors.register(app)
-
-    from .cli import register
-
-    register(app)
+    cli.register(app)
     return app
 
 
@@ -81,14 +81,10 @@ class _Json:
 
     @staticmethod
     def dumps(obj, **kwargs):
-        import json
-
         return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
     @staticmethod
     def loads(s, **kwargs):
-        import json
-
         return json.loads(s)
 
 
@@ -106,8 +102,6 @@ def allowed_origins(app: Flask) -> list[str]:
 
 def _development_secret() -> str:
     """A random key kept in the instance folder, so development links survive restarts."""
-    import secrets
-
     os.makedirs(INSTANCE, exist_ok=True)
     path = INSTANCE / "secret_key"
     if not path.exists():

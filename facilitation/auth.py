@@ -23,6 +23,7 @@ from flask import abort, current_app, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
 from .domain import access
+from .services import accounts
 
 AUDIENCES = frozenset({"anyone", "link", "bearer", "feed", "staff", "maker", "admin"})
 
@@ -66,8 +67,6 @@ def declared(endpoint: str | None) -> frozenset[str] | None:
 
 def init_app(app) -> None:
     """Sign-in sessions and the default-deny check on every request."""
-    from .services import accounts
-
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Sign in to continue."

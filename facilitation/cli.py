@@ -3,18 +3,30 @@ erase-child."""
 
 from __future__ import annotations
 
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_migrate import upgrade
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
-from . import queries, services
+from . import queries, schemas, services
 from .domain import access
+from .domain.errors import RuleViolation
 from .domain.meetings import PARTICIPANT_ROLES
 from .extensions import db
-from .models import AccessLink, Meeting, User
+from .models import AccessLink, Meeting, User, utcnow
+from .services import accounts, action_log, data_protection
 
 DEMO_TITLE = "Annual review of EHC plan: Year 5"
 DEMO_CHILD = "JM-2231"
@@ -42,15 +54,11 @@ def init_db() -> None:
 
 def upgrade_database() -> None:
     """Apply pending migrations."""
-    from flask_migrate import upgrade
-
     upgrade(directory=current_app.extensions["migrate"].directory)
 
 
 def safe_url(url: str) -> str:
     """A database URL without its password, for printing."""
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)
 
 
@@ -63,11 +71,6 @@ def safe_url(url: str) -> str:
 @with_appcontext
 def create_user(email: str, name: str, role: str, password_stdin: bool, api_token: bool) -> None:
     """Create a staff account (the first administrator, for example); asks for the password."""
-    import sys
-
-    from . import schemas
-    from .services import accounts
-
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -92,12 +95,6 @@ def demo_admin() -> tuple[User, str]:
     The password is random and kept in the instance folder (readable by this user only), so
     every `make run` can print it; a real deployment creates accounts with `flask create-user`.
     """
-    import os
-    import secrets
-    from pathlib import Path
-
-    from .services import accounts
-
     path = Path(current_app.instance_path) / "demo-password"
     user = accounts.user_by_email(DEMO_ADMIN[0])
     if user is not None and path.exists():
@@ -233,14 +230,6 @@ http {{
 @with_appcontext
 def serve_many(processes: int, host: str, port: int) -> None:
     """Run several server processes (gunicorn, one gevent worker each) behind nginx, on one machine."""
-    import os
-    import shutil
-    import signal
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("sqlite") or not current_app.config.get("SOCKETIO_MESSAGE_QUEUE"):
         raise click.UsageError(
@@ -304,11 +293,6 @@ def send_reminders(now_text: str | None, dry_run: bool, every: int) -> None:
     Safe to run from several processes or machines at once, and again after a restart: each
     reminder is claimed in the database before it is sent, so it goes out at most once.
     """
-    import time
-
-    from .models import utcnow
-    from .services import action_log
-
     def once() -> int:
         now = services.pipeline.as_utc(datetime.fromisoformat(now_text.replace("Z", "+00:00"))) if now_text else utcnow()
         run = action_log.send_reminders(now, dry_run=dry_run)
@@ -353,9 +337,6 @@ def _print_counts(counts: dict[str, int]) -> None:
 @with_appcontext
 def purge_expired(now_text: str | None, dry_run: bool) -> None:
     """Delete every meeting past the organisation's retention period, with all its records (logged)."""
-    from .models import utcnow
-    from .services import data_protection
-
     now = utcnow()
     if now_text:
         try:
@@ -387,9 +368,6 @@ def purge_expired(now_text: str | None, dry_run: bool) -> None:
 @with_appcontext
 def export_child(child_ref: str, out: str) -> None:
     """Write every meeting of one child (subject access, confidential entries included) to a ZIP (logged)."""
-    from .domain.errors import RuleViolation
-    from .services import data_protection
-
     try:
         data = data_protection.subject_access_export(child_ref, by="Command line (export-child)")
     except RuleViolation as exc:
@@ -409,9 +387,6 @@ def export_child(child_ref: str, out: str) -> None:
 @with_appcontext
 def erase_child(child_ref: str, yes: bool) -> None:
     """Delete every meeting of one child and all their records (logged); needs --yes."""
-    from .domain.errors import RuleViolation
-    from .services import data_protection
-
     meetings = data_protection.child_records(child_ref)
     if not yes:
         click.echo(

@@ -12,14 +12,14 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
+from flask import current_app
+
 from .extensions import db
 from .models import OutboxMessage, utcnow
 
 
 def build(to: str, subject: str, body: str, key: str | None = None, sender: str | None = None) -> EmailMessage:
     """A plain-text message; `key` makes a stable Message-ID, so a receiver can spot a repeat too."""
-    from flask import current_app
-
     sender = sender or current_app.config["MAIL_FROM"]
     domain = parseaddr(sender)[1].rpartition("@")[2] or "common-ground.local"
     message = EmailMessage()

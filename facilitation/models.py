@@ -348,7 +348,7 @@ class Position(db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-# ---------------------------------------------------------------- minutes (issue 4)
+# ---------------------------------------------------------------- minutes
 
 
 class MinutesDetails(db.Model):
@@ -415,7 +415,7 @@ class MinutesResponse(db.Model):
     responded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-# ---------------------------------------------------------------- the action log after the meeting (issue 5)
+# ---------------------------------------------------------------- the action log after the meeting
 
 #: The action log filters, counts and sorts on these (benchmarks/action_log.py measures them). Each
 #: "log" index leads with a filter and covers the counts per status, overdue, due this week and
@@ -491,7 +491,7 @@ class ParticipantEmail(db.Model):
 
 
 class ChairEmail(db.Model):
-    """Where a meeting's chair wants the weekly digest of its actions (until staff accounts exist)."""
+    """Where a meeting's chair wants the weekly digest of its actions."""
 
     __tablename__ = "chair_emails"
 
@@ -587,8 +587,12 @@ class User(UserMixin, db.Model):
         return self.active
 
 
+#: The organisation's settings until an administrator changes them (the row `flask init-db` makes).
+ORGANISATION_DEFAULTS = {"name": "Common Ground", "retention_months": 84, "invite_link_days": 365}
+
+
 class Organisation(db.Model):
-    """The organisation's settings: one row, edited by administrators."""
+    """The organisation's settings: one row (id 1), made with the database, edited by administrators."""
 
     __tablename__ = "organisation"
 
@@ -599,6 +603,12 @@ class Organisation(db.Model):
     #: invite links stop working this many days after the meeting's scheduled end
     invite_link_days: Mapped[int] = mapped_column(default=30, server_default="30")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@event.listens_for(Organisation.__table__, "after_create")
+def _settings_row(table, connection, **kwargs) -> None:
+    """A database made from the models (db.create_all) starts with the settings row, as a migrated one does."""
+    connection.execute(table.insert().values(id=1, updated_at=utcnow(), **ORGANISATION_DEFAULTS))
 
 
 class AdminLogEntry(db.Model):

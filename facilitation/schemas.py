@@ -1,4 +1,5 @@
-"""Shapes of what clients send, shared by the socket adapter, the JSON API and its OpenAPI document.
+"""Shapes of what clients send, shared by the socket adapter, the JSON API and its OpenAPI document,
+and the shape of the error they get back when something they sent is refused.
 
 Types and sizes are checked here (strict: no silent coercion of "5" to 5); the domain then checks
 the rules of the meeting. Messages are written for the person who sees them.
@@ -15,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from .domain import agenda as agenda_rules
 from .domain import meetings as meeting_rules
 from .domain import registers
+from .domain.errors import Conflict, RuleViolation
 
 Id = Annotated[int, Field(ge=1, le=2**53)]
 CommandId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
@@ -362,3 +364,17 @@ def parse(model: type[BaseModel], data: Any) -> BaseModel:
                 msg = _MESSAGES.get(kind, err["msg"])
             fields.setdefault(key, msg)
         raise FieldErrors(fields) from None
+
+
+def error_payload(exc: Exception) -> dict:
+    """A refused command as the client sees it: a code, a message and per-field messages."""
+    if isinstance(exc, FieldErrors):
+        return {"ok": False, "error": {"code": "invalid", "message": str(exc), "fields": exc.fields}}
+    if isinstance(exc, Conflict):
+        return {"ok": False, "error": {"code": exc.code, "message": exc.message, "current": exc.current}}
+    if isinstance(exc, RuleViolation):
+        error = {"code": exc.code, "message": exc.message}
+        if exc.field:
+            error["fields"] = {exc.field: exc.message}
+        return {"ok": False, "error": error}
+    raise exc

@@ -1,22 +1,18 @@
-"""Web security: response headers and the Content Security Policy, CSRF protection for forms, rate limits
-on pages, and a per-connection allowance for socket events.
+"""Web security: response headers and the Content Security Policy, CSRF protection for forms and rate
+limits on pages. (The allowance of socket events per connection is realtime.flood.)
 
 What each measure is for, and the test that proves it, is in docs/security.md.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from dataclasses import dataclass
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
-
-from .extensions import socketio
 
 #: Forms that POST carry `csrf_token` (a hidden field) and JavaScript sends the X-CSRFToken header.
 csrf = CSRFProtect()
@@ -81,13 +77,8 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)  # before CSRF: a flood of refused forms still counts against its limit
 
     csrf.init_app(app)
-    from .api import bp as api_bp
-
-    # The JSON API authenticates requests with `Authorization: Bearer <link or API token>`: a page on
-    # another site cannot make the browser add that header, so there is no cross-site request to forge,
-    # and API clients have no form to take a CSRF token from. The one exception, an API request that
-    # relies on a signed-in session cookie instead, is checked by `_csrf_for_cookie_api_requests`.
-    csrf.exempt(api_bp)
+    # The factory exempts the API blueprint from form CSRF tokens (it authenticates with bearer tokens);
+    # an API request that relies on a signed-in session cookie instead is checked here.
     app.before_request(_csrf_for_cookie_api_requests)
 
     app.after_request(security_headers)
@@ -166,84 +157,3 @@ def too_many_requests(exc: RateLimitExceeded):
     response.status_code = 429
     response.headers["Retry-After"] = str(retry_after)
     return response
-
-
-# ---------------------------------------------------------------- socket events
-
-
-@dataclass
-class TokenBucket:
-    """An allowance of `burst` events, refilled at `rate` per second; notes how long it has been overdrawn."""
-
-    rate: float
-    burst: float
-    tokens: float
-    updated: float
-    #: when the current run of refusals began; refusals less than QUIET_GAP apart belong to one run
-    flooding_since: float | None = None
-    last_refusal: float | None = None
-
-    #: a pause this long between refusals ends a run of flooding
-    QUIET_GAP = 2.0
-
-    @classmethod
-    def full(cls, rate: float, burst: float, now: float) -> TokenBucket:
-        return cls(rate=rate, burst=burst, tokens=burst, updated=now)
-
-    def take(self, now: float) -> bool:
-        """Spend one event's allowance; False when there is none left."""
-        self.tokens = min(self.burst, self.tokens + max(0.0, now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        if self.last_refusal is None or now - self.last_refusal > self.QUIET_GAP:
-            self.flooding_since = now
-        self.last_refusal = now
-        return False
-
-    def flooding_for(self, now: float) -> float:
-        """Seconds of unbroken refusals so far (0 when not flooding)."""
-        if self.flooding_since is None or self.last_refusal is None or now - self.last_refusal > self.QUIET_GAP:
-            return 0.0
-        return now - self.flooding_since
-
-
-# Kept in process memory, keyed by the connection's sid: a socket lives in exactly one server process
-# for its whole life (nginx's ip_hash keeps polling on it), so no other process needs to see its count.
-# This is not meeting state (design rule 1): losing it on a restart only gives everyone a full allowance.
-_buckets: dict[str, TokenBucket] = {}
-_buckets_lock = threading.Lock()
-
-RATE_LIMITED_MESSAGE = "Too many messages in a short time; this one was not applied. Please slow down."
-
-
-def refuse_flood(sid: str, now: float | None = None) -> dict | None:
-    """Count one socket event of a connection: None to let it through, or the refusal to answer with.
-
-    Called first for every event a client sends. A connection that stays over its allowance for
-    SOCKET_FLOOD_DISCONNECT_SECONDS is disconnected.
-    """
-    config = current_app.config
-    rate = float(config.get("SOCKET_EVENTS_PER_SECOND", 20))
-    if rate <= 0:
-        return None  # switched off
-    now = time.monotonic() if now is None else now
-    with _buckets_lock:
-        bucket = _buckets.get(sid)
-        if bucket is None:
-            bucket = _buckets[sid] = TokenBucket.full(rate, float(config.get("SOCKET_EVENT_BURST", 40)), now)
-        if bucket.take(now):
-            return None
-        flooding = bucket.flooding_for(now)
-    if flooding >= float(config.get("SOCKET_FLOOD_DISCONNECT_SECONDS", 5)):
-        current_app.logger.warning("socket %s disconnected after %.1f s over its event limit", sid, flooding)
-        forget_socket(sid)
-        socketio.server.disconnect(sid, namespace="/")
-    return {"ok": False, "error": {"code": "rate_limited", "message": RATE_LIMITED_MESSAGE}}
-
-
-def forget_socket(sid: str) -> None:
-    """A connection has gone: drop its allowance."""
-    with _buckets_lock:
-        _buckets.pop(sid, None)

@@ -9,10 +9,13 @@ from .. import queries, schemas, services
 from ..auth import allow
 from ..domain import access
 from ..domain.errors import Conflict, NotFound, RuleViolation
+from ..downloads import minutes_file
 from ..extensions import db
 from ..models import Meeting, utcnow
-from ..realtime import broadcast, error_payload
-from ..services import accounts
+from ..realtime.broadcast import broadcast
+from ..schemas import error_payload
+from ..services import accounts, action_log
+from ..services import minutes as minutes_service
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -186,15 +189,13 @@ def _conflict(exc: Conflict):
     return _error(exc)
 
 
-# ---------------------------------------------------------------- minutes (issue 4)
+# ---------------------------------------------------------------- minutes
 
 
 @bp.get("/v1/meetings/<int:meeting_id>/minutes")
 @allow("bearer")
 def read_minutes(meeting_id: int):
     """Any link of the meeting: the minutes (?version=live|N, default the latest) as data, with their circulation state."""
-    from ..services import minutes as minutes_service
-
     link = _bearer_link(meeting_id, "minutes.read")
     meeting = db.session.get(Meeting, meeting_id)
     which = minutes_service.parse_which(request.args.get("version"))
@@ -208,16 +209,13 @@ def read_minutes(meeting_id: int):
 @allow("bearer")
 def export_minutes(meeting_id: int, fmt: str):
     """Any link of the meeting: the minutes as html, pdf, docx, md, csv, ics (?owner=<key>) or summary (?version=live|N)."""
-    from ..services import minutes as minutes_service
-    from ..views.minutes import export_response
-
     link = _bearer_link(meeting_id, "minutes.read")
     meeting = db.session.get(Meeting, meeting_id)
     which = minutes_service.parse_which(request.args.get("version"))
-    return export_response(link, meeting, fmt, which, request.args.get("owner") or None, download=True)
+    return minutes_file(link, meeting, fmt, which, request.args.get("owner") or None, download=True)
 
 
-# ---------------------------------------------------------------- the action log after the meeting (issue 5)
+# ---------------------------------------------------------------- the action log after the meeting
 
 
 def _bearer_any(permission: str):
@@ -235,9 +233,7 @@ def _bearer_any(permission: str):
 @bp.get("/v1/actions")
 @allow("bearer")
 def read_action_log():
-    """Chair link: every action (until staff accounts, all meetings); participant link: their own actions."""
-    from ..services import action_log
-
+    """Chair link: the actions of its staff account's meetings (an administrator's: all); participant link: their own."""
     link = _bearer_any("actions.read_log")
     filters = action_log.parse_filters(request.args)
     today = action_log.today_local(utcnow())
@@ -248,8 +244,6 @@ def read_action_log():
 @allow("bearer")
 def read_action_overview():
     """Chair link: completion rate and overdue counts per agency and meeting type for actions due in a period."""
-    from ..services import action_log
-
     link = _bearer_any("actions.read_log")
     if link.role != access.CHAIR:
         raise services.pipeline.Forbidden("Only a chair link has the overview.")
@@ -273,15 +267,11 @@ def read_action_overview():
 @allow("bearer")
 def read_action(action_id: int):
     """Chair link: any action; participant link: an action of their meeting. With its full history."""
-    from ..services import action_log
-
     link = _bearer_any("actions.read_log")
     return jsonify(action_log.action_detail(link, action_id, action_log.today_local(utcnow())).as_dict())
 
 
 def _action_command(action_id: int, name: str, fields_model):
-    from ..services import action_log
-
     link = _bearer_any(name)
     body = _json_body()
     schemas.parse(fields_model, body)  # the action is named by the path, not the body
@@ -298,8 +288,6 @@ def _action_command(action_id: int, name: str, fields_model):
 @allow("bearer")
 def record_action_progress(action_id: int):
     """The action's owner (participant link) or a chair link: record progress, in the action's own meeting."""
-    from ..services import action_log
-
     return _action_command(action_id, "actions.record_progress", action_log.ProgressFields)
 
 
@@ -307,8 +295,6 @@ def record_action_progress(action_id: int):
 @allow("bearer")
 def report_missed_provision(action_id: int):
     """A participant of the action's meeting or a chair link: agreed support did not happen on a day."""
-    from ..services import action_log
-
     return _action_command(action_id, "actions.report_missed", action_log.MissedProvisionFields)
 
 
@@ -316,8 +302,6 @@ def report_missed_provision(action_id: int):
 @allow("bearer")
 def read_previous_actions(meeting_id: int):
     """Any link of the meeting: actions still open from earlier meetings for the same child, with history."""
-    from ..services import action_log
-
     link = _bearer_link(meeting_id, "meeting.read")
     meeting = db.session.get(Meeting, meeting_id)
     today = action_log.today_local(utcnow())

@@ -6,7 +6,9 @@ from functools import lru_cache
 
 from .. import schemas, services
 from ..domain import access, agenda, meetings, registers
+from ..domain import action_log as rules
 from ..domain.action_log import STATUSES as ACTION_STATUSES
+from ..services import action_log
 
 REF = "#/components/schemas/{model}"
 
@@ -299,7 +301,7 @@ def openapi_document() -> dict:
                 "responses": {"200": {"description": "Links"}, **_error_responses(401, 403, 404)},
             }
         },
-        # minutes (issue 4)
+        # minutes
         "/api/v1/meetings/{meeting_id}/minutes": {
             "get": {
                 "operationId": "readMinutes",
@@ -392,7 +394,7 @@ def openapi_document() -> dict:
     }
 
 
-# ---------------------------------------------------------------- the action log after the meeting (issue 5)
+# ---------------------------------------------------------------- the action log after the meeting
 
 ACTION_ID = {"name": "action_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
 _DATE = {"type": "string", "format": "date"}
@@ -400,9 +402,6 @@ _DATE = {"type": "string", "format": "date"}
 
 def _action_log_paths(components: dict) -> dict:
     """The action log's routes: the log, one action, progress, missed support, the overview, carry forward."""
-    from ..domain import action_log as rules
-    from ..services import action_log
-
     for model in (action_log.ProgressFields, action_log.MissedProvisionFields):
         components.setdefault(model.__name__, _schema(model, components))
     log_filters = [
@@ -451,8 +450,9 @@ def _action_log_paths(components: dict) -> dict:
             "get": {
                 "operationId": "readActionLog",
                 "summary": "The action log: filtered, sorted, paginated, with counts per status, overdue, due this week and lapsed",
-                "description": "A chair link sees every meeting's actions (one organisation per installation, until staff "
-                "accounts); a participant link only the actions they own.",
+                "description": "A chair link sees the actions of every meeting prepared by the same staff account as its "
+                "meeting (every meeting for an administrator's; its own meeting alone when the meeting has no owner); "
+                "a participant link only the actions they own.",
                 "parameters": log_filters,
                 "responses": {"200": {"description": "{total, page, pages, counts, actions}"}, **_error_responses(401, 403, 422)},
             }

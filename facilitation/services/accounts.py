@@ -19,7 +19,8 @@ from ..domain import access
 from ..domain import accounts as rules
 from ..domain.errors import InvalidValue, NotFound
 from ..extensions import db
-from ..models import AccessLink, AdminLogEntry, Organisation, User, utcnow
+from ..models import ORGANISATION_DEFAULTS, AccessLink, AdminLogEntry, Organisation, User, utcnow
+from .writes import write
 
 #: checked against when the e-mail is unknown, so a wrong address takes as long as a wrong password
 _DUMMY_HASH = generate_password_hash("not a real password, only for timing")
@@ -30,12 +31,11 @@ def _hash(password: str) -> str:
 
 
 def organisation() -> Organisation:
-    """The organisation's settings row, made with the defaults the first time it is asked for."""
+    """The organisation's settings: the row the database was made with (reading never writes)."""
     org = db.session.get(Organisation, 1)
     if org is None:
-        org = Organisation(id=1, name="Common Ground", retention_months=84, invite_link_days=365, updated_at=utcnow())
-        db.session.add(org)
-        db.session.flush()
+        # A database whose row was deleted by hand: the defaults, unsaved, until an administrator saves.
+        return Organisation(id=1, updated_at=utcnow(), **ORGANISATION_DEFAULTS)
     return org
 
 
@@ -205,12 +205,14 @@ def user_for_api_token(token: str) -> User | None:
 def update_settings(raw: dict[str, Any], *, by: User) -> Organisation:
     """An administrator changes the organisation's name, retention period or invite-link period."""
     args = schemas.parse(schemas.OrganisationSettingsArgs, raw)
-    org = organisation()
-    before = {"name": org.name, "retention_months": org.retention_months, "invite_link_days": org.invite_link_days}
-    org.name, org.retention_months, org.invite_link_days = args.name.strip(), args.retention_months, args.invite_link_days
-    org.updated_at = utcnow()
-    log_admin("settings.update", by, {"before": before, "after": {**before, **args.model_dump()}})
-    db.session.commit()
+    with write():
+        org = organisation()
+        if org not in db.session:
+            db.session.add(org)
+        before = {"name": org.name, "retention_months": org.retention_months, "invite_link_days": org.invite_link_days}
+        org.name, org.retention_months, org.invite_link_days = args.name.strip(), args.retention_months, args.invite_link_days
+        org.updated_at = utcnow()
+        log_admin("settings.update", by, {"before": before, "after": {**before, **args.model_dump()}})
     return org
 
 

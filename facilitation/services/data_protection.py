@@ -56,6 +56,7 @@ from ..models import (
     User,
     utcnow,
 )
+from . import action_log, minutes
 from .accounts import log_admin, organisation
 from .pipeline import as_utc, begin_write
 
@@ -431,8 +432,6 @@ def _owner_label(participants: dict[int, Participant], participant_id: int | Non
 
 def meeting_record(meeting: Meeting, now: datetime) -> dict[str, Any]:
     """A meeting's whole record as data, confidential and withdrawn entries included, for subject access."""
-    from . import action_log, minutes
-
     iso = queries.iso
     mid = meeting.id
     items = queries.load_items(mid)
@@ -546,8 +545,6 @@ def meeting_record(meeting: Meeting, now: datetime) -> dict[str, Any]:
 def _minutes_files(meeting: Meeting, now: datetime) -> list[tuple[str, bytes]]:
     """The minutes as participants receive them (Markdown and HTML): every stored version, and the
     minutes built from the record as it stands now."""
-    from . import minutes
-
     documents: list[tuple[str, minutes_rules.Minutes]] = []
     for v in minutes.versions(meeting.id):
         if v.content:

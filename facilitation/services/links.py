@@ -11,13 +11,12 @@ from ..domain import access
 from ..domain.errors import NotFound, RuleViolation
 from ..extensions import db
 from ..models import AccessLink, Meeting
+from .accounts import organisation, user_by_email
 from .pipeline import Change, command, new_token
 
 
 def invite_expiry(meeting: Meeting) -> datetime:
     """When a new invite link for this meeting stops working: the organisation's period after its end."""
-    from .accounts import organisation
-
     return meeting.scheduled_end + timedelta(days=organisation().invite_link_days)
 
 
@@ -73,8 +72,6 @@ def reissue_link(change: Change, args: schemas.LinkArgs) -> dict:
 @command("links.add_note_taker", schemas.AddNoteTakerArgs, "Give a staff note-taker a link that works only when they are signed in")
 def add_note_taker(change: Change, args: schemas.AddNoteTakerArgs) -> dict:
     """A note-taker records in the meeting from the chair console without its clock."""
-    from .accounts import user_by_email
-
     user = user_by_email(args.email)
     if user is None or not user.active:
         raise NotFound("There is no active staff account with that e-mail address.", field="email")

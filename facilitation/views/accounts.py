@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from .. import realtime, schemas
+from .. import schemas
 from ..auth import allow, safe_next
 from ..domain import access
+from ..realtime.broadcast import cut_off_links
 from ..security import limiter
 from ..services import accounts
 
@@ -54,7 +55,7 @@ def logout():
     user_id = current_user.id
     logout_user()
     session.clear()
-    realtime.cut_off_links(accounts.user_link_ids(user_id), "You have signed out.")
+    cut_off_links(accounts.user_link_ids(user_id), "You have signed out.")
     flash("You have signed out.", "info")
     return redirect(url_for("accounts.login"), code=303)
 
@@ -74,14 +75,14 @@ def account():
                 )
                 # The password change ended every session, this one too: sign back in here only.
                 login_user(current_user._get_current_object())
-                realtime.cut_off_links(accounts.user_link_ids(current_user.id), "Your password was changed.")
+                cut_off_links(accounts.user_link_ids(current_user.id), "Your password was changed.")
                 flash("Your password has been changed; you have been signed out everywhere else.", "info")
                 return redirect(url_for("accounts.account"), code=303)
             if what == "sign_out_everywhere":
                 user_id = current_user.id
                 accounts.end_sessions(current_user)
                 logout_user()
-                realtime.cut_off_links(accounts.user_link_ids(user_id), "You have signed out everywhere.")
+                cut_off_links(accounts.user_link_ids(user_id), "You have signed out everywhere.")
                 flash("You have been signed out everywhere.", "info")
                 return redirect(url_for("accounts.login"), code=303)
             if what == "api_token":

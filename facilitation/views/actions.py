@@ -1,10 +1,11 @@
 """The action log after the meeting: the log across meetings, an action's history, "my actions", the
 overview, the CSV export, reminder e-mail addresses, the development outbox and calendar feeds.
 
-Pages are reached by a meeting link, as the rest of the app (no accounts yet):
+Pages are reached by a meeting link, as the room pages are:
 
-- `/actions/<chair token>...`: the chair's log. Until staff accounts exist (issue 6) it shows every
-  meeting's actions in the installation (one organisation per installation; the chair is staff).
+- `/actions/<chair token>...`: the chair's log: the actions of every meeting prepared by the same staff
+  account as the link's meeting (every meeting for an administrator's; its own meeting alone when the
+  meeting has no owner).
 - `/join/<participant token>/actions`: a participant's own actions only, where they record progress,
   and where anyone at the meeting can log support that did not happen.
 - `/calendar/<feed token>.ics`: one owner's due and follow-up dates, for a calendar subscription.
@@ -29,6 +30,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy import select
 
 from .. import queries, schemas, services
 from ..auth import allow
@@ -37,8 +39,8 @@ from ..domain import action_log as rules
 from ..domain.errors import Conflict, RuleViolation
 from ..domain.meetings import AGENCIES, MEETING_TYPES, PARTICIPANT_ROLES
 from ..extensions import db
-from ..models import AccessLink, Action, Meeting, utcnow
-from ..realtime import broadcast
+from ..models import AccessLink, Action, CalendarFeed, Meeting, utcnow
+from ..realtime.broadcast import broadcast
 from ..services import action_log as log
 
 bp = Blueprint("actions", __name__)
@@ -469,10 +471,6 @@ def calendar(feed_token: str):
     """Anyone holding the private feed URL: one owner's due and follow-up dates as iCalendar."""
     if not 20 <= len(feed_token) <= 64:
         abort(404)
-    from sqlalchemy import select
-
-    from ..models import CalendarFeed
-
     feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == feed_token))
     entries = log.feed_actions(feed) if feed else None
     if entries is None:

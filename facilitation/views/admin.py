@@ -6,11 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from .. import realtime, schemas
+from .. import schemas
 from ..auth import allow
 from ..domain import access
 from ..extensions import db
 from ..models import AdminLogEntry, AuditEntry, Meeting, User, utcnow
+from ..realtime.broadcast import cut_off_links
 from ..services import accounts
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -78,7 +79,7 @@ def set_active(user_id: int):
         flash(next(iter(exc.fields.values())))
     else:
         if not active:
-            realtime.cut_off_links(accounts.user_link_ids(user.id), "This account has been turned off.")
+            cut_off_links(accounts.user_link_ids(user.id), "This account has been turned off.")
         flash(f"{user.name}'s account is now {'on' if active else 'off'}.")
     return redirect(url_for("admin.users"), code=303)
 
@@ -93,7 +94,7 @@ def reset_password(user_id: int):
     except schemas.FieldErrors as exc:
         flash(f"Password not changed: {next(iter(exc.fields.values()))}")
     else:
-        realtime.cut_off_links(accounts.user_link_ids(user.id), "Your password was reset.")
+        cut_off_links(accounts.user_link_ids(user.id), "Your password was reset.")
         flash(f"New password set for {user.name}; they have been signed out everywhere.")
     return redirect(url_for("admin.users"), code=303)
 
@@ -122,7 +123,6 @@ def settings():
             else:
                 flash("Settings saved.")
                 return redirect(url_for("admin.settings"), code=303)
-    db.session.commit()  # the settings row may have just been made with its defaults
     return render_template("admin/settings.html", form=form, errors=errors), (422 if errors else 200)
 
 

@@ -13,8 +13,8 @@ from flask_login import current_user
 from .. import exports
 from ..auth import allow
 from ..domain.errors import Conflict, RuleViolation
-from ..extensions import db, socketio
 from ..models import utcnow
+from ..realtime.broadcast import disconnect
 from ..services import data_protection as dp
 
 bp = Blueprint("data_protection", __name__, url_prefix="/admin/data-protection")
@@ -28,9 +28,7 @@ def _close_sockets(sids: list[str]) -> None:
 
     Their links are gone, so every further event they send is refused anyway; this tells them now.
     """
-    for sid in sids:
-        socketio.emit("access_revoked", {"message": "This meeting's record has been deleted."}, to=sid)
-        socketio.server.disconnect(sid, namespace="/")
+    disconnect(sids, "This meeting's record has been deleted.")
 
 
 def summary_rows(summary) -> int:
@@ -49,7 +47,6 @@ def _index_context() -> dict:
         "expired_count": len(expired),
         "log": dp.recent_log(),
     }
-    db.session.commit()  # the settings row may have just been made with its defaults
     return context
 
 
@@ -93,7 +90,6 @@ def purge():
         flash("No meetings are past the retention period.")
         return redirect(url_for("data_protection.index"), code=303)
     meetings = dp.expired_meetings(now)
-    db.session.commit()
     return render_template("admin/data_protection_purge.html", summary=dry, meetings=meetings[:LISTED], counted_from=dp.COUNTED_FROM)
 
 

@@ -6,14 +6,14 @@ opens its own meeting. Every export is logged (who, which format, which version)
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, abort, jsonify, render_template, request
 from flask_login import current_user
 
 from .. import exports, queries, schemas
 from ..auth import allow
 from ..domain import access
 from ..domain import minutes as rules
-from ..domain.errors import RuleViolation
+from ..downloads import PRIVATE, minutes_file, minutes_or_404
 from ..exports import html_doc
 from ..extensions import db
 from ..models import Meeting, utcnow
@@ -21,9 +21,6 @@ from ..services import minutes as service
 
 bp = Blueprint("minutes", __name__)
 
-PRIVATE = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
-#: Exported HTML has inline styles and nothing else: no script can run even if something slipped through.
-EXPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
 def _reader(token: str):
@@ -50,41 +47,13 @@ def _which(link, meeting):
     return which
 
 
-def _minutes(meeting, which) -> rules.Minutes:
-    try:
-        return service.minutes_for(meeting, which)
-    except RuleViolation:
-        abort(404)
-
-
-def export_response(link, meeting, fmt: str, which, owner: str | None, download: bool) -> Response:
-    """The minutes in one format as a download (HTML opens in the browser to print, unless ?download=1)."""
-    if fmt not in exports.FORMATS:
-        abort(404)
-    spec = exports.FORMATS[fmt]
-    if owner is not None and (not spec.per_owner or len(owner) > 40 or not owner.isalnum()):
-        abort(404)
-    minutes = _minutes(meeting, which)
-    body = exports.render(fmt, minutes, owner=owner)
-    service.record_export(link, "minutes", fmt, which)
-    name = exports.filename(minutes, fmt, owner)
-    inline = spec.extension == "html" and not download
-    headers = {
-        **PRIVATE,
-        "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{name}"',
-    }
-    if spec.extension == "html":
-        headers["Content-Security-Policy"] = EXPORT_CSP
-    return Response(body, mimetype=spec.mimetype.split(";")[0], headers=headers, content_type=spec.mimetype)
-
-
 @bp.get("/minutes/<token>")
 @allow("link")
 def page(token: str):
     """Any link of the meeting: the minutes page (chair: preview, circulate, approve; participant: check, confirm or correct)."""
     link, meeting = _reader(token)
     which = _which(link, meeting)
-    minutes = _minutes(meeting, which)
+    minutes = minutes_or_404(meeting, which)
     state = service.circulation_state(meeting, link)
     snapshot = queries.snapshot(meeting, link, utcnow())
     body = render_template(
@@ -117,7 +86,7 @@ def state(token: str):
     """Any link: the circulation state (versions, answers, gaps) the minutes page draws."""
     link, meeting = _reader(token)
     which = _which(link, meeting)
-    minutes = _minutes(meeting, which)
+    minutes = minutes_or_404(meeting, which)
     body = service.circulation_state(meeting, link)
     body["owners"] = [{"key": k, "name": n, "agency": a} for k, n, a in minutes.owners()]
     return jsonify(body), 200, PRIVATE
@@ -128,7 +97,7 @@ def state(token: str):
 def preview(token: str):
     """Any link: the minutes asked for (?version=live|N) as an HTML fragment, for live refresh."""
     link, meeting = _reader(token)
-    minutes = _minutes(meeting, _which(link, meeting))
+    minutes = minutes_or_404(meeting, _which(link, meeting))
     return str(html_doc.render_fragment(minutes)), 200, {**PRIVATE, "Content-Type": "text/html; charset=utf-8"}
 
 
@@ -137,4 +106,4 @@ def preview(token: str):
 def export(token: str, fmt: str):
     """Any link: the minutes as html, pdf, docx, md, csv, ics (?owner=<key> for one person's dates) or summary."""
     link, meeting = _reader(token)
-    return export_response(link, meeting, fmt, _which(link, meeting), request.args.get("owner") or None, request.args.get("download") == "1")
+    return minutes_file(link, meeting, fmt, _which(link, meeting), request.args.get("owner") or None, request.args.get("download") == "1")

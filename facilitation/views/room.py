@@ -12,7 +12,7 @@ from ..domain.meetings import AGENCIES, PARTICIPANT_ROLES
 from ..extensions import db
 from ..models import Meeting, utcnow
 from ..security import limiter
-from ..services import accounts
+from ..services import accounts, action_log
 
 bp = Blueprint("room", __name__)
 
@@ -24,7 +24,7 @@ PAGE_ROLES = {
     "screen": (access.SCREEN,),
     "participant": (access.PARTICIPANT, access.OBSERVER),
 }
-#: the roles whose page has the review of previous actions (issue 5)
+#: the roles whose page has the review of previous actions
 REVIEWERS = (access.CHAIR, access.NOTE_TAKER, access.PARTICIPANT)
 
 
@@ -32,8 +32,6 @@ def _previous_actions(meeting: Meeting, role: str) -> dict:
     """The review of previous actions as the page first draws it: the same body as
     GET /api/v1/meetings/<id>/previous-actions, sent with the page so that it needs no request of its own,
     and so the page loads the section's script and style only when there is something to review."""
-    from ..services import action_log
-
     today = action_log.today_local(utcnow())
     return {
         "meeting_id": meeting.id,

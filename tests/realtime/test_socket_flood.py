@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from facilitation import security
+from facilitation.realtime import flood
 from tests.conftest import app_with, events_of
 
 BURST = 5
@@ -70,14 +70,14 @@ def test_a_connection_that_keeps_flooding_is_disconnected_and_its_allowance_forg
     assert parent.emit("time", {}, callback=True)["ok"] is True
     for _ in range(BURST):
         chair.emit("time", {}, callback=True)
-    allowances = len(security._buckets)
+    allowances = len(flood._buckets)
     deadline = time.monotonic() + 5
     while chair.is_connected() and time.monotonic() < deadline:
         assert chair.emit("time", {}, callback=True)["error"]["code"] == "rate_limited"
         time.sleep(0.01)
     assert not chair.is_connected(), "still connected after flooding for 5 s (limit 0.5 s)"
-    assert len(security._buckets) == allowances - 1
+    assert len(flood._buckets) == allowances - 1
     # Everyone else carries on.
     assert parent.is_connected() and parent.emit("time", {}, callback=True)["ok"] is True
     parent.disconnect()
-    assert len(security._buckets) == allowances - 2
+    assert len(flood._buckets) == allowances - 2

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from facilitation.security import TokenBucket
+from facilitation.realtime.flood import TokenBucket
 
 
 def test_a_full_allowance_lets_a_burst_through_and_refuses_the_next_event():

@@ -204,7 +204,7 @@ def test_the_socket_events_guide_lists_every_command_with_its_roles():
 def test_the_socket_events_guide_covers_every_socket_event():
     from pathlib import Path
 
-    from facilitation.realtime import SOCKET_EVENTS
+    from facilitation.realtime.connections import SOCKET_EVENTS
 
     guide = (Path(__file__).resolve().parents[2] / "docs" / "socket-events.md").read_text()
     for name in [*SOCKET_EVENTS, "event", "access_revoked"]:

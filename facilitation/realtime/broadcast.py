@@ -1,0 +1,72 @@
+"""Broadcasting after commit: a committed command's events to the meeting's rooms, and cutting off the
+open sockets of links that stop working. Views and the API use this module; they never need the
+socket handlers (realtime.connections).
+
+Each connection is in `meeting:<id>` and in one of `meeting:<id>:confidential` (roles that see
+confidential entries) or `meeting:<id>:restricted` (everyone else): an event with a confidential
+entry goes whole to the first and with that entry removed to the second, under the same seq.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from .. import queries
+from ..domain import access
+from ..extensions import db, socketio
+from ..models import SocketSession, utcnow
+from ..services.pipeline import Outcome
+
+WITHDRAWN = "This link has been withdrawn by the chair."
+
+
+def meeting_room(meeting_id: int) -> str:
+    """The room every connection of a meeting is in."""
+    return f"meeting:{meeting_id}"
+
+
+def audience_room(meeting_id: int, role: str) -> str:
+    """The room of the connections that receive events as `role` does (see the module docstring)."""
+    return f"meeting:{meeting_id}:{'confidential' if access.sees_confidential(role) else 'restricted'}"
+
+
+def emit_event(meeting_id: int, event: dict) -> None:
+    """Send one event to everyone in a meeting, confidential entries only to those who may see them."""
+    restricted = queries.redacted(event["data"])
+    if restricted is None:
+        socketio.emit("event", event, to=meeting_room(meeting_id))
+        return
+    socketio.emit("event", event, to=audience_room(meeting_id, access.CHAIR))
+    socketio.emit("event", {**event, "data": restricted}, to=audience_room(meeting_id, access.OBSERVER))
+
+
+def broadcast(outcome: Outcome) -> None:
+    """Send a committed command's event to everyone in the meeting, then act on revocations."""
+    if outcome.event is None:
+        return
+    now = queries.iso(utcnow())
+    emit_event(outcome.meeting_id, {**outcome.event, "server_now": now})
+    for meeting_id, event in outcome.other_events:
+        emit_event(meeting_id, {**event, "server_now": now})
+    for link_id in outcome.result.get("revoked_link_ids", []):
+        cut_off(link_id)
+
+
+def disconnect(sids: Iterable[str], message: str) -> None:
+    """Tell open sockets why they are being closed, then close them (on whichever process holds them)."""
+    for sid in sids:
+        socketio.emit("access_revoked", {"message": message}, to=sid)
+        socketio.server.disconnect(sid, namespace="/")
+
+
+def cut_off(link_id: int, message: str = WITHDRAWN) -> None:
+    """Disconnect every open socket of a revoked link, on whichever server process holds it."""
+    disconnect(db.session.scalars(select(SocketSession.sid).where(SocketSession.link_id == link_id)).all(), message)
+
+
+def cut_off_links(link_ids: list[int], message: str) -> None:
+    """Disconnect the open sockets of several links (an account signed out, or was turned off)."""
+    for link_id in link_ids:
+        cut_off(link_id, message)

@@ -1,0 +1,163 @@
+"""The socket handlers: who may connect, what each connection may send, and its answers.
+
+Events a client may send, each declared here with the permission it needs (anything else is
+refused by the catch-all handler):
+
+- `sync`    {last_seq}            -> ack {ok, events:[...]} or {ok, snapshot:{...}}
+- `command` {id, name, args}      -> ack {ok, seq, ...} or {ok: false, error}
+- `time`    {}                    -> ack {server_now}   (clock-offset probe)
+
+The server sends `event` {seq, type, data, at, server_now} after each committed command to the
+meeting's rooms, and `access_revoked` to a connection whose link stops working (realtime.broadcast,
+which also says which rooms a connection joins).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import current_app, request, session
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, join_room
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from .. import queries, schemas
+from ..domain import access
+from ..domain.errors import RuleViolation
+from ..extensions import db, socketio
+from ..models import AccessLink, Meeting, User, utcnow
+from ..services import pipeline, socket_sessions
+from .broadcast import audience_room, broadcast, meeting_room
+from .flood import forget_socket, refuse_flood
+
+log = logging.getLogger(__name__)
+
+#: Socket events a client may send, and the permission each needs (`command` checks per command).
+SOCKET_EVENTS: dict[str, str | None] = {"sync": "meeting.read", "time": "meeting.read", "command": None}
+
+
+def current_link() -> AccessLink | None:
+    """The connection's link, read afresh so that a revocation takes effect on the next event."""
+    link_id = session.get("link_id")
+    if link_id is None:
+        return None
+    # The link and its account (if any) in one query, both read afresh.
+    row = db.session.execute(
+        select(AccessLink, User)
+        .outerjoin(User, User.id == AccessLink.user_id)
+        .where(AccessLink.id == link_id)
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None or not queries.link_works(row[0]):
+        return None
+    link, user = row
+    if link.user_id is not None:
+        # A staff link: its account must still be active, and signed in with the same session.
+        if user is None or not user.active or user.get_id() != session.get("account_session"):
+            return None
+    return link
+
+
+def socket_event(name: str) -> Callable:
+    """Declare a client event: checks the link on every call and turns refusals into acks."""
+    if name not in SOCKET_EVENTS:
+        raise RuntimeError(f"socket event {name} is not declared in SOCKET_EVENTS")
+    permission = SOCKET_EVENTS[name]
+
+    def wrap(fn):
+        @socketio.on(name)
+        @wraps(fn)
+        def handler(data=None, *extra):
+            refused = refuse_flood(request.sid)  # first, before any database work
+            if refused:
+                return refused
+            link = current_link()
+            if link is None:
+                socketio.server.disconnect(request.sid, namespace="/")
+                return {"ok": False, "error": {"code": "unauthorised", "message": "This link is no longer valid."}}
+            if permission and not access.may(link.role, permission):
+                return {"ok": False, "error": {"code": "forbidden", "message": "Not allowed for your role."}}
+            try:
+                return fn(link, data)
+            except (RuleViolation, schemas.FieldErrors) as exc:
+                db.session.rollback()
+                return schemas.error_payload(exc)
+            except ValidationError:
+                db.session.rollback()
+                return {"ok": False, "error": {"code": "invalid", "message": "The message is malformed."}}
+
+        return fn
+
+    return wrap
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None):
+    """Anyone with a link connects with {token}; they join their meeting's room."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    link = queries.live_link(token) if isinstance(token, str) else None
+    if link is None or not queries.link_serves(link, current_user):
+        raise ConnectionRefusedError("unauthorised")
+    session["link_id"] = link.id
+    if link.user_id is not None:
+        session["account_session"] = current_user.get_id()
+    join_room(meeting_room(link.meeting_id))
+    join_room(audience_room(link.meeting_id, link.role))
+    socket_sessions.opened(request.sid, link)
+    return True
+
+
+@socketio.on("disconnect")
+def on_disconnect(reason: Any = None):
+    """Forget the connection."""
+    forget_socket(request.sid)
+    socket_sessions.closed(request.sid)
+
+
+@socket_event("sync")
+def on_sync(link: AccessLink, data: Any) -> dict:
+    """Any client, on (re)connect: the events after `last_seq`, or a full snapshot."""
+    args = schemas.parse(schemas.SyncArgs, data)
+    meeting = db.session.get(Meeting, link.meeting_id, populate_existing=True)
+    if args.last_seq is not None:
+        events = queries.events_since(meeting.id, args.last_seq, meeting.last_seq, link.role)
+        if events is not None:
+            return {"ok": True, "events": events, "seq": meeting.last_seq, "server_now": queries.iso(utcnow())}
+    return {"ok": True, "snapshot": queries.snapshot(meeting, link, utcnow())}
+
+
+@socket_event("time")
+def on_time(link: AccessLink, data: Any) -> dict:
+    """Any client: the server's clock, to correct countdowns for the browser's clock offset."""
+    return {"ok": True, "server_now": queries.iso(utcnow())}
+
+
+@socket_event("command")
+def on_command(link: AccessLink, data: Any) -> dict:
+    """Chair (and later other roles, per the permission table): one command; everyone gets the event."""
+    envelope = schemas.parse(schemas.CommandEnvelope, data)
+    outcome = pipeline.execute(link, envelope.name, envelope.args, envelope.id)
+    if not outcome.replayed:
+        broadcast(outcome)
+    return outcome.result
+
+
+@socketio.on("*")
+def on_undeclared(event: str, *args):
+    """Any event not declared above is refused."""
+    refused = refuse_flood(request.sid)  # unknown events count too: a flood is a flood
+    if refused:
+        return refused
+    return {"ok": False, "error": {"code": "unknown_event", "message": "Unknown event."}}
+
+
+@socketio.on_error_default
+def on_error(exc: Exception):
+    """An unexpected failure: log it, tell the client without details, change nothing."""
+    db.session.rollback()
+    current_app.logger.exception("socket event failed")
+    return {"ok": False, "error": {"code": "server_error", "message": "Something went wrong; nothing was changed."}}
