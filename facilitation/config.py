@@ -90,7 +90,7 @@ class Config:
     SOCKET_EVENT_BURST = float(os.environ.get("SOCKET_EVENT_BURST", 40))
     SOCKET_FLOOD_DISCONNECT_SECONDS = float(os.environ.get("SOCKET_FLOOD_DISCONNECT_SECONDS", 5))
 
-    # ------------------------------------------------------------ staff accounts (issue 6)
+    # ------------------------------------------------------------ staff accounts
     #: this many failed sign-ins in a row lock an account for LOGIN_LOCKOUT_MINUTES
     LOGIN_LOCKOUT_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_FAILURES", 5))
     LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15))

@@ -67,7 +67,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "positions.delete": _RECORDERS,
     "attendance.set": _RECORDERS,
     "records.history": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
-    # minutes (issue 4): anyone with a link reads and exports; participants answer for themselves
+    # minutes: anyone with a link reads and exports; participants answer for themselves
     "minutes.read": _READERS,
     "minutes.update_details": _RECORDERS,
     "minutes.circulate": frozenset({CHAIR}),
@@ -75,7 +75,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "minutes.request_correction": frozenset({PARTICIPANT}),
     "minutes.approve": frozenset({CHAIR}),
     "minutes.amend": frozenset({CHAIR}),
-    # the action log after the meeting (issue 5): owners record progress on their own actions,
+    # the action log after the meeting: owners record progress on their own actions,
     # anyone at the table may log support that did not happen
     "actions.record_progress": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
     "actions.report_missed": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
