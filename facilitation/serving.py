@@ -12,6 +12,8 @@ import gc
 import socket
 import sys
 
+import gevent
+from gevent.pywsgi import WSGIServer
 from geventwebsocket import handler as _handler
 from geventwebsocket.exceptions import ProtocolError
 from geventwebsocket.websocket import Header, WebSocket
@@ -94,8 +96,6 @@ def listener(host: str, port: int) -> socket.socket:
 
 def serve(app, host: str, port: int, access_log: bool = False) -> None:
     """Run gevent's WSGI server with the WebSocket handler until interrupted."""
-    from gevent.pywsgi import WSGIServer
-
     limit_messages(app.config["MAX_SOCKET_MESSAGE_BYTES"])
     server = WSGIServer(
         listener(host, port), app, handler_class=Handler, log="default" if access_log else None
@@ -119,8 +119,6 @@ def steady_garbage_collection(every_seconds: float = FULL_COLLECTION_SECONDS) ->
     ones run every `every_seconds` from a background greenlet, so reference cycles are still
     reclaimed, and one pause of that size lands once in that time instead of every few seconds.
     """
-    import gevent
-
     gc.collect()
     gc.freeze()
     young, middle, _ = gc.get_threshold()

@@ -138,7 +138,7 @@ def on_time(link: AccessLink, data: Any) -> dict:
 
 @socket_event("command")
 def on_command(link: AccessLink, data: Any) -> dict:
-    """Chair (and later other roles, per the permission table): one command; everyone gets the event."""
+    """Any role the permission table allows for the command: apply it once; everyone in the meeting gets the event."""
     envelope = schemas.parse(schemas.CommandEnvelope, data)
     outcome = pipeline.execute(link, envelope.name, envelope.args, envelope.id)
     if not outcome.replayed:
