@@ -307,11 +307,11 @@ def send_reminders(now_text: str | None, dry_run: bool, every: int) -> None:
     import time
 
     from .models import utcnow
-    from .services import action_log
+    from .services.action_log import reminders
 
     def once() -> int:
         now = services.pipeline.as_utc(datetime.fromisoformat(now_text.replace("Z", "+00:00"))) if now_text else utcnow()
-        run = action_log.send_reminders(now, dry_run=dry_run)
+        run = reminders.send_reminders(now, dry_run=dry_run)
         for line in run.planned:
             click.echo(f"due: {line}")
         for line in run.sent:

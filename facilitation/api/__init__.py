@@ -236,24 +236,24 @@ def _bearer_any(permission: str):
 @allow("bearer")
 def read_action_log():
     """Chair link: every action (until staff accounts, all meetings); participant link: their own actions."""
-    from ..services import action_log
+    from ..services.action_log import rows, scope, search
 
     link = _bearer_any("actions.read_log")
-    filters = action_log.parse_filters(request.args)
-    today = action_log.today_local(utcnow())
-    return jsonify(action_log.log_page(action_log.Scope.of(link), filters, today).as_dict())
+    filters = search.parse_filters(request.args)
+    today = rows.today_local(utcnow())
+    return jsonify(search.log_page(scope.Scope.of(link), filters, today).as_dict())
 
 
 @bp.get("/v1/actions/overview")
 @allow("bearer")
 def read_action_overview():
     """Chair link: completion rate and overdue counts per agency and meeting type for actions due in a period."""
-    from ..services import action_log
+    from ..services.action_log import overview, rows, scope
 
     link = _bearer_any("actions.read_log")
     if link.role != access.CHAIR:
         raise services.pipeline.Forbidden("Only a chair link has the overview.")
-    today = action_log.today_local(utcnow())
+    today = rows.today_local(utcnow())
     errors, period = {}, {}
     for name, default in (("from", None), ("to", today)):
         raw = request.args.get(name, "")
@@ -266,21 +266,21 @@ def read_action_overview():
     start = period["from"] or period["to"].replace(day=1)
     if period["to"] < start:
         raise schemas.FieldErrors({"to": "The end of the period is before its start."})
-    return jsonify(action_log.overview(start, period["to"], today, action_log.Scope.of(link)))
+    return jsonify(overview.overview(start, period["to"], today, scope.Scope.of(link)))
 
 
 @bp.get("/v1/actions/<int:action_id>")
 @allow("bearer")
 def read_action(action_id: int):
     """Chair link: any action; participant link: an action of their meeting. With its full history."""
-    from ..services import action_log
+    from ..services.action_log import rows, search
 
     link = _bearer_any("actions.read_log")
-    return jsonify(action_log.action_detail(link, action_id, action_log.today_local(utcnow())).as_dict())
+    return jsonify(search.action_detail(link, action_id, rows.today_local(utcnow())).as_dict())
 
 
 def _action_command(action_id: int, name: str, fields_model):
-    from ..services import action_log
+    from ..services.action_log import commands
 
     link = _bearer_any(name)
     body = _json_body()
@@ -288,7 +288,7 @@ def _action_command(action_id: int, name: str, fields_model):
     key = request.headers.get("Idempotency-Key")
     if key is not None:
         key = schemas.parse(schemas.CommandEnvelope, {"id": key, "name": name}).id
-    outcome = action_log.run_on_action(link, name, action_id, body, key)
+    outcome = commands.run_on_action(link, name, action_id, body, key)
     if not outcome.replayed:
         broadcast(outcome)
     return jsonify(outcome.result), 200
@@ -298,34 +298,30 @@ def _action_command(action_id: int, name: str, fields_model):
 @allow("bearer")
 def record_action_progress(action_id: int):
     """The action's owner (participant link) or a chair link: record progress, in the action's own meeting."""
-    from ..services import action_log
-
-    return _action_command(action_id, "actions.record_progress", action_log.ProgressFields)
+    return _action_command(action_id, "actions.record_progress", schemas.ProgressFields)
 
 
 @bp.post("/v1/actions/<int:action_id>/missed-provision")
 @allow("bearer")
 def report_missed_provision(action_id: int):
     """A participant of the action's meeting or a chair link: agreed support did not happen on a day."""
-    from ..services import action_log
-
-    return _action_command(action_id, "actions.report_missed", action_log.MissedProvisionFields)
+    return _action_command(action_id, "actions.report_missed", schemas.MissedProvisionFields)
 
 
 @bp.get("/v1/meetings/<int:meeting_id>/previous-actions")
 @allow("bearer")
 def read_previous_actions(meeting_id: int):
     """Any link of the meeting: actions still open from earlier meetings for the same child, with history."""
-    from ..services import action_log
+    from ..services.action_log import review, rows
 
     link = _bearer_link(meeting_id, "meeting.read")
     meeting = db.session.get(Meeting, meeting_id)
-    today = action_log.today_local(utcnow())
-    shown = action_log.previous_actions(meeting, today, confidential=access.sees_confidential(link.role))
+    today = rows.today_local(utcnow())
+    shown = review.previous_actions(meeting, today, confidential=access.sees_confidential(link.role))
     return jsonify(
         {
             "meeting_id": meeting_id,
-            "review_item_id": action_log.review_item_id(meeting_id),
+            "review_item_id": review.review_item_id(meeting_id),
             "current_item_id": meeting.current_item_id,
             "actions": [row.as_dict() for row in shown],
         }

@@ -431,7 +431,8 @@ def _owner_label(participants: dict[int, Participant], participant_id: int | Non
 
 def meeting_record(meeting: Meeting, now: datetime) -> dict[str, Any]:
     """A meeting's whole record as data, confidential and withdrawn entries included, for subject access."""
-    from . import action_log, minutes
+    from . import minutes
+    from .action_log.rows import update_view
 
     iso = queries.iso
     mid = meeting.id
@@ -453,7 +454,7 @@ def meeting_record(meeting: Meeting, now: datetime) -> dict[str, Any]:
                 "closed_on": a.closed_on,
                 "progress_at": iso(a.progress_at),
                 "deleted_at": iso(a.deleted_at),
-                "progress_history": [action_log.update_view(u) for u in history],
+                "progress_history": [update_view(u) for u in history],
             }
         )
     disagreements = []

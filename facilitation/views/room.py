@@ -32,16 +32,16 @@ def _previous_actions(meeting: Meeting, role: str) -> dict:
     """The review of previous actions as the page first draws it: the same body as
     GET /api/v1/meetings/<id>/previous-actions, sent with the page so that it needs no request of its own,
     and so the page loads the section's script and style only when there is something to review."""
-    from ..services import action_log
+    from ..services.action_log import review, rows
 
-    today = action_log.today_local(utcnow())
+    today = rows.today_local(utcnow())
     return {
         "meeting_id": meeting.id,
-        "review_item_id": action_log.review_item_id(meeting.id),
+        "review_item_id": review.review_item_id(meeting.id),
         "current_item_id": meeting.current_item_id,
         "actions": [
             row.as_dict()
-            for row in action_log.previous_actions(meeting, today, confidential=access.sees_confidential(role))
+            for row in review.previous_actions(meeting, today, confidential=access.sees_confidential(role))
         ],
     }
 
