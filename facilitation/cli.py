@@ -26,7 +26,8 @@ from .domain.errors import RuleViolation
 from .domain.meetings import PARTICIPANT_ROLES
 from .extensions import db
 from .models import AccessLink, Meeting, User, utcnow
-from .services import accounts, action_log, data_protection
+from .services import accounts, data_protection
+from .services.action_log import reminders
 
 DEMO_TITLE = "Annual review of EHC plan: Year 5"
 DEMO_CHILD = "JM-2231"
@@ -295,7 +296,7 @@ def send_reminders(now_text: str | None, dry_run: bool, every: int) -> None:
     """
     def once() -> int:
         now = services.pipeline.as_utc(datetime.fromisoformat(now_text.replace("Z", "+00:00"))) if now_text else utcnow()
-        run = action_log.send_reminders(now, dry_run=dry_run)
+        run = reminders.send_reminders(now, dry_run=dry_run)
         for line in run.planned:
             click.echo(f"due: {line}")
         for line in run.sent:

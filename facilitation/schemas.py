@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
+from .domain import action_log as action_rules
 from .domain import agenda as agenda_rules
 from .domain import meetings as meeting_rules
 from .domain import registers
@@ -378,3 +379,41 @@ def error_payload(exc: Exception) -> dict:
             error["fields"] = {exc.field: exc.message}
         return {"ok": False, "error": error}
     raise exc
+
+
+# ---------------------------------------------------------------- the action log after the meeting
+
+
+class ProgressFields(Args):
+    """A progress update as sent to /api/v1/actions/{action_id}/progress (the action is in the path)."""
+
+    version: Id
+    status: Text(20) | None = None
+    note: Text(action_rules.NOTE_MAX) | None = None
+    evidence: Text(action_rules.EVIDENCE_MAX) | None = None
+    occurred_on: IsoDate | None = None
+
+
+class RecordProgressArgs(ProgressFields):
+    action_id: Id
+
+
+class MissedProvisionFields(Args):
+    """Support that did not happen, as sent to /api/v1/actions/{action_id}/missed-provision."""
+
+    occurred_on: IsoDate
+    note: Text(action_rules.NOTE_MAX)
+
+
+class ReportMissedArgs(MissedProvisionFields):
+    action_id: Id
+
+
+class SetOwnerEmailArgs(Args):
+    action_id: Id
+    version: Id
+    email: Text(action_rules.EMAIL_MAX) | None = None
+
+
+class SetChairEmailArgs(Args):
+    email: Text(action_rules.EMAIL_MAX) | None = None

@@ -14,8 +14,9 @@ from ..extensions import db
 from ..models import Meeting, utcnow
 from ..realtime.broadcast import broadcast
 from ..schemas import error_payload
-from ..services import accounts, action_log
+from ..services import accounts
 from ..services import minutes as minutes_service
+from ..services.action_log import commands, overview, review, rows, scope, search
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -235,9 +236,9 @@ def _bearer_any(permission: str):
 def read_action_log():
     """Chair link: the actions of its staff account's meetings (an administrator's: all); participant link: their own."""
     link = _bearer_any("actions.read_log")
-    filters = action_log.parse_filters(request.args)
-    today = action_log.today_local(utcnow())
-    return jsonify(action_log.log_page(action_log.Scope.of(link), filters, today).as_dict())
+    filters = search.parse_filters(request.args)
+    today = rows.today_local(utcnow())
+    return jsonify(search.log_page(scope.Scope.of(link), filters, today).as_dict())
 
 
 @bp.get("/v1/actions/overview")
@@ -247,7 +248,7 @@ def read_action_overview():
     link = _bearer_any("actions.read_log")
     if link.role != access.CHAIR:
         raise services.pipeline.Forbidden("Only a chair link has the overview.")
-    today = action_log.today_local(utcnow())
+    today = rows.today_local(utcnow())
     errors, period = {}, {}
     for name, default in (("from", None), ("to", today)):
         raw = request.args.get(name, "")
@@ -260,7 +261,7 @@ def read_action_overview():
     start = period["from"] or period["to"].replace(day=1)
     if period["to"] < start:
         raise schemas.FieldErrors({"to": "The end of the period is before its start."})
-    return jsonify(action_log.overview(start, period["to"], today, action_log.Scope.of(link)))
+    return jsonify(overview.overview(start, period["to"], today, scope.Scope.of(link)))
 
 
 @bp.get("/v1/actions/<int:action_id>")
@@ -268,7 +269,7 @@ def read_action_overview():
 def read_action(action_id: int):
     """Chair link: any action; participant link: an action of their meeting. With its full history."""
     link = _bearer_any("actions.read_log")
-    return jsonify(action_log.action_detail(link, action_id, action_log.today_local(utcnow())).as_dict())
+    return jsonify(search.action_detail(link, action_id, rows.today_local(utcnow())).as_dict())
 
 
 def _action_command(action_id: int, name: str, fields_model):
@@ -278,7 +279,7 @@ def _action_command(action_id: int, name: str, fields_model):
     key = request.headers.get("Idempotency-Key")
     if key is not None:
         key = schemas.parse(schemas.CommandEnvelope, {"id": key, "name": name}).id
-    outcome = action_log.run_on_action(link, name, action_id, body, key)
+    outcome = commands.run_on_action(link, name, action_id, body, key)
     if not outcome.replayed:
         broadcast(outcome)
     return jsonify(outcome.result), 200
@@ -288,14 +289,14 @@ def _action_command(action_id: int, name: str, fields_model):
 @allow("bearer")
 def record_action_progress(action_id: int):
     """The action's owner (participant link) or a chair link: record progress, in the action's own meeting."""
-    return _action_command(action_id, "actions.record_progress", action_log.ProgressFields)
+    return _action_command(action_id, "actions.record_progress", schemas.ProgressFields)
 
 
 @bp.post("/v1/actions/<int:action_id>/missed-provision")
 @allow("bearer")
 def report_missed_provision(action_id: int):
     """A participant of the action's meeting or a chair link: agreed support did not happen on a day."""
-    return _action_command(action_id, "actions.report_missed", action_log.MissedProvisionFields)
+    return _action_command(action_id, "actions.report_missed", schemas.MissedProvisionFields)
 
 
 @bp.get("/v1/meetings/<int:meeting_id>/previous-actions")
@@ -304,12 +305,12 @@ def read_previous_actions(meeting_id: int):
     """Any link of the meeting: actions still open from earlier meetings for the same child, with history."""
     link = _bearer_link(meeting_id, "meeting.read")
     meeting = db.session.get(Meeting, meeting_id)
-    today = action_log.today_local(utcnow())
-    shown = action_log.previous_actions(meeting, today, confidential=access.sees_confidential(link.role))
+    today = rows.today_local(utcnow())
+    shown = review.previous_actions(meeting, today, confidential=access.sees_confidential(link.role))
     return jsonify(
         {
             "meeting_id": meeting_id,
-            "review_item_id": action_log.review_item_id(meeting_id),
+            "review_item_id": review.review_item_id(meeting_id),
             "current_item_id": meeting.current_item_id,
             "actions": [row.as_dict() for row in shown],
         }

@@ -8,7 +8,7 @@ from .. import schemas, services
 from ..domain import access, agenda, meetings, registers
 from ..domain import action_log as rules
 from ..domain.action_log import STATUSES as ACTION_STATUSES
-from ..services import action_log
+from ..services.action_log import search
 
 REF = "#/components/schemas/{model}"
 
@@ -402,7 +402,7 @@ _DATE = {"type": "string", "format": "date"}
 
 def _action_log_paths(components: dict) -> dict:
     """The action log's routes: the log, one action, progress, missed support, the overview, carry forward."""
-    for model in (action_log.ProgressFields, action_log.MissedProvisionFields):
+    for model in (schemas.ProgressFields, schemas.MissedProvisionFields):
         components.setdefault(model.__name__, _schema(model, components))
     log_filters = [
         {"name": "owner", "in": "query", "description": "Owner's name contains", "schema": {"type": "string", "maxLength": 120}},
@@ -418,10 +418,10 @@ def _action_log_paths(components: dict) -> dict:
         {"name": "child_ref", "in": "query", "schema": {"type": "string", "maxLength": 40}},
         {"name": "meeting_id", "in": "query", "schema": {"type": "integer", "minimum": 1}},
         {"name": "meeting_type", "in": "query", "schema": {"type": "string", "maxLength": 40}},
-        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(action_log.SORTS)}},
+        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(search.SORTS)}},
         {"name": "direction", "in": "query", "schema": {"type": "string", "enum": ["asc", "desc"]}},
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-        {"name": "per_page", "in": "query", "schema": {"type": "integer", "enum": list(action_log.PER_PAGE)}},
+        {"name": "per_page", "in": "query", "schema": {"type": "integer", "enum": list(search.PER_PAGE)}},
     ]
     idempotency = {
         "name": "Idempotency-Key",

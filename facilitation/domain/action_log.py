@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from .dates import uk_date
 from .errors import InvalidValue, RuleViolation
 
 # ---------------------------------------------------------------- statuses
@@ -76,11 +77,6 @@ UPDATE_KINDS: dict[str, str] = {
 NOTE_MAX = 2000
 EVIDENCE_MAX = 1000
 EMAIL_MAX = 254
-
-
-def uk_date(value: date | None) -> str:
-    """A date as people in the UK write it: 14 Mar 2027."""
-    return f"{value.day} {value:%b %Y}" if value else ""
 
 
 def is_active(status: str) -> bool:
@@ -363,13 +359,3 @@ def completion_rate(done: int, counted: int) -> float | None:
     """Done as a share of the actions counted (cancelled ones are not counted); None when none."""
     return round(done / counted, 4) if counted else None
 
-
-# ---------------------------------------------------------------- exports
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (= + - @ are prefixed with ')."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text

@@ -36,7 +36,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_cell(value) -> str:
     """A cell a spreadsheet shows as text: a leading formula character is neutralised with an apostrophe."""
-    text = plain("" if value is None else str(value))
+    text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -65,5 +65,6 @@ def render(minutes: m.Minutes) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(HEADINGS)
     for row in rows(minutes):
-        writer.writerow([safe_cell(v) for v in row])
+        # Text from the minutes is made printable first (as in every minutes format), then neutralised.
+        writer.writerow([safe_cell(plain("" if v is None else str(v))) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,17 +1,22 @@
-"""Due and follow-up dates as an iCalendar file (RFC 5545), for the whole meeting or for one owner.
+"""Due and follow-up dates as iCalendar (RFC 5545): a meeting's minutes (the whole meeting or one
+owner), and an owner's subscription feed from the action log.
 
-All-day events that do not block time (TRANSP:TRANSPARENT). Each event's UID is stable across
-versions and its SEQUENCE is the minutes' version number, so importing amended minutes updates the
-events already in someone's calendar instead of duplicating them.
+All-day events that do not block time (TRANSP:TRANSPARENT). Each event's UID is stable: in the
+minutes' calendar its SEQUENCE is the minutes' version number, in a feed the action's version, so
+importing amended minutes or refreshing a feed updates the events already in someone's calendar
+instead of duplicating them.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from ..domain import minutes as m
+from ..domain.dates import uk_date
 from . import plain
 
 DOMAIN = "common-ground"
@@ -35,12 +40,12 @@ def _event(minutes: m.Minutes, uid: str, day: date, summary: str, description: s
 def events(minutes: m.Minutes, owner: str | None = None) -> list[Event]:
     """Every due date and follow-up date (of actions and of disagreements' next steps), and the next review."""
     mt = minutes.meeting
-    where = f"{mt.title} ({mt.child_ref}), {m.uk_date(mt.day)}. Minutes version {minutes.stamp.number}, {'approved' if minutes.is_approved else 'draft'}."
+    where = f"{mt.title} ({mt.child_ref}), {uk_date(mt.day)}. Minutes version {minutes.stamp.number}, {'approved' if minutes.is_approved else 'draft'}."
     out = []
     for a in minutes.actions:
         if owner and a.owner_key != owner:
             continue
-        detail = f"{a.ref}: {a.what}\nOwner: {a.owner} ({a.agency})\nDue: {m.uk_date(a.due_date)}\nFollow-up: {m.uk_date(a.follow_up_date)}"
+        detail = f"{a.ref}: {a.what}\nOwner: {a.owner} ({a.agency})\nDue: {uk_date(a.due_date)}\nFollow-up: {uk_date(a.follow_up_date)}"
         if a.need:
             detail += f"\nNeed or outcome: {a.need}"
         detail += f"\n\n{where}"
@@ -51,7 +56,7 @@ def events(minutes: m.Minutes, owner: str | None = None) -> list[Event]:
             continue
         if owner and g.owner_key != owner:
             continue
-        detail = f"{g.ref}: {g.topic}\nNext step: {g.next_step_label}\nOwner: {g.owner} ({g.agency})\nFollow-up: {m.uk_date(g.follow_up_date)}\n\n{where}"
+        detail = f"{g.ref}: {g.topic}\nNext step: {g.next_step_label}\nOwner: {g.owner} ({g.agency})\nFollow-up: {uk_date(g.follow_up_date)}\n\n{where}"
         out.append(_event(minutes, f"disagreement-{g.id}-follow-up", g.follow_up_date, f"Follow up disagreement: {g.topic} ({g.owner}, {g.agency})", detail, ["Disagreement", "Follow-up"]))
     if minutes.next_review_date:
         out.append(_event(minutes, "next-review", minutes.next_review_date, f"Next review: {mt.title} ({mt.child_ref})", f"The next review meeting.\n\n{where}", ["Review"]))
@@ -74,4 +79,64 @@ def render(minutes: m.Minutes, owner: str | None = None) -> bytes:
     cal.add("x-wr-timezone", minutes.timezone)
     for event in events(minutes, owner):
         cal.add_component(event)
+    return cal.to_ical()
+
+
+# ---------------------------------------------------------------- an owner's feed from the action log
+
+
+@dataclass(frozen=True)
+class DatedAction:
+    """An active action as a feed shows it, with the meeting that agreed it."""
+
+    id: int
+    what: str
+    agency: str
+    due_date: date
+    follow_up_date: date
+    #: the action's version: a refreshed feed updates the events instead of adding new ones
+    version: int
+    meeting_title: str
+    meeting_type: str
+    meeting_day: date
+    child_ref: str
+
+
+#: How often a subscribed calendar should fetch the feed again.
+FEED_REFRESH = timedelta(hours=1)
+
+
+def render_feed(name: str, actions: Iterable[DatedAction], now: datetime, domain: str) -> bytes:
+    """A subscription feed: one all-day event per due date and per follow-up date."""
+    cal = Calendar()
+    cal.add("prodid", "-//Common Ground//Action log//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-published-ttl", vDuration(FEED_REFRESH))
+    cal.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+    stamp = now.astimezone(UTC)
+    for a in actions:
+        what = a.what if len(a.what) <= 80 else a.what[:79] + "…"
+        details = (
+            f"{a.what}\n\nOwner's agency: {a.agency}\n"
+            f"Agreed at: {a.meeting_title} ({a.meeting_type}), {uk_date(a.meeting_day)}\nChild: {a.child_ref}\n"
+            f"Due {uk_date(a.due_date)}; follow-up {uk_date(a.follow_up_date)}"
+        )
+        for kind, day, title in (
+            ("due", a.due_date, f"Due: {what} (child {a.child_ref})"),
+            ("follow-up", a.follow_up_date, f"Follow-up: {what} (child {a.child_ref})"),
+        ):
+            event = Event()
+            event.add("uid", f"action-{a.id}-{kind}@{domain}")
+            event.add("dtstamp", stamp)
+            event.add("dtstart", day)
+            event.add("dtend", day + timedelta(days=1))
+            event.add("summary", title)
+            event.add("description", details)
+            event.add("categories", [a.agency])
+            event.add("transp", "TRANSPARENT")
+            event.add("sequence", a.version)
+            cal.add_component(event)
     return cal.to_ical()

@@ -56,8 +56,9 @@ from ..models import (
     User,
     utcnow,
 )
-from . import action_log, minutes
+from . import minutes
 from .accounts import log_admin, organisation
+from .action_log.rows import update_view
 from .pipeline import as_utc, begin_write
 
 #: What a meeting's retention period is counted from, as the admin log and the pages say it.
@@ -452,7 +453,7 @@ def meeting_record(meeting: Meeting, now: datetime) -> dict[str, Any]:
                 "closed_on": a.closed_on,
                 "progress_at": iso(a.progress_at),
                 "deleted_at": iso(a.deleted_at),
-                "progress_history": [action_log.update_view(u) for u in history],
+                "progress_history": [update_view(u) for u in history],
             }
         )
     disagreements = []

@@ -12,7 +12,7 @@ from ..domain import meetings as meeting_rules
 from ..domain.errors import RuleViolation
 from ..extensions import db
 from ..models import AccessLink, AgendaItem, AuditEntry, Meeting, User, utcnow
-from . import action_log
+from .action_log import review
 from .links import invite_expiry
 from .pipeline import Change, as_utc, check_version, command, new_token
 
@@ -44,7 +44,7 @@ def create_meeting(raw_args: Any, owner: User | None = None, *, bind_chair: bool
                 AgendaItem(position=position, title=item_title, allocated_seconds=minutes * 60)
             )
     # The next meeting for a child opens with a review of the actions still open from earlier ones.
-    action_log.open_with_review_of_previous_actions(db.session, meeting)
+    review.open_with_review_of_previous_actions(db.session, meeting)
     db.session.flush()
     links = {
         access.CHAIR: AccessLink(

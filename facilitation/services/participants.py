@@ -10,7 +10,7 @@ from ..domain import meetings as meeting_rules
 from ..domain.errors import NotFound, RuleViolation
 from ..extensions import db
 from ..models import AccessLink, Participant
-from . import action_log
+from .action_log import commands as action_commands
 from .links import invite_expiry, link_view
 from .pipeline import Change, check_version, command, new_token
 
@@ -47,7 +47,7 @@ def add_participant(change: Change, args: schemas.AddParticipantArgs) -> dict:
     )
     db.session.add(link)
     if args.email:
-        action_log.set_participant_email(change, participant, args.email)
+        action_commands.set_participant_email(change, participant, args.email)
     change.put("participants", participant)
     change.audit("participants.add", "participant", participant.id, None, queries.participant_view(participant))
     db.session.flush()
@@ -70,7 +70,7 @@ def update_participant(change: Change, args: schemas.UpdateParticipantArgs) -> N
     participant.agency, participant.agency_name = agency, agency_name
     participant.version += 1
     if "email" in args.model_fields_set:
-        action_log.set_participant_email(change, participant, args.email)
+        action_commands.set_participant_email(change, participant, args.email)
     change.put("participants", participant)
     change.audit("participants.update", "participant", participant.id, before, queries.participant_view(participant))
 

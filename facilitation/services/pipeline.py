@@ -99,13 +99,28 @@ class Change:
     def today(self):
         return self.now.astimezone(local_zone()).date()
 
-    def audit(self, action: str, entity: str, entity_id: int | None, before=None, after=None) -> None:
+    def audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        before=None,
+        after=None,
+        *,
+        meeting_id: int | None = None,
+        actor: str | None = None,
+        account: bool = True,
+    ) -> None:
+        """Note a change for the audit trail, written with the command's event (by default in this meeting, by this link)."""
+        # An earlier meeting's action changed in a later meeting's review is audited in its own meeting
+        # (`meeting_id`), with an actor saying where; the action log's rows have always named the link
+        # only, not the staff account (`account=False`).
         self.audits.append(
             {
-                "meeting_id": self.meeting.id,
+                "meeting_id": meeting_id if meeting_id is not None else self.meeting.id,
                 "link_id": self.link.id,
-                "user_id": getattr(self.link, "user_id", None),
-                "actor": actor_label(self.link),
+                "user_id": getattr(self.link, "user_id", None) if account else None,
+                "actor": actor if actor is not None else actor_label(self.link),
                 "action": action,
                 "entity": entity,
                 "entity_id": entity_id,

@@ -36,6 +36,7 @@ from .. import queries, schemas, services
 from ..auth import allow
 from ..domain import access
 from ..domain import action_log as rules
+from ..domain.dates import uk_date
 from ..domain.errors import Conflict, RuleViolation
 from ..domain.meetings import AGENCIES, MEETING_TYPES, PARTICIPANT_ROLES
 from ..extensions import db
@@ -56,8 +57,8 @@ def action_day(value) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     elif isinstance(value, datetime):
-        value = log.today_local(value)
-    return rules.uk_date(value)
+        value = log.rows.today_local(value)
+    return uk_date(value)
 
 
 def _link(token: str, role: str) -> AccessLink:
@@ -68,7 +69,7 @@ def _link(token: str, role: str) -> AccessLink:
 
 
 def _today() -> date:
-    return log.today_local(utcnow())
+    return log.rows.today_local(utcnow())
 
 
 def _render(template: str, status: int = 200, **context):
@@ -101,7 +102,7 @@ def _run(link: AccessLink, name: str, action_id: int, args: dict) -> services.pi
     command_id = request.form.get("command_id") or None
     if command_id is not None:
         command_id = schemas.parse(schemas.CommandEnvelope, {"id": command_id, "name": name}).id
-    outcome = log.run_on_action(link, name, action_id, args, command_id)
+    outcome = log.commands.run_on_action(link, name, action_id, args, command_id)
     if not outcome.replayed:
         broadcast(outcome)
     return outcome
@@ -124,7 +125,7 @@ def _errors(exc: Exception) -> tuple[dict[str, str], int]:
 @allow("staff")
 def staff_log():
     """A signed-in account: its action log, opened through its latest chair link (the log is per link)."""
-    link = log.latest_chair_link(current_user)
+    link = log.scope.latest_chair_link(current_user)
     if link is None:
         return _render("actions/no_log.html")
     return redirect(url_for("actions.action_log", token=link.token), code=303)
@@ -136,12 +137,12 @@ def action_log(token: str):
     """Chair link: every action from every meeting, filtered, sorted, paginated, with counts."""
     link = _link(token, access.CHAIR)
     try:
-        filters = log.parse_filters(request.args)
+        filters = log.search.parse_filters(request.args)
         errors: dict[str, str] = {}
     except schemas.FieldErrors as exc:
-        filters, errors = log.LogFilters(), exc.fields
-    scope = log.Scope.of(link)
-    page = log.log_page(scope, filters, _today())
+        filters, errors = log.search.LogFilters(), exc.fields
+    scope = log.scope.Scope.of(link)
+    page = log.search.log_page(scope, filters, _today())
     meeting = db.session.get(Meeting, filters.meeting_id) if filters.meeting_id else None
     base = url_for("actions.action_log", token=token)
 
@@ -161,8 +162,8 @@ def action_log(token: str):
         page=page,
         f=filters,
         errors=errors,
-        agencies=log.agencies(scope),
-        sorts=log.SORTS,
+        agencies=log.search.agencies(scope),
+        sorts=log.search.SORTS,
         filter_meeting=meeting,
     )
 
@@ -173,16 +174,16 @@ def export_csv(token: str):
     """Chair link: the filtered log as CSV (every page); the export is noted in the audit trail."""
     link = _link(token, access.CHAIR)
     try:
-        filters = log.parse_filters(request.args)
+        filters = log.search.parse_filters(request.args)
     except schemas.FieldErrors as exc:
         abort(422, description="; ".join(f"{k}: {v}" for k, v in exc.fields.items()))
-    scope = log.Scope.of(link)
+    scope = log.scope.Scope.of(link)
     today = _today()
-    total, _ = log.counts_of(scope, filters, today)
-    log.record_export(link, filters, total)
+    total, _ = log.search.counts_of(scope, filters, today)
+    log.feeds.record_export(link, filters, total)
     name = f"actions-{today.isoformat()}.csv"
     return Response(
-        stream_with_context(log.csv_lines(scope, filters, today)),
+        stream_with_context(log.feeds.csv_lines(scope, filters, today)),
         mimetype="text/csv",
         headers={**PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -206,7 +207,7 @@ def overview(token: str):
     if values["to"] < values["from"]:
         errors["to"] = "The end of the period is before its start."
         values["to"] = values["from"]
-    data = log.overview(values["from"], values["to"], today, log.Scope.of(link))
+    data = log.overview.overview(values["from"], values["to"], today, log.scope.Scope.of(link))
     return _render("actions/overview.html", 422 if errors else 200, token=token, data=data, errors=errors, period=values)
 
 
@@ -214,13 +215,13 @@ def overview(token: str):
 @allow("link")
 def meeting_record(token: str, meeting_id: int):
     """Chair link: one meeting's agenda with the actions agreed under each item (read only); only
-    meetings in the link's log (see services.action_log.Scope)."""
+    meetings in the link's log (see services.action_log.scope.Scope)."""
     link = _link(token, access.CHAIR)
     meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or not log.Scope.of(link).covers_meeting(meeting_id):
+    if meeting is None or not log.scope.Scope.of(link).covers_meeting(meeting_id):
         abort(404)
     today = _today()
-    rows = log.meeting_actions(meeting_id, today)
+    rows = log.search.meeting_actions(meeting_id, today)
     items = queries.load_items(meeting_id)
     by_item: dict[int | None, list] = {}
     for row in rows:
@@ -229,10 +230,10 @@ def meeting_record(token: str, meeting_id: int):
         "actions/meeting.html",
         token=token,
         meeting=meeting,
-        meeting_day=log.today_local(meeting.scheduled_start),
+        meeting_day=log.rows.today_local(meeting.scheduled_start),
         items=items,
         by_item=by_item,
-        previous=log.previous_actions(meeting, today),
+        previous=log.review.previous_actions(meeting, today),
     )
 
 
@@ -241,9 +242,9 @@ def meeting_record(token: str, meeting_id: int):
 
 def _detail(token: str, action_id: int, *, errors=None, form=None, status=200):
     link = _link(token, access.CHAIR)
-    row = log.action_detail(link, action_id, _today())
-    key = log.owner_key_of(row.action)
-    feed = log.feed_for(key) if key else None
+    row = log.search.action_detail(link, action_id, _today())
+    key = log.feeds.owner_key_of(row.action)
+    feed = log.feeds.feed_for(key) if key else None
     return _render(
         "actions/detail.html",
         status,
@@ -254,7 +255,7 @@ def _detail(token: str, action_id: int, *, errors=None, form=None, status=200):
         command_id=_command_id(),
         feed_url=url_for("actions.calendar", feed_token=feed.token, _external=True) if feed else None,
         owner_email=row.action.owner_email,
-        participant_email=log.participant_emails(row.action.meeting_id).get(row.action.owner_participant_id),
+        participant_email=log.commands.participant_emails(row.action.meeting_id).get(row.action.owner_participant_id),
     )
 
 
@@ -333,8 +334,8 @@ def _emails_page(token: str, link: AccessLink, errors=None, status=200):
         participants=queries.present_participants(meeting),
         roles=PARTICIPANT_ROLES,
         agencies=AGENCIES,
-        emails=log.participant_emails(meeting.id),
-        chair_email=log.chair_email(meeting.id),
+        emails=log.commands.participant_emails(meeting.id),
+        chair_email=log.commands.chair_email(meeting.id),
         outside=outside,
         errors=errors or {},
         backend=current_app.config["MAIL_BACKEND"],
@@ -379,8 +380,8 @@ def outbox(token: str):
     return _render(
         "actions/outbox.html",
         token=token,
-        messages=log.outbox(),
-        claims=log.reminder_claims(),
+        messages=log.reminders.outbox(),
+        claims=log.reminders.reminder_claims(),
         backend=current_app.config["MAIL_BACKEND"],
         kinds=rules.REMINDER_KINDS,
     )
@@ -393,12 +394,12 @@ def _mine(token: str, *, errors=None, form=None, status=200):
     link = _link(token, access.PARTICIPANT)
     today = _today()
     meeting = db.session.get(Meeting, link.meeting_id)
-    rows = log.my_actions(link, today)
-    feed = log.feed_for(log.participant_key(link.participant_id)) if rows else None
+    rows = log.search.my_actions(link, today)
+    feed = log.feeds.feed_for(log.feeds.participant_key(link.participant_id)) if rows else None
     reportable = [
         r
-        for r in log.meeting_actions(meeting.id, today, confidential=False)
-        + log.previous_actions(meeting, today, confidential=False)
+        for r in log.search.meeting_actions(meeting.id, today, confidential=False)
+        + log.review.previous_actions(meeting, today, confidential=False)
         if r.action.status != rules.CANCELLED
     ]
     missed = sorted(
@@ -472,9 +473,8 @@ def calendar(feed_token: str):
     if not 20 <= len(feed_token) <= 64:
         abort(404)
     feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == feed_token))
-    entries = log.feed_actions(feed) if feed else None
-    if entries is None:
-        abort(404)
     domain = request.host.split(":")[0] or "common-ground.local"
-    body = log.render_calendar("Common Ground actions", entries, utcnow(), domain)
+    body = log.feeds.calendar(feed, utcnow(), domain) if feed else None
+    if body is None:
+        abort(404)
     return Response(body, mimetype="text/calendar", headers={**PRIVATE, "Content-Disposition": 'inline; filename="actions.ics"'})

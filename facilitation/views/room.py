@@ -12,7 +12,8 @@ from ..domain.meetings import AGENCIES, PARTICIPANT_ROLES
 from ..extensions import db
 from ..models import Meeting, utcnow
 from ..security import limiter
-from ..services import accounts, action_log
+from ..services import accounts
+from ..services.action_log import review, rows
 
 bp = Blueprint("room", __name__)
 
@@ -32,14 +33,14 @@ def _previous_actions(meeting: Meeting, role: str) -> dict:
     """The review of previous actions as the page first draws it: the same body as
     GET /api/v1/meetings/<id>/previous-actions, sent with the page so that it needs no request of its own,
     and so the page loads the section's script and style only when there is something to review."""
-    today = action_log.today_local(utcnow())
+    today = rows.today_local(utcnow())
     return {
         "meeting_id": meeting.id,
-        "review_item_id": action_log.review_item_id(meeting.id),
+        "review_item_id": review.review_item_id(meeting.id),
         "current_item_id": meeting.current_item_id,
         "actions": [
             row.as_dict()
-            for row in action_log.previous_actions(meeting, today, confidential=access.sees_confidential(role))
+            for row in review.previous_actions(meeting, today, confidential=access.sees_confidential(role))
         ],
     }
 

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from facilitation.domain import action_log as rules
+from facilitation.domain.dates import uk_date
 from facilitation.domain.errors import InvalidValue, RuleViolation
+from facilitation.exports.csv_register import safe_cell
 
 TODAY = date(2027, 3, 10)
 AGREED = date(2027, 2, 1)
@@ -61,9 +63,9 @@ def test_the_standing_note_says_how_late_or_how_soon_in_words():
 
 
 def test_dates_are_written_uk_style():
-    assert rules.uk_date(date(2027, 3, 14)) == "14 Mar 2027"
-    assert rules.uk_date(date(2027, 12, 1)) == "1 Dec 2027"
-    assert rules.uk_date(None) == ""
+    assert uk_date(date(2027, 3, 14)) == "14 Mar 2027"
+    assert uk_date(date(2027, 12, 1)) == "1 Dec 2027"
+    assert uk_date(None) == ""
 
 
 # ---------------------------------------------------------------- recording progress
@@ -166,13 +168,13 @@ def test_email_addresses_are_trimmed_their_domain_lowered_and_nonsense_refused()
 
 @pytest.mark.parametrize("cell", ["=1+1", "+44 20", "-2", "@SUM(A1)", "\tx", "\rx"])
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(cell):
-    assert rules.safe_cell(cell) == "'" + cell
+    assert safe_cell(cell) == "'" + cell
 
 
 def test_ordinary_csv_cells_are_kept_as_typed():
-    assert rules.safe_cell("Weekly SALT, 30 min") == "Weekly SALT, 30 min"
-    assert rules.safe_cell(None) == ""
-    assert rules.safe_cell(12) == "12"
+    assert safe_cell("Weekly SALT, 30 min") == "Weekly SALT, 30 min"
+    assert safe_cell(None) == ""
+    assert safe_cell(12) == "12"
 
 
 def test_the_review_item_goes_after_the_opening_item_unless_the_agenda_has_one():

@@ -668,7 +668,7 @@ def test_a_chair_link_reaches_only_the_meetings_of_the_same_account(client, two_
 
 def test_a_chair_s_filters_owner_search_and_choices_stay_within_the_account_s_meetings(client, two_meetings, other_senco, api):
     # The account's meetings, the child and meeting-type filters and the owner search are one
-    # condition on the meeting (services.action_log._meetings_wanted): a child reference, a meeting
+    # condition on the meeting (services.action_log.search._meetings_wanted): a child reference, a meeting
     # type or an owner's name that another account's meetings share finds only this account's actions.
     mine, hers = two_meetings["a"]["chair"], other_senco["chair"]
     status, body = api(hers, other_senco["id"], "participants.add", name="Dr Eve Psych", role="educational_psychologist", agency="ep_service")

@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 from facilitation.domain.errors import Conflict, InvalidValue, NotFound
 from facilitation.extensions import db
 from facilitation.models import AdminLogEntry, AuditEntry, Meeting, Organisation, utcnow
-from facilitation.services import accounts, action_log
+from facilitation.services import accounts
 from facilitation.services import data_protection as dp
+from facilitation.services.action_log import reminders
 from tests.conftest import add_staff, local_today, sign_in
 
 LONDON = ZoneInfo("Europe/London")
@@ -152,7 +153,7 @@ def meeting_ids(app) -> set[int]:
 
 def send_reminders(app, now: datetime) -> None:
     with app.app_context():
-        action_log.send_reminders(now)
+        reminders.send_reminders(now)
 
 
 # ---------------------------------------------------------------- the retention rule

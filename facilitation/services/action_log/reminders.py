@@ -1,0 +1,294 @@
+"""Reminders: owners' e-mails before due and follow-up dates and when overdue, and the chairs' weekly digest.
+
+Any number of sender processes may run at once: each reminder is claimed in the database before it
+is sent (`_claim`), so it goes out once.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ... import mail
+from ...domain import access
+from ...domain import action_log as rules
+from ...domain.dates import uk_date
+from ...extensions import db
+from ...models import (
+    AccessLink,
+    Action,
+    ActionUpdate,
+    ChairEmail,
+    Meeting,
+    OutboxMessage,
+    ParticipantEmail,
+    ReminderSent,
+    utcnow,
+)
+from ..pipeline import begin_write, local_zone
+from .feeds import feed_for, owner_key_of
+from .rows import LogRow, log_row, today_local
+
+
+@dataclass
+class ReminderRun:
+    """What one run of the reminder sender did."""
+
+    now: datetime
+    sent: list[str] = field(default_factory=list)
+    already: int = 0
+    failed: list[str] = field(default_factory=list)
+    no_address: int = 0
+    planned: list[str] = field(default_factory=list)
+
+
+def _owner_facts(today: date) -> list[tuple[rules.ActionFacts, Action, Meeting, str | None]]:
+    """Active actions whose due or follow-up date is in the reminder window, with owner addresses."""
+    cfg = current_app.config
+    lo, hi = rules.reminder_window(today, days_before=cfg["REMINDER_DAYS_BEFORE"], catch_up_days=cfg["REMINDER_CATCH_UP_DAYS"])
+    q = (
+        select(Action, Meeting, ParticipantEmail.email)
+        .join(Meeting, Meeting.id == Action.meeting_id)
+        .outerjoin(ParticipantEmail, ParticipantEmail.participant_id == Action.owner_participant_id)
+        .where(
+            Action.deleted_at.is_(None),
+            Action.status.in_(rules.ACTIVE),
+            or_(Action.due_date.between(lo, hi), Action.follow_up_date.between(lo, hi)),
+        )
+        .order_by(Action.id)
+    )
+    out = []
+    for action, meeting, participant_email in db.session.execute(q):
+        email = participant_email if action.owner_participant_id else action.owner_email
+        facts = rules.ActionFacts(action.id, action.status, action.due_date, action.follow_up_date, email)
+        out.append((facts, action, meeting, email))
+    return out
+
+
+def _participant_link(participant_id: int | None) -> AccessLink | None:
+    if not participant_id:
+        return None
+    return db.session.scalar(
+        select(AccessLink).where(AccessLink.participant_id == participant_id, AccessLink.revoked_at.is_(None))
+    )
+
+
+def _claim(r: rules.Reminder, now: datetime) -> int | None:
+    """Claim a reminder for this process; None when another sender has it (or sent it) already.
+
+    The unique key on (kind, subject, recipient, occasion) is the claim: of several processes
+    inserting the same reminder, exactly one succeeds. A failed send may be claimed again (up to
+    MAIL_MAX_ATTEMPTS); a claim whose sender died mid-send is never resent (it may have gone out).
+    """
+    me = f"{socket.gethostname()}:{os.getpid()}"[:120]
+    begin_write()
+    try:
+        row = ReminderSent(
+            kind=r.kind, subject=r.subject, recipient=r.recipient, occasion=r.occasion, action_id=r.action_id,
+            status="claimed", attempts=1, claimed_by=me, claimed_at=now,
+        )
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+    except IntegrityError:
+        db.session.rollback()
+    begin_write()
+    retried = db.session.execute(
+        update(ReminderSent)
+        .where(
+            ReminderSent.kind == r.kind, ReminderSent.subject == r.subject, ReminderSent.recipient == r.recipient,
+            ReminderSent.occasion == r.occasion, ReminderSent.status == "failed",
+            ReminderSent.attempts < current_app.config["MAIL_MAX_ATTEMPTS"],
+        )
+        .values(status="claimed", attempts=ReminderSent.attempts + 1, claimed_by=me, claimed_at=now, error=None)
+    )
+    db.session.commit()
+    if retried.rowcount != 1:
+        return None
+    return db.session.scalar(
+        select(ReminderSent.id).where(
+            ReminderSent.kind == r.kind, ReminderSent.subject == r.subject,
+            ReminderSent.recipient == r.recipient, ReminderSent.occasion == r.occasion,
+        )
+    )
+
+
+def _deliver(claim_id: int, message, sender: mail.Sender) -> str | None:
+    """Send a claimed message and mark the claim; returns the error text if it failed."""
+    try:
+        sender.send(message)
+    except Exception as exc:  # noqa: BLE001 - any failure to hand over the message is recorded and retried later
+        db.session.rollback()
+        begin_write()
+        db.session.execute(update(ReminderSent).where(ReminderSent.id == claim_id).values(status="failed", error=str(exc)[:1000]))
+        db.session.commit()
+        return str(exc)
+    begin_write()
+    db.session.execute(update(ReminderSent).where(ReminderSent.id == claim_id).values(status="sent", sent_at=utcnow()))
+    db.session.commit()  # with the outbox backend, the message row commits together with its claim
+    return None
+
+
+def _owner_message(r: rules.Reminder, action: Action, meeting: Meeting, claim_id: int, today: date):
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    child = meeting.child_ref
+    what = action.what if len(action.what) <= 60 else action.what[:59] + "…"
+    subject = {
+        rules.DUE_SOON: f"Action due {uk_date(action.due_date)} (child {child}): {what}",
+        rules.FOLLOW_UP_SOON: f"Follow-up {uk_date(action.follow_up_date)} (child {child}): {what}",
+        rules.BECAME_OVERDUE: f"Overdue since {uk_date(action.due_date)} (child {child}): {what}",
+    }[r.kind]
+    opening = {
+        rules.DUE_SOON: f"This action is due on {uk_date(action.due_date)}.",
+        rules.FOLLOW_UP_SOON: f"This action's follow-up date is {uk_date(action.follow_up_date)}: "
+        "the day someone checks it was done.",
+        rules.BECAME_OVERDUE: f"This action was due on {uk_date(action.due_date)} and is not yet recorded as done.",
+    }[r.kind]
+    link = _participant_link(action.owner_participant_id)
+    lines = [
+        "Hello,",
+        "",
+        opening,
+        "",
+        f"  What: {action.what}",
+        f"  Agency: {action.owner_agency}",
+        f"  Status: {rules.STATUSES.get(action.status, action.status)}",
+        f"  Due: {uk_date(action.due_date)}; follow-up: {uk_date(action.follow_up_date)}",
+        f"  Agreed at: {meeting.title}, {uk_date(today_local(meeting.scheduled_start))} (child {child})",
+        "",
+    ]
+    if link is not None:
+        lines += ["Record progress (status, a note, evidence) from your personal link:", f"  {base}/join/{link.token}/actions", ""]
+    else:
+        lines += ["To record progress, reply to the chair of the meeting.", ""]
+    key = owner_key_of(action)
+    if key:
+        lines += ["Your due and follow-up dates as a calendar you can subscribe to:", f"  {base}/calendar/{feed_for(key).token}.ics", ""]
+    lines += ["This reminder is sent once. Common Ground"]
+    return mail.build(r.recipient, subject, "\n".join(lines), f"reminder-{claim_id}-{r.kind}")
+
+
+def _digest_message(r: rules.Reminder, meeting_ids: list[int], claim_id: int, today: date):
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    rows: list[LogRow] = []
+    q = (
+        select(Action)
+        .where(Action.meeting_id.in_(meeting_ids), Action.deleted_at.is_(None), Action.status.in_(rules.ACTIVE))
+        .order_by(Action.due_date, Action.id)
+    )
+    for action in db.session.scalars(q):
+        rows.append(log_row(action, today))
+    overdue = [x for x in rows if x.standing in (rules.LAPSED, rules.OVERDUE)]
+    week = [x for x in rows if x.standing == rules.DUE_THIS_WEEK]
+    follow = [x for x in rows if x.standing == rules.ON_TRACK and today <= x.action.follow_up_date < today + timedelta(days=7)]
+    missed = list(
+        db.session.scalars(
+            select(ActionUpdate)
+            .where(
+                ActionUpdate.meeting_id.in_(meeting_ids),
+                ActionUpdate.kind == rules.MISSED_PROVISION,
+                ActionUpdate.occurred_on >= today - timedelta(days=7),
+            )
+            .order_by(ActionUpdate.occurred_on)
+        )
+    )
+    chair = db.session.scalar(
+        select(AccessLink)
+        .join(Meeting, Meeting.id == AccessLink.meeting_id)
+        .where(AccessLink.meeting_id.in_(meeting_ids), AccessLink.role == access.CHAIR, AccessLink.revoked_at.is_(None))
+        .order_by(Meeting.scheduled_start.desc())
+    )
+    monday = today - timedelta(days=today.weekday())
+    subject = f"Weekly action digest, week of {uk_date(monday)}: {len(overdue)} overdue, {len(week)} due this week"
+
+    def block(title: str, items: list[LogRow]) -> list[str]:
+        if not items:
+            return [f"{title}: none", ""]
+        out = [f"{title} ({len(items)}):"]
+        for x in items:
+            a, m = x.action, x.meeting
+            note = rules.standing_note(a.status, a.due_date, a.follow_up_date, a.closed_on, today)
+            out.append(f"  - {a.what} — {x.owner} ({a.owner_agency}); child {m.child_ref}; {note}")
+        return [*out, ""]
+
+    lines = [f"Actions from the meetings you chair, as of {uk_date(today)}.", ""]
+    lines += block("Overdue", overdue)
+    lines += block("Due this week", week)
+    lines += block("Follow-up this week", follow)
+    if missed:
+        lines.append(f"Support reported as not delivered in the last 7 days ({len(missed)}):")
+        for u in missed:
+            action = db.session.get(Action, u.action_id)
+            lines.append(f"  - {uk_date(u.occurred_on)}: {u.note} (action: {action.what}; reported by {u.author})")
+        lines.append("")
+    if chair is not None:
+        lines += ["The action log:", f"  {base}/actions/{chair.token}?overdue=1", ""]
+    lines += [f"{len(rows)} actions are open in all.", "Common Ground"]
+    return mail.build(r.recipient, subject, "\n".join(lines), f"digest-{claim_id}")
+
+
+def _digests_due(now: datetime) -> list[tuple[rules.Reminder, list[int]]]:
+    cfg = current_app.config
+    week = rules.digest_week(now, local_zone(), weekday=cfg["DIGEST_WEEKDAY"], hour=cfg["DIGEST_HOUR"])
+    if week is None:
+        return []
+    by_address: dict[str, list[int]] = {}
+    for meeting_id, email in db.session.execute(select(ChairEmail.meeting_id, ChairEmail.email).order_by(ChairEmail.meeting_id)):
+        by_address.setdefault(email.lower(), []).append(meeting_id)
+    return [(rules.Reminder(rules.WEEKLY_DIGEST, "digest", addr, week), ids) for addr, ids in sorted(by_address.items())]
+
+
+def send_reminders(now: datetime, *, dry_run: bool = False) -> ReminderRun:
+    """Send every reminder due at `now` that no sender has claimed yet: owners' and the chairs' digests."""
+    cfg = current_app.config
+    today = today_local(now)
+    run = ReminderRun(now)
+    facts = _owner_facts(today)
+    by_id = {f.action_id: (action, meeting) for f, action, meeting, _ in facts}
+    due = rules.reminders_due(
+        [f for f, *_ in facts], today, days_before=cfg["REMINDER_DAYS_BEFORE"], catch_up_days=cfg["REMINDER_CATCH_UP_DAYS"]
+    )
+    run.no_address = sum(1 for f, *_ in facts if f.status in rules.ACTIVE and not f.owner_email)
+    digests = _digests_due(now)
+    db.session.rollback()  # end the read before claiming
+    if dry_run:
+        run.planned = [f"{r.kind} to {r.recipient} ({r.subject}, {r.occasion})" for r in due]
+        run.planned += [f"{r.kind} to {r.recipient} ({r.occasion})" for r, _ in digests]
+        return run
+    with mail.Sender(current_app.config) as sender:
+        for r in due:
+            claim = _claim(r, now)
+            if claim is None:
+                run.already += 1
+                continue
+            action, meeting = by_id[r.action_id]
+            action = db.session.get(Action, action.id)
+            meeting = db.session.get(Meeting, meeting.id)
+            error = _deliver(claim, _owner_message(r, action, meeting, claim, today), sender)
+            label = f"{r.kind} to {r.recipient} for action {r.action_id} ({r.occasion})"
+            (run.failed if error else run.sent).append(label + (f": {error}" if error else ""))
+        for r, meeting_ids in digests:
+            claim = _claim(r, now)
+            if claim is None:
+                run.already += 1
+                continue
+            error = _deliver(claim, _digest_message(r, meeting_ids, claim, today), sender)
+            label = f"{r.kind} to {r.recipient} ({r.occasion})"
+            (run.failed if error else run.sent).append(label + (f": {error}" if error else ""))
+    return run
+
+
+def outbox(limit: int = 200) -> list[OutboxMessage]:
+    """Messages kept in the development outbox, newest first."""
+    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)))
+
+
+def reminder_claims(limit: int = 200) -> list[ReminderSent]:
+    """Recent reminder claims (sent, failed, or left claimed by a sender that stopped), newest first."""
+    return list(db.session.scalars(select(ReminderSent).order_by(ReminderSent.id.desc()).limit(limit)))
