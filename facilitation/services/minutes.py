@@ -238,7 +238,7 @@ def minutes_for(meeting: Meeting, which: str | int | None) -> rules.Minutes:
     else:
         v = db.session.scalar(select(MinutesVersion).where(MinutesVersion.meeting_id == meeting.id, MinutesVersion.number == which))
         if v is None:
-            raise rules.RuleViolation("There is no such version of the minutes.", code="not_found")
+            raise RuleViolation("There is no such version of the minutes.", code="not_found")
     if v is None or v.status == rules.DRAFT:
         return live_minutes(meeting)
     if v.status == rules.APPROVED:
