@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from .domain import agenda as agenda_rules
 from .domain import meetings as meeting_rules
+from .domain import minutes as minutes_rules
 from .domain import registers
 
 Id = Annotated[int, Field(ge=1, le=2**53)]
@@ -362,3 +363,32 @@ def parse(model: type[BaseModel], data: Any) -> BaseModel:
                 msg = _MESSAGES.get(kind, err["msg"])
             fields.setdefault(key, msg)
         raise FieldErrors(fields) from None
+
+
+# ---------------------------------------------------------------- minutes
+
+
+class UpdateMinutesDetailsArgs(Args):
+    version: Id
+    child_views: Text(minutes_rules.VIEWS_MAX) | None = None
+    family_views: Text(minutes_rules.VIEWS_MAX) | None = None
+    next_review_date: IsoDate | None = None
+    recommendation: Text(20) | None = None
+
+
+class RespondToMinutesArgs(Args):
+    number: Id
+    revision: Annotated[int, Field(ge=1, le=10_000)]
+
+
+class RequestCorrectionArgs(RespondToMinutesArgs):
+    comment: Text(minutes_rules.COMMENT_MAX)
+
+
+class ApproveMinutesArgs(Args):
+    number: Id
+
+
+class AmendMinutesArgs(Args):
+    number: Id
+    note: Text(minutes_rules.NOTE_MAX)
