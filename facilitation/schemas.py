@@ -16,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from .domain import action_log as action_rules
 from .domain import agenda as agenda_rules
 from .domain import meetings as meeting_rules
+from .domain import minutes as minutes_rules
 from .domain import registers
 from .domain.errors import Conflict, RuleViolation
 
@@ -417,3 +418,32 @@ class SetOwnerEmailArgs(Args):
 
 class SetChairEmailArgs(Args):
     email: Text(action_rules.EMAIL_MAX) | None = None
+
+
+# ---------------------------------------------------------------- minutes
+
+
+class UpdateMinutesDetailsArgs(Args):
+    version: Id
+    child_views: Text(minutes_rules.VIEWS_MAX) | None = None
+    family_views: Text(minutes_rules.VIEWS_MAX) | None = None
+    next_review_date: IsoDate | None = None
+    recommendation: Text(20) | None = None
+
+
+class RespondToMinutesArgs(Args):
+    number: Id
+    revision: Annotated[int, Field(ge=1, le=10_000)]
+
+
+class RequestCorrectionArgs(RespondToMinutesArgs):
+    comment: Text(minutes_rules.COMMENT_MAX)
+
+
+class ApproveMinutesArgs(Args):
+    number: Id
+
+
+class AmendMinutesArgs(Args):
+    number: Id
+    note: Text(minutes_rules.NOTE_MAX)

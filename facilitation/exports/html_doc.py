@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from ..domain import minutes as m
 from . import plain
+from .text import ATTENDANCE_GROUPS, actual_text, hhmm, meeting_facts, next_step_line, planned_text, stamp_line
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATES = ROOT / "templates"
@@ -36,17 +37,17 @@ def install_filters(env: Environment) -> None:
     env.filters.update(
         uk_date=m.uk_date,
         uk_day=lambda d: m.uk_date(d, weekday=True),
-        hhmm=m.hhmm,
+        hhmm=hhmm,
         plain=plain,
-        planned=m.planned_text,
-        actual=m.actual_text,
-        next_step_line=m.next_step_line,
+        planned=planned_text,
+        actual=actual_text,
+        next_step_line=next_step_line,
         person_line=m.person_line,
     )
     env.globals.update(
-        attendance_groups=m.ATTENDANCE_GROUPS,
-        meeting_facts=m.meeting_facts,
-        stamp_line=m.stamp_line,
+        attendance_groups=ATTENDANCE_GROUPS,
+        meeting_facts=meeting_facts,
+        stamp_line=stamp_line,
     )
 
 

@@ -11,6 +11,7 @@ import re
 
 from ..domain import minutes as m
 from . import plain
+from .text import ATTENDANCE_GROUPS, actual_text, hhmm, meeting_facts, planned_text, stamp_line
 
 #: CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that can make markup
 #: anywhere in a line (emphasis, code, links and images, HTML, entities, table cells, strikethrough).
@@ -44,12 +45,12 @@ def _table(headings: list[str], rows: list[list[str]]) -> list[str]:
 def render(minutes: m.Minutes) -> bytes:
     """The whole minutes as a Markdown document."""
     mt = minutes.meeting
-    out: list[str] = [f"# Minutes: {esc(mt.title)}", "", f"**{esc(m.stamp_line(minutes))}**", ""]
+    out: list[str] = [f"# Minutes: {esc(mt.title)}", "", f"**{esc(stamp_line(minutes))}**", ""]
     if not minutes.is_approved:
         out += ["> **DRAFT: not yet approved.** Check it and tell the chair about anything that needs correcting.", ""]
 
     out += ["## Meeting details", ""]
-    out += [f"- **{label}:** {esc(value)}" for label, value in m.meeting_facts(minutes)]
+    out += [f"- **{label}:** {esc(value)}" for label, value in meeting_facts(minutes)]
     out.append("")
     for s in minutes.statutory_dates:
         out += [f"{esc(s.text)}: **{m.uk_date(s.day, weekday=True)}**, per {esc(s.source)}.", ""]
@@ -64,7 +65,7 @@ def render(minutes: m.Minutes) -> bytes:
 
     out += ["## Attendance", ""]
     any_people = False
-    for key, label in m.ATTENDANCE_GROUPS:
+    for key, label in ATTENDANCE_GROUPS:
         people = getattr(minutes.attendance, key)
         if people:
             any_people = True
@@ -75,7 +76,7 @@ def render(minutes: m.Minutes) -> bytes:
     out += ["## Agenda, planned and actual times", ""]
     out += _table(
         ["#", "Item", "Presenter", "Planned", "Actual"],
-        [[str(i.number), cell(i.title) + (" *(deferred)*" if i.deferred else ""), cell(i.presenter), m.planned_text(i), m.actual_text(i)] for i in minutes.agenda],
+        [[str(i.number), cell(i.title) + (" *(deferred)*" if i.deferred else ""), cell(i.presenter), planned_text(i), actual_text(i)] for i in minutes.agenda],
     )
 
     out += ["## Item by item", ""]
@@ -134,7 +135,7 @@ def render(minutes: m.Minutes) -> bytes:
     out += ["## Next review", "", f"**{m.uk_date(minutes.next_review_date, weekday=True)}**" if minutes.next_review_date else "Not set.", ""]
 
     out += summary_lines(minutes, "## Summary for the family, in plain words")
-    out += ["---", "", f"*Generated from the meeting's record by Common Ground on {m.uk_date(minutes.generated_at)} at {m.hhmm(minutes.generated_at)} ({esc(minutes.timezone)}). {esc(m.stamp_line(minutes))}.*", ""]
+    out += ["---", "", f"*Generated from the meeting's record by Common Ground on {m.uk_date(minutes.generated_at)} at {hhmm(minutes.generated_at)} ({esc(minutes.timezone)}). {esc(stamp_line(minutes))}.*", ""]
     return "\n".join(out).encode("utf-8")
 
 

@@ -25,6 +25,7 @@ from fpdf import FPDF
 
 from ..domain import minutes as m
 from . import plain, reads_right_to_left
+from .text import ATTENDANCE_GROUPS, actual_text, hhmm, meeting_facts, planned_text, stamp_line, title_line
 
 #: DejaVu comes from npm with the front-end libraries (`make` copies it to static/vendor/fonts);
 #: Debian's fonts-dejavu-core is used if that copy is missing.
@@ -116,9 +117,9 @@ class MinutesPDF(FPDF):
             self.family_name = FAMILY
         else:
             self.family_name = "helvetica"
-        self.set_title(safe(m.title_line(minutes)))
+        self.set_title(safe(title_line(minutes)))
         self.set_author("Common Ground")
-        self.set_subject(safe(m.stamp_line(minutes)))
+        self.set_subject(safe(stamp_line(minutes)))
         self.set_creator("Common Ground")
         self.set_lang("en-GB")
         self.alias_nb_pages()
@@ -351,12 +352,12 @@ def _doc(pdf: MinutesPDF, mins: m.Minutes) -> None:
     pdf.new_page()
     pdf.para("MINUTES", 8, True, MUTED, gap=0.5)
     pdf.para(mt.title, 18, True, gap=1)
-    pdf.para(m.stamp_line(mins), 9.5, True, MUTED if mins.is_approved else DRAFT, gap=1.5)
+    pdf.para(stamp_line(mins), 9.5, True, MUTED if mins.is_approved else DRAFT, gap=1.5)
     if not mins.is_approved:
         pdf.box("DRAFT: not yet approved. Check it and tell the chair about anything that needs correcting.", 9.5, DRAFT)
 
     pdf.h2("Meeting details")
-    pdf.grid(None, [[label, value] for label, value in m.meeting_facts(mins)], (40, 140), size=10, borders=False, first_column_bold=True)
+    pdf.grid(None, [[label, value] for label, value in meeting_facts(mins)], (40, 140), size=10, borders=False, first_column_bold=True)
     pdf.set_y(pdf.get_y() + 1)
     for s in mins.statutory_dates:
         pdf.para(f"{s.text}: {m.uk_date(s.day, weekday=True)}, per {s.source}.", 9, color=ACCENT)
@@ -372,7 +373,7 @@ def _doc(pdf: MinutesPDF, mins: m.Minutes) -> None:
 
     pdf.h2("Attendance")
     any_people = False
-    for key, label in m.ATTENDANCE_GROUPS:
+    for key, label in ATTENDANCE_GROUPS:
         people = getattr(mins.attendance, key)
         if people:
             any_people = True
@@ -385,7 +386,7 @@ def _doc(pdf: MinutesPDF, mins: m.Minutes) -> None:
     pdf.h2("Agenda, planned and actual times")
     pdf.grid(
         ["#", "Item", "Presenter", "Planned", "Actual"],
-        [[str(i.number), i.title + (" (deferred)" if i.deferred else ""), i.presenter or "", m.planned_text(i), m.actual_text(i)] for i in mins.agenda],
+        [[str(i.number), i.title + (" (deferred)" if i.deferred else ""), i.presenter or "", planned_text(i), actual_text(i)] for i in mins.agenda],
         (8, 82, 34, 26, 30),
     )
 
@@ -456,7 +457,7 @@ def _doc(pdf: MinutesPDF, mins: m.Minutes) -> None:
 
     pdf.set_y(pdf.get_y() + 4)
     pdf.para(
-        f"Generated from the meeting's record by Common Ground on {m.uk_date(mins.generated_at)} at {m.hhmm(mins.generated_at)} ({mins.timezone}). {m.stamp_line(mins)}.",
+        f"Generated from the meeting's record by Common Ground on {m.uk_date(mins.generated_at)} at {hhmm(mins.generated_at)} ({mins.timezone}). {stamp_line(mins)}.",
         8,
         color=MUTED,
     )

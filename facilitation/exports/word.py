@@ -22,6 +22,7 @@ from lxml import etree
 
 from ..domain import minutes as m
 from . import RTL_LETTERS, plain, reads_right_to_left
+from .text import ATTENDANCE_GROUPS, actual_text, hhmm, meeting_facts, planned_text, stamp_line, title_line
 
 W_P, W_PPR, W_PSTYLE, W_R, W_RPR, W_B, W_I, W_COLOR, W_SZ, W_BR, W_TAB, W_T = (
     qn(t) for t in ("w:p", "w:pPr", "w:pStyle", "w:r", "w:rPr", "w:b", "w:i", "w:color", "w:sz", "w:br", "w:tab", "w:t")
@@ -52,8 +53,8 @@ class Writer:
         normal = self.doc.styles["Normal"]
         normal.font.name = "Calibri"
         normal.font.size = Pt(10.5)
-        self.doc.core_properties.title = plain(m.title_line(minutes))
-        self.doc.core_properties.subject = plain(m.stamp_line(minutes))
+        self.doc.core_properties.title = plain(title_line(minutes))
+        self.doc.core_properties.subject = plain(stamp_line(minutes))
         self.doc.core_properties.author = "Common Ground"
         self.doc.core_properties.language = "en-GB"
         self.body = self.doc.element.body
@@ -199,12 +200,12 @@ def render(minutes: m.Minutes) -> bytes:
     w = Writer(minutes)
     mt = minutes.meeting
     w.heading(f"Minutes: {mt.title}", 0)
-    w.para(m.stamp_line(minutes), color=MUTED if minutes.is_approved else DRAFT, bold=True)
+    w.para(stamp_line(minutes), color=MUTED if minutes.is_approved else DRAFT, bold=True)
     if not minutes.is_approved:
         w.para("DRAFT: not yet approved. Check it and tell the chair about anything that needs correcting.", color=DRAFT, bold=True)
 
     w.heading("Meeting details", 1)
-    w.table(None, [[label, value] for label, value in m.meeting_facts(minutes)], (4.3, 13.1), grid=False)
+    w.table(None, [[label, value] for label, value in meeting_facts(minutes)], (4.3, 13.1), grid=False)
     for s in minutes.statutory_dates:
         w.para(f"{s.text}: {m.uk_date(s.day, weekday=True)}, per {s.source}.", color=ACCENT)
 
@@ -219,7 +220,7 @@ def render(minutes: m.Minutes) -> bytes:
 
     w.heading("Attendance", 1)
     any_people = False
-    for key, label in m.ATTENDANCE_GROUPS:
+    for key, label in ATTENDANCE_GROUPS:
         people = getattr(minutes.attendance, key)
         if people:
             any_people = True
@@ -232,7 +233,7 @@ def render(minutes: m.Minutes) -> bytes:
     w.heading("Agenda, planned and actual times", 1)
     w.table(
         ["#", "Item", "Presenter", "Planned", "Actual"],
-        [[str(i.number), i.title + (" (deferred)" if i.deferred else ""), i.presenter or "", m.planned_text(i), m.actual_text(i)] for i in minutes.agenda],
+        [[str(i.number), i.title + (" (deferred)" if i.deferred else ""), i.presenter or "", planned_text(i), actual_text(i)] for i in minutes.agenda],
         (0.8, 8.0, 3.4, 2.4, 2.8),
     )
 
@@ -301,7 +302,7 @@ def render(minutes: m.Minutes) -> bytes:
     w._run(w._paragraph(), "").append(OxmlElement("w:br", {qn("w:type"): "page"}))
     _summary(w, minutes, "Summary for the family, in plain words")
     w.para(
-        f"Generated from the meeting's record by Common Ground on {m.uk_date(minutes.generated_at)} at {m.hhmm(minutes.generated_at)} ({minutes.timezone}). {m.stamp_line(minutes)}.",
+        f"Generated from the meeting's record by Common Ground on {m.uk_date(minutes.generated_at)} at {hhmm(minutes.generated_at)} ({minutes.timezone}). {stamp_line(minutes)}.",
         italic=True,
         color=MUTED,
     )

@@ -9,9 +9,7 @@ The commands run through `services.pipeline.execute` like every other command: a
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import Field
 from sqlalchemy import select
 
 from .. import queries, schemas
@@ -32,37 +30,6 @@ from ..models import (
     utcnow,
 )
 from .pipeline import Change, Forbidden, actor_label, command, local_zone, log_access
-
-# ---------------------------------------------------------------- what clients send
-
-Id = schemas.Id
-
-
-class UpdateMinutesDetailsArgs(schemas.Args):
-    version: Id
-    child_views: schemas.Text(rules.VIEWS_MAX) | None = None
-    family_views: schemas.Text(rules.VIEWS_MAX) | None = None
-    next_review_date: schemas.IsoDate | None = None
-    recommendation: schemas.Text(20) | None = None
-
-
-class RespondToMinutesArgs(schemas.Args):
-    number: Id
-    revision: Annotated[int, Field(ge=1, le=10_000)]
-
-
-class RequestCorrectionArgs(RespondToMinutesArgs):
-    comment: schemas.Text(rules.COMMENT_MAX)
-
-
-class ApproveMinutesArgs(schemas.Args):
-    number: Id
-
-
-class AmendMinutesArgs(schemas.Args):
-    number: Id
-    note: schemas.Text(rules.NOTE_MAX)
-
 
 # ---------------------------------------------------------------- read side
 
@@ -238,7 +205,7 @@ def minutes_for(meeting: Meeting, which: str | int | None) -> rules.Minutes:
     else:
         v = db.session.scalar(select(MinutesVersion).where(MinutesVersion.meeting_id == meeting.id, MinutesVersion.number == which))
         if v is None:
-            raise rules.RuleViolation("There is no such version of the minutes.", code="not_found")
+            raise RuleViolation("There is no such version of the minutes.", code="not_found")
     if v is None or v.status == rules.DRAFT:
         return live_minutes(meeting)
     if v.status == rules.APPROVED:
@@ -328,8 +295,8 @@ def _locked_version(change: Change) -> MinutesVersion | None:
     return current_version(change.meeting.id)
 
 
-@command("minutes.update_details", UpdateMinutesDetailsArgs, "Record the child's and family's views, the next review date and (EHCP annual review) the recommendation")
-def update_details(change: Change, args: UpdateMinutesDetailsArgs) -> dict:
+@command("minutes.update_details", schemas.UpdateMinutesDetailsArgs, "Record the child's and family's views, the next review date and (EHCP annual review) the recommendation")
+def update_details(change: Change, args: schemas.UpdateMinutesDetailsArgs) -> dict:
     """Chair: edit what the minutes need beyond the registers; refused once approved (amend instead)."""
     current = _locked_version(change)
     rules.check_details_editable(current.status if current else rules.DRAFT)
@@ -393,7 +360,7 @@ def circulate(change: Change, args: schemas.NoArgs) -> dict:
     return {"number": current.number, "revision": current.revision}
 
 
-def _respond(change: Change, args: RespondToMinutesArgs, response: str, comment: str | None) -> dict:
+def _respond(change: Change, args: schemas.RespondToMinutesArgs, response: str, comment: str | None) -> dict:
     participant_id = change.link.participant_id
     if participant_id is None:
         raise Forbidden("Only a participant answers for themselves.")
@@ -423,21 +390,21 @@ def _respond(change: Change, args: RespondToMinutesArgs, response: str, comment:
     return {"number": current.number, "revision": current.revision, "response": response}
 
 
-@command("minutes.confirm", RespondToMinutesArgs, "A participant confirms the circulated draft is accurate (their own answer)")
-def confirm(change: Change, args: RespondToMinutesArgs) -> dict:
+@command("minutes.confirm", schemas.RespondToMinutesArgs, "A participant confirms the circulated draft is accurate (their own answer)")
+def confirm(change: Change, args: schemas.RespondToMinutesArgs) -> dict:
     """Participant: confirm the draft as circulated now."""
     return _respond(change, args, rules.CONFIRMED, None)
 
 
-@command("minutes.request_correction", RequestCorrectionArgs, "A participant asks the chair for a correction, with a comment (their own answer)")
-def request_correction(change: Change, args: RequestCorrectionArgs) -> dict:
+@command("minutes.request_correction", schemas.RequestCorrectionArgs, "A participant asks the chair for a correction, with a comment (their own answer)")
+def request_correction(change: Change, args: schemas.RequestCorrectionArgs) -> dict:
     """Participant: say what is wrong in the draft as circulated now."""
     comment = rules.clean_comment(args.comment, "comment", "Say what needs correcting", rules.COMMENT_MAX, True)
     return _respond(change, args, rules.CORRECTION, comment)
 
 
-@command("minutes.approve", ApproveMinutesArgs, "Approve the circulated minutes: the version is frozen and locked")
-def approve(change: Change, args: ApproveMinutesArgs) -> dict:
+@command("minutes.approve", schemas.ApproveMinutesArgs, "Approve the circulated minutes: the version is frozen and locked")
+def approve(change: Change, args: schemas.ApproveMinutesArgs) -> dict:
     """Chair: approve the current version as the record now stands (with any corrections); it is frozen."""
     current = _locked_version(change)
     if current is None:
@@ -476,8 +443,8 @@ def approve(change: Change, args: ApproveMinutesArgs) -> dict:
     return {"number": current.number, "changed_since_circulation": changed_since, "confirmed": len(tally["confirmed"])}
 
 
-@command("minutes.amend", AmendMinutesArgs, "Start an amendment of approved minutes: a new version, with a note of what changes and why")
-def amend(change: Change, args: AmendMinutesArgs) -> dict:
+@command("minutes.amend", schemas.AmendMinutesArgs, "Start an amendment of approved minutes: a new version, with a note of what changes and why")
+def amend(change: Change, args: schemas.AmendMinutesArgs) -> dict:
     """Chair: open version N+1 of approved minutes; version N stays readable as approved."""
     current = _locked_version(change)
     if current is None:

@@ -9,6 +9,7 @@ import pytest
 
 from facilitation.domain import minutes as dm
 from facilitation.domain.errors import Conflict, InvalidValue, RuleViolation
+from facilitation.exports.text import actual_text, planned_text
 
 LONDON = ZoneInfo("Europe/London")
 START = datetime(2027, 3, 14, 9, 30, tzinfo=UTC)
@@ -80,9 +81,9 @@ def test_attendance_is_grouped_into_present_remote_apologies_and_not_recorded():
 def test_the_agenda_shows_planned_and_actual_times_in_local_time():
     m = build()
     welcome, progress, transport, aob = m.agenda
-    assert dm.planned_text(welcome) == "5 min" and dm.actual_text(welcome) == "7 min (09:30–09:37)"
-    assert dm.planned_text(progress) == "10 min + 2 min added" and progress.actual_minutes == 15
-    assert dm.actual_text(transport) == "Skipped" and dm.actual_text(aob) == "Not reached"
+    assert planned_text(welcome) == "5 min" and actual_text(welcome) == "7 min (09:30–09:37)"
+    assert planned_text(progress) == "10 min + 2 min added" and progress.actual_minutes == 15
+    assert actual_text(transport) == "Skipped" and actual_text(aob) == "Not reached"
     summer = build(record(meeting={**record().meeting, "scheduled_start": "2027-07-01T08:00:00+00:00", "started_at": None, "ended_at": None}))
     assert summer.meeting.scheduled_start.hour == 9  # British Summer Time
 

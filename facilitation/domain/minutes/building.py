@@ -1,0 +1,343 @@
+"""Building the minutes from the meeting's record: details, attendance, the registers filed under their
+agenda items and numbered in agenda order, the statutory dates and the family summary."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime, timedelta, tzinfo
+
+from .family import family_summary
+from .values import (
+    DRAFT,
+    RECOMMENDATIONS,
+    VERSION_STATUSES,
+    ActionEntry,
+    AgendaEntry,
+    Attendance,
+    DecisionEntry,
+    DisagreementEntry,
+    FamilySummary,
+    MeetingDetails,
+    Minutes,
+    Person,
+    PositionEntry,
+    StatutoryDate,
+    VersionStamp,
+)
+
+#: Statutory clock shown in EHCP annual review minutes: data with its source, never advice.
+REVIEW_REPORT_RULE = {
+    "days": 14,
+    "text": "Statutory latest date for the review report (recommendation and any differences of opinion) "
+    "to reach the local authority and everyone invited",
+    "source": "SEND Regulations 2014, reg 20 (within 2 weeks of the meeting)",
+}
+
+#: Where each recorded attendance puts a person in the minutes; anything else is "not recorded".
+ATTENDANCE_PLACES = {"in_room": "present", "remote": "remote", "apologies": "apologies", "absent": "absent"}
+
+#: How an agenda item's status reads in the minutes.
+ITEM_STATUS_LABELS = {
+    "done": "Covered",
+    "skipped": "Skipped",
+    "pending": "Not reached",
+    "running": "In progress",
+    "paused": "Paused",
+}
+
+@dataclass
+class RecordData:
+    """The meeting's record as plain data: the read side's views of each entry.
+
+    `participants` includes people the chair removed (flag `removed`), so owners stay named.
+    `details` holds what the registers do not: the child's and family's views, the next review date
+    and, for an EHCP annual review, the recommendation.
+    """
+
+    meeting: dict
+    items: list[dict]
+    participants: list[dict]
+    decisions: list[dict]
+    actions: list[dict]
+    disagreements: list[dict]
+    details: dict = field(default_factory=dict)
+
+
+def _dt(value: str | None, tz: tzinfo) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value).astimezone(tz)
+
+
+def _day(value: str | date | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def owner_key(participant_id: int | None, name: str | None) -> str:
+    """A stable key for an owner: 'p12' for a participant, 'n' + a hash of the name otherwise."""
+    if participant_id:
+        return f"p{participant_id}"
+    digest = hashlib.sha256((name or "").strip().casefold().encode()).hexdigest()[:12]
+    return f"n{digest}"
+
+
+def build_minutes(
+    record: RecordData,
+    *,
+    tz: tzinfo,
+    generated_at: datetime,
+    stamp: VersionStamp | None = None,
+) -> Minutes:
+    """The minutes as the record stands: details, attendance, agenda with entries, tables, summary."""
+    m = record.meeting
+    filing = _Filing(record)
+    details = _meeting_details(m, tz)
+    disagreements = _disagreements(filing)
+    decisions = _decisions(filing, {g.id: g.ref for g in disagreements})
+    actions = _actions(filing)
+    agenda, other = _agenda(filing, tz, decisions, actions, disagreements)
+
+    d = record.details or {}
+    recommendation = d.get("recommendation") if m["meeting_type"] == "ehcp_annual_review" else None
+    if stamp is None:
+        stamp = VersionStamp(1, DRAFT, VERSION_STATUSES[DRAFT], 0, None, None, None, None, [])
+
+    body = Minutes(
+        meeting=details,
+        attendance=_attendance(record.participants),
+        agenda=agenda,
+        other_matters=other,
+        actions=sorted(actions, key=lambda a: (a.due_date, a.follow_up_date, int(a.ref[1:]))),
+        disagreements=disagreements,
+        disagreements_title="Differences of opinion" if m["meeting_type"] == "ehcp_annual_review" else "Disagreements and next steps",
+        child_views=d.get("child_views"),
+        family_views=d.get("family_views"),
+        recommendation=recommendation,
+        recommendation_label=RECOMMENDATIONS.get(recommendation) if recommendation else None,
+        next_review_date=_day(d.get("next_review_date")),
+        statutory_dates=_statutory_dates(details),
+        summary=FamilySummary("", [], [], [], [], "", [], []),
+        stamp=stamp,
+        generated_at=generated_at.astimezone(tz),
+        timezone=str(getattr(tz, "key", tz)),
+    )
+    return replace(body, summary=family_summary(body))
+
+
+class _Filing:
+    """Where each entry of the record goes: its agenda item, its place in agenda order, its people's names.
+
+    Agenda order decides the references (D1, A1, G1 ...), so each entry's number reads in order.
+    """
+
+    def __init__(self, record: RecordData) -> None:
+        self.record = record
+        self.people = {p["id"]: p for p in record.participants}
+        self.items = sorted(record.items, key=lambda i: (i["position"], i["id"]))
+        self.titles = {i["id"]: i["title"] for i in self.items}
+        self.order = {i["id"]: n for n, i in enumerate(self.items)}
+
+    def name_of(self, pid: int | None, fallback: str | None) -> str:
+        p = self.people.get(pid) if pid else None
+        return p["name"] if p else (fallback or "someone no longer listed")
+
+    def section_of(self, entry: dict) -> int | None:
+        return entry.get("agenda_item_id") if entry.get("agenda_item_id") in self.titles else None
+
+    def title_of(self, entry: dict) -> str | None:
+        return self.titles.get(self.section_of(entry))
+
+    def in_agenda_order(self, entries: list[dict]) -> list[dict]:
+        return sorted(entries, key=lambda e: (self.order.get(self.section_of(e), len(self.order)), e["id"]))
+
+    def entries_for(self, item_id: int | None, kind: list, source: list[dict]) -> list:
+        ids = {e["id"] for e in source if self.section_of(e) == item_id}
+        return [e for e in kind if e.id in ids]
+
+
+def _meeting_details(m: dict, tz: tzinfo) -> MeetingDetails:
+    start = _dt(m["scheduled_start"], tz)
+    return MeetingDetails(
+        id=m["id"],
+        title=m["title"],
+        meeting_type=m["meeting_type"],
+        meeting_type_label=m.get("meeting_type_label") or m["meeting_type"],
+        child_ref=m["child_ref"],
+        day=start.date(),
+        scheduled_start=start,
+        scheduled_end=_dt(m["scheduled_end"], tz),
+        started_at=_dt(m.get("started_at"), tz),
+        ended_at=_dt(m.get("ended_at"), tz),
+        status=m["status"],
+    )
+
+
+def _attendance(participants: list[dict]) -> Attendance:
+    """Everyone still listed, grouped by where they were; removed people appear only as owners."""
+    groups: dict[str, list[Person]] = {f.name: [] for f in fields(Attendance)}
+    for p in sorted(participants, key=lambda p: p["id"]):
+        if p.get("removed"):
+            continue
+        person = Person(
+            id=p["id"],
+            name=p["name"],
+            role=p["role"],
+            role_label=p.get("role_label") or p["role"],
+            agency=p.get("agency_label") or p["agency"],
+            attendance=p.get("attendance", "expected"),
+            attendance_label=p.get("attendance_label") or p.get("attendance", "expected"),
+            arrived_late=bool(p.get("arrived_late")),
+            left_early=bool(p.get("left_early")),
+        )
+        groups[ATTENDANCE_PLACES.get(person.attendance, "not_recorded")].append(person)
+    return Attendance(**groups)
+
+
+def _disagreements(f: _Filing) -> list[DisagreementEntry]:
+    entries = []
+    for n, g in enumerate(f.in_agenda_order(f.record.disagreements), 1):
+        owner = None
+        if g.get("next_step"):
+            owner = f.name_of(g.get("next_step_owner_participant_id"), g.get("next_step_owner_name"))
+        entries.append(
+            DisagreementEntry(
+                id=g["id"],
+                ref=f"G{n}",
+                topic=g["topic"],
+                positions=[
+                    PositionEntry(
+                        party=f.name_of(p.get("participant_id"), p.get("party_name")),
+                        agency=p["agency"],
+                        view=p["view"],
+                        evidence=p.get("evidence"),
+                    )
+                    for p in g.get("positions", [])
+                ],
+                resolved=bool(g.get("resolved")),
+                resolution=g.get("resolution"),
+                next_step=g.get("next_step"),
+                next_step_label=g.get("next_step_label"),
+                rung=g.get("next_step_rung"),
+                owner=owner,
+                owner_key=owner_key(g.get("next_step_owner_participant_id"), g.get("next_step_owner_name")) if owner else None,
+                agency=g.get("next_step_agency"),
+                follow_up_date=_day(g.get("follow_up_date")),
+                item_title=f.title_of(g),
+            )
+        )
+    return entries
+
+
+def _decisions(f: _Filing, disagreement_refs: dict[int, str]) -> list[DecisionEntry]:
+    return [
+        DecisionEntry(
+            id=d["id"],
+            ref=f"D{n}",
+            text=d["text"],
+            status=d["status"],
+            status_label=d.get("status_label") or d["status"],
+            reasons=d.get("reasons"),
+            evidence=d.get("evidence"),
+            options_considered=d.get("options_considered"),
+            dissenters=[f.name_of(pid, None) for pid in d.get("dissenter_ids") or []],
+            review_date=_day(d.get("review_date")),
+            disagreement_ref=disagreement_refs.get(d.get("disagreement_id")),
+            item_title=f.title_of(d),
+        )
+        for n, d in enumerate(f.in_agenda_order(f.record.decisions), 1)
+    ]
+
+
+def _actions(f: _Filing) -> list[ActionEntry]:
+    return [
+        ActionEntry(
+            id=a["id"],
+            ref=f"A{n}",
+            what=a["what"],
+            owner=f.name_of(a.get("owner_participant_id"), a.get("owner_name")),
+            owner_key=owner_key(a.get("owner_participant_id"), a.get("owner_name")),
+            agency=a["owner_agency"],
+            due_date=_day(a["due_date"]),
+            follow_up_date=_day(a["follow_up_date"]),
+            need=a.get("need"),
+            item_title=f.title_of(a),
+            confirmed=bool(a.get("confirmed_at")),
+            status=a.get("status") or "open",
+        )
+        for n, a in enumerate(f.in_agenda_order(f.record.actions), 1)
+    ]
+
+
+def _agenda(
+    f: _Filing,
+    tz: tzinfo,
+    decisions: list[DecisionEntry],
+    actions: list[ActionEntry],
+    disagreements: list[DisagreementEntry],
+) -> tuple[list[AgendaEntry], AgendaEntry | None]:
+    """Each agenda item with its entries, and a last section for entries recorded outside any item."""
+    record = f.record
+
+    def filed_under(item_id: int | None) -> dict:
+        return {
+            "decisions": f.entries_for(item_id, decisions, record.decisions),
+            "actions": f.entries_for(item_id, actions, record.actions),
+            "disagreements": f.entries_for(item_id, disagreements, record.disagreements),
+        }
+
+    agenda = []
+    for number, i in enumerate(f.items, 1):
+        actual = i.get("actual_seconds")
+        agenda.append(
+            AgendaEntry(
+                id=i["id"],
+                number=number,
+                title=i["title"],
+                presenter=i.get("presenter"),
+                planned_minutes=round(i["allocated_seconds"] / 60),
+                extended_minutes=round((i.get("extended_seconds") or 0) / 60),
+                actual_minutes=round(actual / 60) if actual is not None and i["status"] == "done" else None,
+                started_at=_dt(i.get("started_at"), tz),
+                ended_at=_dt(i.get("ended_at"), tz),
+                status=i["status"],
+                status_label=ITEM_STATUS_LABELS.get(i["status"], i["status"]),
+                deferred=bool(i.get("deferred")),
+                **filed_under(i["id"]),
+            )
+        )
+    loose = filed_under(None)
+    if not any(loose.values()):
+        return agenda, None
+    other = AgendaEntry(
+        id=0,
+        number=len(f.items) + 1,
+        title="Other matters recorded",
+        presenter=None,
+        planned_minutes=0,
+        extended_minutes=0,
+        actual_minutes=None,
+        started_at=None,
+        ended_at=None,
+        status="other",
+        status_label="",
+        deferred=False,
+        **loose,
+    )
+    return agenda, other
+
+
+def _statutory_dates(details: MeetingDetails) -> list[StatutoryDate]:
+    """The review report's latest date for an EHCP annual review, counted from the day it was held."""
+    if details.meeting_type != "ehcp_annual_review":
+        return []
+    held = (details.started_at or details.scheduled_start).date()
+    return [
+        StatutoryDate(
+            text=REVIEW_REPORT_RULE["text"],
+            day=held + timedelta(days=REVIEW_REPORT_RULE["days"]),
+            source=REVIEW_REPORT_RULE["source"],
+        )
+    ]

@@ -1,0 +1,177 @@
+"""The family's plain-language summary: what the meeting was, who came, what was agreed, what happens
+next and when, the abbreviations used, and where to get independent advice."""
+
+from __future__ import annotations
+
+import re
+
+from .values import Advice, FamilySummary, Minutes, SummaryStep, Term
+from .wording import uk_date
+
+#: Abbreviations people use in SEND meetings, expanded for families. Matched as whole words, case as written.
+GLOSSARY: dict[str, str] = {
+    "EHCP": "Education, Health and Care Plan: the legal document that sets out a child's special educational "
+    "needs and the support they must get",
+    "EHC": "Education, Health and Care (as in EHC plan or EHC needs assessment)",
+    "EHCNA": "Education, Health and Care needs assessment: the council's assessment that may lead to an EHCP",
+    "SEN": "special educational needs",
+    "SEND": "special educational needs and disabilities",
+    "SENCO": "special educational needs coordinator: the teacher who organises extra support in school",
+    "SENCo": "special educational needs coordinator: the teacher who organises extra support in school",
+    "SALT": "speech and language therapist (or therapy)",
+    "SLT": "speech and language therapist (or therapy)",
+    "OT": "occupational therapist (or therapy): help with everyday skills, movement and the senses",
+    "EP": "educational psychologist: assesses how a child learns and advises on support",
+    "SENDIASS": "SEND Information, Advice and Support Service: free, confidential advice for families, "
+    "independent of the school and the council",
+    "IASS": "Information, Advice and Support Service (see SENDIASS)",
+    "IPSEA": "Independent Provider of Special Education Advice: a charity giving free legal advice about SEND",
+    "LA": "local authority: the council",
+    "IEP": "individual education plan (in the US: Individualized Education Program)",
+    "IDEA": "Individuals with Disabilities Education Act (US law on special education)",
+    "IEE": "Independent Educational Evaluation (US): an assessment by someone outside the school district",
+    "TA": "teaching assistant",
+    "CAMHS": "Child and Adolescent Mental Health Services",
+    "NHS": "National Health Service",
+    "ICB": "Integrated Care Board: the NHS body that plans and pays for local health services",
+    "ASD": "autism spectrum disorder",
+    "ASC": "autism spectrum condition",
+    "ADHD": "attention deficit hyperactivity disorder",
+    "DLD": "developmental language disorder",
+    "SEMH": "social, emotional and mental health",
+    "PfA": "Preparing for Adulthood",
+    "1:1": "one-to-one: an adult working with the child on their own",
+}
+_GLOSSARY_PATTERNS = {term: re.compile(rf"(?<![\w:]){re.escape(term)}(?![\w:])") for term in GLOSSARY}
+
+
+ADVICE_ENGLAND = [
+    Advice(
+        "Your local SENDIASS",
+        "Free, impartial and confidential information, advice and support about SEND, for parents, carers and "
+        "young people. Every council area has one.",
+        "Search for your council's name and 'SENDIASS', or use the Information, Advice and Support Services "
+        "Network: councilfordisabledchildren.org.uk",
+    ),
+    Advice(
+        "IPSEA",
+        "Free, independent legal advice on special educational needs and EHC plans.",
+        "ipsea.org.uk",
+    ),
+    Advice(
+        "Contact",
+        "A charity for families with disabled children: advice on education, benefits and support.",
+        "contact.org.uk",
+    ),
+]
+ADVICE_DISAGREEMENT = Advice(
+    "If you still disagree",
+    "The council's disagreement resolution service is free and voluntary. For decisions about EHC needs "
+    "assessments and plans, mediation is available, and a mediation certificate is needed before most appeals "
+    "to the First-tier Tribunal (SEND). Appeals have time limits, so get advice early.",
+    "Ask the local authority's SEND team, or SENDIASS or IPSEA above.",
+)
+ADVICE_US = [
+    Advice(
+        "Your Parent Training and Information Center",
+        "Free help for families of children with disabilities to take part in IEP meetings and understand "
+        "their rights under IDEA.",
+        "parentcenterhub.org",
+    ),
+    Advice(
+        "Your procedural safeguards notice",
+        "The school district must give you this notice; it explains your rights, including mediation, "
+        "state complaints and due process hearings.",
+        "Ask the school district for a copy.",
+    ),
+]
+
+#: Meeting types explained for the family summary.
+MEETING_TYPES_PLAIN: dict[str, str] = {
+    "sen_support_review": "a SEN support review: a regular check on the extra help the child gets in school",
+    "ehcp_annual_review": "an EHCP annual review: the yearly review of the child's Education, Health and Care Plan",
+    "multi_agency": "a multi-agency meeting: the school, health, social care and the family planning together",
+    "iep_meeting": "an IEP meeting: planning the child's Individualized Education Program",
+    "disagreement_resolution": "a disagreement resolution meeting: trying to settle a disagreement about the "
+    "child's support",
+}
+ROLES_PLAIN: dict[str, str] = {
+    "senco": "the school's special educational needs coordinator (SENCO)",
+    "class_teacher": "class teacher",
+    "head_teacher": "head teacher",
+    "parent": "parent or carer",
+    "child": "the child or young person",
+    "educational_psychologist": "educational psychologist (EP)",
+    "salt": "speech and language therapist (SALT)",
+    "ot": "occupational therapist (OT)",
+    "paediatrician": "children's doctor (paediatrician)",
+    "social_worker": "social worker",
+    "la_officer": "the council's SEND officer",
+    "advocate": "independent adviser or advocate",
+    "interpreter": "interpreter",
+    "facilitator": "independent facilitator or mediator",
+    "other": "other",
+}
+NEXT_STEPS_PLAIN: dict[str, str] = {
+    "follow_up_meeting": "another meeting to go through the documents and the evidence again",
+    "facilitated_meeting": "another meeting, led by an independent facilitator",
+    "independent_evaluation": "an independent assessment",
+    "disagreement_resolution": "the council's free disagreement resolution service",
+    "mediation": "mediation",
+    "complaint": "a formal complaint",
+    "tribunal": "an appeal to the tribunal",
+}
+
+
+def family_summary(m: Minutes) -> FamilySummary:
+    """Short and plain: what the meeting was, who came, what was agreed, what happens next and when."""
+    d = m.meeting
+    kind = MEETING_TYPES_PLAIN.get(d.meeting_type, d.meeting_type_label)
+    intro = f"On {uk_date(d.day, weekday=True)} there was {kind}, about {d.child_ref}."
+
+    came = [*m.attendance.present, *m.attendance.remote]
+    who = [f"{p.name}: {ROLES_PLAIN.get(p.role, p.role_label)}" + (" (joined remotely)" if p in m.attendance.remote else "") for p in came]
+
+    agreed = []
+    for dec in m.decisions:
+        if dec.status == "deferred":
+            agreed.append(f"Not decided yet: {dec.text}")
+        elif dec.dissenters:
+            agreed.append(f"{dec.text} (agreed, but {', '.join(dec.dissenters)} did not agree)")
+        else:
+            agreed.append(dec.text)
+    if m.recommendation_label:
+        agreed.append(f"Recommendation for the plan: {m.recommendation_label.lower()}.")
+
+    steps = []
+    for a in m.actions:
+        steps.append(SummaryStep(a.due_date, f"{a.owner} ({a.agency}) will: {a.what}. Checked on {uk_date(a.follow_up_date)}."))
+    for g in m.disagreements:
+        if not g.resolved and g.next_step and g.follow_up_date:
+            plain = NEXT_STEPS_PLAIN.get(g.next_step, g.next_step_label or "")
+            steps.append(SummaryStep(g.follow_up_date, f"{g.owner} ({g.agency}) follows up the disagreement about \u201c{g.topic}\u201d: next step is {plain}."))
+    if m.next_review_date:
+        steps.append(SummaryStep(m.next_review_date, "The next review meeting."))
+    steps.sort(key=lambda s: s.day)
+
+    disagreed = []
+    for g in m.disagreements:
+        if g.resolved:
+            disagreed.append(f"\u201c{g.topic}\u201d: now settled" + (f": {g.resolution}" if g.resolution else "."))
+        elif g.next_step:
+            disagreed.append(f"\u201c{g.topic}\u201d: not settled. Next step: {NEXT_STEPS_PLAIN.get(g.next_step, g.next_step_label or '')}, by {uk_date(g.follow_up_date)}.")
+        else:
+            disagreed.append(f"\u201c{g.topic}\u201d: not settled; the next step is still to be agreed.")
+
+    review = f"The next review is on {uk_date(m.next_review_date, weekday=True)}." if m.next_review_date else "The date of the next review has not been set yet."
+
+    advice = list(ADVICE_US) if d.meeting_type == "iep_meeting" else list(ADVICE_ENGLAND)
+    if d.meeting_type != "iep_meeting" and any(not g.resolved for g in m.disagreements):
+        advice.append(ADVICE_DISAGREEMENT)
+
+    words = " ".join([intro, *who, *agreed, *(s.text for s in steps), *disagreed, m.child_views or "", m.family_views or "", kind])
+    glossary = [Term(term, meaning) for term, meaning in GLOSSARY.items() if _GLOSSARY_PATTERNS[term].search(words)]
+    # SENCo and SENCO mean the same: list the term once.
+    if any(t.term == "SENCO" for t in glossary):
+        glossary = [t for t in glossary if t.term != "SENCo"]
+    return FamilySummary(intro, who, agreed, steps, disagreed, review, glossary, advice)

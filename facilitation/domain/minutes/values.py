@@ -1,0 +1,292 @@
+"""The Minutes value and its vocabulary: what a built set of minutes holds, and its JSON round trip.
+
+A `Minutes` value survives a round trip through JSON (`to_dict` / `from_dict`), which is how an
+approved version is frozen: what was approved is stored, never rebuilt.
+"""
+
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date, datetime
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+#: Bumped when the stored shape of a Minutes value changes; from_dict reads older shapes.
+FORMAT = 1
+
+# ---------------------------------------------------------------- circulation states
+
+DRAFT, CIRCULATED, APPROVED = "draft", "circulated", "approved"
+VERSION_STATUSES: dict[str, str] = {
+    DRAFT: "Draft",
+    CIRCULATED: "Draft circulated for checking",
+    APPROVED: "Approved",
+}
+CONFIRMED, CORRECTION = "confirmed", "correction"
+RESPONSES: dict[str, str] = {CONFIRMED: "Confirmed", CORRECTION: "Correction requested"}
+
+#: EHCP annual review recommendation (SEND Regulations 2014, reg 20).
+RECOMMENDATIONS: dict[str, str] = {
+    "maintain": "Maintain the plan unchanged",
+    "amend": "Amend the plan",
+    "cease": "Cease the plan",
+}
+
+
+
+# ---------------------------------------------------------------- the Minutes value
+
+
+@dataclass(frozen=True)
+class Advice:
+    name: str
+    what: str
+    where: str
+
+
+
+@dataclass(frozen=True)
+class MeetingDetails:
+    id: int
+    title: str
+    meeting_type: str
+    meeting_type_label: str
+    child_ref: str
+    day: date
+    scheduled_start: datetime
+    scheduled_end: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    status: str
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    role: str
+    role_label: str
+    agency: str
+    attendance: str
+    attendance_label: str
+    arrived_late: bool
+    left_early: bool
+
+
+@dataclass(frozen=True)
+class Attendance:
+    present: list[Person]
+    remote: list[Person]
+    apologies: list[Person]
+    absent: list[Person]
+    not_recorded: list[Person]
+
+
+@dataclass(frozen=True)
+class DecisionEntry:
+    id: int
+    ref: str
+    text: str
+    status: str
+    status_label: str
+    reasons: str | None
+    evidence: str | None
+    options_considered: str | None
+    dissenters: list[str]
+    review_date: date | None
+    disagreement_ref: str | None
+    item_title: str | None
+
+
+@dataclass(frozen=True)
+class ActionEntry:
+    id: int
+    ref: str
+    what: str
+    owner: str
+    owner_key: str
+    agency: str
+    due_date: date
+    follow_up_date: date
+    need: str | None
+    item_title: str | None
+    confirmed: bool
+    status: str
+
+
+@dataclass(frozen=True)
+class PositionEntry:
+    party: str
+    agency: str
+    view: str
+    evidence: str | None
+
+
+@dataclass(frozen=True)
+class DisagreementEntry:
+    id: int
+    ref: str
+    topic: str
+    positions: list[PositionEntry]
+    resolved: bool
+    resolution: str | None
+    next_step: str | None
+    next_step_label: str | None
+    rung: int | None
+    owner: str | None
+    owner_key: str | None
+    agency: str | None
+    follow_up_date: date | None
+    item_title: str | None
+
+
+@dataclass(frozen=True)
+class AgendaEntry:
+    id: int
+    number: int
+    title: str
+    presenter: str | None
+    planned_minutes: int
+    extended_minutes: int
+    actual_minutes: int | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    status: str
+    status_label: str
+    deferred: bool
+    decisions: list[DecisionEntry]
+    actions: list[ActionEntry]
+    disagreements: list[DisagreementEntry]
+
+
+@dataclass(frozen=True)
+class SummaryStep:
+    day: date
+    text: str
+
+
+@dataclass(frozen=True)
+class Term:
+    term: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class FamilySummary:
+    intro: str
+    who_came: list[str]
+    agreed: list[str]
+    next_steps: list[SummaryStep]
+    disagreements: list[str]
+    next_review: str
+    glossary: list[Term]
+    advice: list[Advice]
+
+
+@dataclass(frozen=True)
+class VersionStamp:
+    number: int
+    status: str
+    status_label: str
+    revision: int
+    circulated_at: datetime | None
+    approved_at: datetime | None
+    approved_by: str | None
+    amendment_note: str | None
+    changes: list[str]
+
+
+@dataclass(frozen=True)
+class StatutoryDate:
+    text: str
+    day: date
+    source: str
+
+
+@dataclass(frozen=True)
+class Minutes:
+    meeting: MeetingDetails
+    attendance: Attendance
+    agenda: list[AgendaEntry]
+    other_matters: AgendaEntry | None
+    actions: list[ActionEntry]
+    disagreements: list[DisagreementEntry]
+    disagreements_title: str
+    child_views: str | None
+    family_views: str | None
+    recommendation: str | None
+    recommendation_label: str | None
+    next_review_date: date | None
+    statutory_dates: list[StatutoryDate]
+    summary: FamilySummary
+    stamp: VersionStamp
+    generated_at: datetime
+    timezone: str
+    format: int = FORMAT
+
+    # -------------------------------------------------------- reading helpers for renderers
+
+    @property
+    def decisions(self) -> list[DecisionEntry]:
+        sections = [*self.agenda, *([self.other_matters] if self.other_matters else [])]
+        return [d for s in sections for d in s.decisions]
+
+    @property
+    def is_approved(self) -> bool:
+        return self.stamp.status == APPROVED
+
+    def owners(self) -> list[tuple[str, str, str]]:
+        """Everyone responsible for an action or a next step: (owner_key, name, agency), first seen first."""
+        seen: dict[str, tuple[str, str, str]] = {}
+        for a in self.actions:
+            seen.setdefault(a.owner_key, (a.owner_key, a.owner, a.agency))
+        for g in self.disagreements:
+            if g.owner_key and g.owner:
+                seen.setdefault(g.owner_key, (g.owner_key, g.owner, g.agency or ""))
+        return list(seen.values())
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready data; `from_dict` gives the same value back."""
+        return _to_plain(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Minutes:
+        """The value stored by `to_dict`."""
+        return _from_plain(cls, data)
+
+
+
+# ---------------------------------------------------------------- JSON round trip
+
+
+def _to_plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _to_plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_to_plain(v) for v in value]
+    return value
+
+
+_HINTS: dict[type, dict] = {}
+
+
+def _from_plain(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        inner = [a for a in get_args(tp) if a is not type(None)]
+        return _from_plain(inner[0], value)
+    if origin is list:
+        (inner,) = get_args(tp)
+        return [_from_plain(inner, v) for v in value]
+    if is_dataclass(tp):
+        hints = _HINTS.get(tp) or _HINTS.setdefault(tp, get_type_hints(tp))
+        return tp(**{f.name: _from_plain(hints[f.name], value[f.name]) for f in fields(tp) if f.name in value})
+    if tp is datetime:
+        return datetime.fromisoformat(value)
+    if tp is date:
+        return date.fromisoformat(value)
+    return value

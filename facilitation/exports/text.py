@@ -1,0 +1,91 @@
+"""How the renderers write the minutes: labels, line formats and clock times shared by HTML, Markdown,
+PDF and DOCX, so every format shows the same words in the same order.
+
+Presentation only: what the minutes say (the registers, the family summary, the statutory dates) is
+decided in `facilitation.domain.minutes`; dates and people are written by its `uk_date` and `person_line`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..domain.minutes import APPROVED, CIRCULATED, AgendaEntry, DisagreementEntry, Minutes, uk_date
+
+#: The attendance groups of `Minutes.attendance`, with their headings, in the order every format shows them.
+ATTENDANCE_GROUPS = (
+    ("present", "Present in the room"),
+    ("remote", "Joined remotely"),
+    ("apologies", "Apologies"),
+    ("absent", "Did not attend"),
+    ("not_recorded", "Attendance not recorded"),
+)
+
+
+def hhmm(value: datetime | None) -> str:
+    """09:30; empty for None."""
+    return value.strftime("%H:%M") if value else ""
+
+
+def minutes_text(value: int | None) -> str:
+    """'10 min'; empty for None."""
+    return "" if value is None else f"{value} min"
+
+
+def planned_text(item: AgendaEntry) -> str:
+    """'10 min' or '10 min + 5 min added'."""
+    text = minutes_text(item.planned_minutes)
+    return f"{text} + {item.extended_minutes} min added" if item.extended_minutes else text
+
+
+def actual_text(item: AgendaEntry) -> str:
+    """What the item took, with its clock times when it ran."""
+    if item.status == "skipped":
+        return "Skipped"
+    if item.actual_minutes is None:
+        return "Not reached" if item.status == "pending" else "In progress"
+    times = f" ({hhmm(item.started_at)}–{hhmm(item.ended_at)})" if item.started_at and item.ended_at else ""
+    return f"{item.actual_minutes} min{times}"
+
+
+def next_step_line(g: DisagreementEntry) -> str:
+    """The agreed next step, its owner and follow-up date, in one line."""
+    if g.resolved:
+        return "Resolved" + (f": {g.resolution}" if g.resolution else "")
+    if not g.next_step:
+        return "Not resolved; next step not yet agreed"
+    return f"Next step: {g.next_step_label} (rung {g.rung} of the escalation ladder). {g.owner} ({g.agency}) follows up by {uk_date(g.follow_up_date)}"
+
+
+def title_line(m: Minutes) -> str:
+    """The document's title."""
+    return f"Minutes: {m.meeting.title}"
+
+
+def stamp_line(m: Minutes) -> str:
+    """Which version this is and where it stands, e.g. 'Version 2 · Approved 14 Mar 2027 by Chair'."""
+    s = m.stamp
+    if s.status == APPROVED:
+        text = f"Version {s.number} · Approved {uk_date(s.approved_at)} {hhmm(s.approved_at)}"
+        return text + (f" by {s.approved_by}" if s.approved_by else "")
+    if s.status == CIRCULATED:
+        return f"Version {s.number} · DRAFT circulated for checking ({uk_date(s.circulated_at)}, round {s.revision}); not yet approved"
+    return f"Version {s.number} · DRAFT, not yet approved (generated {uk_date(m.generated_at)} {hhmm(m.generated_at)})"
+
+
+def meeting_facts(m: Minutes) -> list[tuple[str, str]]:
+    """The meeting's details as label/value pairs, in the order every format shows them."""
+    d = m.meeting
+    facts = [
+        ("Meeting", d.title),
+        ("Type", d.meeting_type_label),
+        ("Child", d.child_ref),
+        ("Date", uk_date(d.day, weekday=True)),
+        ("Scheduled", f"{hhmm(d.scheduled_start)}–{hhmm(d.scheduled_end)}"),
+    ]
+    if d.started_at:
+        facts.append(("Held", f"{hhmm(d.started_at)}–{hhmm(d.ended_at) if d.ended_at else 'still in progress'}"))
+    facts.append(("Next review", uk_date(m.next_review_date) or "Not set"))
+    if m.recommendation_label:
+        facts.append(("Recommendation", m.recommendation_label))
+    facts.append(("Status", stamp_line(m)))
+    return facts
