@@ -16,7 +16,18 @@ from .domain import agenda as agenda_rules
 from .domain import meetings as meeting_rules
 from .domain import registers
 
-Id = Annotated[int, Field(ge=1, le=2**53)]
+#: The largest id a client may name: the database's integer (PostgreSQL's `integer` is 32-bit), so
+#: a larger one is "no such entry", never an overflow in the database.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def parse_id(text: str) -> int | None:
+    """A decimal id from a form or query string, or None when it is not one in range."""
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID))):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
 CommandId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 

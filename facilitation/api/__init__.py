@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 
-from .. import queries, schemas, services
+from .. import json_input, queries, schemas, services
 from ..auth import allow
 from ..domain import access
 from ..domain.errors import Conflict, NotFound, RuleViolation
@@ -65,8 +65,10 @@ def _bearer_link(meeting_id: int, permission: str):
 
 
 def _json_body():
-    data = request.get_json(silent=True)
+    data = request.get_json(silent=True)  # a body nested too deeply is refused before parsing (json_input)
     if data is None and request.content_length:
+        if json_input.too_deep(request.get_data(cache=True)):
+            raise schemas.FieldErrors({"_": json_input.TOO_DEEP})
         raise schemas.FieldErrors({"_": "The body must be JSON."})
     return data if data is not None else {}
 
