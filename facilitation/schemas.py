@@ -20,7 +20,21 @@ from .domain import registers
 #: The largest id a client may name: the database's integer (PostgreSQL's `integer` is 32-bit), so
 #: a larger one is "no such entry", never an overflow in the database.
 MAX_ID = 2**31 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _whole(value: Any) -> Any:
+    # JSON has one kind of number: 3.0 is the number 3 (JSON Schema's "integer" says so too), as some
+    # clients write it. Anything else, a string "3" included, still goes to the strict check.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def Number(**bounds: int) -> Any:  # noqa: N802 - reads like a type in the models below
+    """A whole number, as JSON means it, within `bounds` (ge, le, multiple_of)."""
+    # The bounds before the validator, so that the OpenAPI schema says minimum and maximum.
+    return Annotated[int, Field(**bounds), BeforeValidator(_whole)]
+
+
+Id = Number(ge=1, le=MAX_ID)
 
 
 def parse_id(text: str) -> int | None:
@@ -142,7 +156,7 @@ class UpdateMeetingArgs(Args):
 class AddItemArgs(Args):
     title: Line(agenda_rules.TITLE_MAX, required=True)
     presenter: Line(agenda_rules.PRESENTER_MAX) | None = None
-    minutes: Annotated[int, Field(ge=agenda_rules.MIN_ITEM_MINUTES, le=agenda_rules.MAX_ITEM_MINUTES)]
+    minutes: Number(ge=agenda_rules.MIN_ITEM_MINUTES, le=agenda_rules.MAX_ITEM_MINUTES)
 
 
 class UpdateItemArgs(Args):
@@ -151,7 +165,7 @@ class UpdateItemArgs(Args):
     title: Line(agenda_rules.TITLE_MAX, required=True) | None = None
     presenter: Line(agenda_rules.PRESENTER_MAX) | None = None
     minutes: (
-        Annotated[int, Field(ge=agenda_rules.MIN_ITEM_MINUTES, le=agenda_rules.MAX_ITEM_MINUTES)] | None
+        Number(ge=agenda_rules.MIN_ITEM_MINUTES, le=agenda_rules.MAX_ITEM_MINUTES) | None
     ) = None
 
 
@@ -168,7 +182,7 @@ class ReorderArgs(Args):
 
 
 class ExtendArgs(Args):
-    seconds: Annotated[int, Field(ge=60, le=agenda_rules.MAX_EXTENSION_SECONDS, multiple_of=60)]
+    seconds: Number(ge=60, le=agenda_rules.MAX_EXTENSION_SECONDS, multiple_of=60)
 
 
 class AddParticipantArgs(Args):
@@ -359,7 +373,7 @@ class CommandEnvelope(BaseModel):
 
 
 class SyncArgs(Args):
-    last_seq: Annotated[int, Field(ge=0, le=2**53)] | None = None
+    last_seq: Number(ge=0, le=2**53) | None = None
 
 
 class OrganisationSettingsArgs(Args):
@@ -367,9 +381,9 @@ class OrganisationSettingsArgs(Args):
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
     #: at least a year, at most 50 years: the law sets how long records of children are kept
-    retention_months: Annotated[int, Field(ge=12, le=600)]
+    retention_months: Number(ge=12, le=600)
     #: invite links work this many days after the meeting (at least a day, at most five years)
-    invite_link_days: Annotated[int, Field(ge=1, le=1825)]
+    invite_link_days: Number(ge=1, le=1825)
 
 
 class FieldErrors(ValueError):

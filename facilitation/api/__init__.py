@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 
@@ -13,7 +15,7 @@ from ..extensions import db
 from ..models import Meeting, utcnow
 from ..realtime import broadcast, error_payload
 from ..services import accounts
-from .openapi import openapi_document
+from .openapi import allows_empty, openapi_document, query_parameters
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -62,6 +64,29 @@ def _bearer_link(meeting_id: int, permission: str):
     if not access.may(link.role, permission):
         raise services.pipeline.Forbidden("Your role in this meeting does not allow that.")
     return link
+
+
+@bp.before_request
+def _query_as_documented():
+    """Query parameters as the OpenAPI document declares them: an unknown one, or an empty value where
+    the document wants one (`?version=`, `?to=`), is refused with a message per parameter."""
+    rule = request.url_rule
+    if rule is None or request.method in ("HEAD", "OPTIONS"):
+        return
+    path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+    if "{name}" in path and request.view_args:  # one path per command in the document
+        path = path.replace("{name}", str(request.view_args.get("name")))
+    declared = query_parameters(request.method, path)
+    if declared is None:
+        return
+    errors = {}
+    for name in request.args:
+        if name not in declared:
+            errors[name[:60]] = "Unknown query parameter."
+        elif "" in request.args.getlist(name) and not allows_empty(declared[name]):
+            errors[name] = "Give a value, or leave the parameter out."
+    if errors:
+        raise schemas.FieldErrors(errors)
 
 
 def _json_body():
