@@ -14,8 +14,8 @@ schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not i
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
 from schemathesis import GenerationMode  # noqa: E402
-from schemathesis.core.parameters import ParameterLocation  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
+from schemathesis.core.parameters import ParameterLocation  # noqa: E402
 from schemathesis.specs.openapi.checks import (  # noqa: E402
     content_type_conformance,
     negative_data_rejection,
