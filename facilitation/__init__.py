@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 from functools import partial
@@ -10,10 +9,12 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.routing import IntegerConverter
 
-from . import assets, security
+from . import assets, json_input, security
 from .config import INSTANCE, ROOT, Config
 from .extensions import db, migrate, socketio
+from .schemas import MAX_ID
 
 
 def create_app(config: type[Config] | None = None, **overrides) -> Flask:
@@ -24,8 +25,12 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    # Path ids out of the database's range are "not found" (404), never an overflow (500); before
+    # any blueprint, so that every `<int:...>` rule uses it.
+    app.url_map.converters["int"] = IdConverter
     app.config.from_object(config or Config)
     app.config.update(overrides)
+    app.json = json_input.JsonProvider(app)  # a nesting limit on what clients send
     app.json.sort_keys = False
     assets.init_app(app)  # versioned static URLs, long caching, gzip for JS and CSS
     if not app.config.get("SECRET_KEY"):
@@ -54,7 +59,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         max_http_buffer_size=app.config["MAX_SOCKET_MESSAGE_BYTES"],
         ping_interval=10,
         ping_timeout=10,
-        json=_Json,
+        json=json_input.SocketJson,
     )
     security.init_app(app)  # headers and CSP, CSRF, rate limits: docs/security.md (after sockets: ProxyFix wraps them)
     # The JSON API authenticates with `Authorization: Bearer <link or API token>`: a page on another site
@@ -76,16 +81,12 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     return app
 
 
-class _Json:
-    """Compact JSON for socket payloads."""
+class IdConverter(IntegerConverter):
+    """`<int:...>` in a URL: a whole number from 0 up to the largest id the database holds."""
 
-    @staticmethod
-    def dumps(obj, **kwargs):
-        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
-
-    @staticmethod
-    def loads(s, **kwargs):
-        return json.loads(s)
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's own parameter name
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def allowed_origins(app: Flask) -> list[str]:

@@ -8,10 +8,11 @@ the rules of the meeting. Messages are written for the person who sees them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
 from .domain import action_log as action_rules
 from .domain import agenda as agenda_rules
@@ -20,7 +21,34 @@ from .domain import minutes as minutes_rules
 from .domain import registers
 from .domain.errors import Conflict, RuleViolation
 
-Id = Annotated[int, Field(ge=1, le=2**53)]
+#: The largest id a client may name: the database's integer (PostgreSQL's `integer` is 32-bit), so
+#: a larger one is "no such entry", never an overflow in the database.
+MAX_ID = 2**31 - 1
+
+
+def _whole(value: Any) -> Any:
+    # JSON has one kind of number: 3.0 is the number 3 (JSON Schema's "integer" says so too), as some
+    # clients write it. Anything else, a string "3" included, still goes to the strict check.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def Number(**bounds: int) -> Any:  # noqa: N802 - reads like a type in the models below
+    """A whole number, as JSON means it, within `bounds` (ge, le, multiple_of)."""
+    # The bounds before the validator, so that the OpenAPI schema says minimum and maximum.
+    return Annotated[int, Field(**bounds), BeforeValidator(_whole)]
+
+
+Id = Number(ge=1, le=MAX_ID)
+
+
+def parse_id(text: str) -> int | None:
+    """A decimal id from a form or query string, or None when it is not one in range."""
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID))):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
+
+
 CommandId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 
@@ -53,8 +81,61 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date), Field(strict=False)]
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime), Field(strict=False)]
 
 
-def Text(max_length: int) -> Any:  # noqa: N802 - reads like a type in the models below
-    return Annotated[str, StringConstraints(max_length=max_length)]
+# Typed text. Every text field is one of two kinds, and both are stored in Unicode NFC (the form a
+# keyboard produces, so that the same name typed on two devices compares equal):
+# - a *line* (a name, a title, a reference): no line breaks and no control characters at all;
+# - a *text* (a decision, a view, a note): line breaks kept (CR LF, CR, U+2028 and U+2029 become LF),
+#   no other control characters (NUL, ESC, DEL, tabs, the C1 range).
+# The patterns say the same in the OpenAPI document; a required field must also hold more than spaces.
+_LINE_FORBIDDEN = "\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029"
+_TEXT_FORBIDDEN = "\\x00-\\x09\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f"
+LINE_PATTERN = f"^[^{_LINE_FORBIDDEN}]*$"
+TEXT_PATTERN = f"^[^{_TEXT_FORBIDDEN}]*$"
+REQUIRED_LINE_PATTERN = f"^[^{_LINE_FORBIDDEN}]*[^\\s{_LINE_FORBIDDEN}][^{_LINE_FORBIDDEN}]*$"
+REQUIRED_TEXT_PATTERN = f"^[^{_TEXT_FORBIDDEN}]*[^\\s{_TEXT_FORBIDDEN}][^{_TEXT_FORBIDDEN}]*$"
+_LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029]")
+#: characters that end a line, for the message that a one-line field got several
+_BREAKS = frozenset("\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85")
+
+
+def _nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value)
+
+
+def _nfc_with_newlines(value: str) -> str:
+    return unicodedata.normalize("NFC", _LINE_BREAKS.sub("\n", value))
+
+
+def _documented_as_required(pattern: str) -> Any:
+    # A blank required field is refused by the domain, with a message that names what is missing ("The
+    # meeting needs a title."); the document says the same with a pattern that wants a non-space.
+    return Field(json_schema_extra={"pattern": pattern, "minLength": 1})
+
+
+def Line(max_length: int, *, required: bool = False) -> Any:  # noqa: N802 - reads like a type in the models below
+    """One line of text: a name, a title, a reference."""
+    line = Annotated[str, StringConstraints(max_length=max_length, pattern=LINE_PATTERN), AfterValidator(_nfc)]
+    return Annotated[line, _documented_as_required(REQUIRED_LINE_PATTERN)] if required else line
+
+
+def Text(max_length: int, *, required: bool = False) -> Any:  # noqa: N802 - reads like a type in the models below
+    """Text that may run over several lines: a decision, a view, a note."""
+    text = Annotated[str, StringConstraints(max_length=max_length, pattern=TEXT_PATTERN), AfterValidator(_nfc_with_newlines)]
+    return Annotated[text, _documented_as_required(REQUIRED_TEXT_PATTERN)] if required else text
+
+
+def OneOf(options) -> Any:  # noqa: N802 - reads like a type in the models below
+    """One of the keys of a domain table (meeting types, roles, agencies, statuses...): the document lists
+    them; an unknown one is refused by the domain, with a message that names the field ("Unknown role.")."""
+    key = Annotated[str, StringConstraints(max_length=max(map(len, options)), pattern=LINE_PATTERN)]
+    return Annotated[key, Field(json_schema_extra={"enum": list(options)})]
+
+
+def _pattern_message(value: Any, pattern: str | None) -> str:
+    """Why a text did not match its pattern, in words."""
+    if isinstance(value, str) and pattern == LINE_PATTERN and _BREAKS & set(value):
+        return "Must be one line, without line breaks."
+    return "Must not contain control characters (such as NUL, escape or tab)."
 
 
 class Args(BaseModel):
@@ -69,26 +150,26 @@ class NoArgs(Args):
 
 class UpdateMeetingArgs(Args):
     version: Id
-    title: Text(meeting_rules.TITLE_MAX) | None = None
-    meeting_type: Text(40) | None = None
-    child_ref: Text(meeting_rules.CHILD_REF_MAX) | None = None
+    title: Line(meeting_rules.TITLE_MAX, required=True) | None = None
+    meeting_type: OneOf(meeting_rules.MEETING_TYPES) | None = None
+    child_ref: Line(meeting_rules.CHILD_REF_MAX, required=True) | None = None
     scheduled_start: IsoDateTime | None = None
     scheduled_end: IsoDateTime | None = None
 
 
 class AddItemArgs(Args):
-    title: Text(agenda_rules.TITLE_MAX)
-    presenter: Text(agenda_rules.PRESENTER_MAX) | None = None
-    minutes: Annotated[int, Field(ge=agenda_rules.MIN_ITEM_MINUTES, le=agenda_rules.MAX_ITEM_MINUTES)]
+    title: Line(agenda_rules.TITLE_MAX, required=True)
+    presenter: Line(agenda_rules.PRESENTER_MAX) | None = None
+    minutes: Number(ge=agenda_rules.MIN_ITEM_MINUTES, le=agenda_rules.MAX_ITEM_MINUTES)
 
 
 class UpdateItemArgs(Args):
     item_id: Id
     version: Id
-    title: Text(agenda_rules.TITLE_MAX) | None = None
-    presenter: Text(agenda_rules.PRESENTER_MAX) | None = None
+    title: Line(agenda_rules.TITLE_MAX, required=True) | None = None
+    presenter: Line(agenda_rules.PRESENTER_MAX) | None = None
     minutes: (
-        Annotated[int, Field(ge=agenda_rules.MIN_ITEM_MINUTES, le=agenda_rules.MAX_ITEM_MINUTES)] | None
+        Number(ge=agenda_rules.MIN_ITEM_MINUTES, le=agenda_rules.MAX_ITEM_MINUTES) | None
     ) = None
 
 
@@ -105,16 +186,16 @@ class ReorderArgs(Args):
 
 
 class ExtendArgs(Args):
-    seconds: Annotated[int, Field(ge=60, le=agenda_rules.MAX_EXTENSION_SECONDS, multiple_of=60)]
+    seconds: Number(ge=60, le=agenda_rules.MAX_EXTENSION_SECONDS, multiple_of=60)
 
 
 class AddParticipantArgs(Args):
-    name: Text(meeting_rules.NAME_MAX)
-    role: Text(40)
-    agency: Text(40)
-    agency_name: Text(meeting_rules.AGENCY_NAME_MAX) | None = None
+    name: Line(meeting_rules.NAME_MAX, required=True)
+    role: OneOf(meeting_rules.PARTICIPANT_ROLES)
+    agency: OneOf(meeting_rules.AGENCIES)
+    agency_name: Line(meeting_rules.AGENCY_NAME_MAX) | None = None
     #: for reminders of their actions; never shown to others in the meeting
-    email: Text(254) | None = None
+    email: Line(254) | None = None
     #: an observer follows the meeting read-only (and sees no confidential entries)
     observer: bool = False
 
@@ -122,11 +203,11 @@ class AddParticipantArgs(Args):
 class UpdateParticipantArgs(Args):
     participant_id: Id
     version: Id
-    name: Text(meeting_rules.NAME_MAX) | None = None
-    role: Text(40) | None = None
-    agency: Text(40) | None = None
-    agency_name: Text(meeting_rules.AGENCY_NAME_MAX) | None = None
-    email: Text(254) | None = None
+    name: Line(meeting_rules.NAME_MAX, required=True) | None = None
+    role: OneOf(meeting_rules.PARTICIPANT_ROLES) | None = None
+    agency: OneOf(meeting_rules.AGENCIES) | None = None
+    agency_name: Line(meeting_rules.AGENCY_NAME_MAX) | None = None
+    email: Line(254) | None = None
 
 
 class ParticipantArgs(Args):
@@ -143,9 +224,9 @@ class AddNoteTakerArgs(Args):
 
 
 class CreateMeetingArgs(Args):
-    title: Text(meeting_rules.TITLE_MAX)
-    meeting_type: Text(40)
-    child_ref: Text(meeting_rules.CHILD_REF_MAX)
+    title: Line(meeting_rules.TITLE_MAX, required=True)
+    meeting_type: OneOf(meeting_rules.MEETING_TYPES)
+    child_ref: Line(meeting_rules.CHILD_REF_MAX, required=True)
     scheduled_start: IsoDateTime
     scheduled_end: IsoDateTime
     use_usual_agenda: bool = True
@@ -158,11 +239,11 @@ R = registers
 
 class RecordDecisionArgs(Args):
     agenda_item_id: Id | None = None
-    text: Text(R.TEXT)
+    text: Text(R.TEXT, required=True)
     reasons: Text(R.LONG_TEXT) | None = None
     evidence: Text(R.TEXT) | None = None
     options_considered: Text(R.LONG_TEXT) | None = None
-    status: Text(30) = R.AGREED
+    status: OneOf(R.DECISION_STATUSES) = R.AGREED
     dissenter_ids: Annotated[list[Id], Field(max_length=40)] = []
     disagreement_id: Id | None = None
     review_date: IsoDate | None = None
@@ -174,11 +255,11 @@ class UpdateDecisionArgs(Args):
     decision_id: Id
     version: Id
     agenda_item_id: Id | None = None
-    text: Text(R.TEXT) | None = None
+    text: Text(R.TEXT, required=True) | None = None
     reasons: Text(R.LONG_TEXT) | None = None
     evidence: Text(R.TEXT) | None = None
     options_considered: Text(R.LONG_TEXT) | None = None
-    status: Text(30) | None = None
+    status: OneOf(R.DECISION_STATUSES) | None = None
     dissenter_ids: Annotated[list[Id], Field(max_length=40)] | None = None
     disagreement_id: Id | None = None
     review_date: IsoDate | None = None
@@ -192,13 +273,13 @@ class DecisionArgs(Args):
 
 class RecordActionArgs(Args):
     agenda_item_id: Id | None = None
-    what: Text(R.TEXT)
+    what: Text(R.TEXT, required=True)
     owner_participant_id: Id | None = None
-    owner_name: Text(R.NAME) | None = None
-    owner_agency: Text(R.NAME) | None = None
+    owner_name: Line(R.NAME) | None = None
+    owner_agency: Line(R.NAME) | None = None
     due_date: IsoDate
     follow_up_date: IsoDate
-    need: Text(R.SHORT_TEXT) | None = None
+    need: Line(R.SHORT_TEXT) | None = None
     #: seen only by the chair and note-takers; never sent to the shared screen or participants
     confidential: bool = False
 
@@ -207,13 +288,13 @@ class UpdateActionArgs(Args):
     action_id: Id
     version: Id
     agenda_item_id: Id | None = None
-    what: Text(R.TEXT) | None = None
+    what: Text(R.TEXT, required=True) | None = None
     owner_participant_id: Id | None = None
-    owner_name: Text(R.NAME) | None = None
-    owner_agency: Text(R.NAME) | None = None
+    owner_name: Line(R.NAME) | None = None
+    owner_agency: Line(R.NAME) | None = None
     due_date: IsoDate | None = None
     follow_up_date: IsoDate | None = None
-    need: Text(R.SHORT_TEXT) | None = None
+    need: Line(R.SHORT_TEXT) | None = None
     confidential: bool | None = None
 
 
@@ -228,15 +309,15 @@ class ConfirmActionArgs(Args):
 
 class PositionInput(Args):
     participant_id: Id | None = None
-    party_name: Text(R.NAME) | None = None
-    agency: Text(R.NAME) | None = None
-    view: Text(R.LONG_TEXT)
+    party_name: Line(R.NAME) | None = None
+    agency: Line(R.NAME) | None = None
+    view: Text(R.LONG_TEXT, required=True)
     evidence: Text(R.TEXT) | None = None
 
 
 class RecordDisagreementArgs(Args):
     agenda_item_id: Id | None = None
-    topic: Text(R.TEXT)
+    topic: Text(R.TEXT, required=True)
     positions: Annotated[list[PositionInput], Field(max_length=20)] = []
     #: seen only by the chair and note-takers; never sent to the shared screen or participants
     confidential: bool = False
@@ -246,13 +327,13 @@ class UpdateDisagreementArgs(Args):
     disagreement_id: Id
     version: Id
     agenda_item_id: Id | None = None
-    topic: Text(R.TEXT) | None = None
+    topic: Text(R.TEXT, required=True) | None = None
     resolved: bool | None = None
     resolution: Text(R.LONG_TEXT) | None = None
-    next_step: Text(40) | None = None
+    next_step: OneOf(R.ESCALATION_LADDER) | None = None
     next_step_owner_participant_id: Id | None = None
-    next_step_owner_name: Text(R.NAME) | None = None
-    next_step_agency: Text(R.NAME) | None = None
+    next_step_owner_name: Line(R.NAME) | None = None
+    next_step_agency: Line(R.NAME) | None = None
     follow_up_date: IsoDate | None = None
     confidential: bool | None = None
 
@@ -269,9 +350,9 @@ class AddPositionArgs(PositionInput):
 class UpdatePositionArgs(Args):
     position_id: Id
     version: Id
-    view: Text(R.LONG_TEXT) | None = None
+    view: Text(R.LONG_TEXT, required=True) | None = None
     evidence: Text(R.TEXT) | None = None
-    agency: Text(R.NAME) | None = None
+    agency: Line(R.NAME, required=True) | None = None
 
 
 class PositionArgs(Args):
@@ -281,7 +362,7 @@ class PositionArgs(Args):
 
 class SetAttendanceArgs(Args):
     participant_id: Id
-    attendance: Text(20)
+    attendance: OneOf(R.ATTENDANCE)
     arrived_late: bool = False
     left_early: bool = False
 
@@ -291,12 +372,12 @@ class CommandEnvelope(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid")
     id: CommandId | None = None
-    name: Text(60)
+    name: Line(60)
     args: dict[str, Any] = Field(default_factory=dict)
 
 
 class SyncArgs(Args):
-    last_seq: Annotated[int, Field(ge=0, le=2**53)] | None = None
+    last_seq: Number(ge=0, le=2**53) | None = None
 
 
 class OrganisationSettingsArgs(Args):
@@ -304,9 +385,9 @@ class OrganisationSettingsArgs(Args):
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
     #: at least a year, at most 50 years: the law sets how long records of children are kept
-    retention_months: Annotated[int, Field(ge=12, le=600)]
+    retention_months: Number(ge=12, le=600)
     #: invite links work this many days after the meeting (at least a day, at most five years)
-    invite_link_days: Annotated[int, Field(ge=1, le=1825)]
+    invite_link_days: Number(ge=1, le=1825)
 
 
 class FieldErrors(ValueError):
@@ -343,7 +424,7 @@ def parse(model: type[BaseModel], data: Any) -> BaseModel:
         return model.model_validate(data)
     except ValidationError as exc:
         fields: dict[str, str] = {}
-        for err in exc.errors(include_url=False, include_input=False):
+        for err in exc.errors(include_url=False):
             loc = ".".join(str(p) for p in err["loc"] if not isinstance(p, int) or len(err["loc"]) == 1)
             key = loc or "_"
             kind = err["type"]
@@ -357,7 +438,7 @@ def parse(model: type[BaseModel], data: Any) -> BaseModel:
             elif kind == "multiple_of":
                 msg = "Must be a whole number of minutes (a multiple of 60 seconds)."
             elif kind == "string_pattern_mismatch":
-                msg = "Contains characters that are not allowed."
+                msg = _pattern_message(err.get("input"), ctx.get("pattern"))
             elif kind in ("too_long", "too_short"):
                 msg = err["msg"] + "."
             elif kind == "value_error":

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, jsonify, request
 from flask_login import current_user
 
-from .. import queries, schemas, services
+from .. import json_input, queries, schemas, services
 from ..auth import allow
 from ..domain import access
 from ..domain.errors import Conflict, NotFound, RuleViolation
@@ -17,7 +19,7 @@ from ..schemas import error_payload
 from ..services import accounts
 from ..services import minutes as minutes_service
 from ..services.action_log import commands, overview, review, rows, scope, search
-from .openapi import openapi_document
+from .openapi import allows_empty, openapi_document, query_parameters
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -68,9 +70,34 @@ def _bearer_link(meeting_id: int, permission: str):
     return link
 
 
+@bp.before_request
+def _query_as_documented():
+    """Query parameters as the OpenAPI document declares them: an unknown one, or an empty value where
+    the document wants one (`?version=`, `?to=`), is refused with a message per parameter."""
+    rule = request.url_rule
+    if rule is None or request.method in ("HEAD", "OPTIONS"):
+        return
+    path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
+    if "{name}" in path and request.view_args:  # one path per command in the document
+        path = path.replace("{name}", str(request.view_args.get("name")))
+    declared = query_parameters(request.method, path)
+    if declared is None:
+        return
+    errors = {}
+    for name in request.args:
+        if name not in declared:
+            errors[name[:60]] = "Unknown query parameter."
+        elif "" in request.args.getlist(name) and not allows_empty(declared[name]):
+            errors[name] = "Give a value, or leave the parameter out."
+    if errors:
+        raise schemas.FieldErrors(errors)
+
+
 def _json_body():
-    data = request.get_json(silent=True)
+    data = request.get_json(silent=True)  # a body nested too deeply is refused before parsing (json_input)
     if data is None and request.content_length:
+        if json_input.too_deep(request.get_data(cache=True)):
+            raise schemas.FieldErrors({"_": json_input.TOO_DEEP})
         raise schemas.FieldErrors({"_": "The body must be JSON."})
     return data if data is not None else {}
 

@@ -36,6 +36,13 @@ def _error_responses(*codes: int) -> dict:
 
 
 MEETING_ID = {"name": "meeting_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+#: The header that makes a command safe to retry; the same rule as a socket command's id (schemas.CommandId).
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "description": "A retried command with the same key returns the first result and is not applied again.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9_.:-]+$"},
+}
 MINUTES_VERSION = {"name": "version", "in": "query", "schema": {"type": "string", "pattern": "^(live|[1-9][0-9]{0,5})$"}}
 
 
@@ -243,13 +250,13 @@ def openapi_document() -> dict:
         "/api/v1/meetings": {
             "post": {
                 "operationId": "createMeeting",
-                "summary": "Prepare a meeting; returns its chair and shared-screen links",
-                "security": [],
+                "summary": "Prepare a meeting (a chair's or administrator's staff API token); returns its chair and shared-screen links",
+                "security": [{"staffToken": []}],
                 "requestBody": {
                     "required": True,
                     "content": {"application/json": {"schema": {"$ref": REF.format(model="CreateMeetingArgs")}}},
                 },
-                "responses": {"201": {"description": "Created"}, **_error_responses(422)},
+                "responses": {"201": {"description": "Created"}, **_error_responses(401, 403, 422)},
             }
         },
         "/api/v1/meetings/{meeting_id}": {
@@ -354,15 +361,7 @@ def openapi_document() -> dict:
                 "summary": spec.summary,
                 "description": f"Allowed roles: {', '.join(roles)}.",
                 "x-roles": roles,
-                "parameters": [
-                    MEETING_ID,
-                    {
-                        "name": "Idempotency-Key",
-                        "in": "header",
-                        "description": "A retried command with the same key returns the first result and is not applied again.",
-                        "schema": {"type": "string", "maxLength": 64},
-                    },
-                ],
+                "parameters": [MEETING_ID, IDEMPOTENCY_KEY],
                 "requestBody": {
                     "required": False,
                     "content": {"application/json": {"schema": {"$ref": REF.format(model=model)}}},
@@ -388,7 +387,10 @@ def openapi_document() -> dict:
         "paths": paths,
         "components": {
             "schemas": components,
-            "securitySchemes": {"linkToken": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "linkToken": {"type": "http", "scheme": "bearer", "description": "A meeting link's token"},
+                "staffToken": {"type": "http", "scheme": "bearer", "description": "A staff account's API token (its account page)"},
+            },
         },
         "security": [{"linkToken": []}],
     }
@@ -423,12 +425,7 @@ def _action_log_paths(components: dict) -> dict:
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
         {"name": "per_page", "in": "query", "schema": {"type": "integer", "enum": list(search.PER_PAGE)}},
     ]
-    idempotency = {
-        "name": "Idempotency-Key",
-        "in": "header",
-        "description": "A retried command with the same key returns the first result and is not applied again.",
-        "schema": {"type": "string", "maxLength": 64},
-    }
+    idempotency = IDEMPOTENCY_KEY
 
     def command(op_id: str, summary: str, model: str, roles: str) -> dict:
         return {
@@ -490,3 +487,24 @@ def _action_log_paths(components: dict) -> dict:
             }
         },
     }
+
+
+@lru_cache(maxsize=1)
+def _query_parameters() -> dict[tuple[str, str], dict[str, dict]]:
+    """(method, path) -> the query parameters the document declares for it, by name."""
+    return {
+        (method.upper(), path): {p["name"]: p["schema"] for p in op.get("parameters", []) if p["in"] == "query"}
+        for path, ops in openapi_document()["paths"].items()
+        for method, op in ops.items()
+    }
+
+
+def query_parameters(method: str, path: str) -> dict[str, dict] | None:
+    """The query parameters declared for an operation (`path` as written in the document), or None for
+    an operation the document does not describe."""
+    return _query_parameters().get((method, path))
+
+
+def allows_empty(schema: dict) -> bool:
+    """True when a query parameter's schema accepts an empty value (a free text)."""
+    return schema.get("type") == "string" and not ({"pattern", "format", "enum", "minLength"} & set(schema))

@@ -25,7 +25,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from .. import queries, schemas
+from .. import json_input, queries, schemas
 from ..domain import access
 from ..domain.errors import RuleViolation
 from ..extensions import db, socketio
@@ -81,6 +81,8 @@ def socket_event(name: str) -> Callable:
                 return {"ok": False, "error": {"code": "unauthorised", "message": "This link is no longer valid."}}
             if permission and not access.may(link.role, permission):
                 return {"ok": False, "error": {"code": "forbidden", "message": "Not allowed for your role."}}
+            if isinstance(data, json_input.Refused):  # nested too deeply to read (json_input)
+                return {"ok": False, "error": {"code": "invalid", "message": data.message}}
             try:
                 return fn(link, data)
             except (RuleViolation, schemas.FieldErrors) as exc:

@@ -449,11 +449,10 @@ def my_progress(token: str, action_id: int):
 @allow("link")
 def my_missed(token: str):
     """Participant link: log that agreed support did not happen on a day (any action of their meeting)."""
-    raw = request.form.get("action_id", "")
-    if not (raw.isascii() and raw.isdigit()):
+    action_id = schemas.parse_id(request.form.get("action_id", ""))
+    if action_id is None:
         return _mine(token, errors={"missed:action_id": "Choose the action the support belongs to."},
                      form={"missed": request.form}, status=422)
-    action_id = int(raw)
     failed = _post(
         token, action_id, access.PARTICIPANT, "actions.report_missed",
         lambda: _form_args(["occurred_on", "note"]),

@@ -136,7 +136,8 @@ def access_log():
     meeting_id = request.args.get("meeting", "")
     child = request.args.get("child", "").strip()[:40]
     if meeting_id.isascii() and meeting_id.isdigit():
-        query = query.where(AuditEntry.meeting_id == int(meeting_id))
+        # an id out of range names no meeting (0 matches none) rather than overflowing the database
+        query = query.where(AuditEntry.meeting_id == (schemas.parse_id(meeting_id) or 0))
     if child:
         query = query.where(Meeting.child_ref == child)
     rows = db.session.execute(

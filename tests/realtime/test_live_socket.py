@@ -5,10 +5,12 @@ handshake, the message size limit, fan-out between clients, and flooding."""
 from __future__ import annotations
 
 import bisect
+import json
 import threading
 import time
 
 import pytest
+import requests
 import socketio
 
 from tests.conftest import LiveServer, create_staff_cli
@@ -268,3 +270,62 @@ def test_a_connection_that_floods_for_seconds_is_disconnected_and_the_others_sta
     assert parent.sio.connected and parent.sio.call("time", {}, timeout=5)["ok"] is True
     again = clients().connect(room.url, room.chair)
     assert again.sio.call("time", {}, timeout=5)["ok"] is True
+
+
+class RawSocket:
+    """Socket.IO spoken by hand over a WebSocket, for messages the python-socketio client cannot build
+    (it recurses over what it sends, so it cannot send thousands of levels of nesting)."""
+
+    def __init__(self, ws, token):
+        self.ws = ws
+        assert self.ws.recv(timeout=5).startswith("0")
+        self.ws.send("40" + json.dumps({"token": token}))
+        assert self._next().startswith("40")
+
+    def _next(self) -> str:
+        while True:
+            message = self.ws.recv(timeout=5)
+            if message == "2":  # engine.io's ping
+                self.ws.send("3")
+                continue
+            return message
+
+    def call(self, ack_id: int, text: str):
+        """Send an event whose data is `text` (a JSON array, as sent); return its acknowledgement."""
+        self.ws.send(f"42{ack_id}{text}")
+        while True:
+            message = self._next()
+            if message.startswith(f"43{ack_id}"):
+                return json.loads(message[2 + len(str(ack_id)):])[0]
+
+
+def test_a_message_nested_thousands_deep_gets_a_clear_refusal_and_the_connection_goes_on(room):
+    from websockets.sync.client import connect
+
+    url = f"ws://127.0.0.1:{room.server.port}/socket.io/?EIO=4&transport=websocket"
+    with connect(url, origin=room.url, open_timeout=5) as ws:
+        refused_and_going_on(room, RawSocket(ws, room.chair))
+
+
+def refused_and_going_on(room, chair: RawSocket) -> None:
+    before = room.snapshot()["seq"]
+    log_before = room.server.log.read_text()
+    for ack_id, depth in enumerate((50, 5000, 20000), 1):
+        deep = "[" * depth + "]" * depth
+        answer = chair.call(ack_id, f'["command",{{"id":"deep-{depth}","name":"clock.start_meeting","args":{{"deep":{deep}}}}}]')
+        assert answer["ok"] is False and answer["error"]["code"] == "invalid", answer
+        assert "nested too deeply" in answer["error"]["message"]
+    # The same connection still works, nothing was applied, and the server logged no failure.
+    assert chair.call(9, '["time",{}]')["ok"] is True
+    assert room.snapshot()["seq"] == before
+    assert "Traceback" not in room.server.log.read_text()[len(log_before):]
+
+
+def test_an_api_body_nested_thousands_deep_gets_a_clear_refusal(room):
+    before = room.snapshot()["seq"]
+    body = '{"title": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    r = requests.post(f"{room.url}/api/v1/meetings/{room.id}/commands/agenda.add_item", data=body,
+                      headers={"Authorization": f"Bearer {room.chair}", "Content-Type": "application/json"}, timeout=10)
+    assert r.status_code == 422, r.text
+    assert "nested too deeply" in json.dumps(r.json())
+    assert room.snapshot()["seq"] == before

@@ -154,7 +154,7 @@ def parse_filters(args) -> LogFilters:
     if meeting_type and meeting_type not in MEETING_TYPES:
         errors["meeting_type"] = "Unknown meeting type."
     f.meeting_type = meeting_type
-    f.meeting_id = number("meeting_id", 0, 1, 2**53) or None
+    f.meeting_id = number("meeting_id", 0, 1, schemas.MAX_ID) or None
     sort = _get(args, "sort") or "due"
     if sort not in SORTS:
         errors["sort"] = f"Sort by one of: {', '.join(SORTS)}."
