@@ -470,7 +470,7 @@ class ProgressFields(Args):
     """A progress update as sent to /api/v1/actions/{action_id}/progress (the action is in the path)."""
 
     version: Id
-    status: Text(20) | None = None
+    status: Line(20) | None = None
     note: Text(action_rules.NOTE_MAX) | None = None
     evidence: Text(action_rules.EVIDENCE_MAX) | None = None
     occurred_on: IsoDate | None = None
@@ -484,7 +484,7 @@ class MissedProvisionFields(Args):
     """Support that did not happen, as sent to /api/v1/actions/{action_id}/missed-provision."""
 
     occurred_on: IsoDate
-    note: Text(action_rules.NOTE_MAX)
+    note: Text(action_rules.NOTE_MAX, required=True)
 
 
 class ReportMissedArgs(MissedProvisionFields):
@@ -494,11 +494,11 @@ class ReportMissedArgs(MissedProvisionFields):
 class SetOwnerEmailArgs(Args):
     action_id: Id
     version: Id
-    email: Text(action_rules.EMAIL_MAX) | None = None
+    email: Line(action_rules.EMAIL_MAX) | None = None
 
 
 class SetChairEmailArgs(Args):
-    email: Text(action_rules.EMAIL_MAX) | None = None
+    email: Line(action_rules.EMAIL_MAX) | None = None
 
 
 # ---------------------------------------------------------------- minutes
@@ -509,16 +509,16 @@ class UpdateMinutesDetailsArgs(Args):
     child_views: Text(minutes_rules.VIEWS_MAX) | None = None
     family_views: Text(minutes_rules.VIEWS_MAX) | None = None
     next_review_date: IsoDate | None = None
-    recommendation: Text(20) | None = None
+    recommendation: Line(20) | None = None
 
 
 class RespondToMinutesArgs(Args):
     number: Id
-    revision: Annotated[int, Field(ge=1, le=10_000)]
+    revision: Number(ge=1, le=10_000)
 
 
 class RequestCorrectionArgs(RespondToMinutesArgs):
-    comment: Text(minutes_rules.COMMENT_MAX)
+    comment: Text(minutes_rules.COMMENT_MAX, required=True)
 
 
 class ApproveMinutesArgs(Args):
@@ -527,4 +527,4 @@ class ApproveMinutesArgs(Args):
 
 class AmendMinutesArgs(Args):
     number: Id
-    note: Text(minutes_rules.NOTE_MAX)
+    note: Text(minutes_rules.NOTE_MAX, required=True)
