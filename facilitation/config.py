@@ -55,7 +55,7 @@ class Config:
     MAX_SOCKET_MESSAGE_BYTES = int(os.environ.get("MAX_SOCKET_MESSAGE_BYTES", 64 * 1024))
     MAX_CONTENT_LENGTH = 256 * 1024
     #: A reconnecting client further behind than this gets a fresh snapshot instead of a replay.
-    REPLAY_LIMIT = 500
+    REPLAY_LIMIT = int(os.environ.get("REPLAY_LIMIT", 500))
 
     # ------------------------------------------------------------ web security (docs/security.md)
     #: Cookies: never readable by scripts, not sent with cross-site requests, only over HTTPS when

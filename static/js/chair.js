@@ -34,6 +34,7 @@ const links = boot.links || [];
 let editing = null; // id of the agenda item whose edit form is open
 const room = new Room(boot, () => draw());
 showConnection(room);
+room.onStatus(() => quickForms.forEach((f) => f.show()));
 watchMinutes(room, boot.token); // minutes (issue 4): where the minutes stand, kept live
 watchPreviousActions(room, boot.previous_actions); // the action log (issue 5)
 
@@ -56,6 +57,85 @@ async function send(name, args = {}) {
     showError(err);
     throw err;
   }
+}
+
+// ---------------------------------------------------------------- quick entry
+
+// Everything a form says, to tell whether it was changed since it was sent.
+function formState(form) {
+  return JSON.stringify([...new FormData(form).entries()].map(([k, v]) => [k, typeof v === "string" ? v : ""]));
+}
+
+const WAITING = "Not sent yet: the connection is down. It will be sent once, as soon as the connection is back.";
+const REVOKED = "Not sent: this link no longer works.";
+const quickForms = [];
+
+// A quick-entry form that sends `command` with `args(values, form)` through the room (an id per
+// submission, kept and sent again after a reconnect, applied once by the server). Whatever the
+// network does, what is typed stays in its own fields: the form is cleared only by the acknowledgement
+// of its own submission, and only if it still says what was sent; focus moves back to its first field
+// only if it is still in this form. Pressing Enter again on an entry on its way sends nothing more.
+// Errors are shown at the form, and the fields they name are marked.
+function quickEntry(form, { command, args, reset = (f) => f.reset(), saved = () => {} }) {
+  const note = el("p", { class: "form-status", id: `${form.id}-status`, role: "status", "aria-live": "polite" });
+  form.append(note);
+  const entry = { form, sending: null, note };
+  quickForms.push(entry);
+  const say = (text, state) => {
+    note.textContent = text;
+    note.dataset.state = state;
+  };
+  const unmark = () => {
+    for (const field of form.querySelectorAll("[aria-invalid]")) {
+      field.removeAttribute("aria-invalid");
+      field.removeAttribute("aria-describedby");
+    }
+  };
+  form.addEventListener("input", () => {
+    unmark();
+    if (!entry.sending && note.dataset.state !== "error") say("", "");
+  });
+  entry.show = () => {
+    if (!entry.sending) return;
+    if (room.status === "revoked") say(REVOKED, "not-sent");
+    else if (room.status === "online" || room.status === "connecting") say("Saving…", "sending");
+    else say(WAITING, "waiting");
+  };
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const state = formState(form);
+    if (entry.sending && entry.sending.state === state) return; // the same entry is already on its way
+    const values = formValues(form);
+    const sending = { state };
+    entry.sending = sending;
+    unmark();
+    entry.show();
+    room.command(command, args(values, form)).then(
+      (result) => {
+        if (entry.sending === sending) entry.sending = null;
+        saved(result);
+        const unchanged = formState(form) === state;
+        if (unchanged) {
+          const active = document.activeElement;
+          const here = !active || active === document.body || form.contains(active);
+          reset(form, values);
+          if (here) form.querySelector("input:not([type=checkbox]), textarea").focus();
+        }
+        if (!entry.sending) say(unchanged ? "Saved." : "Saved. What you typed since is still here.", "saved");
+      },
+      (err) => {
+        if (entry.sending === sending) entry.sending = null;
+        const fields = (err && err.fields) || {};
+        for (const name of Object.keys(fields)) {
+          const field = form.elements[name];
+          if (!(field instanceof HTMLElement)) continue; // a group of tick boxes: the message says which
+          field.setAttribute("aria-invalid", "true");
+          field.setAttribute("aria-describedby", note.id);
+        }
+        say([...new Set([err.message || "That was not saved.", ...Object.values(fields)])].join(" "), "error");
+      },
+    );
+  });
 }
 
 // ---------------------------------------------------------------- clock controls
@@ -199,20 +279,9 @@ function refreshTimes() {
   }
 }
 
-document.getElementById("add-item").addEventListener("submit", (ev) => {
-  ev.preventDefault();
-  const form = ev.target;
-  const data = new FormData(form);
-  send("agenda.add_item", {
-    title: data.get("title"),
-    presenter: data.get("presenter") || null,
-    minutes: Number(data.get("minutes")),
-  })
-    .then(() => {
-      form.reset();
-      form.elements.title.focus();
-    })
-    .catch(() => {});
+quickEntry(document.getElementById("add-item"), {
+  command: "agenda.add_item",
+  args: (v) => ({ title: v.title, presenter: optional(v.presenter), minutes: Number(v.minutes) }),
 });
 
 // ---------------------------------------------------------------- people and links
@@ -387,10 +456,37 @@ function draw() {
 const open = new Set(); // keys of inline forms the chair has open, e.g. "decision:3", "next:5"
 const dirty = new Set(); // lists that changed while the chair was typing in them
 
+const drafts = new Map(); // what the chair typed in an open inline form, by its key: survives redraws
+
 function toggle(key) {
-  if (open.has(key)) open.delete(key);
+  if (open.has(key)) closeInline(key);
   else open.add(key);
   drawRecord(true);
+}
+
+function closeInline(key) {
+  open.delete(key);
+  drafts.delete(key);
+}
+
+// The values of a form's fields by name (tick boxes by name and value), to keep a draft.
+function fieldValues(form) {
+  const out = {};
+  for (const f of form.elements) {
+    if (!f.name) continue;
+    out[f.type === "checkbox" ? `${f.name}=${f.value}` : f.name] = f.type === "checkbox" ? f.checked : f.value;
+  }
+  return out;
+}
+
+function restoreValues(form, values) {
+  for (const f of form.elements) {
+    if (!f.name) continue;
+    const key = f.type === "checkbox" ? `${f.name}=${f.value}` : f.name;
+    if (!(key in values)) continue;
+    if (f.type === "checkbox") f.checked = values[key];
+    else f.value = values[key];
+  }
 }
 
 function button(label, title, onclick, attrs = {}) {
@@ -445,11 +541,32 @@ function inlineForm(cls, key, fields, saveLabel, command, argsOf) {
     el("button", { type: "submit" }, saveLabel),
     button("Cancel", "Cancel", () => toggle(key)),
   );
+  // Redraws rebuild the list: what was typed here is kept and put back into the new form.
+  form.dataset.key = key;
+  if (drafts.has(key)) restoreValues(form, drafts.get(key));
+  const keep = () => drafts.set(key, fieldValues(form));
+  form.addEventListener("input", keep);
+  form.addEventListener("change", keep);
+  let sending = null;
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
+    keep();
+    const state = JSON.stringify(drafts.get(key));
+    if (sending === state) return; // already on its way
+    sending = state;
     send(command, argsOf(formValues(form), form))
-      .then(() => toggle(key))
-      .catch(() => {});
+      .then(() => {
+        // Closed by its own acknowledgement, unless the chair closed it or typed more meanwhile.
+        if (!open.has(key) || JSON.stringify(drafts.get(key)) !== state) return;
+        closeInline(key);
+        // Redrawn now if the focus is in this form (its Save button); else as the list allows.
+        const active = document.activeElement;
+        drawRecord(!!(active && active.closest && active.closest(`form[data-key="${key}"]`)));
+      })
+      .catch(() => {})
+      .finally(() => {
+        if (sending === state) sending = null;
+      });
   });
   return form;
 }
@@ -473,6 +590,12 @@ function actionArgs(v) {
   };
 }
 
+// The version an edit is based on, kept with its draft: an edit drafted before someone else's change
+// gets a conflict instead of overwriting it.
+function versionField(entry) {
+  return el("input", { type: "hidden", name: "version", value: entry.version });
+}
+
 // The "Confidential" tick box of an edit form, ticked as the entry stands.
 function confidentialField(entry) {
   return el("label", { class: "choice" }, el("input", { type: "checkbox", name: "confidential", value: "1", checked: !!entry.confidential }), " Confidential");
@@ -483,6 +606,7 @@ function editDecisionForm(d) {
     "edit-entry",
     `decision:${d.id}`,
     [
+      versionField(d),
       field("Decision", textarea("text", d.text, { maxlength: 2000, required: true }), "wide"),
       field("Status", select("status", statusOptions(d.status))),
       field("Review date", input("review_date", d.review_date, { type: "date" })),
@@ -496,7 +620,7 @@ function editDecisionForm(d) {
     "decisions.update",
     (v, form) => ({
       decision_id: d.id,
-      version: d.version,
+      version: Number(v.version),
       text: v.text,
       status: v.status,
       reasons: optional(v.reasons),
@@ -514,6 +638,7 @@ function editActionForm(a) {
     "edit-entry",
     `action:${a.id}`,
     [
+      versionField(a),
       field("Action", textarea("what", a.what, { maxlength: 2000, required: true }), "wide"),
       field("Owner", select("owner_participant_id", participantOptions(room, a.owner_participant_id, { blank: "someone not here" }))),
       field("…or a person not here", input("owner_name", a.owner_name, { maxlength: 120 })),
@@ -525,7 +650,7 @@ function editActionForm(a) {
     ],
     "Save action",
     "actions.update",
-    (v) => ({ action_id: a.id, version: a.version, ...actionArgs(v) }),
+    (v) => ({ action_id: a.id, version: Number(v.version), ...actionArgs(v) }),
   );
 }
 
@@ -562,6 +687,7 @@ function nextStepForm(g) {
     "next-step-form",
     `next:${g.id}`,
     [
+      versionField(g),
       el("label", { class: "choice wide" }, el("input", { type: "checkbox", name: "resolved", checked: g.resolved }), " Resolved in the meeting"),
       field("Resolution", textarea("resolution", g.resolution, { maxlength: 4000 }), "wide"),
       field("Next step (escalation ladder)", select("next_step", [el("option", { value: "" }, "not yet agreed"), ...ladder]), "wide"),
@@ -578,7 +704,7 @@ function nextStepForm(g) {
       const hasStep = !resolved && optional(v.next_step);
       return {
         disagreement_id: g.id,
-        version: g.version,
+        version: Number(v.version),
         resolved,
         resolution: optional(v.resolution),
         next_step: hasStep ? v.next_step : null,
@@ -652,11 +778,9 @@ for (const id of ["decisions", "actions", "disagreements"]) {
   document.getElementById(id).addEventListener("focusout", () => setTimeout(() => dirty.has(id) && drawRecord(), 0));
 }
 
-document.getElementById("add-decision").addEventListener("submit", (ev) => {
-  ev.preventDefault();
-  const form = ev.target;
-  const v = formValues(form);
-  send("decisions.record", {
+quickEntry(document.getElementById("add-decision"), {
+  command: "decisions.record",
+  args: (v, form) => ({
     text: v.text,
     status: v.status,
     reasons: optional(v.reasons),
@@ -665,12 +789,7 @@ document.getElementById("add-decision").addEventListener("submit", (ev) => {
     review_date: optional(v.review_date),
     dissenter_ids: v.status === "agreed_with_dissent" ? checkedIds(form, "dissenter_ids") : [],
     confidential: v.confidential === "1",
-  })
-    .then(() => {
-      form.reset();
-      form.elements.text.focus();
-    })
-    .catch(() => {});
+  }),
 });
 
 const actionForm = document.getElementById("add-action");
@@ -679,31 +798,25 @@ actionForm.elements.follow_up_date.value = addDays(today(), 28);
 actionForm.elements.due_date.addEventListener("change", (ev) => {
   if (ev.target.value) actionForm.elements.follow_up_date.value = addDays(ev.target.value, 14);
 });
-actionForm.addEventListener("submit", (ev) => {
-  ev.preventDefault();
-  const v = formValues(actionForm);
-  send("actions.record", actionArgs(v))
-    .then(() => {
-      const keep = { due: v.due_date, follow: v.follow_up_date };
-      actionForm.reset();
-      actionForm.elements.due_date.value = keep.due;
-      actionForm.elements.follow_up_date.value = keep.follow;
-      actionForm.elements.what.focus();
-    })
-    .catch(() => {});
+quickEntry(actionForm, {
+  command: "actions.record",
+  args: (v) => actionArgs(v),
+  // The next action is usually due when this one was: the dates stay.
+  reset: (form, v) => {
+    form.reset();
+    form.elements.due_date.value = v.due_date;
+    form.elements.follow_up_date.value = v.follow_up_date;
+  },
 });
 
-document.getElementById("add-disagreement").addEventListener("submit", (ev) => {
-  ev.preventDefault();
-  const form = ev.target;
-  const v = formValues(form);
-  send("disagreements.record", { topic: v.topic, confidential: v.confidential === "1" })
-    .then((result) => {
-      form.reset();
-      open.add(`position:${result.disagreement_id}`);
-      drawRecord(true);
-    })
-    .catch(() => {});
+quickEntry(document.getElementById("add-disagreement"), {
+  command: "disagreements.record",
+  args: (v) => ({ topic: v.topic, confidential: v.confidential === "1" }),
+  saved: (result) => {
+    // Its first position is usually next: the form opens, without taking the focus from anywhere.
+    open.add(`position:${result.disagreement_id}`);
+    drawRecord();
+  },
 });
 
 draw();

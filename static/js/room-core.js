@@ -175,9 +175,18 @@ export class Room {
 
   sendPending(id) {
     const cmd = this.pending.get(id);
-    if (!cmd || !this.socket.connected) return;
+    // One copy on the wire at a time: a reconnect while an answer is awaited must not send a second.
+    if (!cmd || cmd.inflight || !this.socket.connected) return;
+    cmd.inflight = true;
     this.socket.timeout(8000).emit("command", { id, name: cmd.name, args: cmd.args }, (err, ack) => {
-      if (err) return; // no answer: kept pending, sent again with the same id on reconnect
+      cmd.inflight = false;
+      if (this.pending.get(id) !== cmd) return;
+      if (err) {
+        // No answer (timed out, or the connection dropped): kept pending and sent again with the same
+        // id, which the server applies at most once: now if still connected, else on reconnect.
+        if (this.socket.connected) this.sendPending(id);
+        return;
+      }
       this.pending.delete(id);
       if (ack && ack.ok) cmd.resolve(ack);
       else cmd.reject((ack && ack.error) || { code: "error", message: "The command failed." });

@@ -4,10 +4,12 @@ live meeting (chair, shared screen, one participant) to open in them."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import ARTIFACTS
 from tests.integration.conftest import LiveMeeting, relaunch  # noqa: F401  (shared fixture)
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
@@ -41,6 +43,12 @@ def chromium():
         browser.close()
 
 
+def stamp() -> str:
+    """The wall-clock time to the millisecond, to line the browsers' console up with the server's log."""
+    now = datetime.now()
+    return f"{now:%H:%M:%S}.{now.microsecond // 1000:03d}"
+
+
 class People:
     """Pages opened in separate browser contexts, with every uncaught page error and every Content Security
     Policy violation collected (the latter fail the test at teardown: every page must work under the policy)."""
@@ -65,7 +73,7 @@ class People:
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)
         page.on("pageerror", lambda exc: self.page_errors.append(f"{who}: {exc}"))
-        page.on("console", lambda msg: self.console.append(f"{who} {msg.type}: {msg.text}"))
+        page.on("console", lambda msg: self.console.append(f"{stamp()} {who} {msg.type}: {msg.text}"))
         self.pages[who] = page
         page.goto(url)
         return page
@@ -87,9 +95,18 @@ class People:
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
-    """Note each phase's outcome on the test item, so fixtures can tell a failed test at teardown."""
+    """Note each phase's outcome on the test item; when a test's own steps fail, keep its browsers'
+    evidence at once.
+
+    At once, not when `people` is torn down: it is set up before the live server a test asks for, so
+    it is torn down after it, and by then every page has lost its server and shows the offline banner,
+    which is not what the failing step saw.
+    """
     report = yield
     setattr(item, f"report_{report.when}", report)
+    crowd = getattr(item, "funcargs", {}).get("people")
+    if report.when == "call" and report.failed and isinstance(crowd, People):
+        crowd.keep_evidence(ARTIFACTS / "failed" / item.name)
     return report
 
 
@@ -97,13 +114,14 @@ def pytest_runtest_makereport(item, call):
 def people(chromium, request, artifacts):
     """people.open(url, who) -> a page in a fresh browser context; page errors in people.page_errors.
 
-    When the test fails, screenshots of every page and the console go to test-artifacts/failed/. A page
+    When the test fails, screenshots of every page and the console, taken as it failed (see
+    pytest_runtest_makereport), go to test-artifacts/failed/. A page
     that logged a Content Security Policy violation fails the test at teardown.
     """
     crowd = People(chromium)
     yield crowd
     report = getattr(request.node, "report_call", None)
-    if (report is not None and report.failed) or crowd.csp_violations:
+    if crowd.csp_violations and not (report is not None and report.failed):  # a failure's was kept already
         crowd.keep_evidence(artifacts / "failed" / request.node.name)
     crowd.close()
     if crowd.csp_violations:

@@ -36,6 +36,9 @@ def test_the_record_written_by_the_chair_reaches_everyone_and_a_participant_adds
     form.locator("textarea[name=view]").fill("Mainstream with support meets the need")
     form.locator("input[name=evidence]").fill("EP report, 3 Feb")
     form.locator("button[type=submit]").click()
+    # Saved and closed (the button toggles the form: pressed before that, it would close it).
+    expect(chair.locator("#disagreements .position .view")).to_have_text(["Mainstream with support meets the need"])
+    expect(chair.locator("form.add-position")).to_have_count(0)
     chair.locator("#disagreements button", has_text="Add a position").click()
     form = chair.locator("form.add-position")
     form.locator("input[name=party_name]").fill("Northshire SEND panel")
