@@ -28,7 +28,15 @@ export class Room {
     this.applySnapshot(bootstrap.snapshot);
     this.offsetMs = Date.parse(bootstrap.snapshot.server_now) - Date.now();
 
-    this.socket = window.io({ auth: { token: this.token }, reconnectionDelayMax: 4000 });
+    // After a restart every browser in every meeting comes back at once: each waits 1 s doubling to
+    // 4 s, every delay jittered by +-50 % so that they arrive spread out, then catches up by replay
+    // from its last seq (sync). benchmarks/reconnect_storm.py measures this very policy.
+    this.socket = window.io({
+      auth: { token: this.token },
+      reconnectionDelay: 1000,
+      reconnectionDelayMax: 4000,
+      randomizationFactor: 0.5,
+    });
     this.socket.on("connect", () => {
       this.setStatus("online");
       this.syncing = false; // an ask made on the old connection will never be answered
