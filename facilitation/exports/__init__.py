@@ -4,6 +4,8 @@ Every renderer shows people's text exactly as typed and never as markup: HTML es
 backslash-escapes it, CSV neutralises spreadsheet formulas, PDF and DOCX write it as plain runs.
 Right-to-left text (Hebrew, Arabic names and words) keeps its reading order: HTML isolates it with
 dir="auto", the PDF shapes and reorders it (HarfBuzz through fpdf2), the DOCX marks it for Word.
+Typed direction controls (a name with U+202E) stay inside the value they were typed in: every renderer
+gets the minutes through `render`, which isolates each typed value first (`domain.bidi.isolate`).
 Heavy libraries (fpdf2, python-docx, icalendar) are imported only when their format is asked for.
 """
 
@@ -14,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from ..domain.bidi import isolate_all
 from ..domain.minutes import Minutes
 
 
@@ -46,6 +49,8 @@ def render(fmt: str, minutes: Minutes, *, owner: str | None = None) -> bytes:
     """The minutes in one format; `owner` (an owner key) narrows a calendar to that person's dates."""
     spec = FORMATS[fmt]
     module = importlib.import_module(f"{__name__}.{spec.module}")
+    # each typed value's direction controls end with the value, whatever sentence or line it is put in
+    minutes = isolate_all(minutes)
     if fmt == "summary":
         return module.render_summary(minutes)
     if spec.per_owner:

@@ -1,8 +1,9 @@
 """The action log as CSV: every action the log's filters match, one row each, streamed in chunks.
 
 UTF-8 with a byte-order mark (so spreadsheet programs read accents), CRLF line ends, dates UK style
-(14 Mar 2027) as the log shows them. Cells are neutralised as in the register (csv_register.safe_cell),
-so nothing anyone typed can run as a spreadsheet formula.
+(14 Mar 2027) as the log shows them. Cells are written as in the register (csv_register.cell): control
+characters shown as U+FFFD, direction controls kept to their value, and nothing anyone typed can run as a
+spreadsheet formula.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 
 from ..domain.dates import uk_date
-from .csv_register import safe_cell
+from .csv_register import cell
 
 COLUMNS = [
     "Action", "What", "Owner", "Agency", "Need or outcome", "Status", "Standing", "Due", "Follow-up",
@@ -25,7 +26,7 @@ CHUNK_ROWS = 500
 
 
 def _cell(value) -> str:
-    return uk_date(value) if isinstance(value, date) else safe_cell(value)
+    return uk_date(value) if isinstance(value, date) else cell(value)
 
 
 def lines(rows: Iterable[Sequence]) -> Iterator[str]:
@@ -40,7 +41,7 @@ def lines(rows: Iterable[Sequence]) -> Iterator[str]:
         return text
 
     buffer.write("\ufeff")
-    writer.writerow([safe_cell(c) for c in COLUMNS])
+    writer.writerow([cell(c) for c in COLUMNS])
     count = 0
     for row in rows:
         writer.writerow([_cell(v) for v in row])

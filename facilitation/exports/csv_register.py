@@ -2,8 +2,10 @@
 
 Opens in Excel, LibreOffice and Google Sheets: UTF-8 with a byte-order mark (so Excel reads accents),
 CRLF line ends, ISO dates (YYYY-MM-DD, which every spreadsheet reads as a date and sorts correctly).
-A cell that would start with =, +, -, @, a tab or a carriage return is prefixed with an apostrophe, so
-nothing anyone typed can run as a spreadsheet formula.
+Every cell goes through `cell` (the action log's CSV too): control characters are shown as U+FFFD, a
+value holding direction controls is isolated (domain.bidi), so a U+202E in a name cannot reverse the rest
+of the row in a text editor, and a cell that would start with =, +, -, @, a tab or a carriage return is
+prefixed with an apostrophe, so nothing anyone typed can run as a spreadsheet formula.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import csv
 import io
 
 from ..domain import minutes as m
+from ..domain.bidi import isolate
 from . import plain
 
 HEADINGS = [
@@ -40,6 +43,13 @@ def safe_cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+def cell(value) -> str:
+    """A value as a CSV cell: printable (see exports.plain), its direction controls kept to itself, never a formula."""
+    text = "" if value is None else str(value)
+    # the formula check reads the value as typed: the apostrophe goes before any isolate around it
+    return ("'" if text.startswith(_FORMULA_START) else "") + isolate(plain(text))
+
+
 def rows(minutes: m.Minutes) -> list[list[str]]:
     """The register's rows (without headings), values as shown in the file."""
     mt = minutes.meeting
@@ -65,6 +75,5 @@ def render(minutes: m.Minutes) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(HEADINGS)
     for row in rows(minutes):
-        # Text from the minutes is made printable first (as in every minutes format), then neutralised.
-        writer.writerow([safe_cell(plain("" if v is None else str(v))) for v in row])
+        writer.writerow([cell(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from ..domain import minutes as m
+from ..domain.bidi import isolate_all
 from . import plain
 from .text import ATTENDANCE_GROUPS, actual_text, hhmm, meeting_facts, next_step_line, planned_text, stamp_line
 
@@ -57,7 +58,8 @@ def _stylesheet() -> str:
 
 def render_fragment(minutes: m.Minutes) -> Markup:
     """The minutes' body as HTML, for embedding in a page."""
-    return Markup(environment().get_template("minutes/_document.html").render(minutes=minutes))
+    # <bdi> and dir="auto" isolate each value; balancing its controls as well costs nothing (see exports.render)
+    return Markup(environment().get_template("minutes/_document.html").render(minutes=isolate_all(minutes)))
 
 
 def render(minutes: m.Minutes) -> bytes:
@@ -69,7 +71,8 @@ def render(minutes: m.Minutes) -> bytes:
 
 
 def render_summary_fragment(minutes: m.Minutes) -> Markup:
-    return Markup(environment().get_template("minutes/_summary.html").render(minutes=minutes, standalone=True))
+    """The family summary as HTML, for embedding in a page."""
+    return Markup(environment().get_template("minutes/_summary.html").render(minutes=isolate_all(minutes), standalone=True))
 
 
 def render_summary(minutes: m.Minutes) -> bytes:

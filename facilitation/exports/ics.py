@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from icalendar import Calendar, Event, vDuration
 
 from ..domain import minutes as m
+from ..domain.bidi import isolate
 from ..domain.dates import uk_date
 from . import plain
 
@@ -118,15 +119,17 @@ def render_feed(name: str, actions: Iterable[DatedAction], now: datetime, domain
     cal.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
     stamp = now.astimezone(UTC)
     for a in actions:
-        what = a.what if len(a.what) <= 80 else a.what[:79] + "…"
+        # typed values go into lines of ours: printable, and their direction controls kept to themselves
+        full, agency, agreed_at, child = (isolate(plain(v)) for v in (a.what, a.agency, a.meeting_title, a.child_ref))
+        what = full if len(a.what) <= 80 else isolate(plain(a.what)[:79]) + "…"
         details = (
-            f"{a.what}\n\nOwner's agency: {a.agency}\n"
-            f"Agreed at: {a.meeting_title} ({a.meeting_type}), {uk_date(a.meeting_day)}\nChild: {a.child_ref}\n"
+            f"{full}\n\nOwner's agency: {agency}\n"
+            f"Agreed at: {agreed_at} ({a.meeting_type}), {uk_date(a.meeting_day)}\nChild: {child}\n"
             f"Due {uk_date(a.due_date)}; follow-up {uk_date(a.follow_up_date)}"
         )
         for kind, day, title in (
-            ("due", a.due_date, f"Due: {what} (child {a.child_ref})"),
-            ("follow-up", a.follow_up_date, f"Follow-up: {what} (child {a.child_ref})"),
+            ("due", a.due_date, f"Due: {what} (child {child})"),
+            ("follow-up", a.follow_up_date, f"Follow-up: {what} (child {child})"),
         ):
             event = Event()
             event.add("uid", f"action-{a.id}-{kind}@{domain}")
@@ -135,7 +138,7 @@ def render_feed(name: str, actions: Iterable[DatedAction], now: datetime, domain
             event.add("dtend", day + timedelta(days=1))
             event.add("summary", title)
             event.add("description", details)
-            event.add("categories", [a.agency])
+            event.add("categories", [agency])
             event.add("transp", "TRANSPARENT")
             event.add("sequence", a.version)
             cal.add_component(event)

@@ -10,6 +10,12 @@ DOCX and Markdown exports keep them as typed.
 Right-to-left text (Hebrew, Arabic) and combining accents go through fpdf2's text shaping (HarfBuzz,
 the uharfbuzz package): reordered by the Unicode bidi algorithm, Arabic letters joined, marks placed.
 Shaping costs far more than plain drawing, so only text that needs it is shaped.
+
+Typed direction controls (U+202A-U+202E, U+2066-U+2069, marks) are honoured by fpdf2's bidi algorithm,
+so an unterminated U+202E in a name would reverse the rest of its line here too. The values come isolated
+(see exports.render and domain.bidi); the font has no glyphs for the isolates, so the controls are passed
+through to the shaping (which draws them as nothing) instead of being shown as missing characters, and
+each drawn line is balanced on its own (a value broken over two lines keeps its controls on each).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from typing import NamedTuple
 from fpdf import FPDF
 
 from ..domain import minutes as m
+from ..domain.bidi import CONTROLS, balanced
 from . import plain, reads_right_to_left
 from .text import ATTENDANCE_GROUPS, actual_text, hhmm, meeting_facts, planned_text, stamp_line, title_line
 
@@ -81,7 +88,8 @@ def safe(text: str | None) -> str:
         return text.encode("latin-1", "replace").decode("latin-1")
     if all(ord(c) in covered or c in "\n\t" for c in text):
         return text
-    return "".join(c if ord(c) in covered or c in "\n\t" else "\ufffd" for c in text)
+    # direction controls are not drawn: the shaping reads them (see NEEDS_SHAPING) and HarfBuzz hides them
+    return "".join(c if ord(c) in covered or c in "\n\t" or CONTROLS.match(c) else "\ufffd" for c in text)
 
 
 class Lines(NamedTuple):
@@ -188,7 +196,8 @@ class MinutesPDF(FPDF):
         if not self.needs_shaping(text):
             return Lines(self._break(text, width, self.measure))
         with self.shaping():
-            return Lines(self._break(text, width, self.measure_shaped), True, own and reads_right_to_left(text))
+            lines = [balanced(line) for line in self._break(text, width, self.measure_shaped)]
+            return Lines(lines, True, own and reads_right_to_left(text))
 
     def draw_line(self, x: float, baseline: float, line: str, width: float, block: Lines) -> None:
         """One line of a block, starting at x (or ending at x + width, right to left) on the baseline."""

@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import fields, is_dataclass, replace
 from datetime import date
 
+from ..bidi import isolate
 from ..errors import Conflict, InvalidValue, RuleViolation
 from .values import APPROVED, CIRCULATED, CONFIRMED, RECOMMENDATIONS, Minutes, Person, VersionStamp
 from .wording import person_line, uk_date
@@ -25,7 +26,7 @@ def completeness(m: Minutes) -> list[str]:
     if m.meeting.status != "ended":
         notes.append("The meeting has not ended yet: this is a live draft.")
     if m.attendance.not_recorded:
-        names = ", ".join(p.name for p in m.attendance.not_recorded)
+        names = ", ".join(isolate(p.name) for p in m.attendance.not_recorded)
         notes.append(f"Attendance is not recorded for: {names}.")
     if not m.next_review_date:
         notes.append("The date of the next review is not set.")
@@ -45,7 +46,8 @@ def completeness(m: Minutes) -> list[str]:
 
 
 def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+    """Typed text cut to `limit` characters, isolated (see domain.bidi) to sit inside a sentence."""
+    return isolate(text if len(text) <= limit else text[: limit - 1]) + ("\u2026" if len(text) > limit else "")
 
 
 # ---------------------------------------------------------------- what changed between two versions
@@ -79,11 +81,11 @@ def compare(old: Minutes, new: Minutes) -> list[str]:
     for pid in sorted(before.keys() | after.keys()):
         a, b = before.get(pid), after.get(pid)
         if a is None:
-            lines.append(f"Attendance: {b.name} added ({b.attendance_label}).")
+            lines.append(f"Attendance: {isolate(b.name)} added ({b.attendance_label}).")
         elif b is None:
-            lines.append(f"Attendance: {a.name} removed.")
+            lines.append(f"Attendance: {isolate(a.name)} removed.")
         elif (a.attendance, a.arrived_late, a.left_early, a.name) != (b.attendance, b.arrived_late, b.left_early, b.name):
-            lines.append(f"Attendance: {b.name} now \u201c{person_line(b)}\u201d ({b.attendance_label}), was \u201c{a.attendance_label}\u201d.")
+            lines.append(f"Attendance: {isolate(b.name)} now \u201c{person_line(b)}\u201d ({b.attendance_label}), was \u201c{a.attendance_label}\u201d.")
 
     registers = (
         ("Decision", old.decisions, new.decisions, {"text": "text", "status_label": "status", "reasons": "reasons", "evidence": "evidence", "options_considered": "options considered", "dissenters": "dissent", "review_date": "review date"}),
@@ -115,7 +117,7 @@ def _show(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return "; ".join(_show(v) if not is_dataclass(v) else f"{v.party}: {v.view}" for v in value)
+        return "; ".join(_show(v) if not is_dataclass(v) else f"{isolate(v.party)}: {isolate(v.view)}" for v in value)
     return _short(str(value), 120)
 
 

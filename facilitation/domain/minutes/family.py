@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..bidi import isolate_all
 from .values import Advice, FamilySummary, Minutes, SummaryStep, Term
 from .wording import uk_date
 
@@ -125,6 +126,7 @@ NEXT_STEPS_PLAIN: dict[str, str] = {
 
 def family_summary(m: Minutes) -> FamilySummary:
     """Short and plain: what the meeting was, who came, what was agreed, what happens next and when."""
+    m = isolate_all(m)  # typed names and texts go into sentences of ours
     d = m.meeting
     kind = MEETING_TYPES_PLAIN.get(d.meeting_type, d.meeting_type_label)
     intro = f"On {uk_date(d.day, weekday=True)} there was {kind}, about {d.child_ref}."
