@@ -19,7 +19,7 @@ from ..schemas import error_payload
 from ..services import accounts
 from ..services import minutes as minutes_service
 from ..services.action_log import commands, overview, review, rows, scope, search
-from .openapi import allows_empty, openapi_document, query_parameters
+from .openapi import allows_empty, empty_refusal, openapi_document, query_parameters
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -88,7 +88,7 @@ def _query_as_documented():
         if name not in declared:
             errors[name[:60]] = "Unknown query parameter."
         elif "" in request.args.getlist(name) and not allows_empty(declared[name]):
-            errors[name] = "Give a value, or leave the parameter out."
+            errors[name] = empty_refusal(declared[name])
     if errors:
         raise schemas.FieldErrors(errors)
 

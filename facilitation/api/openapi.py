@@ -508,3 +508,13 @@ def query_parameters(method: str, path: str) -> dict[str, dict] | None:
 def allows_empty(schema: dict) -> bool:
     """True when a query parameter's schema accepts an empty value (a free text)."""
     return schema.get("type") == "string" and not ({"pattern", "format", "enum", "minLength"} & set(schema))
+
+
+def empty_refusal(schema: dict) -> str:
+    """What a query parameter with an empty value, which its schema does not allow, is told."""
+    if schema.get("type") == "integer":
+        low = schema.get("minimum")
+        return f"Must be a whole number, {low} or more." if low is not None else "Must be a whole number."
+    if schema.get("format") == "date":
+        return "Must be a date like 2026-03-14."
+    return "Give a value, or leave the parameter out."
