@@ -262,14 +262,16 @@ class LiveServer:
         return out.stdout
 
     def start(self) -> LiveServer:
-        self.proc = subprocess.Popen(
-            [sys.executable, "app.py"],
-            cwd=ROOT,
-            env=self.env(),
-            stdout=open(self.log, "ab"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        # The server writes to its own copy of the descriptor; ours closes once it has started.
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "app.py"],
+                cwd=ROOT,
+                env=self.env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
