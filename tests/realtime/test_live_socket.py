@@ -30,7 +30,10 @@ class Client:
         self.gone = threading.Event()
         self.changed = threading.Condition()
         self.transports = list(transports)
-        self.sio = socketio.Client(reconnection=False)
+        # python-engineio's client leaves sockets open when the server ends the connection: it drops the
+        # HTTP session it made itself, and keeps the websocket. The fixture closes both.
+        self.http = requests.Session()
+        self.sio = socketio.Client(reconnection=False, http_session=self.http)
         self.sio.on("event", self._on_event)
         self.sio.on("connect_error", lambda data: self.refusals.append(data))
         self.sio.on("disconnect", lambda reason=None: self.gone.set())
@@ -68,6 +71,9 @@ def clients():
     for client in opened:
         if client.sio.connected:
             client.sio.disconnect()
+        client.http.close()
+        if getattr(client.sio.eio, "ws", None) is not None:
+            client.sio.eio.ws.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -200,11 +206,14 @@ def test_a_huge_websocket_frame_is_cut_off_from_its_header_without_being_buffere
     chunk = b"4" + b"x" * (1024 * 1024 - 1)
     # Announce one 50 MB text frame, then stream its payload: a server that buffers whole frames
     # would read all of it into memory before looking.
-    with pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError, OSError)):
-        ws.send_frame(websocket.ABNF(1, 0, 0, 0, websocket.ABNF.OPCODE_TEXT, 1, chunk * 50))
-        for _ in range(20):
-            ws.send("3")
-            ws.recv()
+    try:
+        with pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError, OSError)):
+            ws.send_frame(websocket.ABNF(1, 0, 0, 0, websocket.ABNF.OPCODE_TEXT, 1, chunk * 50))
+            for _ in range(20):
+                ws.send("3")
+                ws.recv()
+    finally:
+        ws.shutdown()  # the server cut the connection; the socket on this side is still open
     grown = rss_kib(server.proc.pid) - before
     assert grown < 20 * 1024, f"server memory grew by {grown} KiB"
 

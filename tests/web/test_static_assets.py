@@ -144,10 +144,12 @@ def test_fonts_and_other_binary_files_follow_the_same_caching_rules_uncompressed
     url = url_of(app, "vendor/fonts/DejaVuSans.ttf")
     if not (ROOT / "static" / "vendor" / "fonts" / "DejaVuSans.ttf").exists():
         pytest.skip("the vendor fonts are not installed (make setup)")
-    r = client.get(url, headers=GZIP)
-    assert r.status_code == 200 and r.headers["Cache-Control"] == IMMUTABLE
-    assert "Content-Encoding" not in r.headers
-    assert client.get("/static/vendor/fonts/DejaVuSans.ttf").headers["Cache-Control"] == "no-cache"
+    # Binary files are streamed from disk: close the responses, as a WSGI server does, to close the file.
+    with client.get(url, headers=GZIP) as r:
+        assert r.status_code == 200 and r.headers["Cache-Control"] == IMMUTABLE
+        assert "Content-Encoding" not in r.headers
+    with client.get("/static/vendor/fonts/DejaVuSans.ttf") as plain:
+        assert plain.headers["Cache-Control"] == "no-cache"
 
 
 def test_a_signed_in_person_gets_static_files_without_their_session_cookie(app, client, staff):
