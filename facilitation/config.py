@@ -89,6 +89,13 @@ class Config:
     SOCKET_EVENTS_PER_SECOND = float(os.environ.get("SOCKET_EVENTS_PER_SECOND", 20))
     SOCKET_EVENT_BURST = float(os.environ.get("SOCKET_EVENT_BURST", 40))
     SOCKET_FLOOD_DISCONNECT_SECONDS = float(os.environ.get("SOCKET_FLOOD_DISCONNECT_SECONDS", 5))
+    #: Open sockets at once per link (a phone, a laptop and a tablet, and reconnects overlapping) and per
+    #: client address (a school's network shows many people as one address); 0 switches a cap off.
+    MAX_SOCKETS_PER_LINK = int(os.environ.get("MAX_SOCKETS_PER_LINK", 10))
+    MAX_SOCKETS_PER_ADDRESS = int(os.environ.get("MAX_SOCKETS_PER_ADDRESS", 200))
+    #: Security events (services.security_events): repeats of one within a minute are added to its count
+    #: this many seconds later, in one write, so that a flood of refusals is not a flood of writes.
+    SECURITY_EVENTS_FLUSH_SECONDS = float(os.environ.get("SECURITY_EVENTS_FLUSH_SECONDS", 10))
 
     # ------------------------------------------------------------ staff accounts
     #: this many failed sign-ins in a row lock an account for LOGIN_LOCKOUT_MINUTES

@@ -208,6 +208,8 @@ class SocketSession(db.Model):
     link_id: Mapped[int] = mapped_column(index=True)
     meeting_id: Mapped[int] = mapped_column(index=True)
     connected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the client's address (after ProxyFix), so sockets per address can be capped across processes
+    address: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class Decision(db.Model):
@@ -626,3 +628,27 @@ class AdminLogEntry(db.Model):
     #: what was done, without the personal data itself (meeting ids, counts, the rule applied)
     detail: Mapped[dict] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SecurityEvent(db.Model):
+    """Refusals worth an administrator's attention, counted per kind, minute and key (services.security_events).
+
+    One row per kind, minute, link, account, meeting, address and reason in each server process; repeats
+    within the minute only add to `count`, so a flood of refusals cannot become a flood of writes. No
+    names and no typed text: ids, the client's address and a short reason code.
+    """
+
+    __tablename__ = "security_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: e.g. connection_refused, too_many_connections, forbidden, unauthorised, rate_limited, csrf_failed
+    kind: Mapped[str] = mapped_column(String(40))
+    #: the start of the minute the events fell in
+    minute: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    link_id: Mapped[int | None] = mapped_column()
+    user_id: Mapped[int | None] = mapped_column()
+    meeting_id: Mapped[int | None] = mapped_column(index=True)
+    address: Mapped[str | None] = mapped_column(String(64))
+    #: a short code: the command, socket event or route refused, or why (e.g. "link", "address")
+    detail: Mapped[str | None] = mapped_column(String(80))
+    count: Mapped[int] = mapped_column(default=1)

@@ -11,8 +11,11 @@ import time
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .services import security_events
 
 #: Forms that POST carry `csrf_token` (a hidden field) and JavaScript sends the X-CSRFToken header.
 csrf = CSRFProtect()
@@ -64,7 +67,8 @@ STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
 
 def init_app(app: Flask) -> None:
-    """Install headers, CSRF protection, rate limits and their error pages on the app."""
+    """Install headers, CSRF protection, rate limits and their error pages on the app, and the security log."""
+    security_events.init_app(app)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         # Behind nginx the client's address and scheme arrive in X-Forwarded-For/-Proto; trusted only
@@ -130,8 +134,15 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
 
+def record_refusal(kind: str) -> None:
+    """Log and count a refused HTTP request: the route, the client's address (after ProxyFix) and any account."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    security_events.record(kind, user_id=user_id, address=request.remote_addr, detail=request.endpoint or "no_route")
+
+
 def csrf_refused(exc: CSRFError):
     """A form sent without a valid CSRF token: refused with 400, nothing changed, and a page that says why."""
+    record_refusal("csrf_failed")
     message = (
         "This form could not be accepted: it was sent without the security code of the page it came from, "
         "or the page was open too long. Nothing was changed. Go back, reload the page and try again."
@@ -143,6 +154,7 @@ def csrf_refused(exc: CSRFError):
 
 def too_many_requests(exc: RateLimitExceeded):
     """Over a rate limit: 429 with a plain page (or JSON) and Retry-After."""
+    record_refusal("rate_limited")
     retry_after = 60
     current = limiter.current_limit
     if current is not None:

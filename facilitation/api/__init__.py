@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, g, jsonify, request
 from flask_login import current_user
 
 from .. import json_input, queries, schemas, services
@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import Meeting, utcnow
 from ..realtime.broadcast import broadcast
 from ..schemas import error_payload
-from ..services import accounts
+from ..services import accounts, security_events
 from ..services import minutes as minutes_service
 from ..services.action_log import commands, overview, review, rows, scope, search
 from .openapi import allows_empty, empty_refusal, openapi_document, query_parameters
@@ -47,7 +47,24 @@ def _error(exc: Exception):
 
 @bp.errorhandler(RuleViolation)
 def _rule_violation(exc: RuleViolation):
+    if exc.code in ("forbidden", "unauthorised"):
+        _record_refusal(exc.code)
     return _error(exc)
+
+
+def _record_refusal(kind: str) -> None:
+    """A refused token or role: logged and counted with the link (if any), the command or route, the address."""
+    link = g.get("bearer_link")
+    user = g.get("bearer_user")
+    name = (request.view_args or {}).get("name")
+    security_events.record(
+        kind,
+        link_id=link.id if link is not None else None,
+        meeting_id=link.meeting_id if link is not None else None,
+        user_id=user.id if user is not None else getattr(link, "user_id", None),
+        address=request.remote_addr,
+        detail=name if name in services.pipeline.COMMANDS else request.endpoint,
+    )
 
 
 @bp.errorhandler(schemas.FieldErrors)
@@ -62,8 +79,12 @@ def _bearer_link(meeting_id: int, permission: str):
     link = queries.live_link(token) if token else None
     if link is None or not queries.link_serves(link, current_user):
         raise services.pipeline.Unauthorised("Send a valid link token as 'Authorization: Bearer <token>'.")
+    g.bearer_link = link
     if link.meeting_id != meeting_id:
-        # The same answer as for a meeting that does not exist: ids reveal nothing.
+        # The same answer as for a meeting that does not exist: ids reveal nothing. The log says what it was.
+        security_events.record(
+            "forbidden", link_id=link.id, meeting_id=link.meeting_id, address=request.remote_addr, detail="other_meeting"
+        )
         raise NotFound("No such meeting.")
     if not access.may(link.role, permission):
         raise services.pipeline.Forbidden("Your role in this meeting does not allow that.")
@@ -118,6 +139,7 @@ def _meeting_maker():
         user = current_user._get_current_object()
     if user is None:
         raise services.pipeline.Unauthorised("Send a staff API token as 'Authorization: Bearer <token>' (see your account page).")
+    g.bearer_user = user
     if user.role not in access.MEETING_MAKERS:
         raise services.pipeline.Forbidden("Your account cannot prepare meetings.")
     return user, token is None
@@ -253,6 +275,7 @@ def _bearer_any(permission: str):
     link = queries.live_link(token) if token else None
     if link is None or not queries.link_serves(link, current_user):
         raise services.pipeline.Unauthorised("Send a valid link token as 'Authorization: Bearer <token>'.")
+    g.bearer_link = link
     if not access.may(link.role, permission):
         raise services.pipeline.Forbidden("Your role does not allow that.")
     return link

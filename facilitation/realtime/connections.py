@@ -30,7 +30,7 @@ from ..domain import access
 from ..domain.errors import RuleViolation
 from ..extensions import db, socketio
 from ..models import AccessLink, Meeting, User, utcnow
-from ..services import pipeline, socket_sessions
+from ..services import pipeline, security_events, socket_sessions
 from .broadcast import audience_room, broadcast, meeting_room
 from .flood import forget_socket, refuse_flood
 
@@ -77,9 +77,14 @@ def socket_event(name: str) -> Callable:
                 return refused
             link = current_link()
             if link is None:
+                db.session.rollback()
+                security_events.record(
+                    "unauthorised", link_id=session.get("link_id"), meeting_id=session.get("meeting_id"), address=request.remote_addr, detail=name
+                )
                 socketio.server.disconnect(request.sid, namespace="/")
                 return {"ok": False, "error": {"code": "unauthorised", "message": "This link is no longer valid."}}
             if permission and not access.may(link.role, permission):
+                _record("forbidden", link, name)
                 return {"ok": False, "error": {"code": "forbidden", "message": "Not allowed for your role."}}
             if isinstance(data, json_input.Refused):  # nested too deeply to read (json_input)
                 return {"ok": False, "error": {"code": "invalid", "message": data.message}}
@@ -87,6 +92,8 @@ def socket_event(name: str) -> Callable:
                 return fn(link, data)
             except (RuleViolation, schemas.FieldErrors) as exc:
                 db.session.rollback()
+                if isinstance(exc, pipeline.Forbidden):
+                    _record("forbidden", link, _command_name(data) or name)
                 return schemas.error_payload(exc)
             except ValidationError:
                 db.session.rollback()
@@ -97,19 +104,54 @@ def socket_event(name: str) -> Callable:
     return wrap
 
 
+TOO_MANY_CONNECTIONS = (
+    "Too many connections are open with this {what}. Close this meeting on another device or browser "
+    "tab, then reload this page."
+)
+
+
+def _record(kind: str, link: AccessLink | None = None, detail: str | None = None) -> None:
+    """Log and count a socket refusal: the link and meeting (when known), the address, a reason code."""
+    security_events.record(
+        kind,
+        link_id=link.id if link is not None else None,
+        meeting_id=link.meeting_id if link is not None else None,
+        user_id=link.user_id if link is not None else None,
+        address=request.remote_addr,  # REMOTE_ADDR of the connection's environ, after ProxyFix
+        detail=detail,
+    )
+
+
+def _command_name(data: Any) -> str | None:
+    """The name of the command a refused message asked for, if it is one of ours (never free text)."""
+    name = data.get("name") if isinstance(data, dict) else None
+    return name if name in pipeline.COMMANDS else None
+
+
 @socketio.on("connect")
 def on_connect(auth: Any = None):
     """Anyone with a link connects with {token}; they join their meeting's room."""
     token = auth.get("token") if isinstance(auth, dict) else None
     link = queries.live_link(token) if isinstance(token, str) else None
     if link is None or not queries.link_serves(link, current_user):
+        reason = "no_token" if not isinstance(token, str) else "bad_link" if link is None else "not_signed_in"
+        _record("connection_refused", link, reason)
         raise ConnectionRefusedError("unauthorised")
+    address = request.remote_addr
+    over = socket_sessions.over_cap(
+        link, address, current_app.config["MAX_SOCKETS_PER_LINK"], current_app.config["MAX_SOCKETS_PER_ADDRESS"]
+    )
+    if over:
+        _record("too_many_connections", link, over)
+        what = "link" if over == "link" else "network address"
+        raise ConnectionRefusedError("too_many_connections", {"message": TOO_MANY_CONNECTIONS.format(what=what)})
     session["link_id"] = link.id
+    session["meeting_id"] = link.meeting_id  # for the security log of later refusals, without a query
     if link.user_id is not None:
         session["account_session"] = current_user.get_id()
     join_room(meeting_room(link.meeting_id))
     join_room(audience_room(link.meeting_id, link.role))
-    socket_sessions.opened(request.sid, link)
+    socket_sessions.opened(request.sid, link, address)
     return True
 
 
@@ -154,6 +196,13 @@ def on_undeclared(event: str, *args):
     refused = refuse_flood(request.sid)  # unknown events count too: a flood is a flood
     if refused:
         return refused
+    security_events.record(
+        "forbidden",
+        link_id=session.get("link_id"),
+        meeting_id=session.get("meeting_id"),
+        address=request.remote_addr,
+        detail="unknown_event",
+    )
     return {"ok": False, "error": {"code": "unknown_event", "message": "Unknown event."}}
 
 

@@ -8,9 +8,10 @@ import threading
 import time
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, request, session
 
 from ..extensions import socketio
+from ..services import security_events
 
 
 @dataclass
@@ -78,10 +79,14 @@ def refuse_flood(sid: str, now: float | None = None) -> dict | None:
         if bucket.take(now):
             return None
         flooding = bucket.flooding_for(now)
+    # Logged and counted per minute, not per event (services.security_events), so a flood stays cheap.
+    who = {"link_id": session.get("link_id"), "meeting_id": session.get("meeting_id"), "address": request.remote_addr}
     if flooding >= float(config.get("SOCKET_FLOOD_DISCONNECT_SECONDS", 5)):
-        current_app.logger.warning("socket %s disconnected after %.1f s over its event limit", sid, flooding)
+        security_events.record("flood_disconnect", **who, detail="socket")
         forget_socket(sid)
         socketio.server.disconnect(sid, namespace="/")
+    else:
+        security_events.record("rate_limited", **who, detail="socket")
     return {"ok": False, "error": {"code": "rate_limited", "message": RATE_LIMITED_MESSAGE}}
 
 

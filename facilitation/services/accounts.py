@@ -20,6 +20,7 @@ from ..domain import accounts as rules
 from ..domain.errors import InvalidValue, NotFound
 from ..extensions import db
 from ..models import ORGANISATION_DEFAULTS, AccessLink, AdminLogEntry, Organisation, User, utcnow
+from . import security_events
 from .writes import write
 
 #: checked against when the e-mail is unknown, so a wrong address takes as long as a wrong password
@@ -84,28 +85,37 @@ def create_user(email: str, name: str, role: str, password: str, *, by: User | s
     return user
 
 
-def authenticate(email: str, password: str, now: datetime | None = None) -> User | None:
+def authenticate(email: str, password: str, now: datetime | None = None, *, address: str | None = None) -> User | None:
     """The account when the e-mail and password match an active, unlocked account; else None.
 
     Every failure looks the same to the person signing in, so an address's existence is not
-    revealed; repeated failures lock the account for a while (config LOGIN_LOCKOUT_*).
+    revealed; repeated failures lock the account for a while (config LOGIN_LOCKOUT_*). Failures
+    and lockouts go to the security log with the account's id, never the e-mail address typed.
     """
     now = now or utcnow()
     user = user_by_email(email or "") if isinstance(email, str) else None
     if user is None or not isinstance(password, str):
         check_password_hash(_DUMMY_HASH, password if isinstance(password, str) else "")
+        security_events.record("sign_in_failed", user_id=user.id if user else None, address=address, detail="unknown_account" if user is None else "no_password")
         return None
     good = check_password_hash(user.password_hash, password[: rules.PASSWORD_MAX])
     if not user.active or rules.is_locked(user.locked_until, now):
+        security_events.record("sign_in_failed", user_id=user.id, address=address, detail="turned_off" if not user.active else "locked")
         return None
     if not good:
+        was_locked = user.locked_until
         user.failed_logins, user.locked_until = rules.after_failed_sign_in(
             user.failed_logins,
             now,
             limit=current_app.config["LOGIN_LOCKOUT_FAILURES"],
             lock_minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"],
         )
+        locked_now = user.locked_until is not None and user.locked_until != was_locked
+        user_id = user.id
         db.session.commit()
+        security_events.record("sign_in_failed", user_id=user_id, address=address, detail="wrong_password")
+        if locked_now:
+            security_events.record("account_locked", user_id=user_id, address=address, detail="failed_sign_ins")
         return None
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     db.session.commit()

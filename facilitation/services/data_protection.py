@@ -52,6 +52,7 @@ from ..models import (
     ParticipantEmail,
     Position,
     ReminderSent,
+    SecurityEvent,
     SocketSession,
     User,
     utcnow,
@@ -201,6 +202,8 @@ def _delete_chunk(ids: list[int], removal: Removal, addresses: set[str], recipie
     _run(removal, "disagreements", delete(Disagreement).where(Disagreement.meeting_id.in_(ids)))
     _run(removal, "participant_emails", delete(ParticipantEmail).where(ParticipantEmail.participant_id.in_(pids)))
     _run(removal, "chair_emails", delete(ChairEmail).where(ChairEmail.meeting_id.in_(ids)))
+    # The security log's counts name the meeting and its links: ids that mean nothing once it is gone.
+    _run(removal, "security_events", delete(SecurityEvent).where(or_(SecurityEvent.meeting_id.in_(ids), SecurityEvent.link_id.in_(lids))))
     _run(removal, "access_links", delete(AccessLink).where(AccessLink.meeting_id.in_(ids)))
     _run(removal, "participants", delete(Participant).where(Participant.meeting_id.in_(ids)))
     _run(removal, "agenda_items", delete(AgendaItem).where(AgendaItem.meeting_id.in_(ids)))

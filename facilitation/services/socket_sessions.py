@@ -3,17 +3,34 @@ the sockets of a revoked link, wherever they are held."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 
 from ..extensions import db
 from ..models import AccessLink, SocketSession
 from .writes import write
 
 
-def opened(sid: str, link: AccessLink) -> None:
-    """Note a socket that has just connected with `link`."""
+def opened(sid: str, link: AccessLink, address: str | None = None) -> None:
+    """Note a socket that has just connected with `link` from `address`."""
     with write():
-        db.session.add(SocketSession(sid=sid, link_id=link.id, meeting_id=link.meeting_id))
+        db.session.add(SocketSession(sid=sid, link_id=link.id, meeting_id=link.meeting_id, address=address))
+
+
+def over_cap(link: AccessLink, address: str | None, per_link: int, per_address: int) -> str | None:
+    """"link" or "address" when one more socket would pass that cap (open sockets on every process), else None.
+
+    A cap of 0 switches it off. Counted from the database, so a cap holds across server processes;
+    two sockets opening at the same instant may both pass, which is one over at most per process.
+    """
+    if per_link > 0:
+        count = db.session.scalar(select(func.count()).select_from(SocketSession).where(SocketSession.link_id == link.id))
+        if count >= per_link:
+            return "link"
+    if per_address > 0 and address:
+        count = db.session.scalar(select(func.count()).select_from(SocketSession).where(SocketSession.address == address))
+        if count >= per_address:
+            return "address"
+    return None
 
 
 def closed(sid: str) -> None:

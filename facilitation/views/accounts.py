@@ -35,7 +35,7 @@ def login():
     email = ""
     if request.method == "POST":
         email = request.form.get("email", "")[:254]
-        user = accounts.authenticate(email, request.form.get("password", ""))
+        user = accounts.authenticate(email, request.form.get("password", ""), address=request.remote_addr)
         if user is not None:
             target = safe_next(request.args.get("next"))
             session.clear()  # a fresh session: nothing from before signing in carries over

@@ -12,7 +12,7 @@ from ..domain import access
 from ..extensions import db
 from ..models import AdminLogEntry, AuditEntry, Meeting, User, utcnow
 from ..realtime.broadcast import cut_off_links
-from ..services import accounts
+from ..services import accounts, security_events
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -34,7 +34,8 @@ def index():
         "accounts": db.session.scalar(select(func.count()).select_from(User)),
         "meetings": db.session.scalar(select(func.count()).select_from(Meeting)),
     }
-    return render_template("admin/index.html", counts=counts, org=accounts.organisation())
+    security_day = sum(row["day"] for row in security_events.totals())
+    return render_template("admin/index.html", counts=counts, org=accounts.organisation(), security_day=security_day)
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -155,3 +156,10 @@ def access_log():
         child=child,
         admin_rows=admin_rows,
     )
+
+
+@bp.get("/security")
+@allow("admin")
+def security():
+    """Administrators: refusals per kind in the last 24 hours and 7 days, and the latest ones."""
+    return render_template("admin/security.html", totals=security_events.totals(), recent=security_events.recent())

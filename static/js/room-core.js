@@ -58,6 +58,10 @@ export class Room {
       if (err && err.message === "unauthorised") {
         this.setStatus("revoked");
         this.socket.disconnect();
+      } else if (err && err.message === "too_many_connections") {
+        // Refused by the server's cap on sockets per link or per address: say so, and do not retry.
+        this.setStatus("too_many");
+        this.socket.disconnect();
       } else {
         this.setStatus("offline");
       }
@@ -374,7 +378,9 @@ export function showConnection(room) {
     label.textContent =
       status === "revoked"
         ? "This link no longer works. Ask the chair for a new one."
-        : "Offline: reconnecting… Everything will catch up when the connection is back.";
+        : status === "too_many"
+          ? "Too many connections are open with this link or from this network. Close this meeting on another device or browser tab, then reload this page."
+          : "Offline: reconnecting… Everything will catch up when the connection is back.";
     document.body.dataset.connection = status;
   };
   room.onStatus(render);

@@ -53,7 +53,7 @@ def day(d) -> str:
 def build_record(client, api, make_meeting, child_ref: str, tag: str, *, base=None, shared_email: str = "shared@nhs.example") -> dict:
     """A meeting with a whole record, made through the JSON API: participants (one with an e-mail
     address), attendance, a disagreement with two positions, decisions and actions (a confidential one
-    of each), an outside owner's address, progress, the chair's digest address, minutes circulated,
+    of each), an outside owner's address, progress, a refused command, the chair's digest address, minutes circulated,
     confirmed and approved, and a command sent with an idempotency key."""
     base = base or local_today() + timedelta(days=10)
     m = make_meeting(child_ref=child_ref, title=f"Review {tag}")
@@ -76,6 +76,7 @@ def build_record(client, api, make_meeting, child_ref: str, tag: str, *, base=No
     cmd("attendance.set", participant_id=pid, attendance="in_room")
     cmd("attendance.set", participant_id=eid, attendance="remote", arrived_late=True)
     cmd("clock.start_meeting", key=f"start-{tag}")
+    assert api(parent_token, mid, "clock.next_item")[0] == 403  # a refusal: the security log counts it for this meeting
     g = cmd("disagreements.record", topic=f"Hours of support {tag}", positions=[{"participant_id": pid, "view": f"Parent view {tag}"}])
     g = g["disagreement_id"]
     cmd("positions.add", disagreement_id=g, party_name=f"SEND panel {tag}", agency="Northshire LA", view=f"Panel view {tag}")

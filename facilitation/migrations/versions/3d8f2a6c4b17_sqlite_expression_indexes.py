@@ -7,7 +7,7 @@ expression, so `ix_meetings_child_ref_lower` (the action log's child filter, any
 alters in place and kept them. Recreated here where missing.
 
 Revision ID: 3d8f2a6c4b17
-Revises: 7b1e5c3a9d42
+Revises: e3a8f61c2b75
 Create Date: 2026-12-04 20:10:00.000000
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3d8f2a6c4b17'
-down_revision = '7b1e5c3a9d42'
+down_revision = 'e3a8f61c2b75'
 branch_labels = None
 depends_on = None
 
