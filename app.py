@@ -18,9 +18,16 @@ except ImportError:  # pragma: no cover
 import os  # noqa: E402
 
 from facilitation import create_app  # noqa: E402
+from facilitation.services import socket_sessions  # noqa: E402
 from facilitation.serving import limit_messages, serve, steady_garbage_collection  # noqa: E402
 
 app = create_app(SOCKETIO_ASYNC_MODE="gevent")
+if not app.config.get("SOCKETIO_MESSAGE_QUEUE"):
+    # Without a message queue this is the only process serving sockets, so every socket on record is
+    # left over from a run killed before its sockets closed: forget them, or they would count against
+    # the caps on sockets per link and per address when everyone reconnects.
+    with app.app_context():
+        socket_sessions.forget_all()
 limit_messages(app.config["MAX_SOCKET_MESSAGE_BYTES"])  # also under gunicorn, which imports this module
 
 steady_garbage_collection()  # full collections on our schedule, not in the middle of a broadcast

@@ -37,3 +37,10 @@ def closed(sid: str) -> None:
     """Forget a socket that has gone."""
     with write():
         db.session.execute(delete(SocketSession).where(SocketSession.sid == sid))
+
+
+def forget_all() -> int:
+    """Forget every socket on record (at the start of the only server process: any row is left over
+    from a run that was killed before its sockets closed); returns how many there were."""
+    with write():
+        return db.session.execute(delete(SocketSession)).rowcount

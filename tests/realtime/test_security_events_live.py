@@ -13,7 +13,7 @@ import pytest
 import socketio
 
 from tests.conftest import LiveServer, create_staff_cli
-from tests.integration.conftest import LiveMeeting
+from tests.integration.conftest import LiveMeeting, relaunch  # noqa: F401  (shared fixture)
 from tests.realtime.test_live_socket import Client
 
 pytestmark = pytest.mark.live
@@ -173,3 +173,17 @@ def test_a_flood_is_logged_in_a_few_lines_and_every_refusal_is_counted(room, cli
     lines = [x for x in log_lines(room.server) if x["security_event"] == "rate_limited" and x.get("meeting_id") == room.id]
     assert len(lines) <= 4  # a first line and a "repeated" line per minute, not one per refusal
     assert sum(x.get("repeated", 1) for x in lines) == refused
+
+
+def test_after_a_crash_everyone_reconnects_within_the_caps(live_server, relaunch, clients):  # noqa: F811 - a fixture
+    # A process killed outright leaves its sockets on record; without a queue it is the only process,
+    # so the next one forgets them when it starts instead of counting them against the caps.
+    server = live_server(env={"MAX_SOCKETS_PER_ADDRESS": "3", "MAX_SOCKETS_PER_LINK": "2"})
+    room = LiveMeeting(server)
+    parent = room.add_participant("Sam Parent", "parent", "family")
+    for token in (room.chair, parent, parent):
+        clients().connect(room.url, token)
+    server.kill()
+    server = relaunch(server)
+    back = [clients().connect(room.url, token) for token in (room.chair, parent, parent)]
+    assert all(c.sio.connected for c in back)
