@@ -3,23 +3,22 @@
 // one live, in that agenda item; anyone at the table can log support that did not happen.
 //
 // Loaded by the page only when there is something to review (see watchPreviousActions in record.js),
-// with the list the server sent in the page. Commands go through the JSON API (the same command
-// pipeline as the room: audited, sequenced, broadcast); the room's own connection tells this module
-// when an earlier action changes, and the list is then reloaded. User text is only ever set with
-// textContent (via el).
-import { bdi, el } from "./room-core.js";
-import { day } from "./record.js";
+// with the list the server sent in the page. Commands go over the room's own connection like every
+// other command of the page (an id each, sent again after a reconnect, applied once); that connection
+// also tells this module when an earlier action changes, and the list is then reloaded. User text is
+// only ever set with textContent (via el).
+import { REVOKED, WAITING, bdi, el } from "./room-core.js";
+import { day, today } from "./record.js";
 
 const STATUSES = { open: "Open", in_progress: "In progress", done: "Done", not_done: "Not done", cancelled: "Cancelled" };
 
 // Draw the review in `section` from `initial` (the list the server sent at the room's `seq`, or null to
 // ask for it), and keep it live.
 export function reviewPreviousActions(room, section, initial, seq) {
-  const token = room.token;
   const meetingId = room.meeting.id;
   const isChair = room.viewer.role === "chair";
   const list = document.getElementById("previous-action-list");
-  const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+  const headers = { Authorization: `Bearer ${room.token}` };
   const openForms = new Map(); // action id -> "progress" | "missed"
   const formNodes = new Map(); // "kind:id" -> the open form, kept across redraws so typing is never lost
   let data = initial || { actions: [], review_item_id: null, current_item_id: null };
@@ -139,12 +138,6 @@ export function reviewPreviousActions(room, section, initial, seq) {
     draw(true);
   }
 
-  function today() {
-    const t = new Date();
-    const pad = (n) => String(n).padStart(2, "0");
-    return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}`;
-  }
-
   function progressForm(a) {
     const error = el("p", { class: "field-error", role: "alert" });
     const form = el(
@@ -177,7 +170,7 @@ export function reviewPreviousActions(room, section, initial, seq) {
       if (f.occurred_on.value) args.occurred_on = f.occurred_on.value;
       if (f.note.value.trim()) args.note = f.note.value;
       if (f.evidence.value.trim()) args.evidence = f.evidence.value;
-      send("actions.record_progress", args, a.id, error);
+      send(form, "actions.record_progress", args, a.id, error);
     });
     return form;
   }
@@ -194,32 +187,28 @@ export function reviewPreviousActions(room, section, initial, seq) {
     );
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
-      send("actions.report_missed", { action_id: a.id, occurred_on: form.elements.occurred_on.value, note: form.elements.note.value }, a.id, error);
+      send(form, "actions.report_missed", { action_id: a.id, occurred_on: form.elements.occurred_on.value, note: form.elements.note.value }, a.id, error);
     });
     return form;
   }
 
-  async function send(name, args, actionId, errorNode) {
-    errorNode.textContent = "";
-    const key = Array.from(window.crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
-    try {
-      const r = await fetch(`/api/v1/meetings/${meetingId}/commands/${name}`, {
-        method: "POST",
-        headers: { ...headers, "Idempotency-Key": key },
-        body: JSON.stringify(args),
-      });
-      const body = await r.json().catch(() => ({}));
-      if (!r.ok || !body.ok) {
-        const err = body.error || {};
-        errorNode.textContent = `${err.message || "That did not work."} ${err.fields ? Object.values(err.fields).join(" ") : ""}`.trim();
-        return;
-      }
-      close(actionId);
-      await load();
-      draw(true);
-    } catch (e) {
-      errorNode.textContent = "Offline: nothing was saved. Try again when the connection is back.";
-    }
+  // Sent once per entry: pressing Save again while it is on its way (or waiting for the connection)
+  // sends nothing more. The form closes on its own acknowledgement and the list is asked for again.
+  const sending = new Set();
+  function send(form, name, args, actionId, errorNode) {
+    if (sending.has(form)) return;
+    sending.add(form);
+    const sent = room.send(name, args, { errorNode });
+    if (room.status === "offline") errorNode.textContent = WAITING;
+    else if (room.status === "revoked") errorNode.textContent = REVOKED;
+    sent
+      .then(async () => {
+        close(actionId);
+        await load();
+        draw(true);
+      })
+      .catch(() => {})
+      .finally(() => sending.delete(form));
   }
 
   list.addEventListener("focusout", () => window.setTimeout(() => dirty && draw(), 0));

@@ -13,11 +13,6 @@ function when(iso) {
   return `${d.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" })} at ${d.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" })}`;
 }
 
-function errorText(err) {
-  if (!err) return "";
-  return `${err.message || "That did not work."} ${err.fields ? Object.values(err.fields).join(" ") : ""}`.trim();
-}
-
 // ---------------------------------------------------------------- hook for the room pages
 
 // Show where the minutes stand in the chair console or a participant's page, kept live by the room's events:
@@ -80,22 +75,11 @@ function initPage() {
   const query = which === null || which === undefined ? "" : `?version=${encodeURIComponent(which)}`;
   const base = `/minutes/${encodeURIComponent(token)}`;
 
-  function showError(err) {
-    document.getElementById("command-error").textContent = errorText(err);
-  }
-
   function send(name, args = {}) {
-    showError(null);
-    return room.command(name, args).then(
-      (ack) => {
-        scheduleRefresh(0);
-        return ack;
-      },
-      (err) => {
-        showError(err);
-        throw err;
-      },
-    );
+    return room.send(name, args).then((ack) => {
+      scheduleRefresh(0);
+      return ack;
+    });
   }
 
   function scheduleRefresh(delay = 250) {

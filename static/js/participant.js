@@ -6,8 +6,8 @@ import { Room, STATUS_LABELS, bootstrap, el, itemTimes, renderHeader, renderNow,
 const boot = bootstrap();
 const room = new Room(boot, () => draw());
 showConnection(room);
-watchMinutes(room, room.token); // minutes (issue 4): where the minutes stand, kept live
-watchPreviousActions(room, boot.previous_actions); // the action log (issue 5)
+watchMinutes(room, room.token); // where the minutes stand, kept live
+watchPreviousActions(room, boot.previous_actions); // earlier actions under review, if any
 
 function drawAgenda(now) {
   const list = document.getElementById("agenda");
@@ -47,19 +47,6 @@ function myId() {
   return room.viewer.role === "participant" ? room.viewer.participant_id : null;
 }
 
-function showError(err) {
-  const box = document.getElementById("command-error");
-  box.textContent = err ? `${err.message || "That did not work."} ${err.fields ? Object.values(err.fields).join(" ") : ""}` : "";
-}
-
-function send(name, args) {
-  showError(null);
-  return room.command(name, args).catch((err) => {
-    showError(err);
-    throw err;
-  });
-}
-
 function positionEditor(g, p) {
   const key = p ? `edit:${p.id}` : `add:${g.id}`;
   const form = el(
@@ -75,8 +62,8 @@ function positionEditor(g, p) {
     const view = form.elements.view.value;
     const evidence = form.elements.evidence.value.trim() ? form.elements.evidence.value : null;
     const done = p
-      ? send("positions.update", { position_id: p.id, version: p.version, view, evidence })
-      : send("positions.add", { disagreement_id: g.id, view, evidence });
+      ? room.send("positions.update", { position_id: p.id, version: p.version, view, evidence })
+      : room.send("positions.add", { disagreement_id: g.id, view, evidence });
     done.then(() => { openForms.delete(key); drawRecord(true); }).catch(() => {});
   });
   return form;
@@ -96,7 +83,7 @@ function drawRecord(force = false) {
       const mine = myId() && a.owner_participant_id === myId();
       return actionNode(room, a, [
         mine ? el("p", { class: "mine" }, "This is your action.") : null,
-        mine && !a.confirmed_at ? el("button", { type: "button", class: "primary", onclick: () => send("actions.confirm", { action_id: a.id }).catch(() => {}) }, "Confirm I will do this") : null,
+        mine && !a.confirmed_at ? el("button", { type: "button", class: "primary", onclick: () => room.send("actions.confirm", { action_id: a.id }).catch(() => {}) }, "Confirm I will do this") : null,
       ]);
     }),
     "No actions recorded yet.",

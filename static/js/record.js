@@ -151,7 +151,7 @@ export function today() {
   return `${t.getFullYear()}-${pad(t.getMonth() + 1)}-${pad(t.getDate())}`;
 }
 
-// The review of previous actions (issue 5) on the chair console and a participant's page. The server sends
+// The review of previous actions on the chair console and a participant's page. The server sends
 // the list with the page (`previous`); the section's module and style (their versioned URLs are on the
 // section) are loaded only when the list has something to review, or later if an event says an earlier
 // action changed. When the list is not empty, the page's <head> has already asked for both.

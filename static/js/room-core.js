@@ -209,6 +209,17 @@ export class Room {
     for (const id of this.pending.keys()) this.sendPending(id);
   }
 
+  // A command sent from the page, with its outcome shown where the person is looking: `errorNode` (the
+  // page's command-error line unless another is given; null for none) is cleared as it goes and says
+  // what was refused and why. Resolves with the acknowledgement; rejects with the error, already shown.
+  send(name, args = {}, { errorNode = document.getElementById("command-error") } = {}) {
+    if (errorNode) errorNode.textContent = "";
+    return this.command(name, args).catch((err) => {
+      if (errorNode) errorNode.textContent = errorText(err);
+      throw err;
+    });
+  }
+
   // ---------------------------------------------------------------- connection status
 
   onStatus(fn) {
@@ -240,6 +251,17 @@ export class Room {
     this.status = status;
     for (const fn of this.listeners.status) fn(status);
   }
+}
+
+// What a form says about an entry sent while the connection is down (it waits, and goes once when the
+// connection is back), or when the link no longer works (it never will).
+export const WAITING = "Not sent yet: the connection is down. It will be sent once, as soon as the connection is back.";
+export const REVOKED = "Not sent: this link no longer works.";
+
+// What a refused command says: the server's message and the messages of the fields it names.
+export function errorText(err) {
+  if (!err) return "";
+  return `${err.message || "That did not work."} ${err.fields ? Object.values(err.fields).join(" ") : ""}`.trim();
 }
 
 function newId() {

@@ -106,3 +106,49 @@ def test_the_chair_reviews_an_earlier_action_live_in_the_next_meeting(people, ro
     assert next(a for a in home["actions"] if a["id"] == earlier)["status"] == "done"
     chair.screenshot(path=artifacts / "review-of-previous-actions.png", full_page=True)
     assert people.page_errors == []
+
+
+def test_progress_recorded_in_the_review_while_offline_goes_over_the_room_s_connection_once(people, room, artifacts):
+    earlier = room.command("actions.record", what="Weekly SALT sessions", owner_name="J. Patel", owner_agency="Northshire SALT",
+                           due_date=iso(3), follow_up_date=iso(10))["action_id"]
+    start = datetime.now(ZoneInfo("UTC")).replace(microsecond=0) + timedelta(days=40)
+    nxt = LiveMeeting(room.server, meeting_type="iep_meeting", scheduled_start=start.isoformat(),
+                      scheduled_end=(start + timedelta(minutes=90)).isoformat())
+    parent_token = nxt.add_participant("Sam Parent")
+
+    chair = people.open(f"{room.url}/chair/{nxt.chair}", "chair of the next meeting")
+    posted = []
+    chair.on("request", lambda r: r.method == "POST" and "/api/" in r.url and posted.append(r.url))
+    parent = people.open(f"{room.url}/join/{parent_token}", "parent in the next meeting", viewport=(420, 900))
+    item = chair.locator(f'#previous-actions li[data-action-id="{earlier}"]')
+    on_parent = parent.locator(f'#previous-actions li[data-action-id="{earlier}"]')
+    expect(item).to_contain_text("Weekly SALT sessions")
+    expect(on_parent).to_contain_text("Weekly SALT sessions")
+    expect(chair.locator("#connection")).to_be_hidden()
+    seq_before = nxt.snapshot()["seq"]
+
+    # The chair's connection drops as she records the progress: it waits, and saying Save again sends
+    # nothing more.
+    chair.context.set_offline(True)
+    expect(chair.locator("#connection")).to_be_visible()
+    item.get_by_role("button", name="Record progress").click()
+    form = item.locator("form")
+    form.locator('select[name="status"]').select_option("done")
+    form.locator('input[name="evidence"]').fill("6 SALT sessions delivered")
+    form.get_by_role("button", name="Save").click()
+    expect(form.locator(".field-error")).to_contain_text("Not sent yet")
+    form.get_by_role("button", name="Save").click()
+    expect(on_parent.locator(".status")).to_have_text("Open")
+
+    # Back online, it goes once, over the room's connection, and the other screen in the room hears of it.
+    chair.context.set_offline(False)
+    expect(item.locator(".status")).to_have_text("Done")
+    expect(on_parent.locator(".status")).to_have_text("Done")
+    expect(on_parent.locator(".history li")).to_have_count(1)
+    expect(on_parent.locator(".history")).to_contain_text("6 SALT sessions delivered")
+    events = [e for e in nxt.events(after_seq=seq_before) if e["type"] == "actions.record_progress"]
+    assert len(events) == 1 and events[0]["seq"] > seq_before
+    assert next(a for a in room.snapshot()["actions"] if a["id"] == earlier)["status"] == "done"
+    assert posted == []  # no command through the HTTP API
+    chair.screenshot(path=artifacts / "review-progress-after-reconnect.png", full_page=True)
+    assert people.page_errors == []

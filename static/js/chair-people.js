@@ -1,0 +1,128 @@
+// People and links on the chair console: who is in the meeting and their attendance, adding and
+// removing people, and each link with a new one in its place or withdrawing it.
+import { button } from "./chair-forms.js";
+import { formValues } from "./record.js";
+import { el } from "./room-core.js";
+
+const LINK_LABELS = { chair: "Chair console", note_taker: "Note-taker", screen: "Shared screen", participant: "Join link", observer: "Observer link" };
+const ATTENDANCE = { expected: "Expected", in_room: "In the room", remote: "Remote", apologies: "Apologies", absent: "Did not attend" };
+
+export function peoplePanel(room, boot) {
+  const links = boot.links || [];
+  const send = (name, args) => room.send(name, args);
+  const withUrl = (link, extra = {}) => ({ ...link, url: window.location.origin + link.path, ...extra });
+
+  function draw() {
+    const list = document.getElementById("participants");
+    list.replaceChildren(
+      ...[...room.participants.values()].map((p) =>
+        el(
+          "li",
+          { dataset: { participantId: p.id } },
+          el("span", { class: "name", dir: "auto" }, p.name),
+          " ",
+          el("span", { class: "role" }, `${p.role_label}, ${p.agency_label}`),
+          " ",
+          attendanceControls(p),
+          el(
+            "button",
+            {
+              type: "button",
+              class: "chair-only",
+              "aria-label": `Remove ${p.name}`,
+              onclick: () => window.confirm(`Remove ${p.name}? Their link will stop working at once.`) &&
+                send("participants.remove", { participant_id: p.id }).catch(() => {}),
+            },
+            "Remove",
+          ),
+        ),
+      ),
+    );
+    const invite = (l) => l.role === "participant" || l.role === "observer";
+    const live = links.filter((l) => !invite(l) || room.participants.has(l.participant_id));
+    document.getElementById("links").replaceChildren(...live.map(linkNode));
+  }
+
+  // One link in the chair's list: who it is for, the address to send, and (but for the chair's own)
+  // a new link in its place or withdrawing it; either cuts off whoever has the old one at once.
+  function linkNode(l) {
+    const holder = l.participant_id ? room.participants.get(l.participant_id)?.name : l.name;
+    const who = l.id === boot.link_id ? `${LINK_LABELS[l.role]} (you)` : holder ? `${LINK_LABELS[l.role]}: ${holder}` : LINK_LABELS[l.role];
+    const replace = (result) => {
+      const at = links.indexOf(l);
+      if (result.link) links.splice(at, 1, withUrl(result.link, { name: l.name }));
+      else links.splice(at, 1);
+      draw();
+    };
+    return el(
+      "li",
+      { dataset: { role: l.role, participantId: l.participant_id, linkId: l.id } },
+      el("span", { class: "who" }, who),
+      el("input", { class: "link-url", readonly: true, value: l.url, "aria-label": who, onfocus: (e) => e.target.select() }),
+      el("a", { href: l.url, target: "_blank", rel: "noopener noreferrer" }, "Open"),
+      l.expires_at ? el("span", { class: "expires" }, `works until ${new Date(Date.parse(l.expires_at)).toLocaleDateString("en-GB")}`) : null,
+      l.id === boot.link_id
+        ? null
+        : el(
+            "span",
+            { class: "link-tools" },
+            button("New link", `Replace the link of ${who}`, () => {
+              if (window.confirm(`Replace this link? The old one stops working at once.`)) send("links.reissue", { link_id: l.id }).then(replace).catch(() => {});
+            }),
+            button("Withdraw", `Withdraw the link of ${who}`, () => {
+              if (window.confirm(`Withdraw this link? Whoever has it is cut off at once.`)) send("links.revoke", { link_id: l.id }).then(() => replace({})).catch(() => {});
+            }),
+          ),
+    );
+  }
+
+  function attendanceControls(p) {
+    const setAttendance = (changes) =>
+      send("attendance.set", { participant_id: p.id, attendance: p.attendance, arrived_late: p.arrived_late, left_early: p.left_early, ...changes }).catch(() => {});
+    const present = p.attendance === "in_room" || p.attendance === "remote";
+    return el(
+      "span",
+      { class: "attendance" },
+      el(
+        "select",
+        { "aria-label": `Attendance of ${p.name}`, onchange: (e) => setAttendance({ attendance: e.target.value, ...(["in_room", "remote"].includes(e.target.value) ? {} : { arrived_late: false, left_early: false }) }) },
+        ...Object.entries(ATTENDANCE).map(([k, v]) => el("option", { value: k, selected: k === p.attendance }, v)),
+      ),
+      present ? el("label", { class: "choice" }, el("input", { type: "checkbox", checked: p.arrived_late, onchange: (e) => setAttendance({ arrived_late: e.target.checked }) }), " late") : null,
+      present ? el("label", { class: "choice" }, el("input", { type: "checkbox", checked: p.left_early, onchange: (e) => setAttendance({ left_early: e.target.checked }) }), " left early") : null,
+    );
+  }
+
+  document.getElementById("add-note-taker").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const form = ev.target;
+    send("links.add_note_taker", { email: formValues(form).email })
+      .then((result) => {
+        if (!links.some((l) => l.id === result.link.id)) links.push(withUrl(result.link, { name: result.name }));
+        form.reset();
+        draw();
+      })
+      .catch(() => {});
+  });
+
+  document.getElementById("add-participant").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const form = ev.target;
+    const data = new FormData(form);
+    send("participants.add", {
+      name: data.get("name"),
+      role: data.get("role"),
+      agency: data.get("agency"),
+      agency_name: data.get("agency_name") || null,
+      observer: data.get("observer") === "1",
+    })
+      .then((result) => {
+        links.push(withUrl(result.link));
+        form.reset();
+        draw();
+      })
+      .catch(() => {});
+  });
+
+  return draw;
+}
