@@ -127,6 +127,61 @@ def test_a_raw_websocket_from_a_foreign_origin_gets_no_session(room):
         assert ws.recv(timeout=5).startswith('0{"sid":')  # engine.io's open packet
 
 
+#: What every answer of the server carries, Socket.IO's included (tests/web/test_security_headers.py checks the values).
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "X-Frame-Options",
+    "Permissions-Policy",
+    "Cross-Origin-Opener-Policy",
+)
+
+
+def polling_session(server) -> tuple[str, requests.Response]:
+    """Open an engine.io polling session by hand; returns its URL (with the sid) and the opening answer."""
+    base = f"{server.url}/socket.io/?EIO=4&transport=polling"
+    opened = requests.get(base, headers={"Origin": server.url}, timeout=5)
+    assert opened.status_code == 200 and opened.text.startswith("0{"), opened.text
+    return f"{base}&sid={json.loads(opened.text[1:])['sid']}", opened
+
+
+def test_socket_io_polling_answers_carry_the_security_headers_and_are_never_stored(server):
+    session, opened = polling_session(server)
+    answers = {
+        "open": opened,
+        "poll": requests.post(session, data="40", headers={"Origin": server.url}, timeout=5),
+        "unknown session": requests.get(f"{server.url}/socket.io/?EIO=4&transport=polling&sid=nope", timeout=5),
+        "foreign origin": requests.get(session, headers={"Origin": "http://evil.example"}, timeout=5),
+    }
+    for what, answer in answers.items():
+        for name in SECURITY_HEADERS:
+            assert name in answer.headers, (what, name)
+        assert answer.headers["X-Frame-Options"] == "DENY" and answer.headers["Referrer-Policy"] == "no-referrer"
+        assert answer.headers.get("Cache-Control") == "no-store", what
+    wrong_method = requests.put(session, data="", timeout=5)
+    assert wrong_method.status_code == 405 and "POST" in wrong_method.headers["Allow"]
+
+
+def test_a_megabyte_posted_on_a_polling_session_is_refused_at_once_and_the_server_goes_on(server):
+    session, _ = polling_session(server)
+    body = b"4" + b"x" * (1024 * 1024)
+    started = time.monotonic()
+    refused = requests.post(session, data=body, timeout=30)
+    assert refused.status_code == 413
+    assert time.monotonic() - started < 2, "the server read or waited on a body it was going to refuse"
+    # The session it came on is closed, as a WebSocket sending the same would be.
+    assert requests.get(session, timeout=5).status_code == 400
+    # Without a Content-Length (chunked), the body is read only up to the limit.
+    started = time.monotonic()
+    chunked = requests.post(polling_session(server)[0], data=iter([body[:65536]] * 16), timeout=30)
+    assert chunked.status_code == 413 and time.monotonic() - started < 2
+    # The server still serves: a page, and a new session that sends a message within the limit.
+    assert requests.get(f"{server.url}/", timeout=5).status_code == 200
+    session, _ = polling_session(server)
+    assert requests.post(session, data="40", timeout=5).text == "OK"
+
+
 def test_a_socket_with_a_bad_or_withdrawn_link_is_refused(room, clients):
     removed = room.add_participant("Leaving Person", "other", "other")
     participant_id = room.snapshot()["participants"][-1]["id"]
@@ -148,8 +203,8 @@ def test_a_message_over_the_size_limit_is_refused_and_changes_nothing(room, clie
     # A valid command, padded by an extra argument the handler ignores: only its size is wrong.
     oversized = ({"id": "big-1", "name": "clock.start_meeting", "args": {}}, "x" * LIMIT)
     chair.sio.emit("command", oversized, callback=lambda *a: answers.append(a))
-    # Over polling the client may only notice after its 5 s request timeout.
-    assert chair.gone.wait(10), "the server kept a connection that sent an oversized message"
+    # Over polling too the refusal is at once: the POST gets 413 and the session is closed.
+    assert chair.gone.wait(3), "the server kept a connection that sent an oversized message"
     assert answers == []
     after = room.snapshot()
     assert after["seq"] == before["seq"] and after["meeting"]["status"] == "draft"
