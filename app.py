@@ -17,11 +17,13 @@ except ImportError:  # pragma: no cover
 
 import os  # noqa: E402
 
-from facilitation import create_app  # noqa: E402
-from facilitation.serving import limit_messages, serve, steady_garbage_collection  # noqa: E402
+from facilitation import allowed_origins, create_app  # noqa: E402
+from facilitation.serving import accept_origins, limit_messages, serve, steady_garbage_collection  # noqa: E402
 
 app = create_app(SOCKETIO_ASYNC_MODE="gevent")
-limit_messages(app.config["MAX_SOCKET_MESSAGE_BYTES"])  # also under gunicorn, which imports this module
+# Both also under gunicorn, which imports this module and serves with the same handler.
+limit_messages(app.config["MAX_SOCKET_MESSAGE_BYTES"])
+accept_origins(allowed_origins(app))
 
 steady_garbage_collection()  # full collections on our schedule, not in the middle of a broadcast
 

@@ -167,9 +167,11 @@ def free_port() -> int:
 class LiveServer:
     """`python app.py` (gevent, as `make run` serves) on a free port, with its own instance folder."""
 
-    def __init__(self, workdir: Path, env: dict | None = None, port: int | None = None):
+    def __init__(self, workdir: Path, env: dict | None = None, port: int | None = None, command: list[str] | None = None):
         self.workdir = workdir
         self.port = port or free_port()
+        #: how the server is started (another command serves the same app, e.g. gunicorn's worker)
+        self.command = command or [sys.executable, "app.py"]
         self.extra_env = env or {}
         self.proc: subprocess.Popen | None = None
         #: a chair's staff API token, for preparing meetings (set when the database is initialised)
@@ -210,7 +212,7 @@ class LiveServer:
 
     def start(self) -> LiveServer:
         self.proc = subprocess.Popen(
-            [sys.executable, "app.py"],
+            self.command,
             cwd=ROOT,
             env=self.env(),
             stdout=open(self.log, "ab"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import sys
 import threading
 import time
 
@@ -13,7 +14,7 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import LiveServer, create_staff_cli
+from tests.conftest import LiveServer, create_staff_cli, free_port
 from tests.integration.conftest import LiveMeeting
 
 pytestmark = pytest.mark.live
@@ -110,21 +111,20 @@ def test_a_socket_opened_from_a_foreign_origin_is_refused(room, clients):
 
 
 def test_a_raw_websocket_from_a_foreign_origin_gets_no_session(room):
-    from websockets.exceptions import ConnectionClosed, InvalidStatus
+    from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect
 
     url = f"ws://127.0.0.1:{room.server.port}/socket.io/?EIO=4&transport=websocket"
     for origin in foreign_origins(room):
-        # gevent-websocket answers the upgrade (101) before engine.io checks the Origin; engine.io then
-        # closes the socket without opening a session. A 400 would do as well; a session would not.
-        try:
-            with connect(url, origin=origin, open_timeout=5) as ws:
-                with pytest.raises(ConnectionClosed):
-                    ws.recv(timeout=5)
-        except InvalidStatus as refused:
-            assert refused.response.status_code in (400, 403), origin
+        # Refused before the upgrade: never a 101, so another site's page never holds an open WebSocket.
+        with pytest.raises(InvalidStatus) as refused:
+            connect(url, origin=origin, open_timeout=5).close()
+        assert refused.value.response.status_code in (400, 403), origin
     with connect(url, origin=room.url, open_timeout=5) as ws:
         assert ws.recv(timeout=5).startswith('0{"sid":')  # engine.io's open packet
+    # A client that sends no Origin (not a browser) is judged by its link, as before.
+    with connect(url, open_timeout=5) as ws:
+        assert ws.recv(timeout=5).startswith('0{"sid":')
 
 
 #: What every answer of the server carries, Socket.IO's included (tests/web/test_security_headers.py checks the values).
@@ -180,6 +180,33 @@ def test_a_megabyte_posted_on_a_polling_session_is_refused_at_once_and_the_serve
     assert requests.get(f"{server.url}/", timeout=5).status_code == 200
     session, _ = polling_session(server)
     assert requests.post(session, data="40", timeout=5).text == "OK"
+
+
+def test_under_gunicorn_s_worker_too_a_foreign_origin_is_refused_before_the_upgrade(tmp_path):
+    """docs/deployment.md serves app:app with gevent-websocket's gunicorn worker: the same handler, the same refusal."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    pytest.importorskip("gunicorn")
+    port = free_port()
+    worker = "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"
+    gunicorn = LiveServer(tmp_path, port=port, command=[
+        sys.executable, "-m", "gunicorn", "-k", worker, "-w", "1", "-b", f"127.0.0.1:{port}", "--no-control-socket", "app:app",
+    ])
+    gunicorn.flask("init-db")
+    gunicorn.start()
+    try:
+        url = f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket"
+        with pytest.raises(InvalidStatus) as refused:
+            connect(url, origin="http://evil.example", open_timeout=10).close()
+        assert refused.value.response.status_code == 400
+        with connect(url, origin=gunicorn.url, open_timeout=10) as ws:
+            assert ws.recv(timeout=5).startswith('0{"sid":')
+        session, opened = polling_session(gunicorn)
+        assert opened.headers.get("Cache-Control") == "no-store" and opened.headers.get("X-Frame-Options") == "DENY"
+        assert requests.post(session, data=b"4" + b"x" * (1024 * 1024), timeout=10).status_code == 413
+    finally:
+        gunicorn.stop()
 
 
 def test_a_socket_with_a_bad_or_withdrawn_link_is_refused(room, clients):
