@@ -17,9 +17,9 @@ except ImportError:  # pragma: no cover
 
 import os  # noqa: E402
 
-from facilitation import create_app  # noqa: E402
+from facilitation import allowed_origins, create_app  # noqa: E402
 from facilitation.services import socket_sessions  # noqa: E402
-from facilitation.serving import limit_messages, serve, steady_garbage_collection  # noqa: E402
+from facilitation.serving import accept_origins, limit_messages, serve, steady_garbage_collection  # noqa: E402
 
 app = create_app(SOCKETIO_ASYNC_MODE="gevent")
 if not app.config.get("SOCKETIO_MESSAGE_QUEUE"):
@@ -28,7 +28,9 @@ if not app.config.get("SOCKETIO_MESSAGE_QUEUE"):
     # the caps on sockets per link and per address when everyone reconnects.
     with app.app_context():
         socket_sessions.forget_all()
-limit_messages(app.config["MAX_SOCKET_MESSAGE_BYTES"])  # also under gunicorn, which imports this module
+# Both also under gunicorn, which imports this module and serves with the same handler.
+limit_messages(app.config["MAX_SOCKET_MESSAGE_BYTES"])
+accept_origins(allowed_origins(app))
 
 steady_garbage_collection()  # full collections on our schedule, not in the middle of a broadcast
 

@@ -1,12 +1,15 @@
-"""Web security: response headers and the Content Security Policy, CSRF protection for forms and rate
-limits on pages. (The allowance of socket events per connection is realtime.flood.)
+"""Web security: response headers and the Content Security Policy, caching of private pages, CSRF
+protection for forms and rate limits on pages. (The allowance of socket events per connection is
+realtime.flood.)
 
 What each measure is for, and the test that proves it, is in docs/security.md.
 """
 
 from __future__ import annotations
 
+import io
 import time
+from urllib.parse import parse_qs
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_limiter import Limiter, RateLimitExceeded
@@ -15,6 +18,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .extensions import socketio
 from .services import security_events
 
 #: Forms that POST carry `csrf_token` (a hidden field) and JavaScript sends the X-CSRFToken header.
@@ -65,14 +69,101 @@ HEADERS = {
 
 STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
+#: Where Flask-SocketIO mounts the Socket.IO server (its default path).
+SOCKET_IO_PATH = "/socket.io/"
+
+#: Path arguments that are secret links (meeting links, calendar feeds): a page at such a URL is private.
+LINK_ARGUMENTS = frozenset({"token", "feed_token"})
+
+
+class SecureResponses:
+    """WSGI middleware around everything the server answers: Flask's pages and the Socket.IO server
+    that Flask-SocketIO mounts in front of them, which answers without Flask.
+
+    Every response gets the security headers it does not set itself (`HEADERS`, and
+    Strict-Transport-Security over HTTPS); Socket.IO's answers are never stored; a Socket.IO POST
+    longer than MAX_SOCKET_MESSAGE_BYTES is refused from its Content-Length before its body is read.
+    """
+
+    def __init__(self, wsgi_app, config):
+        self.wsgi_app = wsgi_app
+        self.config = config
+
+    def __call__(self, environ, start_response):
+        socket_io = environ.get("PATH_INFO", "").startswith(SOCKET_IO_PATH)
+        https = environ.get("wsgi.url_scheme") in ("https", "wss") or str(
+            self.config.get("PUBLIC_URL", "")
+        ).startswith("https://")
+
+        def start(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            extra = [(name, value) for name, value in HEADERS.items() if name.lower() not in present]
+            if https and "strict-transport-security" not in present:
+                extra.append(("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY))
+            if socket_io:
+                # Polling answers carry the room's events: personal data no cache may keep.
+                if "cache-control" not in present:
+                    extra.append(("Cache-Control", "no-store"))
+                if status.startswith("405") and "allow" not in present:
+                    extra.append(("Allow", "GET, POST, OPTIONS"))
+            return start_response(status, list(headers) + extra, exc_info)
+
+        if socket_io and environ.get("REQUEST_METHOD") == "POST" and self._too_long(environ):
+            _close_polling_session(environ)
+            return _too_large(start)
+        return self.wsgi_app(environ, start)
+
+    def _too_long(self, environ) -> bool:
+        """Whether a Socket.IO POST body exceeds the message limit; a body sent without a length is
+        read up to the limit only, and handed on already read."""
+        limit = int(self.config["MAX_SOCKET_MESSAGE_BYTES"])
+        length = environ.get("CONTENT_LENGTH")
+        if length:
+            # engine.io checks this too, but then closes the session and waits for a poll that never
+            # comes to collect the close: the POST hung for as long as the client kept it open.
+            return not length.isdigit() or int(length) > limit
+        body = environ["wsgi.input"].read(limit + 1)
+        if len(body) > limit:
+            return True
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))  # engine.io reads exactly Content-Length bytes
+        return False
+
+
+def _close_polling_session(environ) -> None:
+    """Close the session an oversized message was sent on, as a WebSocket's is closed, without waiting."""
+    sid = parse_qs(environ.get("QUERY_STRING", "")).get("sid", [""])[0]
+    server = getattr(socketio.server, "eio", None)
+    session = server.sockets.get(sid) if server is not None and sid else None
+    if session is not None and not session.upgraded:  # a WebSocket session is no polling POST's to close
+        # engine.io's own disconnect() waits for a poll to collect the close: from a POST that may never come.
+        session.close(wait=False, reason=server.reason.TRANSPORT_ERROR)
+        server.sockets.pop(sid, None)
+
+
+def _too_large(start_response):
+    body = b"Message too large.\n"
+    start_response(
+        "413 Request Entity Too Large",
+        [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("Connection", "close"),  # what is left of the body is not worth a kept-alive connection
+        ],
+    )
+    return [body]
+
 
 def init_app(app: Flask) -> None:
     """Install headers, CSRF protection, rate limits and their error pages on the app, and the security log."""
     security_events.init_app(app)
+    # Around the Socket.IO server too (mounted by now), so its answers get the same headers.
+    app.wsgi_app = SecureResponses(app.wsgi_app, app.config)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         # Behind nginx the client's address and scheme arrive in X-Forwarded-For/-Proto; trusted only
         # from the number of proxies configured, or anyone could choose the address they are limited by.
+        # Outermost, so that the headers above see the client's scheme.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     app.config["RATELIMIT_STORAGE_URI"] = rate_limit_storage(app.config)
@@ -85,7 +176,7 @@ def init_app(app: Flask) -> None:
     # an API request that relies on a signed-in session cookie instead is checked here.
     app.before_request(_csrf_for_cookie_api_requests)
 
-    app.after_request(security_headers)
+    app.after_request(private_pages_are_not_stored)
     app.register_error_handler(CSRFError, csrf_refused)
     app.register_error_handler(RateLimitExceeded, too_many_requests)
 
@@ -114,17 +205,14 @@ def rate_limit_storage(config) -> str:
     return "memory://"
 
 
-def is_https(config) -> bool:
-    """Whether this request came over HTTPS, or the deployment is public over HTTPS (a TLS proxy in front)."""
-    return request.is_secure or str(config.get("PUBLIC_URL", "")).startswith("https://")
-
-
-def security_headers(response):
-    """Every response: the security headers, keeping any a view chose for itself."""
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if is_https(current_app.config):
-        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+def private_pages_are_not_stored(response):
+    """A page at a secret link's URL, or rendered for a signed-in account (its meetings' links, its
+    API token, the administration), is kept in no browser or proxy cache: `Cache-Control: no-store`."""
+    if request.endpoint == "static":
+        return response  # the same file for everyone, sent without the session cookie (assets.py)
+    private = bool(LINK_ARGUMENTS & set(request.view_args or ())) or current_user.is_authenticated
+    if private and "no-store" not in response.headers.get("Cache-Control", ""):
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -1,5 +1,5 @@
-"""Serving under gevent: a TCP_NODELAY listener, WebSocket frames with a size limit, and full garbage
-collections at times the server chooses.
+"""Serving under gevent: a TCP_NODELAY listener, WebSocket upgrades only for allowed origins,
+WebSocket frames with a size limit, and full garbage collections at times the server chooses.
 
 gevent-websocket reads a whole frame into memory before anyone can look at it, so engine.io's
 message limit alone would let a client make the server buffer hundreds of megabytes. Frames are
@@ -62,10 +62,25 @@ class Handler(_handler.WebSocketHandler):
 
     READ_BUFFER_BYTES = 2048
 
+    #: browser origins whose WebSocket upgrades are accepted (set at start-up); None: no check here
+    allowed_origins: frozenset[str] | None = None
+
     def __init__(self, sock, address, server, rfile=None):
         if rfile is None:
             rfile = sock.makefile("rb", self.READ_BUFFER_BYTES)
         super().__init__(sock, address, server, rfile)
+
+    def upgrade_websocket(self):
+        """Upgrade to a WebSocket only when the request's Origin, if it sends one, is allowed.
+
+        gevent-websocket answers 101 before the app runs, so engine.io's Origin check came only after
+        another site's page already held an open WebSocket. Refused here, the request goes on to the
+        app as plain HTTP, where engine.io answers 400 for the origin and nothing is upgraded.
+        """
+        origin = self.environ.get("HTTP_ORIGIN")
+        if origin and self.allowed_origins is not None and origin not in self.allowed_origins:
+            return None
+        return super().upgrade_websocket()
 
 
 # Under gunicorn (docs/deployment.md) the worker class was imported before app.py loaded this
@@ -78,6 +93,11 @@ if _gunicorn_workers is not None:
 def limit_messages(max_bytes: int) -> None:
     """Apply the configured message limit to WebSocket frames."""
     BoundedWebSocket.max_message_bytes = max_bytes + 1024
+
+
+def accept_origins(origins) -> None:
+    """Upgrade WebSockets only for these browser origins (the app's CORS_ALLOWED_ORIGINS)."""
+    Handler.allowed_origins = frozenset(origins)
 
 
 def listener(host: str, port: int) -> socket.socket:

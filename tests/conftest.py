@@ -220,9 +220,11 @@ def free_port() -> int:
 class LiveServer:
     """`python app.py` (gevent, as `make run` serves) on a free port, with its own instance folder."""
 
-    def __init__(self, workdir: Path, env: dict | None = None, port: int | None = None):
+    def __init__(self, workdir: Path, env: dict | None = None, port: int | None = None, command: list[str] | None = None):
         self.workdir = workdir
         self.port = port or free_port()
+        #: how the server is started (another command serves the same app, e.g. gunicorn's worker)
+        self.command = command or [sys.executable, "app.py"]
         self.extra_env = env or {}
         self.proc: subprocess.Popen | None = None
         #: a chair's staff API token, for preparing meetings (set when the database is initialised)
@@ -265,7 +267,7 @@ class LiveServer:
         # The server writes to its own copy of the descriptor; ours closes once it has started.
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "app.py"],
+                self.command,
                 cwd=ROOT,
                 env=self.env(),
                 stdout=log,

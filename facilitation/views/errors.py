@@ -11,10 +11,12 @@ def register(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        # The exception's own headers (Allow on a 405, Retry-After, WWW-Authenticate) stay with our page.
+        headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
         if request.path.startswith("/api/"):
             code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.code, "error")
-            return jsonify({"ok": False, "error": {"code": code, "message": exc.description}}), exc.code
-        return render_template("errors/error.html", error=exc), exc.code
+            return jsonify({"ok": False, "error": {"code": code, "message": exc.description}}), exc.code, headers
+        return render_template("errors/error.html", error=exc), exc.code, headers
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import sys
 import threading
 import time
 
@@ -13,7 +14,7 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import LiveServer, create_staff_cli
+from tests.conftest import LiveServer, create_staff_cli, free_port
 from tests.integration.conftest import LiveMeeting
 
 pytestmark = pytest.mark.live
@@ -116,21 +117,102 @@ def test_a_socket_opened_from_a_foreign_origin_is_refused(room, clients):
 
 
 def test_a_raw_websocket_from_a_foreign_origin_gets_no_session(room):
-    from websockets.exceptions import ConnectionClosed, InvalidStatus
+    from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect
 
     url = f"ws://127.0.0.1:{room.server.port}/socket.io/?EIO=4&transport=websocket"
     for origin in foreign_origins(room):
-        # gevent-websocket answers the upgrade (101) before engine.io checks the Origin; engine.io then
-        # closes the socket without opening a session. A 400 would do as well; a session would not.
-        try:
-            with connect(url, origin=origin, open_timeout=5) as ws:
-                with pytest.raises(ConnectionClosed):
-                    ws.recv(timeout=5)
-        except InvalidStatus as refused:
-            assert refused.response.status_code in (400, 403), origin
+        # Refused before the upgrade: never a 101, so another site's page never holds an open WebSocket.
+        with pytest.raises(InvalidStatus) as refused:
+            connect(url, origin=origin, open_timeout=5).close()
+        assert refused.value.response.status_code in (400, 403), origin
     with connect(url, origin=room.url, open_timeout=5) as ws:
         assert ws.recv(timeout=5).startswith('0{"sid":')  # engine.io's open packet
+    # A client that sends no Origin (not a browser) is judged by its link, as before.
+    with connect(url, open_timeout=5) as ws:
+        assert ws.recv(timeout=5).startswith('0{"sid":')
+
+
+#: What every answer of the server carries, Socket.IO's included (tests/web/test_security_headers.py checks the values).
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "X-Frame-Options",
+    "Permissions-Policy",
+    "Cross-Origin-Opener-Policy",
+)
+
+
+def polling_session(server) -> tuple[str, requests.Response]:
+    """Open an engine.io polling session by hand; returns its URL (with the sid) and the opening answer."""
+    base = f"{server.url}/socket.io/?EIO=4&transport=polling"
+    opened = requests.get(base, headers={"Origin": server.url}, timeout=5)
+    assert opened.status_code == 200 and opened.text.startswith("0{"), opened.text
+    return f"{base}&sid={json.loads(opened.text[1:])['sid']}", opened
+
+
+def test_socket_io_polling_answers_carry_the_security_headers_and_are_never_stored(server):
+    session, opened = polling_session(server)
+    answers = {
+        "open": opened,
+        "poll": requests.post(session, data="40", headers={"Origin": server.url}, timeout=5),
+        "unknown session": requests.get(f"{server.url}/socket.io/?EIO=4&transport=polling&sid=nope", timeout=5),
+        "foreign origin": requests.get(session, headers={"Origin": "http://evil.example"}, timeout=5),
+    }
+    for what, answer in answers.items():
+        for name in SECURITY_HEADERS:
+            assert name in answer.headers, (what, name)
+        assert answer.headers["X-Frame-Options"] == "DENY" and answer.headers["Referrer-Policy"] == "no-referrer"
+        assert answer.headers.get("Cache-Control") == "no-store", what
+    wrong_method = requests.put(session, data="", timeout=5)
+    assert wrong_method.status_code == 405 and "POST" in wrong_method.headers["Allow"]
+
+
+def test_a_megabyte_posted_on_a_polling_session_is_refused_at_once_and_the_server_goes_on(server):
+    session, _ = polling_session(server)
+    body = b"4" + b"x" * (1024 * 1024)
+    started = time.monotonic()
+    refused = requests.post(session, data=body, timeout=30)
+    assert refused.status_code == 413
+    assert time.monotonic() - started < 2, "the server read or waited on a body it was going to refuse"
+    # The session it came on is closed, as a WebSocket sending the same would be.
+    assert requests.get(session, timeout=5).status_code == 400
+    # Without a Content-Length (chunked), the body is read only up to the limit.
+    started = time.monotonic()
+    chunked = requests.post(polling_session(server)[0], data=iter([body[:65536]] * 16), timeout=30)
+    assert chunked.status_code == 413 and time.monotonic() - started < 2
+    # The server still serves: a page, and a new session that sends a message within the limit.
+    assert requests.get(f"{server.url}/", timeout=5).status_code == 200
+    session, _ = polling_session(server)
+    assert requests.post(session, data="40", timeout=5).text == "OK"
+
+
+def test_under_gunicorn_s_worker_too_a_foreign_origin_is_refused_before_the_upgrade(tmp_path):
+    """docs/deployment.md serves app:app with gevent-websocket's gunicorn worker: the same handler, the same refusal."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    pytest.importorskip("gunicorn")
+    port = free_port()
+    worker = "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"
+    gunicorn = LiveServer(tmp_path, port=port, command=[
+        sys.executable, "-m", "gunicorn", "-k", worker, "-w", "1", "-b", f"127.0.0.1:{port}", "--no-control-socket", "app:app",
+    ])
+    gunicorn.flask("init-db")
+    gunicorn.start()
+    try:
+        url = f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket"
+        with pytest.raises(InvalidStatus) as refused:
+            connect(url, origin="http://evil.example", open_timeout=10).close()
+        assert refused.value.response.status_code == 400
+        with connect(url, origin=gunicorn.url, open_timeout=10) as ws:
+            assert ws.recv(timeout=5).startswith('0{"sid":')
+        session, opened = polling_session(gunicorn)
+        assert opened.headers.get("Cache-Control") == "no-store" and opened.headers.get("X-Frame-Options") == "DENY"
+        assert requests.post(session, data=b"4" + b"x" * (1024 * 1024), timeout=10).status_code == 413
+    finally:
+        gunicorn.stop()
 
 
 def test_a_socket_with_a_bad_or_withdrawn_link_is_refused(room, clients):
@@ -154,8 +236,8 @@ def test_a_message_over_the_size_limit_is_refused_and_changes_nothing(room, clie
     # A valid command, padded by an extra argument the handler ignores: only its size is wrong.
     oversized = ({"id": "big-1", "name": "clock.start_meeting", "args": {}}, "x" * LIMIT)
     chair.sio.emit("command", oversized, callback=lambda *a: answers.append(a))
-    # Over polling the client may only notice after its 5 s request timeout.
-    assert chair.gone.wait(10), "the server kept a connection that sent an oversized message"
+    # Over polling too the refusal is at once: the POST gets 413 and the session is closed.
+    assert chair.gone.wait(3), "the server kept a connection that sent an oversized message"
     assert answers == []
     after = room.snapshot()
     assert after["seq"] == before["seq"] and after["meeting"]["status"] == "draft"

@@ -13,7 +13,7 @@ from facilitation import create_app
 from facilitation.config import TestConfig
 from facilitation.extensions import db
 from facilitation.security import CONTENT_SECURITY_POLICY
-from tests.conftest import ROOT
+from tests.conftest import ROOT, add_staff, sign_in
 
 EXPECTED = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -78,6 +78,44 @@ def test_headers_a_view_sets_itself_are_kept(client, meeting):
     room = client.get(f"/chair/{meeting['chair']}")
     assert room.headers["Cache-Control"] == "no-store"
     assert room.headers.get_all("Referrer-Policy") == ["no-referrer"]  # set once, not twice
+
+
+def test_pages_that_carry_links_or_tokens_are_never_stored(client, app, staff, meeting):
+    chair, parent, feed = meeting["chair"], meeting["participants"][0], "f" * 43
+    admin = add_staff(app, "admin@school.test", "Ms Admin", "admin")
+    signed_out = client.application.test_client()
+    # A secret link in the URL: whatever the page shows, its address and contents are private.
+    for url in (f"/join/{parent}", f"/join/{parent}/actions", f"/minutes/{parent}", f"/minutes/{chair}/state.json",
+                f"/actions/{chair}", f"/actions/{chair}/overview", f"/calendar/{feed}.ics", f"/join/{'x' * 43}"):
+        assert signed_out.get(url).headers.get("Cache-Control") == "no-store", url
+    # A signed-in account: its home page lists its meetings' chair links, the account page issues API tokens.
+    sign_in(client, staff["email"])
+    home = client.get("/")
+    assert f"/chair/{chair}" in home.get_data(as_text=True)
+    assert home.headers.get("Cache-Control") == "no-store"
+    issued = client.post("/account", data={"what": "api_token"})
+    assert 'id="api-token">' in issued.get_data(as_text=True)
+    assert issued.headers.get("Cache-Control") == "no-store"
+    for url in ("/account", "/actions", "/meetings/new"):
+        assert client.get(url).headers.get("Cache-Control") == "no-store", url
+    administrator = client.application.test_client()
+    sign_in(administrator, admin["email"])
+    for url in ("/admin/", "/admin/users", "/admin/settings", "/admin/access-log", "/admin/data-protection/"):
+        r = administrator.get(url)
+        assert r.status_code == 200 and r.headers.get("Cache-Control") == "no-store", url
+    # What is the same for everyone may still be cached: the public pages, and static files even when signed in.
+    assert "no-store" not in signed_out.get("/").headers.get("Cache-Control", "")
+    assert "no-store" not in signed_out.get("/login").headers.get("Cache-Control", "")
+    assert "no-store" not in client.get("/static/css/app.css").headers.get("Cache-Control", "")
+
+
+def test_a_method_not_allowed_names_the_methods_that_are(client, meeting):
+    page = client.put("/")
+    assert page.status_code == 405 and "text/html" in page.headers["Content-Type"]
+    assert set(page.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "OPTIONS"}
+    api = client.delete("/api/v1/meetings", headers={"Authorization": f"Bearer {meeting['chair']}"})
+    assert api.status_code == 405 and api.get_json()["error"]["code"] == "method_not_allowed"
+    assert set(api.headers["Allow"].replace(" ", "").split(",")) == {"POST", "OPTIONS"}
 
 
 def test_the_downloadable_minutes_keep_their_own_policy_which_allows_their_style_and_no_script(client, meeting):
