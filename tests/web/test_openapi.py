@@ -176,10 +176,14 @@ def test_every_reference_in_the_document_resolves(document):
     assert sorted(dangling) == []
 
 
-def test_the_bearer_scheme_is_declared_and_creating_a_meeting_needs_no_token(document):
-    assert document["components"]["securitySchemes"]["linkToken"] == {"type": "http", "scheme": "bearer"}
+def test_the_bearer_schemes_are_declared_and_creating_a_meeting_needs_a_staff_token(document, client):
+    schemes = document["components"]["securitySchemes"]
+    assert {k: v for k, v in schemes["linkToken"].items() if k != "description"} == {"type": "http", "scheme": "bearer"}
+    assert {k: v for k, v in schemes["staffToken"].items() if k != "description"} == {"type": "http", "scheme": "bearer"}
     assert document["security"] == [{"linkToken": []}]
-    assert document["paths"]["/api/v1/meetings"]["post"]["security"] == []
+    create = document["paths"]["/api/v1/meetings"]["post"]
+    assert create["security"] == [{"staffToken": []}] and {"401", "403"} <= set(create["responses"])
+    assert client.post("/api/v1/meetings", json={}).status_code == 401  # as the document says
 
 
 def test_the_document_validates_against_the_openapi_specification(document):
