@@ -4,7 +4,6 @@ handshake, the message size limit, fan-out between clients, and flooding."""
 
 from __future__ import annotations
 
-import bisect
 import json
 import sys
 import threading
@@ -20,61 +19,6 @@ from tests.integration.conftest import LiveMeeting
 pytestmark = pytest.mark.live
 
 LIMIT = 64 * 1024  # MAX_SOCKET_MESSAGE_BYTES, the default configuration
-
-
-class Client:
-    """A python-socketio client that records events, refusals and its disconnection."""
-
-    def __init__(self, transports=("websocket",)):
-        self.events: list[dict] = []
-        self.refusals: list = []
-        self.gone = threading.Event()
-        self.changed = threading.Condition()
-        self.transports = list(transports)
-        # python-engineio's client leaves sockets open when the server ends the connection: it drops the
-        # HTTP session it made itself, and keeps the websocket. The fixture closes both.
-        self.http = requests.Session()
-        self.sio = socketio.Client(reconnection=False, http_session=self.http)
-        self.sio.on("event", self._on_event)
-        self.sio.on("connect_error", lambda data: self.refusals.append(data))
-        self.sio.on("disconnect", lambda reason=None: self.gone.set())
-
-    def _on_event(self, event):
-        # python-engineio's client hands every message to a thread of its own, so two events that
-        # arrive back to back can reach this handler in either order: keep them in seq order, as the
-        # browser's room-core.js applies them (a gap or a duplicate still shows).
-        with self.changed:
-            bisect.insort(self.events, event, key=lambda e: e["seq"])
-            self.changed.notify_all()
-
-    def connect(self, url, token, **kwargs):
-        self.sio.connect(
-            url, auth={"token": token} if token else None, transports=self.transports, wait_timeout=5, **kwargs
-        )
-        return self
-
-    def wait_for_events(self, count, timeout=5.0):
-        with self.changed:
-            assert self.changed.wait_for(lambda: len(self.events) >= count, timeout), self.events
-        return self.events
-
-
-@pytest.fixture
-def clients():
-    opened: list[Client] = []
-
-    def make(transports=("websocket",)):
-        client = Client(transports)
-        opened.append(client)
-        return client
-
-    yield make
-    for client in opened:
-        if client.sio.connected:
-            client.sio.disconnect()
-        client.http.close()
-        if getattr(client.sio.eio, "ws", None) is not None:
-            client.sio.eio.ws.shutdown()
 
 
 @pytest.fixture(scope="module")
