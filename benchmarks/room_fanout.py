@@ -1396,6 +1396,10 @@ collector off during measurement so its pauses are not charged to the server.
 """
 
 
+def _old_docs(path: str) -> str:
+    return Path(path).read_text() if Path(path).exists() else ""
+
+
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
@@ -1509,7 +1513,9 @@ async def main_async(args, command: str) -> str:
             conc=args.connect_concurrency,
         )
         Path(args.docs).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.docs).write_text(head + text + "\n")
+        # Other benchmarks keep their sections in the same file between markers: carry them over.
+        kept = re.findall(r"\n\n#[^\n]*\n\n<!-- [a-z-]+:start -->.*?<!-- [a-z-]+:end -->", _old_docs(args.docs), re.S)
+        Path(args.docs).write_text(head + text + "\n" + "".join(kept) + ("\n" if kept else ""))
         log(f"wrote {args.docs}")
     if args.json:
 
