@@ -95,8 +95,26 @@ def _publish(change: Change, name: str, action: Action, entry: ActionUpdate | No
     append_event_to(change, action.meeting_id, name, data)
 
 
-def _text(value: str | None, field: str, label: str, limit: int) -> str | None:
-    return clean_text(value, field, label, limit)
+def _history_entry(change: Change, action: Action, kind: str, status_before: str, status_after: str,
+                   occurred_on, note: str | None, evidence: str | None, reviewing: int | None) -> ActionUpdate:
+    """Add one entry to an action's history, written by whoever sent the command."""
+    entry = ActionUpdate(
+        action_id=action.id,
+        meeting_id=action.meeting_id,
+        kind=kind,
+        status_before=status_before,
+        status_after=status_after,
+        occurred_on=occurred_on,
+        note=note,
+        evidence=evidence,
+        author=_actor(change)[:200],
+        link_id=change.link.id,
+        participant_id=change.link.participant_id,
+        reviewed_in_meeting_id=reviewing,
+        created_at=change.now,
+    )
+    db.session.add(entry)
+    return entry
 
 
 @command(
@@ -113,8 +131,8 @@ def record_progress(change: Change, args: RecordProgressArgs) -> dict:
             raise Forbidden("You can only record progress on your own actions.")
     before = queries.action_view(action)
     check_version(action, args.version, before)
-    note = _text(args.note, "note", "The note", rules.NOTE_MAX)
-    evidence = _text(args.evidence, "evidence", "The evidence", rules.EVIDENCE_MAX)
+    note = clean_text(args.note, "note", "The note", rules.NOTE_MAX)
+    evidence = clean_text(args.evidence, "evidence", "The evidence", rules.EVIDENCE_MAX)
     status = (args.status or "").strip() or None
     decided = rules.check_progress(
         status=action.status,
@@ -127,22 +145,8 @@ def record_progress(change: Change, args: RecordProgressArgs) -> dict:
         closed_on=action.closed_on,
         by_chair=link.role == access.CHAIR,
     )
-    entry = ActionUpdate(
-        action_id=action.id,
-        meeting_id=action.meeting_id,
-        kind=rules.PROGRESS,
-        status_before=decided.status_before,
-        status_after=decided.status_after,
-        occurred_on=args.occurred_on or change.today,
-        note=note,
-        evidence=evidence,
-        author=_actor(change)[:200],
-        link_id=link.id,
-        participant_id=link.participant_id,
-        reviewed_in_meeting_id=reviewing,
-        created_at=change.now,
-    )
-    db.session.add(entry)
+    entry = _history_entry(change, action, rules.PROGRESS, decided.status_before, decided.status_after,
+                           args.occurred_on or change.today, note, evidence, reviewing)
     action.status = decided.status_after
     action.closed_on = decided.closed_on
     action.progress_at = change.now
@@ -161,25 +165,12 @@ def record_progress(change: Change, args: RecordProgressArgs) -> dict:
 def report_missed(change: Change, args: ReportMissedArgs) -> dict:
     """A parent (or anyone at the table) logs that agreed support did not happen on a given day."""
     action, reviewing = _reach(change, args.action_id)
-    note = _text(args.note, "note", "What did not happen", rules.NOTE_MAX)
+    note = clean_text(args.note, "note", "What did not happen", rules.NOTE_MAX)
     rules.check_missed_provision(
         status=action.status, occurred_on=args.occurred_on, note=note, today=change.today, agreed_on=agreed_on(action)
     )
-    entry = ActionUpdate(
-        action_id=action.id,
-        meeting_id=action.meeting_id,
-        kind=rules.MISSED_PROVISION,
-        status_before=action.status,
-        status_after=action.status,
-        occurred_on=args.occurred_on,
-        note=note,
-        author=_actor(change)[:200],
-        link_id=change.link.id,
-        participant_id=change.link.participant_id,
-        reviewed_in_meeting_id=reviewing,
-        created_at=change.now,
-    )
-    db.session.add(entry)
+    entry = _history_entry(change, action, rules.MISSED_PROVISION, action.status, action.status,
+                           args.occurred_on, note, None, reviewing)
     db.session.flush()
     _audit(change, action, "actions.report_missed", None, update_view(entry), reviewing)
     _publish(change, "actions.report_missed", action, entry, reviewing)
