@@ -309,18 +309,26 @@ def create_staff_cli(server: LiveServer, email: str = "senco@school.test", role:
     return out.strip().rsplit("API token: ", 1)[1].split()[0]
 
 
+def prepared_server(workdir: Path, env: dict | None = None) -> LiveServer:
+    """A live server with its database initialised and a chair's staff account, started."""
+    server = LiveServer(workdir, env)
+    server.flask("init-db")
+    server.api_token = create_staff_cli(server)
+    return server.start()
+
+
 @pytest.fixture
 def live_server(tmp_path):
     """Start live servers: live_server(env=...) -> LiveServer with the database initialised."""
     servers: list[LiveServer] = []
 
     def start(env: dict | None = None, workdir: Path | None = None, init: bool = True) -> LiveServer:
-        server = LiveServer(workdir or tmp_path, env)
         if init:
-            server.flask("init-db")
-            server.api_token = create_staff_cli(server)
+            server = prepared_server(workdir or tmp_path, env)
+        else:
+            server = LiveServer(workdir or tmp_path, env).start()
         servers.append(server)
-        return server.start()
+        return server
 
     yield start
     for server in servers:

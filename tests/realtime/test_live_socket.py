@@ -13,7 +13,7 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import LiveServer, create_staff_cli, free_port
+from tests.conftest import LiveServer, free_port, prepared_server
 from tests.integration.conftest import LiveMeeting
 
 pytestmark = pytest.mark.live
@@ -24,10 +24,8 @@ LIMIT = 64 * 1024  # MAX_SOCKET_MESSAGE_BYTES, the default configuration
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """One live server for this module's tests (none of them harms it); each test has its own meeting."""
-    server = LiveServer(tmp_path_factory.mktemp("live-socket"))
-    server.flask("init-db")
-    server.api_token = create_staff_cli(server)
-    yield server.start()
+    server = prepared_server(tmp_path_factory.mktemp("live-socket"))
+    yield server
     server.stop()
 
 

@@ -12,7 +12,7 @@ import time
 import pytest
 import socketio
 
-from tests.conftest import LiveServer, create_staff_cli
+from tests.conftest import LiveServer, prepared_server
 from tests.integration.conftest import LiveMeeting, relaunch  # noqa: F401  (shared fixture)
 from tests.realtime.conftest import Client
 
@@ -24,10 +24,8 @@ NAMES = ("Sam Parent", "Dr Eve Psych")
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """One live server with the default caps; repeats of an event are written a second after it."""
-    server = LiveServer(tmp_path_factory.mktemp("security-events"), env={"SECURITY_EVENTS_FLUSH_SECONDS": "1"})
-    server.flask("init-db")
-    server.api_token = create_staff_cli(server)
-    yield server.start()
+    server = prepared_server(tmp_path_factory.mktemp("security-events"), env={"SECURITY_EVENTS_FLUSH_SECONDS": "1"})
+    yield server
     server.stop()
 
 
