@@ -210,3 +210,20 @@ def test_a_question_sent_before_the_meeting_starts_waits_but_a_hand_cannot_be_ra
     assert refused["error"]["code"] == "not_started"
     [request] = snapshot(sockets(meeting["chair"]))["speaking_requests"]
     assert (request["id"], request["item_id"], request["status"]) == (ack["request_id"], None, "waiting")
+
+
+def test_a_request_from_another_meeting_cannot_be_answered_or_withdrawn_here(room, make_meeting, client, sockets):
+    other = make_meeting(title="Another child's review", child_ref="ZZ-9")
+    r = client.post(
+        f"/api/v1/meetings/{other['id']}/commands/participants.add",
+        json={"name": "Other Parent", "role": "parent", "agency": "family"},
+        headers={"Authorization": f"Bearer {other['chair']}"},
+    )
+    elsewhere = sockets(r.get_json()["join_path"].rsplit("/", 1)[1])
+    asked = ok(elsewhere, "queue.ask", kind="comment", text="In the other meeting")
+    for who, name in (("chair", "queue.answer"), ("parent", "queue.withdraw")):
+        ack = send(room["conns"][who], name, request_id=asked["request_id"])
+        assert ack["error"]["code"] == "not_found", ack
+    assert snapshot(room["conns"]["chair"])["speaking_requests"] == []
+    assert all(events_of(sc) == [] for sc in room["conns"].values())
+    assert snapshot(sockets(other["chair"]))["speaking_requests"][0]["status"] == "waiting"
