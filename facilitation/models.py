@@ -350,6 +350,29 @@ class Position(db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class SpeakingRequest(db.Model):
+    """A participant's raised hand, written question or comment, or request for a break (domain.speaking)."""
+
+    __tablename__ = "speaking_requests"
+    #: a participant's requests still waiting are counted on every new one (one hand, the flood guard)
+    __table_args__ = (Index("ix_speaking_requests_participant_status", "participant_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    #: hand, question, comment or break (domain.speaking.KINDS)
+    kind: Mapped[str] = mapped_column(String(10))
+    #: the question or comment in the participant's words; none for a hand or a break
+    text: Mapped[str | None] = mapped_column(Text)
+    #: the item the meeting was on when it was sent
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="SET NULL"))
+    #: waiting, answered or withdrawn (domain.speaking.STATUSES)
+    status: Mapped[str] = mapped_column(String(10), default="waiting")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+
+
 # ---------------------------------------------------------------- minutes
 
 

@@ -21,6 +21,7 @@ from .models import (
     MeetingEvent,
     Participant,
     Position,
+    SpeakingRequest,
     User,
     utcnow,
 )
@@ -170,6 +171,21 @@ def disagreement_view(d: Disagreement, now: datetime | None = None) -> dict:
     }
 
 
+def speaking_request_view(r: SpeakingRequest, now: datetime | None = None) -> dict:
+    """A raised hand, question, comment or break request, as the chair and its asker see it."""
+    return {
+        "id": r.id,
+        "kind": r.kind,
+        "text": r.text,
+        "participant_id": r.participant_id,
+        "item_id": r.item_id,
+        "created_at": iso(r.created_at),
+        "status": r.status,
+        "answered_at": iso(r.answered_at),
+        "version": r.version,
+    }
+
+
 def _sort_by_id(row) -> tuple:
     return (row.id,)
 
@@ -181,6 +197,7 @@ VIEWS = {
     "decisions": decision_view,
     "actions": action_view,
     "disagreements": disagreement_view,
+    "speaking_requests": speaking_request_view,
 }
 SORT_KEYS = {
     "items": lambda i: (i.position, i.id),
@@ -188,6 +205,7 @@ SORT_KEYS = {
     "decisions": _sort_by_id,
     "actions": _sort_by_id,
     "disagreements": _sort_by_id,
+    "speaking_requests": _sort_by_id,
 }
 #: The record's registers, read for snapshots; deleted entries stay in the audit trail only.
 REGISTERS = {"decisions": Decision, "actions": Action, "disagreements": Disagreement}
@@ -220,7 +238,19 @@ def snapshot(meeting: Meeting, link: AccessLink, now: datetime) -> dict:
             name: [VIEWS[name](row, now) for row in live_entries(model, meeting.id) if shown(row)]
             for name, model in REGISTERS.items()
         },
+        "speaking_requests": speaking_requests(meeting.id, link.role, link.participant_id),
     }
+
+
+def speaking_requests(meeting_id: int, role: str, participant_id: int | None) -> list[dict]:
+    """The requests to speak a link is shown, oldest first: all for the chair and note-takers, a
+    participant's own for them, none for observers and the shared screen."""
+    query = select(SpeakingRequest).where(SpeakingRequest.meeting_id == meeting_id).order_by(SpeakingRequest.id)
+    if role not in access.QUEUE_READERS:
+        if role != access.PARTICIPANT or participant_id is None:
+            return []
+        query = query.where(SpeakingRequest.participant_id == participant_id)
+    return [speaking_request_view(r) for r in db.session.scalars(query)]
 
 
 def present_participants(meeting: Meeting) -> list[Participant]:
@@ -302,17 +332,48 @@ def redacted(data: dict, hidden_now: dict[str, set[int]] | None = None) -> dict 
     return out
 
 
-def for_role(event: dict, role: str, hidden_now: dict[str, set[int]] | None = None) -> dict:
-    """An event envelope as a meeting role receives it."""
-    if access.sees_confidential(role):
+#: The type of an event whose change the receiver is not shown (another participant's request to
+#: speak): it carries the meeting and its seq only, so nobody sees a gap.
+PRIVATE = "private"
+
+
+def askers(data: dict) -> set[int]:
+    """The participants whose requests to speak are in an event's data."""
+    return {row["participant_id"] for row in data.get("speaking_requests", ())}
+
+
+def without_others_requests(data: dict, role: str, participant_id: int | None) -> dict | None:
+    """An event's data less the requests to speak this link is not shown, or None when it is shown all."""
+    rows = data.get("speaking_requests")
+    if rows is None or role in access.QUEUE_READERS:
+        return None
+    own = [row for row in rows if access.sees_speaking_request(role, participant_id, row["participant_id"])]
+    if len(own) == len(rows):
+        return None
+    out = {k: v for k, v in data.items() if k != "speaking_requests"}
+    if own:
+        out["speaking_requests"] = own
+    return out
+
+
+def for_role(
+    event: dict, role: str, hidden_now: dict[str, set[int]] | None = None, participant_id: int | None = None
+) -> dict:
+    """An event envelope as a link receives it: by its role, and as `participant_id` for requests to speak."""
+    if access.sees_confidential(role) and role in access.QUEUE_READERS:
         return event
-    data = redacted(event["data"], hidden_now)
-    return event if data is None else {**event, "data": data}
+    data = redacted(event["data"], hidden_now) or event["data"]
+    private = without_others_requests(data, role, participant_id)
+    if private is not None:
+        return {**event, "type": PRIVATE if set(private) <= {"meeting"} else event["type"], "data": private}
+    return event if data is event["data"] else {**event, "data": data}
 
 
-def events_since(meeting_id: int, after_seq: int, last_seq: int, role: str = access.CHAIR) -> list[dict] | None:
-    """The events after `after_seq`, in order, as `role` receives them; None when the client
-    should take a snapshot."""
+def events_since(
+    meeting_id: int, after_seq: int, last_seq: int, role: str = access.CHAIR, participant_id: int | None = None
+) -> list[dict] | None:
+    """The events after `after_seq`, in order, as a link of `role` (and `participant_id`) receives
+    them; None when the client should take a snapshot."""
     missing = last_seq - after_seq
     if missing < 0 or missing > current_app.config["REPLAY_LIMIT"]:
         return None
@@ -324,9 +385,9 @@ def events_since(meeting_id: int, after_seq: int, last_seq: int, role: str = acc
         .order_by(MeetingEvent.seq)
     ).all()
     envelopes = [event_envelope(r) for r in rows]
-    if not access.sees_confidential(role):
+    if not access.sees_confidential(role) or role not in access.QUEUE_READERS:
         hidden_now = confidential_now([e["data"] for e in envelopes])
-        envelopes = [for_role(e, role, hidden_now) for e in envelopes]
+        envelopes = [for_role(e, role, hidden_now, participant_id) for e in envelopes]
     if len(envelopes) != missing or (envelopes and envelopes[0]["seq"] != after_seq + 1):
         return None
     return envelopes

@@ -19,6 +19,7 @@ from .domain import agenda as agenda_rules
 from .domain import meetings as meeting_rules
 from .domain import minutes as minutes_rules
 from .domain import registers
+from .domain import speaking as speaking_rules
 from .domain.errors import Conflict, RuleViolation
 
 #: The largest id a client may name: the database's integer (PostgreSQL's `integer` is 32-bit), so
@@ -365,6 +366,15 @@ class SetAttendanceArgs(Args):
     attendance: OneOf(R.ATTENDANCE)
     arrived_late: bool = False
     left_early: bool = False
+
+
+class AskArgs(Args):
+    kind: OneOf(speaking_rules.WRITTEN)
+    text: Text(speaking_rules.TEXT_MAX, required=True)
+
+
+class SpeakingRequestArgs(Args):
+    request_id: Id
 
 
 class CommandEnvelope(BaseModel):

@@ -178,7 +178,7 @@ def read_events(meeting_id: int):
     if not (after.isascii() and after.isdigit() and len(after) <= 16):
         raise schemas.FieldErrors({"after_seq": "Must be a whole number, 0 or more."})
     meeting = db.session.get(Meeting, meeting_id)
-    events = queries.events_since(meeting_id, int(after), meeting.last_seq, link.role)
+    events = queries.events_since(meeting_id, int(after), meeting.last_seq, link.role, link.participant_id)
     if events is None:
         raise RuleViolation("Too far behind or ahead to replay; read the meeting again.", code="resync")
     return jsonify({"seq": meeting.last_seq, "events": events})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .. import schemas, services
-from ..domain import access, agenda, meetings, registers
+from ..domain import access, agenda, meetings, registers, speaking
 from ..domain import action_log as rules
 from ..domain.action_log import STATUSES as ACTION_STATUSES
 from ..services.action_log import search
@@ -88,6 +88,11 @@ def _state_schemas() -> dict:
                 "decisions": {**_list("Decision"), "description": "The decision register, oldest first (deleted entries are in the audit trail only)"},
                 "actions": {**_list("Action"), "description": "The action register, oldest first"},
                 "disagreements": {**_list("Disagreement"), "description": "The disagreement register, oldest first, each with its live positions"},
+                "speaking_requests": {
+                    **_list("SpeakingRequest"),
+                    "description": "Requests to speak, oldest first: all for the chair and note-takers, a participant's "
+                    "own for a participant's link, none for observers and the shared screen",
+                },
             },
         ),
         "Viewer": _object("Who is looking: the link's role, and its participant for a participant's link.", {
@@ -204,6 +209,17 @@ def _state_schemas() -> dict:
             "positions": _list("Position"),
             "version": _VERSION,
             "created_at": _TIME,
+        }),
+        "SpeakingRequest": _object("A participant's raised hand, written question or comment, or request for a break.", {
+            "id": _ID,
+            "kind": {"enum": list(speaking.KINDS), "description": "; ".join(f"`{k}`: {v}" for k, v in speaking.KINDS.items())},
+            "text": {**_TEXT_OR_NULL, "description": "The question or comment (null for a hand or a break)"},
+            "participant_id": _ID,
+            "item_id": {**_ID_OR_NULL, "description": "The item the meeting was on when it was sent (null before the start)"},
+            "created_at": _TIME,
+            "status": {"enum": list(speaking.STATUSES), "description": "Answered and withdrawn are final"},
+            "answered_at": _TIME_OR_NULL,
+            "version": _VERSION,
         }),
     }
 

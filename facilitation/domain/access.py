@@ -82,12 +82,31 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "actions.set_owner_email": frozenset({CHAIR}),
     "meeting.set_chair_email": frozenset({CHAIR}),
     "actions.read_log": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
+    # the speaking queue: participants ask for themselves; the chair and note-takers answer
+    "queue.raise_hand": frozenset({PARTICIPANT}),
+    "queue.ask": frozenset({PARTICIPANT}),
+    "queue.ask_break": frozenset({PARTICIPANT}),
+    "queue.withdraw": frozenset({PARTICIPANT}),
+    "queue.answer": _RECORDERS,
 }
 
 #: Permissions a participant holds only for their own entries (their position, their action).
 OWN_ONLY: frozenset[str] = frozenset(
-    {"actions.confirm", "positions.add", "positions.update", "actions.record_progress", "actions.read_log"}
+    {
+        "actions.confirm",
+        "positions.add",
+        "positions.update",
+        "actions.record_progress",
+        "actions.read_log",
+        "queue.raise_hand",
+        "queue.ask",
+        "queue.ask_break",
+        "queue.withdraw",
+    }
 )
+#: Roles that see every participant's requests to speak; a participant sees only their own, and
+#: observers and the shared screen none (a quiet way to speak stays quiet).
+QUEUE_READERS = frozenset({CHAIR, NOTE_TAKER})
 
 
 def may(role: str, permission: str) -> bool:
@@ -106,3 +125,10 @@ def sees_own_confidential(role: str, participant_id: int | None, owner_participa
     if sees_confidential(role):
         return True
     return role == PARTICIPANT and participant_id is not None and participant_id == owner_participant_id
+
+
+def sees_speaking_request(role: str, participant_id: int | None, asker_participant_id: int) -> bool:
+    """True when a link is shown a request to speak: the chair and note-takers, or the asker's own link."""
+    if role in QUEUE_READERS:
+        return True
+    return role == PARTICIPANT and participant_id is not None and participant_id == asker_participant_id

@@ -14,7 +14,19 @@ from markupsafe import Markup
 from ..domain import minutes as m
 from ..domain.bidi import isolate_all
 from . import plain
-from .text import ATTENDANCE_GROUPS, actual_text, hhmm, meeting_facts, next_step_line, planned_text, stamp_line
+from .text import (
+    ATTENDANCE_GROUPS,
+    QUESTION_HEADINGS,
+    QUESTIONS_TITLE,
+    actual_text,
+    has_questions,
+    hhmm,
+    meeting_facts,
+    next_step_line,
+    planned_text,
+    queue_counts_line,
+    stamp_line,
+)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATES = ROOT / "templates"
@@ -49,6 +61,10 @@ def install_filters(env: Environment) -> None:
         attendance_groups=ATTENDANCE_GROUPS,
         meeting_facts=meeting_facts,
         stamp_line=stamp_line,
+        has_questions=has_questions,
+        queue_counts_line=queue_counts_line,
+        questions_title=QUESTIONS_TITLE,
+        question_headings=QUESTION_HEADINGS,
     )
 
 

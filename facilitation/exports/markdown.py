@@ -11,7 +11,19 @@ import re
 
 from ..domain import minutes as m
 from . import plain
-from .text import ATTENDANCE_GROUPS, actual_text, hhmm, meeting_facts, planned_text, stamp_line
+from .text import (
+    ATTENDANCE_GROUPS,
+    QUESTION_HEADINGS,
+    QUESTIONS_TITLE,
+    actual_text,
+    has_questions,
+    hhmm,
+    meeting_facts,
+    planned_text,
+    question_rows,
+    queue_counts_line,
+    stamp_line,
+)
 
 #: CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that can make markup
 #: anywhere in a line (emphasis, code, links and images, HTML, entities, table cells, strikethrough).
@@ -129,6 +141,14 @@ def render(minutes: m.Minutes) -> bytes:
             out += [f"**Next step:** {esc(g.next_step_label)} (rung {g.rung}).  ", f"**Owner:** {esc(g.owner)} ({esc(g.agency)}). **Follow-up:** {m.uk_date(g.follow_up_date)}.", ""]
         else:
             out += ["**Next step:** not yet agreed.", ""]
+
+    if has_questions(minutes):
+        out += [f"## {QUESTIONS_TITLE}", ""]
+        if minutes.questions:
+            out += _table(QUESTION_HEADINGS, [[cell(c) for c in row] for row in question_rows(minutes)])
+        else:
+            out += ["No written questions or comments were sent.", ""]
+        out += [queue_counts_line(minutes), ""]
 
     out += ["## The child's and family's views", "", "### The child's views", "", esc(minutes.child_views) if minutes.child_views else "*Not recorded.*", ""]
     out += ["### The family's views", "", esc(minutes.family_views) if minutes.family_views else "*Not recorded.*", ""]

@@ -32,7 +32,20 @@ from fpdf import FPDF
 from ..domain import minutes as m
 from ..domain.bidi import CONTROLS, balanced
 from . import plain, reads_right_to_left
-from .text import ATTENDANCE_GROUPS, actual_text, hhmm, meeting_facts, planned_text, stamp_line, title_line
+from .text import (
+    ATTENDANCE_GROUPS,
+    QUESTION_HEADINGS,
+    QUESTIONS_TITLE,
+    actual_text,
+    has_questions,
+    hhmm,
+    meeting_facts,
+    planned_text,
+    question_rows,
+    queue_counts_line,
+    stamp_line,
+    title_line,
+)
 
 #: DejaVu comes from npm with the front-end libraries (`make` copies it to static/vendor/fonts);
 #: Debian's fonts-dejavu-core is used if that copy is missing.
@@ -451,6 +464,14 @@ def _doc(pdf: MinutesPDF, mins: m.Minutes) -> None:
             pdf.para(f"Owner: {g.owner} ({g.agency}). Follow-up: {m.uk_date(g.follow_up_date)}.", 10, True)
         else:
             pdf.para("Next step: not yet agreed.", 10, True)
+
+    if has_questions(mins):
+        pdf.h2(QUESTIONS_TITLE)
+        if mins.questions:
+            pdf.grid(QUESTION_HEADINGS, question_rows(mins), (32, 22, 70, 36, 20))
+        else:
+            pdf.para("No written questions or comments were sent.")
+        pdf.para(queue_counts_line(mins), 9, color=MUTED)
 
     pdf.h2("The child's and family's views")
     pdf.para("The child's views", 10.5, True, gap=0.3)

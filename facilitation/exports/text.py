@@ -21,6 +21,32 @@ ATTENDANCE_GROUPS = (
 )
 
 
+#: The speaking queue's section: written questions and comments listed, hands and breaks counted.
+QUESTIONS_TITLE = "Questions and comments from participants"
+QUESTION_HEADINGS = ["Who", "Kind", "In their words", "Under item", "Answered"]
+
+
+def has_questions(m: Minutes) -> bool:
+    """True when the minutes have anything from the speaking queue to show."""
+    return bool(m.questions or m.hands_raised or m.breaks_requested)
+
+
+def question_rows(m: Minutes) -> list[list[str]]:
+    """One row per question or comment: who, kind, their words, the item, answered or not."""
+    return [[q.asker, q.kind_label, q.text, q.item_title or "Before the meeting", "Answered" if q.answered else "Not answered"] for q in m.questions]
+
+
+def queue_counts_line(m: Minutes) -> str:
+    """How many hands were raised and breaks asked for (counted, not listed one by one)."""
+    def count(n: int, one: str, many: str) -> str:
+        return f"{n} {one if n == 1 else many}"
+
+    return (
+        f"Also from participants' own screens: {count(m.hands_raised, 'raised hand', 'raised hands')} and "
+        f"{count(m.breaks_requested, 'request for a break', 'requests for a break')} (counted, not listed)."
+    )
+
+
 def hhmm(value: datetime | None) -> str:
     """09:30; empty for None."""
     return value.strftime("%H:%M") if value else ""

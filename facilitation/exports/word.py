@@ -22,7 +22,20 @@ from lxml import etree
 
 from ..domain import minutes as m
 from . import RTL_LETTERS, plain, reads_right_to_left
-from .text import ATTENDANCE_GROUPS, actual_text, hhmm, meeting_facts, planned_text, stamp_line, title_line
+from .text import (
+    ATTENDANCE_GROUPS,
+    QUESTION_HEADINGS,
+    QUESTIONS_TITLE,
+    actual_text,
+    has_questions,
+    hhmm,
+    meeting_facts,
+    planned_text,
+    question_rows,
+    queue_counts_line,
+    stamp_line,
+    title_line,
+)
 
 W_P, W_PPR, W_PSTYLE, W_R, W_RPR, W_B, W_I, W_COLOR, W_SZ, W_BR, W_TAB, W_T = (
     qn(t) for t in ("w:p", "w:pPr", "w:pStyle", "w:r", "w:rPr", "w:b", "w:i", "w:color", "w:sz", "w:br", "w:tab", "w:t")
@@ -289,6 +302,14 @@ def render(minutes: m.Minutes) -> bytes:
             w._run(p, m.uk_date(g.follow_up_date))
         else:
             w.para("not yet agreed.", bold_lead="Next step: ")
+
+    if has_questions(minutes):
+        w.heading(QUESTIONS_TITLE, 1)
+        if minutes.questions:
+            w.table(QUESTION_HEADINGS, question_rows(minutes), (3.0, 2.2, 6.6, 3.4, 2.2))
+        else:
+            w.para("No written questions or comments were sent.")
+        w.para(queue_counts_line(minutes), italic=True, color=MUTED)
 
     w.heading("The child's and family's views", 1)
     w.heading("The child's views", 3)

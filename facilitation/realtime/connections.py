@@ -31,7 +31,7 @@ from ..domain.errors import RuleViolation
 from ..extensions import db, socketio
 from ..models import AccessLink, Meeting, User, utcnow
 from ..services import pipeline, security_events, socket_sessions
-from .broadcast import audience_room, broadcast, meeting_room
+from .broadcast import audience_room, broadcast, meeting_room, participant_room
 from .flood import forget_socket, refuse_flood
 
 log = logging.getLogger(__name__)
@@ -151,6 +151,8 @@ def on_connect(auth: Any = None):
         session["account_session"] = current_user.get_id()
     join_room(meeting_room(link.meeting_id))
     join_room(audience_room(link.meeting_id, link.role))
+    if link.role == access.PARTICIPANT and link.participant_id is not None:
+        join_room(participant_room(link.meeting_id, link.participant_id))
     socket_sessions.opened(request.sid, link, address)
     return True
 
@@ -168,7 +170,7 @@ def on_sync(link: AccessLink, data: Any) -> dict:
     args = schemas.parse(schemas.SyncArgs, data)
     meeting = db.session.get(Meeting, link.meeting_id, populate_existing=True)
     if args.last_seq is not None:
-        events = queries.events_since(meeting.id, args.last_seq, meeting.last_seq, link.role)
+        events = queries.events_since(meeting.id, args.last_seq, meeting.last_seq, link.role, link.participant_id)
         if events is not None:
             return {"ok": True, "events": events, "seq": meeting.last_seq, "server_now": queries.iso(utcnow())}
     return {"ok": True, "snapshot": queries.snapshot(meeting, link, utcnow())}

@@ -4,4 +4,4 @@
 of one area each. Importing the package registers them all.
 """
 
-from . import action_log, agenda, links, meetings, minutes, participants, registers  # noqa: F401
+from . import action_log, agenda, links, meetings, minutes, participants, registers, speaking  # noqa: F401

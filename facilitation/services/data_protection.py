@@ -54,6 +54,7 @@ from ..models import (
     ReminderSent,
     SecurityEvent,
     SocketSession,
+    SpeakingRequest,
     User,
     utcnow,
 )
@@ -200,6 +201,7 @@ def _delete_chunk(ids: list[int], removal: Removal, addresses: set[str], recipie
     _run(removal, "decisions", delete(Decision).where(Decision.meeting_id.in_(ids)))
     _run(removal, "actions", delete(Action).where(Action.meeting_id.in_(ids)))
     _run(removal, "disagreements", delete(Disagreement).where(Disagreement.meeting_id.in_(ids)))
+    _run(removal, "speaking_requests", delete(SpeakingRequest).where(SpeakingRequest.meeting_id.in_(ids)))
     _run(removal, "participant_emails", delete(ParticipantEmail).where(ParticipantEmail.participant_id.in_(pids)))
     _run(removal, "chair_emails", delete(ChairEmail).where(ChairEmail.meeting_id.in_(ids)))
     # The security log's counts name the meeting and its links: ids that mean nothing once it is gone.
@@ -529,6 +531,10 @@ def meeting_record(meeting: Meeting, now: datetime) -> dict[str, Any]:
         "decisions": [{**queries.decision_view(d), "deleted_at": iso(d.deleted_at)} for d in all_of(Decision)],
         "actions": actions,
         "disagreements": disagreements,
+        "speaking_requests": [
+            {**queries.speaking_request_view(r), "participant": _owner_label(by_id, r.participant_id, None)}
+            for r in all_of(SpeakingRequest)
+        ],
         "minutes": {"details": minutes.details_view(minutes.details_of(mid)), "versions": versions},
         "audit_trail": [
             {
@@ -589,6 +595,9 @@ README.txt
       progress_history (every progress note, its evidence, and support reported as not delivered);
     - disagreements: the topic, each party's position in their own words with their evidence,
       the next step on the escalation ladder, its owner and follow-up date;
+    - speaking_requests: each raised hand, written question or comment and break request sent from
+      a participant's own page, with who sent it, when, under which item, and whether it was
+      answered or withdrawn;
     - minutes: the views of the child and family, the next review, every version of the minutes
       as circulated or approved, and each participant's answer (confirmed, or a correction asked
       for, with their comment);

@@ -132,6 +132,7 @@ def record_data(meeting: Meeting, now: datetime) -> rules.RecordData:
             queries.disagreement_view(g) for g in queries.live_entries(Disagreement, meeting.id) if not g.confidential
         ],
         details=details_view(details_of(meeting.id)),
+        speaking_requests=queries.speaking_requests(meeting.id, access.CHAIR, None),
     )
 
 

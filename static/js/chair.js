@@ -4,6 +4,7 @@ import { agendaPanel } from "./chair-agenda.js";
 import { clockControls } from "./chair-clock.js";
 import { detailsForm } from "./chair-details.js";
 import { peoplePanel } from "./chair-people.js";
+import { queuePanel } from "./chair-queue.js";
 import { recordPanel } from "./chair-record.js";
 import { watchMinutes } from "./minutes.js";
 import { watchPreviousActions } from "./record.js";
@@ -20,6 +21,7 @@ const agenda = agendaPanel(room);
 const drawPeople = peoplePanel(room, boot);
 const drawDetails = detailsForm(room);
 const drawRecord = recordPanel(room);
+const drawQueue = queuePanel(room);
 
 function draw() {
   const now = room.now();
@@ -30,6 +32,7 @@ function draw() {
   drawPeople();
   drawDetails(false);
   drawRecord();
+  drawQueue();
 }
 
 draw();
@@ -38,4 +41,5 @@ tick(() => {
   renderHeader(room, now);
   renderNow(room, now);
   agenda.refreshTimes();
+  drawQueue(); // how long each has waited; the list itself is rebuilt only when it changed
 });

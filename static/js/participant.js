@@ -1,6 +1,7 @@
 // A participant's own view: the live item and countdown, the whole agenda with times, who is here.
 import { watchMinutes } from "./minutes.js";
 import { actionNode, actions, decisionNode, decisions, disagreementNode, disagreements, fill, watchPreviousActions } from "./record.js";
+import { speakPanel } from "./participant-queue.js";
 import { Room, STATUS_LABELS, bootstrap, el, itemTimes, renderHeader, renderNow, renderParticipants, showConnection, tick } from "./room-core.js";
 
 const boot = bootstrap();
@@ -8,6 +9,7 @@ const room = new Room(boot, () => draw());
 showConnection(room);
 watchMinutes(room, room.token); // where the minutes stand, kept live
 watchPreviousActions(room, boot.previous_actions); // earlier actions under review, if any
+const drawSpeak = speakPanel(room); // raise a hand, write to the chair
 
 function drawAgenda(now) {
   const list = document.getElementById("agenda");
@@ -32,6 +34,7 @@ function draw() {
   drawAgenda(now);
   renderParticipants(room, document.getElementById("participants"));
   drawRecord();
+  drawSpeak();
   const me = room.viewer.participant_id ? room.participants.get(room.viewer.participant_id) : null;
   document.getElementById("me").textContent = me ? `You are joining as ${me.name} (${me.role_label}, ${me.agency_label})` : "";
 }

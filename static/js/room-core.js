@@ -9,7 +9,7 @@
 
 // Everything in a snapshot or event that is a list of rows with ids; events carry changed rows
 // under these names and the ids of removed ones under `removed_<name>`.
-export const COLLECTIONS = ["items", "participants", "decisions", "actions", "disagreements"];
+export const COLLECTIONS = ["items", "participants", "decisions", "actions", "disagreements", "speaking_requests"];
 
 export class Room {
   constructor(bootstrap, onChange) {

@@ -11,6 +11,8 @@ from datetime import date, timedelta
 
 from tests.conftest import local_today
 
+QUEUE_QUESTION = "Can the taxi | wait <b>until 4pm</b>?"
+QUEUE_COMMENT = "Sam's SALT sessions started in January."
 TRICKY_WHAT = '=HYPERLINK("http://evil.example","click") <script>alert(1)</script> | *not bold* [x](y)'
 
 
@@ -71,6 +73,14 @@ def make_rich_meeting(client, make_meeting, *, end: bool = True) -> RichMeeting:
     cmd("actions.confirm", token=rich.participants["Dr Eve Psych"], action_id=rich.actions[2])
     cmd("disagreements.update", disagreement_id=d1, version=1, next_step="mediation",
         next_step_owner_name="K. Obi (LA SEND officer)", next_step_agency="Northshire LA", follow_up_date=day(42))
+    parent, psych = rich.participants["Sam Parent"], rich.participants["Dr Eve Psych"]
+    asked = cmd("queue.ask", token=parent, kind="question", text=QUEUE_QUESTION)["request_id"]
+    cmd("queue.answer", request_id=asked)
+    cmd("queue.ask", token=psych, kind="comment", text=QUEUE_COMMENT)
+    taken_back = cmd("queue.ask", token=parent, kind="question", text="Withdrawn before it was read")["request_id"]
+    cmd("queue.withdraw", token=parent, request_id=taken_back)
+    cmd("queue.answer", request_id=cmd("queue.raise_hand", token=parent)["request_id"])
+    cmd("queue.ask_break", token=psych)
     cmd("clock.next_item")
     d2 = cmd("disagreements.record", topic="Transport to school", positions=[{"participant_id": ids["Sam Parent"], "view": "A taxi is needed"}])["disagreement_id"]
     cmd("disagreements.update", disagreement_id=d2, version=1, next_step="follow_up_meeting",

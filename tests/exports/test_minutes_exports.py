@@ -13,7 +13,15 @@ from html.parser import HTMLParser
 import pytest
 
 from facilitation.exports import csv_register, markdown
-from tests.exports.record import TRICKY_WHAT, day, make_rich_meeting, owners_and_dates, uk
+from tests.exports.record import (
+    QUEUE_COMMENT,
+    QUEUE_QUESTION,
+    TRICKY_WHAT,
+    day,
+    make_rich_meeting,
+    owners_and_dates,
+    uk,
+)
 
 
 @pytest.fixture
@@ -104,6 +112,22 @@ def test_every_owner_and_every_due_and_follow_up_date_appears_in_the_document(cl
     for d in dates:
         assert uk(d) in text, (fmt, uk(d))
     assert "Zoë Łukasiewicz-Ахмед" in text  # accents and Cyrillic survive, in the PDF too
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf", "docx", "md"])
+def test_participants_questions_and_comments_are_in_the_minutes_with_who_which_item_and_whether_answered(client, rich, fmt):
+    text = text_of(client, rich.chair, fmt)
+    if fmt == "md":
+        text = markdown_unescape(text)
+    item = sorted(rich.snapshot["items"], key=lambda i: i["position"])[1]["title"]
+    assert "Questions and comments from participants" in text
+    question = text.index(QUEUE_QUESTION)
+    comment = text.index(QUEUE_COMMENT)
+    assert text.rindex("Sam Parent", 0, question) > text.rindex("Answered", 0, question)  # the asker on the question's row
+    assert text[question:comment].count(item) == 1 and "Answered" in text[question:comment]
+    assert "Dr Eve Psych" in text[question:comment] and "Not answered" in text[comment:]
+    assert "Withdrawn before it was read" not in text  # a withdrawn question is not kept in the minutes
+    assert "1 raised hand and 1 request for a break (counted, not listed)" in text
 
 
 def test_the_action_register_csv_has_every_action_and_next_step_with_its_owner_and_dates(client, rich):

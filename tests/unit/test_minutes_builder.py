@@ -214,3 +214,35 @@ def test_the_tally_says_who_confirmed_who_asked_for_corrections_and_who_answered
                {"participant_id": 3, "response": "confirmed", "revision": 1}]
     t = dm.tally(people, answers, 2)
     assert (t["confirmed"], t["corrections"], t["earlier_draft"], t["waiting"], t["everyone_confirmed"]) == (["A"], ["B"], ["C"], ["D"], False)
+
+
+def request(rid, kind, status="waiting", text=None, participant_id=1, item_id=2):
+    return {"id": rid, "kind": kind, "text": text, "participant_id": participant_id, "item_id": item_id, "created_at": START.isoformat(),
+            "status": status, "answered_at": None, "version": 1}
+
+
+def test_the_minutes_list_questions_and_comments_and_count_hands_and_breaks():
+    requests = [
+        request(1, "question", "answered", "Who books the taxi?"),
+        request(2, "hand", "answered"),
+        request(3, "comment", text="Sent before the start", participant_id=2, item_id=None),
+        request(4, "question", "withdrawn", "Never mind"),
+        request(5, "hand", "withdrawn"),
+        request(6, "break"),
+    ]
+    minutes = dm.build_minutes(record(speaking_requests=requests), tz=LONDON, generated_at=NOW)
+    rows = [(q.asker, q.kind_label, q.text, q.item_title, q.answered) for q in minutes.questions]
+    assert rows == [
+        ("Sam Parent", "Question", "Who books the taxi?", "Progress", True),
+        ("Dr Eve Psych", "Comment", "Sent before the start", None, False),
+    ]
+    assert (minutes.hands_raised, minutes.breaks_requested) == (1, 1)
+    assert dm.Minutes.from_dict(minutes.to_dict()) == minutes  # frozen with an approved version
+
+
+def test_minutes_stored_before_the_speaking_queue_read_as_having_none():
+    stored = dm.build_minutes(record(speaking_requests=[request(1, "question", text="Q?")]), tz=LONDON, generated_at=NOW).to_dict()
+    for key in ("questions", "hands_raised", "breaks_requested"):
+        del stored[key]
+    older = dm.Minutes.from_dict(stored)
+    assert (older.questions, older.hands_raised, older.breaks_requested) == ([], 0, 0)

@@ -93,6 +93,9 @@ def build_record(client, api, make_meeting, child_ref: str, tag: str, *, base=No
     secret = cmd("actions.record", what=f"Confidential health action {tag}", owner_participant_id=eid,
                  due_date=day(base + timedelta(days=20)), follow_up_date=day(base + timedelta(days=30)), confidential=True)["action_id"]
     cmd("actions.record_progress", action_id=home, version=1, note=f"Progress {tag}", evidence="Diary kept for a week")
+    asked = cmd("queue.ask", token=parent_token, kind="question", text=f"Parent question {tag}")["request_id"]
+    cmd("queue.answer", request_id=asked)
+    cmd("queue.raise_hand", token=parent_token)
     cmd("meeting.set_chair_email", email=f"chair-{tag}@school.example".lower())
     cmd("minutes.update_details", version=1, child_views=f"Child views {tag}", family_views=f"Family views {tag}")
     cmd("clock.end_meeting")
@@ -324,6 +327,8 @@ def test_the_subject_access_zip_holds_every_meeting_of_the_child_and_nothing_of_
         [version] = record["minutes"]["versions"]
         assert version["status"] == "approved" and version["approved_content"] and version["responses"][0]["response"] == "confirmed"
         assert record["minutes"]["details"]["child_views"] == f"Child views {tag}"
+        questions = [(r["kind"], r["text"], r["status"], r["participant"]) for r in record["speaking_requests"]]
+        assert questions == [("question", f"Parent question {tag}", "answered", f"Parent {tag}"), ("hand", None, "waiting", f"Parent {tag}")]
         assert {"meeting.create", "decisions.record", "actions.record"} <= {e["action"] for e in record["audit_trail"]}
         markdown = files[f"{folder}/minutes-v1-approved.md"].decode()
         assert f"Home diary {tag}" in markdown and f"Confidential decision {tag}" not in markdown  # the minutes leave it out

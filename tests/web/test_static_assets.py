@@ -71,8 +71,10 @@ def test_the_room_pages_preload_the_modules_their_script_imports(client, meeting
         "chair-details.js",
         "chair-forms.js",
         "chair-people.js",
+        "chair-queue.js",
         "chair-record.js",
         "minutes.js",
+        "queue-labels.js",
         "record.js",
         "room-core.js",
     ]

@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta, tzinfo
 
+from ..speaking import ANSWERED, BREAK, HAND, KINDS, WITHDRAWN, WRITTEN, counts
 from .family import family_summary
 from .values import (
     DRAFT,
@@ -22,6 +23,7 @@ from .values import (
     Minutes,
     Person,
     PositionEntry,
+    QuestionEntry,
     StatutoryDate,
     VersionStamp,
 )
@@ -62,6 +64,8 @@ class RecordData:
     actions: list[dict]
     disagreements: list[dict]
     details: dict = field(default_factory=dict)
+    #: requests to speak (queries.speaking_request_view), every status
+    speaking_requests: list[dict] = field(default_factory=list)
 
 
 def _dt(value: str | None, tz: tzinfo) -> datetime | None:
@@ -104,6 +108,7 @@ def build_minutes(
     recommendation = d.get("recommendation") if m["meeting_type"] == "ehcp_annual_review" else None
     if stamp is None:
         stamp = VersionStamp(1, DRAFT, VERSION_STATUSES[DRAFT], 0, None, None, None, None, [])
+    queue = counts(record.speaking_requests)
 
     body = Minutes(
         meeting=details,
@@ -123,6 +128,9 @@ def build_minutes(
         stamp=stamp,
         generated_at=generated_at.astimezone(tz),
         timezone=str(getattr(tz, "key", tz)),
+        questions=_questions(filing),
+        hands_raised=queue[HAND],
+        breaks_requested=queue[BREAK],
     )
     return replace(body, summary=family_summary(body))
 
@@ -268,6 +276,23 @@ def _actions(f: _Filing) -> list[ActionEntry]:
             status=a.get("status") or "open",
         )
         for n, a in enumerate(f.in_agenda_order(f.record.actions), 1)
+    ]
+
+
+def _questions(f: _Filing) -> list[QuestionEntry]:
+    """Written questions and comments in the order they were sent, less those their asker withdrew."""
+    return [
+        QuestionEntry(
+            id=r["id"],
+            kind=r["kind"],
+            kind_label=KINDS[r["kind"]],
+            text=r["text"],
+            asker=f.name_of(r["participant_id"], None),
+            item_title=f.titles.get(r.get("item_id")),
+            answered=r["status"] == ANSWERED,
+        )
+        for r in sorted(f.record.speaking_requests, key=lambda r: r["id"])
+        if r["kind"] in WRITTEN and r["status"] != WITHDRAWN
     ]
 
 

@@ -7,7 +7,7 @@ approved version is frozen: what was approved is stored, never rebuilt.
 from __future__ import annotations
 
 import types
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
@@ -141,6 +141,19 @@ class DisagreementEntry:
 
 
 @dataclass(frozen=True)
+class QuestionEntry:
+    """A written question or comment a participant sent the chair from their own page."""
+
+    id: int
+    kind: str
+    kind_label: str
+    text: str
+    asker: str
+    item_title: str | None
+    answered: bool
+
+
+@dataclass(frozen=True)
 class AgendaEntry:
     id: int
     number: int
@@ -223,6 +236,11 @@ class Minutes:
     generated_at: datetime
     timezone: str
     format: int = FORMAT
+    #: the speaking queue (domain.speaking): questions and comments listed, hands and breaks counted;
+    #: minutes stored before it read as having none
+    questions: list[QuestionEntry] = field(default_factory=list)
+    hands_raised: int = 0
+    breaks_requested: int = 0
 
     # -------------------------------------------------------- reading helpers for renderers
 
