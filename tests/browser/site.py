@@ -205,6 +205,11 @@ def _refused_progress(page) -> None:
     card.get_by_role("button", name="Record progress").click()
 
 
+def _refused_new_meeting(page) -> None:
+    page.fill("input[name=title]", " ")
+    page.click("main form button[type=submit]")
+
+
 def _refused_sign_in(page) -> None:
     page.fill("input[name=email]", "nobody@school.test")
     page.fill("input[name=password]", "not the password")
@@ -217,6 +222,7 @@ STOPS: list[Stop] = [
     Stop("home-signed-out", lambda s: "/"),
     Stop("meetings-list", lambda s: "/", who="chair"),
     Stop("new-meeting", lambda s: "/meetings/new", who="chair", ready="main form"),
+    Stop("new-meeting-refused", lambda s: "/meetings/new", who="chair", ready=".error-summary", then=_refused_new_meeting),
     Stop("account", lambda s: "/account", who="chair"),
     Stop("admin-index", lambda s: "/admin/", who="admin"),
     Stop("admin-users", lambda s: "/admin/users", who="admin"),
