@@ -4,6 +4,7 @@ and every moderate or minor one listed in docs/accessibility.md with its reason.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.accessibility import Accepted, accepted_findings, check_page, problems
 from tests.browser.site import STOPS, build_site, visit
@@ -24,6 +25,19 @@ def test_the_page_has_no_accessibility_finding_that_is_not_accepted(people, site
     page = visit(people, site, stop)
     check_page(page, stop.id)
     assert people.page_errors == []
+
+
+def test_the_first_tab_on_a_staff_page_shows_a_skip_link_that_moves_focus_past_the_menu(people, site):
+    page = visit(people, site, next(s for s in STOPS if s.id == "meetings-list"))
+    skip = page.get_by_role("link", name="Skip to the content")
+    assert skip.bounding_box()["y"] < 0  # out of sight until it is needed
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    assert skip.bounding_box()["y"] >= 0
+    page.keyboard.press("Enter")
+    expect(page.locator("main#content")).to_be_focused()
+    page.keyboard.press("Tab")  # the next stop is the page's own first link, not the staff menu
+    expect(page.get_by_role("link", name="Prepare a meeting")).to_be_focused()
 
 
 def test_every_accepted_finding_names_a_page_of_the_tour_and_gives_a_reason():
