@@ -8,7 +8,6 @@ import fnmatch
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from tests.conftest import ARTIFACTS, ROOT
 
