@@ -159,6 +159,7 @@ def action_log(token: str):
         meeting_url=lambda meeting_id: f"{base}/meetings/{meeting_id}",
         token=token,
         link=link,
+        scope=scope,
         page=page,
         f=filters,
         errors=errors,
@@ -207,8 +208,9 @@ def overview(token: str):
     if values["to"] < values["from"]:
         errors["to"] = "The end of the period is before its start."
         values["to"] = values["from"]
-    data = log.overview.overview(values["from"], values["to"], today, log.scope.Scope.of(link))
-    return _render("actions/overview.html", 422 if errors else 200, token=token, data=data, errors=errors, period=values)
+    scope = log.scope.Scope.of(link)
+    data = log.overview.overview(values["from"], values["to"], today, scope)
+    return _render("actions/overview.html", 422 if errors else 200, token=token, scope=scope, data=data, errors=errors, period=values)
 
 
 @bp.get("/actions/<token>/meetings/<int:meeting_id>")
@@ -249,6 +251,7 @@ def _detail(token: str, action_id: int, *, errors=None, form=None, status=200):
         "actions/detail.html",
         status,
         token=token,
+        scope=log.scope.Scope.of(link),
         row=row,
         errors=errors or {},
         form=form or {},
@@ -330,6 +333,7 @@ def _emails_page(token: str, link: AccessLink, errors=None, status=200):
         "actions/emails.html",
         status,
         token=token,
+        scope=log.scope.Scope.of(link),
         meeting=meeting,
         participants=queries.present_participants(meeting),
         roles=PARTICIPANT_ROLES,
@@ -376,10 +380,11 @@ def emails(token: str):
 @allow("link")
 def outbox(token: str):
     """Chair link: the development outbox (messages kept instead of sent) and recent reminder claims."""
-    _link(token, access.CHAIR)
+    link = _link(token, access.CHAIR)
     return _render(
         "actions/outbox.html",
         token=token,
+        scope=log.scope.Scope.of(link),
         messages=log.reminders.outbox(),
         claims=log.reminders.reminder_claims(),
         backend=current_app.config["MAIL_BACKEND"],

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 import pytest
 
 from facilitation.exports import csv_register, markdown
+from tests.conftest import ROOT
 from tests.exports.record import (
     QUEUE_COMMENT,
     QUEUE_QUESTION,
@@ -406,3 +407,48 @@ def test_the_printable_page_isolates_right_to_left_names_and_text_from_the_text_
     assert f"<li><bdi>{ARABIC_NAME}</bdi>, Speech and language therapist" in body
     assert f'<strong dir="auto">{HEBREW_NAME}</strong> (<bdi>' in body
     assert HEBREW_IN_ENGLISH in html_text(body.encode())[0]
+
+
+#: Word's default cell margins, left and right (108 twentieths of a point each), in cm
+CELL_MARGINS_CM = 2 * 108 / 567
+#: longer than any word of ordinary English ("responsibilities" has 16 letters)
+WORD_MAX = 20
+
+
+def longest_word_cm(cell, fonts: dict) -> tuple[float, str]:
+    """The widest word of a table cell as set in DejaVu Sans, which runs wider than the document's Calibri:
+    a word that fits in DejaVu fits in Word. A hyphen is a place a line may break; a run of more than
+    WORD_MAX characters (an address, a formula typed as text) has to break somewhere and is left out."""
+    widest = (0.0, "")
+    for paragraph in cell.paragraphs:
+        for run in paragraph.runs:
+            size_pt = run.font.size.pt if run.font.size else 10.5
+            font = fonts[bool(run.bold)]
+            for word in re.findall(r"[^\s-]+-?", run.text):
+                if len(word) > WORD_MAX:
+                    continue
+                width = font.getlength(word) / 100 * size_pt / 72 * 2.54  # the font is loaded at 100 px per em
+                widest = max(widest, (width, word))
+    return widest
+
+
+def test_no_word_in_a_word_document_table_is_split_across_lines(client, rich):
+    from docx import Document
+    from docx.oxml.ns import qn
+    from PIL import ImageFont
+
+    fonts = {bold: ImageFont.truetype(str(ROOT / "node_modules/dejavu-fonts-ttf/ttf" / name), 100)
+             for bold, name in ((False, "DejaVuSans.ttf"), (True, "DejaVuSans-Bold.ttf"))}
+    doc = Document(io.BytesIO(export(client, rich.chair, "docx")))
+    checked = 0
+    for table in doc.tables:
+        widths = [int(col.get(qn("w:w"))) / 567 for col in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+        assert sum(widths) <= 17.4 + 0.01, f"wider than the page between its margins: {widths}"
+        for row in table.rows:
+            for cell, width in zip(row.cells, widths, strict=True):
+                word_cm, word = longest_word_cm(cell, fonts)
+                assert word_cm + CELL_MARGINS_CM <= width, f"{word!r} needs {word_cm + CELL_MARGINS_CM:.2f} cm; its column is {width:.2f} cm"
+                checked += 1
+    actions = next(t for t in doc.tables if t.rows[0].cells[-1].text == "Need or outcome")
+    need_cm = int(actions._tbl.tblGrid.findall(qn("w:gridCol"))[-1].get(qn("w:w"))) / 567
+    assert need_cm >= 3.0 and checked > 40

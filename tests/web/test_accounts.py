@@ -321,3 +321,14 @@ def test_sign_in_attempts_from_one_address_are_rate_limited(client, app, staff):
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "192.0.2.7"
     assert sign_in(other, staff["email"]).status_code == 303
+
+
+def test_a_refused_new_meeting_marks_each_field_at_fault_and_links_its_message_to_it(client, staff):
+    sign_in(client, staff["email"])
+    r = client.post("/meetings/new", data={"title": " ", "meeting_type": "ehcp_annual_review", "child_ref": "AB-1",
+                                           "date": "2031-05-02", "start": "10:00", "end": "11:00"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert 'id="field-title" name="title" aria-invalid="true" aria-describedby="error-title"' in html
+    assert '<li id="error-title"><a href="#field-title">' in html
+    assert 'name="child_ref" aria-invalid' not in html  # only the field at fault

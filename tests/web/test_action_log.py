@@ -203,7 +203,7 @@ def test_the_log_page_makes_overdue_stand_out_and_links_to_the_meeting_and_agend
     if item:
         assert f'id="item-{item}"' in record_page
     assert "Weekly SALT sessions" in record_page
-    assert "staff accounts" in html  # the temporary all-meetings rule is said on the page
+    assert "every meeting prepared by the same account" in html  # a chair link is told whose actions it shows
 
 
 # ---------------------------------------------------------------- progress and history
@@ -717,3 +717,32 @@ def test_an_account_without_meetings_is_told_how_the_log_fills(client, app):
     add_staff(app, "new@school.test", "Mr New", "chair")
     sign_in(client, "new@school.test")
     assert "not prepared a\nmeeting yet" in client.get("/actions").get_data(as_text=True)
+
+
+def scope_note(html: str) -> str:
+    """The words of the log's note on whose actions it shows (the paragraph with id log-scope)."""
+    import re
+
+    match = re.search(r'<p class="([^"]+)" id="log-scope">(.*?)</p>', html, re.S)
+    assert match, "the log says nothing about whose actions it shows"
+    return match.group(1) + ": " + " ".join(re.sub(r"<[^>]+>", "", match.group(2)).split())
+
+
+def test_the_log_tells_its_own_account_what_it_covers_and_warns_anyone_else_holding_the_link(client, app, staff, two_meetings):
+    from tests.conftest import add_staff, meeting_payload, sign_in
+
+    sign_in(client, staff["email"])
+    location = client.get("/actions").headers["Location"]
+    assert scope_note(client.get(location).get_data(as_text=True)) == "hint: The actions of every meeting you have prepared."
+    client.post("/logout")
+    assert scope_note(client.get(location).get_data(as_text=True)) == (
+        "staff-note: This log shows the actions of every meeting prepared by the same account as this one to anyone"
+        " holding its chair link. Keep chair links private.")
+
+    admin = add_staff(app, "head@school.test", "Ms Head", "admin")
+    r = client.post("/api/v1/meetings", json=meeting_payload(), headers={"Authorization": f"Bearer {admin['api_token']}"})
+    assert r.status_code == 201
+    sign_in(client, admin["email"])
+    html = client.get(client.get("/actions").headers["Location"]).get_data(as_text=True)
+    assert scope_note(html) == "hint: As an administrator you see the actions of every meeting."
+    assert "Keep chair links private" not in html and "Weekly SALT sessions" in html
