@@ -12,8 +12,11 @@ function formState(form) {
 // network does, what is typed stays in its own fields: the form is cleared only by the acknowledgement
 // of its own submission, and only if it still says what was sent; focus moves back to its first field
 // only if it is still in this form. Pressing Enter again on an entry on its way sends nothing more.
-// Errors are shown at the form, and the fields they name are marked.
-export function quickEntry(room, form, { command, args, reset = (f) => f.reset(), saved = () => {} }) {
+// A refusal is shown where the eye is: the fields it names are marked (aria-invalid), each with its
+// message next to it (aria-describedby), the focus moves to the first of them, and the form's one live
+// region says it once. What was typed stays. `fieldFor(name, form)` names the field to mark for a field
+// the server named (e.g. the owner picker for a missing owner's name).
+export function quickEntry(room, form, { command, args, reset = (f) => f.reset(), saved = () => {}, fieldFor = (name) => name }) {
   const note = el("p", { class: "form-status", id: `${form.id}-status`, role: "status", "aria-live": "polite" });
   form.append(note);
   const entry = { form, sending: null, note };
@@ -26,7 +29,32 @@ export function quickEntry(room, form, { command, args, reset = (f) => f.reset()
       field.removeAttribute("aria-invalid");
       field.removeAttribute("aria-describedby");
     }
+    for (const message of form.querySelectorAll(".field-error")) message.remove();
   };
+  const mark = (fields) => {
+    let first = null;
+    for (const [name, message] of Object.entries(fields)) {
+      const field = form.elements[fieldFor(name, form)];
+      if (!(field instanceof HTMLElement) || field.hasAttribute("aria-invalid")) continue; // a group of tick boxes: the form's message says which
+      const id = `${form.id}-${field.name}-error`;
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", id);
+      (field.closest("label") || field).after(el("span", { class: "field-error", id }, message));
+      first = first || field;
+    }
+    if (first) {
+      const details = first.closest("details");
+      if (details) details.open = true;
+      first.focus();
+    }
+  };
+  // Enter saves from a picker too, as it does from a text or date field.
+  form.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && ev.target.tagName === "SELECT" && !ev.altKey && !ev.ctrlKey && !ev.shiftKey) {
+      ev.preventDefault();
+      form.requestSubmit();
+    }
+  });
   form.addEventListener("input", () => {
     unmark();
     if (!entry.sending && note.dataset.state !== "error") say("", "");
@@ -63,13 +91,9 @@ export function quickEntry(room, form, { command, args, reset = (f) => f.reset()
       (err) => {
         if (entry.sending === sending) entry.sending = null;
         const fields = (err && err.fields) || {};
-        for (const name of Object.keys(fields)) {
-          const field = form.elements[name];
-          if (!(field instanceof HTMLElement)) continue; // a group of tick boxes: the message says which
-          field.setAttribute("aria-invalid", "true");
-          field.setAttribute("aria-describedby", note.id);
-        }
-        say([...new Set([err.message || "That was not saved.", ...Object.values(fields)])].join(" "), "error");
+        unmark();
+        say(`Not saved: ${[...new Set([err.message || "That was not saved.", ...Object.values(fields)])].join(" ")}`, "error");
+        mark(fields);
       },
     );
   });

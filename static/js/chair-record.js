@@ -16,7 +16,7 @@ import {
   participantOptions,
   today,
 } from "./record.js";
-import { el } from "./room-core.js";
+import { el, redraw } from "./room-core.js";
 
 function checkedIds(form, name) {
   return [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((i) => Number(i.value));
@@ -74,14 +74,13 @@ function confidentialField(entry) {
 
 export function recordPanel(room) {
   const open = new Set(); // keys of inline forms the chair has open, e.g. "decision:3", "next:5"
-  const dirty = new Set(); // lists that changed while the chair was typing in them
   const drafts = new Map(); // what the chair typed in an open inline form, by its key: survives redraws
   const send = (name, args) => room.send(name, args);
 
   function toggle(key) {
     if (open.has(key)) closeInline(key);
     else open.add(key);
-    draw(true);
+    draw();
   }
 
   function closeInline(key) {
@@ -127,9 +126,7 @@ export function recordPanel(room) {
           // Closed by its own acknowledgement, unless the chair closed it or typed more meanwhile.
           if (!open.has(key) || JSON.stringify(drafts.get(key)) !== state) return;
           closeInline(key);
-          // Redrawn now if the focus is in this form (its Save button); else as the list allows.
-          const active = document.activeElement;
-          draw(!!(active && active.closest && active.closest(`form[data-key="${key}"]`)));
+          draw();
         })
         .catch(() => {})
         .finally(() => {
@@ -244,16 +241,9 @@ export function recordPanel(room) {
     );
   }
 
-  // A list is not redrawn under the chair's hands: while the focus is in it, it is marked and redrawn
-  // when the focus leaves.
-  function drawList(id, nodes, empty, force) {
-    const list = document.getElementById(id);
-    if (!force && list.contains(document.activeElement) && document.activeElement !== document.body) {
-      dirty.add(id);
-      return;
-    }
-    dirty.delete(id);
-    fill(list, nodes, empty);
+  // Lists are redrawn in place (fill -> redraw): the focus and whatever is typed in them stay.
+  function drawList(id, nodes, empty) {
+    fill(document.getElementById(id), nodes, empty);
   }
 
   // Edit and delete tools under a decision or an action, and its edit form when open.
@@ -270,9 +260,26 @@ export function recordPanel(room) {
     ];
   }
 
-  function draw(force = false) {
-    drawList("decisions", decisions(room).map((d) => decisionNode(room, d, editable("decision", d, editDecisionForm))), "No decisions recorded yet.", force);
-    drawList("actions", actions(room).map((a) => actionNode(room, a, editable("action", a, editActionForm))), "No actions recorded yet.", force);
+  // The live view shows what was recorded under the current item: the others' rows are marked, and
+  // a list with none of its own says so.
+  function markCurrentItem() {
+    const current = String(room.meeting.current_item_id);
+    for (const id of ["decisions", "actions", "disagreements"]) {
+      const list = document.getElementById(id);
+      let here = 0;
+      for (const li of list.querySelectorAll(":scope > li[data-item-id]")) {
+        const mine = li.dataset.itemId === current;
+        li.classList.toggle("elsewhere", !mine);
+        here += mine ? 1 : 0;
+      }
+      list.classList.toggle("nothing-here", here === 0);
+      if (!list.querySelector(":scope > li.none-here")) list.append(el("li", { class: "none-here", dataset: { key: "none-here" } }, "Nothing yet under this item."));
+    }
+  }
+
+  function draw() {
+    drawList("decisions", decisions(room).map((d) => decisionNode(room, d, editable("decision", d, editDecisionForm))), "No decisions recorded yet.");
+    drawList("actions", actions(room).map((a) => actionNode(room, a, editable("action", a, editActionForm))), "No actions recorded yet.");
     drawList(
       "disagreements",
       disagreements(room).map((g) =>
@@ -291,8 +298,8 @@ export function recordPanel(room) {
         }),
       ),
       "No disagreements recorded.",
-      force,
     );
+    markCurrentItem();
     // Keep the quick-entry pickers in step with the people in the meeting.
     const owner = document.querySelector("#add-action .owner-select");
     if (!owner.matches(":focus")) {
@@ -300,11 +307,7 @@ export function recordPanel(room) {
       owner.replaceChildren(...participantOptions(room, chosen, { blank: "someone not here" }));
     }
     const dissent = document.querySelector("#add-decision .dissenter-choices");
-    if (!dissent.contains(document.activeElement)) dissent.replaceChildren(...dissenterChoices(checkedIds(document.getElementById("add-decision"), "dissenter_ids")));
-  }
-
-  for (const id of ["decisions", "actions", "disagreements"]) {
-    document.getElementById(id).addEventListener("focusout", () => setTimeout(() => dirty.has(id) && draw(), 0));
+    redraw(dissent, dissenterChoices(checkedIds(document.getElementById("add-decision"), "dissenter_ids")));
   }
 
   quickEntry(room, document.getElementById("add-decision"), { command: "decisions.record", args: decisionArgs });
@@ -315,12 +318,24 @@ export function recordPanel(room) {
   actionForm.elements.due_date.addEventListener("change", (ev) => {
     if (ev.target.value) actionForm.elements.follow_up_date.value = addDays(ev.target.value, 14);
   });
+  // The agency follows the owner chosen (the chair may write another over it).
+  let agencyFilled = "";
+  actionForm.elements.owner_participant_id.addEventListener("change", (ev) => {
+    const agency = actionForm.elements.owner_agency;
+    const owner = room.participants.get(Number(ev.target.value));
+    if (agency.value !== agencyFilled) return;
+    agencyFilled = owner ? owner.agency_label || "" : "";
+    agency.value = agencyFilled;
+  });
   quickEntry(room, actionForm, {
     command: "actions.record",
     args: (v) => actionArgs(v),
+    // No owner at all: the owner picker is the field to fix, not the name of someone not here.
+    fieldFor: (name, form) => (name === "owner_name" && !form.elements.owner_name.value.trim() ? "owner_participant_id" : name),
     // The next action is usually due when this one was: the dates stay.
     reset: (form, v) => {
       form.reset();
+      agencyFilled = "";
       form.elements.due_date.value = v.due_date;
       form.elements.follow_up_date.value = v.follow_up_date;
     },
