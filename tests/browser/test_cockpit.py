@@ -190,9 +190,12 @@ def test_the_skip_link_and_the_shortcuts_help_are_reached_by_keyboard(people, ro
     chair.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     # A shortcut works from inside a field; a plain letter there is only typed.
+    title = chair.locator("#current-title").inner_text()
     chair.locator("#add-decision input[name=text]").press("n")
     chair.keyboard.press("Alt+Shift+M")
     expect(chair.locator("#countdown-note")).to_contain_text("extended by 1 min")
+    expect(chair.locator("#add-decision input[name=text]")).to_have_value("n")
+    expect(chair.locator("#current-title")).to_have_text(title)
     chair.keyboard.press("Alt+Shift+R")
     expect(chair.locator("#record-heading")).to_be_focused()
     expect(chair.locator(".cockpit-views a[aria-current=page]")).to_have_text("Record")
