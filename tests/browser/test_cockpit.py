@@ -58,7 +58,9 @@ def assert_clock_stayed_in_view(page: Page) -> None:
 
 
 @pytest.mark.parametrize("size", LAPTOPS, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_the_chair_captures_a_decision_an_action_and_a_disagreement_with_the_countdown_in_view(people, room, artifacts, size):
+def test_the_chair_captures_a_decision_an_action_and_a_disagreement_with_the_countdown_in_view(
+    people, room, artifacts, size
+):
     room.add_participant("Mia Teacher", "class_teacher", "school")
     chair = open_chair(people, room, size)
     tag = f"{size[0]}x{size[1]}"
@@ -75,8 +77,12 @@ def test_the_chair_captures_a_decision_an_action_and_a_disagreement_with_the_cou
     expect(chair.locator("#add-item")).to_be_hidden()
     expect(chair.locator("#countdown")).to_have_attribute("data-running", "yes")
     chair.evaluate(WATCH_THE_CLOCK)
-    for control in ('button[data-cmd="clock.next_item"]', "#add-decision button[type=submit]",
-                    "#add-action button[type=submit]", "#add-disagreement button[type=submit]"):
+    for control in (
+        'button[data-cmd="clock.next_item"]',
+        "#add-decision button[type=submit]",
+        "#add-action button[type=submit]",
+        "#add-disagreement button[type=submit]",
+    ):
         expect(chair.locator(control)).to_be_in_viewport(ratio=1)
 
     chair.locator("#add-decision input[name=text]").fill("Maintain the EHC plan")
@@ -84,7 +90,9 @@ def test_the_chair_captures_a_decision_an_action_and_a_disagreement_with_the_cou
     expect(chair.locator("#decisions li.decision")).to_contain_text(["Maintain the EHC plan"])
 
     chair.locator("#add-action input[name=what]").fill("Send the OT referral")
-    chair.select_option("#add-action select[name=owner_participant_id]", label="Mia Teacher (Class teacher / form tutor)")
+    chair.select_option(
+        "#add-action select[name=owner_participant_id]", label="Mia Teacher (Class teacher / form tutor)"
+    )
     expect(chair.locator("#add-action input[name=owner_agency]")).to_have_value("School")
     chair.locator("#add-action select[name=owner_participant_id]").press("Enter")
     expect(chair.locator("#actions li.action")).to_have_text([re.compile("Send the OT referral.*Mia Teacher.*School")])
@@ -154,7 +162,9 @@ def test_an_action_with_owner_agency_and_dates_is_recorded_by_keyboard_alone_in_
     press("Tab")
     expect(form.locator("select[name=owner_participant_id]")).to_be_focused()
     press("m")  # the owner, by the first letter of her name
-    expect(form.locator("select[name=owner_participant_id] option:checked")).to_have_text("Mia Teacher (Class teacher / form tutor)")
+    expect(form.locator("select[name=owner_participant_id] option:checked")).to_have_text(
+        "Mia Teacher (Class teacher / form tutor)"
+    )
     expect(form.locator("input[name=owner_agency]")).to_have_value("School")
     press("Enter")  # saved, with the default dates
 
@@ -196,6 +206,22 @@ def test_the_skip_link_and_the_shortcuts_help_are_reached_by_keyboard(people, ro
     expect(chair.locator("#countdown-note")).to_contain_text("extended by 1 min")
     expect(chair.locator("#add-decision input[name=text]")).to_have_value("n")
     expect(chair.locator("#current-title")).to_have_text(title)
+    # Pause, resume and the next item, with the focus still in the field.
+    chair.keyboard.press("Alt+Shift+P")
+    expect(chair.locator("#countdown")).to_have_attribute("data-running", "no")
+    expect(chair.locator("#countdown-note")).to_contain_text("Paused")
+    chair.keyboard.press("Alt+Shift+P")
+    expect(chair.locator("#countdown")).to_have_attribute("data-running", "yes")
+    chair.keyboard.press("Alt+Shift+N")
+    expect(chair.locator("#current-title")).to_have_text(room.titles()[1])
+    expect(chair.locator("#add-decision input[name=text]")).to_be_focused()
+    for control, keys in (
+        ('button[data-cmd="clock.next_item"]', "Alt+Shift+N"),
+        ('button[data-cmd="clock.pause"]', "Alt+Shift+P"),
+        ('button[data-seconds="60"]', "Alt+Shift+M"),
+        ("#add-action input[name=what]", "Alt+Shift+2"),
+    ):
+        assert keys in chair.locator(control).get_attribute("aria-keyshortcuts").split()
     chair.keyboard.press("Alt+Shift+R")
     expect(chair.locator("#record-heading")).to_be_focused()
     expect(chair.locator(".cockpit-views a[aria-current=page]")).to_have_text("Record")
