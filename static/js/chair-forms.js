@@ -2,6 +2,39 @@
 import { REVOKED, WAITING, el } from "./room-core.js";
 import { formValues } from "./record.js";
 
+// What a refusal says, for a form's one live region: the server's message and its fields' messages.
+export function refusalText(err) {
+  const fields = (err && err.fields) || {};
+  return `Not saved: ${[...new Set([(err && err.message) || "That was not saved.", ...Object.values(fields)])].join(" ")}`;
+}
+
+// Marks the fields a refusal names (aria-invalid), each with its message next to it (aria-describedby),
+// opening a <details> that hides one; returns the first field marked (for the focus).
+export function markFields(form, fields, fieldFor = (name) => name) {
+  const prefix = form.id || `form-${String(form.dataset.key || "").replace(/\W+/g, "-")}`;
+  let first = null;
+  for (const [name, message] of Object.entries(fields || {})) {
+    const field = form.elements[fieldFor(name, form)];
+    if (!(field instanceof HTMLElement) || field.hasAttribute("aria-invalid")) continue; // a group of tick boxes: the form's message says which
+    const id = `${prefix}-${field.name}-error`;
+    field.setAttribute("aria-invalid", "true");
+    field.setAttribute("aria-describedby", id);
+    (field.closest("label") || field).after(el("span", { class: "field-error", id }, message));
+    const details = field.closest("details");
+    if (details) details.open = true;
+    first = first || field;
+  }
+  return first;
+}
+
+export function unmarkFields(form) {
+  for (const field of form.querySelectorAll("[aria-invalid]")) {
+    field.removeAttribute("aria-invalid");
+    field.removeAttribute("aria-describedby");
+  }
+  for (const message of form.querySelectorAll(".field-error")) message.remove();
+}
+
 // Everything a form says, to tell whether it was changed since it was sent.
 function formState(form) {
   return JSON.stringify([...new FormData(form).entries()].map(([k, v]) => [k, typeof v === "string" ? v : ""]));
@@ -24,29 +57,10 @@ export function quickEntry(room, form, { command, args, reset = (f) => f.reset()
     note.textContent = text;
     note.dataset.state = state;
   };
-  const unmark = () => {
-    for (const field of form.querySelectorAll("[aria-invalid]")) {
-      field.removeAttribute("aria-invalid");
-      field.removeAttribute("aria-describedby");
-    }
-    for (const message of form.querySelectorAll(".field-error")) message.remove();
-  };
+  const unmark = () => unmarkFields(form);
   const mark = (fields) => {
-    let first = null;
-    for (const [name, message] of Object.entries(fields)) {
-      const field = form.elements[fieldFor(name, form)];
-      if (!(field instanceof HTMLElement) || field.hasAttribute("aria-invalid")) continue; // a group of tick boxes: the form's message says which
-      const id = `${form.id}-${field.name}-error`;
-      field.setAttribute("aria-invalid", "true");
-      field.setAttribute("aria-describedby", id);
-      (field.closest("label") || field).after(el("span", { class: "field-error", id }, message));
-      first = first || field;
-    }
-    if (first) {
-      const details = first.closest("details");
-      if (details) details.open = true;
-      first.focus();
-    }
+    const first = markFields(form, fields, fieldFor);
+    if (first) first.focus();
   };
   // Enter saves from a picker too, as it does from a text or date field.
   form.addEventListener("keydown", (ev) => {
@@ -90,10 +104,9 @@ export function quickEntry(room, form, { command, args, reset = (f) => f.reset()
       },
       (err) => {
         if (entry.sending === sending) entry.sending = null;
-        const fields = (err && err.fields) || {};
         unmark();
-        say(`Not saved: ${[...new Set([err.message || "That was not saved.", ...Object.values(fields)])].join(" ")}`, "error");
-        mark(fields);
+        say(refusalText(err), "error");
+        mark((err && err.fields) || {});
       },
     );
   });

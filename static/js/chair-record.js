@@ -1,6 +1,6 @@
 // The record on the chair console: decisions, actions and disagreements with their positions, each
 // captured by a quick-entry form and edited or deleted in place.
-import { button, field, fieldValues, input, quickEntry, restoreValues, select, textarea } from "./chair-forms.js";
+import { button, field, fieldValues, input, markFields, quickEntry, refusalText, restoreValues, select, textarea, unmarkFields } from "./chair-forms.js";
 import {
   LADDER,
   actionNode,
@@ -20,6 +20,13 @@ import { el, redraw } from "./room-core.js";
 
 function checkedIds(form, name) {
   return [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((i) => Number(i.value));
+}
+
+// A refusal about a missing owner's name ("someone not here") is fixed in the owner picker first.
+function pickerFirst(name, form) {
+  const picker = name.replace(/_name$/, "_participant_id");
+  const typed = form.elements[name];
+  return picker !== name && form.elements[picker] && !(typed && typed.value.trim()) ? picker : name;
 }
 
 function participantId(value) {
@@ -75,6 +82,7 @@ function confidentialField(entry) {
 export function recordPanel(room) {
   const open = new Set(); // keys of inline forms the chair has open, e.g. "decision:3", "next:5"
   const drafts = new Map(); // what the chair typed in an open inline form, by its key: survives redraws
+  const refused = new Map(); // an open inline form's last refusal, by its key: shown again by redraws
   const send = (name, args) => room.send(name, args);
 
   function toggle(key) {
@@ -86,6 +94,7 @@ export function recordPanel(room) {
   function closeInline(key) {
     open.delete(key);
     drafts.delete(key);
+    refused.delete(key);
   }
 
   function confirmDelete(what, name, args) {
@@ -99,20 +108,32 @@ export function recordPanel(room) {
   }
 
   // An inline form under an entry: its fields, Save and Cancel. On submit it sends `command` with the
-  // arguments `argsOf(values, form)` builds, and closes once the server has accepted them.
+  // arguments `argsOf(values, form)` builds, and closes once the server has accepted them. A refusal
+  // is shown in the form, as in the quick-entry forms: fields marked, focus on the first, said once.
   function inlineForm(cls, key, fields, saveLabel, command, argsOf) {
+    const err = refused.get(key);
+    const note = el("p", { class: "form-status", role: "status", "aria-live": "polite", dataset: { state: err ? "error" : "" } }, err ? refusalText(err) : "");
     const form = el(
       "form",
       { class: `quick-form ${cls}` },
       ...fields,
       el("button", { type: "submit" }, saveLabel),
       button("Cancel", "Cancel", () => toggle(key)),
+      note,
     );
     // Redraws rebuild the list: what was typed here is kept and put back into the new form.
     form.dataset.key = key;
     if (drafts.has(key)) restoreValues(form, drafts.get(key));
+    if (err) markFields(form, err.fields, pickerFirst);
     const keep = () => drafts.set(key, fieldValues(form));
-    form.addEventListener("input", keep);
+    form.addEventListener("input", () => {
+      keep();
+      if (refused.delete(key)) {
+        unmarkFields(form);
+        note.textContent = "";
+        note.dataset.state = "";
+      }
+    });
     form.addEventListener("change", keep);
     let sending = null;
     form.addEventListener("submit", (ev) => {
@@ -121,14 +142,23 @@ export function recordPanel(room) {
       const state = JSON.stringify(drafts.get(key));
       if (sending === state) return; // already on its way
       sending = state;
-      send(command, argsOf(formValues(form), form))
+      room
+        .send(command, argsOf(formValues(form), form), { errorNode: null })
         .then(() => {
           // Closed by its own acknowledgement, unless the chair closed it or typed more meanwhile.
           if (!open.has(key) || JSON.stringify(drafts.get(key)) !== state) return;
           closeInline(key);
           draw();
         })
-        .catch(() => {})
+        .catch((error) => {
+          if (!open.has(key)) return;
+          refused.set(key, error);
+          unmarkFields(form);
+          note.textContent = refusalText(error);
+          note.dataset.state = "error";
+          const first = markFields(form, error.fields, pickerFirst);
+          if (first) first.focus();
+        })
         .finally(() => {
           if (sending === state) sending = null;
         });
@@ -331,7 +361,7 @@ export function recordPanel(room) {
     command: "actions.record",
     args: (v) => actionArgs(v),
     // No owner at all: the owner picker is the field to fix, not the name of someone not here.
-    fieldFor: (name, form) => (name === "owner_name" && !form.elements.owner_name.value.trim() ? "owner_participant_id" : name),
+    fieldFor: pickerFirst,
     // The next action is usually due when this one was: the dates stay.
     reset: (form, v) => {
       form.reset();

@@ -312,3 +312,35 @@ def test_the_chairs_focus_and_typing_stay_put_while_someone_else_records_and_tak
         other.http.close()
     assert sent == 7
     assert people.page_errors == []
+
+
+def test_a_refused_edit_is_shown_in_its_own_form_and_stays_marked_through_others_changes(people, room):
+    chair = open_chair(people, room, LAPTOPS[0])
+    start(chair, room)
+    room.command(
+        "actions.record",
+        what="Send the OT referral",
+        owner_name="J. Patel",
+        owner_agency="Northshire SALT",
+        due_date=(local_today() + timedelta(days=7)).isoformat(),
+        follow_up_date=(local_today() + timedelta(days=14)).isoformat(),
+    )
+    chair.locator("#actions li.action").get_by_role("button", name="Edit").click()
+    form = chair.locator("#actions form.edit-entry")
+    form.locator("input[name=owner_name]").fill("")
+    form.get_by_role("button", name="Save action").click()
+
+    owner = form.locator("select[name=owner_participant_id]")
+    expect(owner).to_have_attribute("aria-invalid", "true")
+    expect(owner).to_be_focused()
+    expect(chair.locator(f"#{owner.get_attribute('aria-describedby')}")).to_contain_text(NO_OWNER)
+    expect(form.locator(".form-status")).to_contain_text(NO_OWNER)
+    expect(chair.locator("#command-error")).to_have_text("")
+
+    # Someone else's entry redraws the list: the form, its marks and the focus stay.
+    room.command("decisions.record", text="Maintain the EHC plan", status="agreed")
+    expect(chair.locator("#decisions li.decision")).to_have_count(1)
+    expect(owner).to_have_attribute("aria-invalid", "true")
+    expect(owner).to_be_focused()
+    expect(form.locator("input[name=owner_name]")).to_have_value("")
+    assert people.page_errors == []
