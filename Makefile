@@ -30,7 +30,7 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
 static/vendor/socket.io.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor/fonts
-	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
+	cp node_modules/socket.io-client/dist/socket.io.min.js node_modules/morphdom/dist/morphdom-esm.js static/vendor/
 	cp node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf static/vendor/fonts/
 	touch $@
 

@@ -2,7 +2,7 @@
 // skipping and deferring an item, and adding one.
 import { quickEntry } from "./chair-forms.js";
 import { optional } from "./record.js";
-import { STATUS_LABELS, el, itemTimes, minutes } from "./room-core.js";
+import { STATUS_LABELS, el, itemTimes, minutes, redraw } from "./room-core.js";
 
 export function agendaPanel(room) {
   let editing = null; // id of the agenda item whose edit form is open
@@ -18,7 +18,7 @@ export function agendaPanel(room) {
       "li",
       {
         class: `item status-${item.status}`,
-        dataset: { itemId: item.id, status: item.status },
+        dataset: { key: `item-${item.id}`, itemId: item.id, status: item.status },
         "aria-current": isCurrent ? "step" : null,
       },
       el("span", { class: "title", dir: "auto" }, item.title),
@@ -86,7 +86,7 @@ export function agendaPanel(room) {
 
   function draw() {
     const items = room.orderedItems();
-    document.getElementById("agenda").replaceChildren(...items.map((item, i) => itemRow(item, i, items)));
+    redraw(document.getElementById("agenda"), items.map((item, i) => itemRow(item, i, items)));
     const a = room.meeting.allocation;
     const allocation = document.getElementById("allocation");
     allocation.dataset.fits = a.fits ? "yes" : "no";

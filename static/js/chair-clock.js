@@ -13,8 +13,9 @@ export function clockControls(room) {
 
   document.addEventListener("keydown", (ev) => {
     if (!ev.altKey || ev.target.closest("input, select, textarea")) return;
-    if (ev.key === "ArrowRight") send("clock.next_item");
-    if (ev.key === "ArrowLeft") send("clock.previous_item");
+    if (ev.shiftKey || !["ArrowRight", "ArrowLeft"].includes(ev.key)) return;
+    ev.preventDefault(); // not the browser's back and forward
+    send(ev.key === "ArrowRight" ? "clock.next_item" : "clock.previous_item");
   });
 
   // Only what can be done now is enabled; Pause and Resume take turns in one place.
@@ -37,7 +38,8 @@ export function clockControls(room) {
       const on = !!enabled[button.dataset.cmd];
       button.disabled = !on;
       button.hidden = (button.dataset.cmd === "clock.pause" && !on && item && item.status === "paused") ||
-        (button.dataset.cmd === "clock.resume" && !on);
+        (button.dataset.cmd === "clock.resume" && !on) ||
+        (button.dataset.cmd === "clock.start_meeting" && !on);
     }
   };
 }

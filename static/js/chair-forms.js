@@ -2,6 +2,39 @@
 import { REVOKED, WAITING, el } from "./room-core.js";
 import { formValues } from "./record.js";
 
+// What a refusal says, for a form's one live region: the server's message and its fields' messages.
+export function refusalText(err) {
+  const fields = (err && err.fields) || {};
+  return `Not saved: ${[...new Set([(err && err.message) || "That was not saved.", ...Object.values(fields)])].join(" ")}`;
+}
+
+// Marks the fields a refusal names (aria-invalid), each with its message next to it (aria-describedby),
+// opening a <details> that hides one; returns the first field marked (for the focus).
+export function markFields(form, fields, fieldFor = (name) => name) {
+  const prefix = form.id || `form-${String(form.dataset.key || "").replace(/\W+/g, "-")}`;
+  let first = null;
+  for (const [name, message] of Object.entries(fields || {})) {
+    const field = form.elements[fieldFor(name, form)];
+    if (!(field instanceof HTMLElement) || field.hasAttribute("aria-invalid")) continue; // a group of tick boxes: the form's message says which
+    const id = `${prefix}-${field.name}-error`;
+    field.setAttribute("aria-invalid", "true");
+    field.setAttribute("aria-describedby", id);
+    (field.closest("label") || field).after(el("span", { class: "field-error", id }, message));
+    const details = field.closest("details");
+    if (details) details.open = true;
+    first = first || field;
+  }
+  return first;
+}
+
+export function unmarkFields(form) {
+  for (const field of form.querySelectorAll("[aria-invalid]")) {
+    field.removeAttribute("aria-invalid");
+    field.removeAttribute("aria-describedby");
+  }
+  for (const message of form.querySelectorAll(".field-error")) message.remove();
+}
+
 // Everything a form says, to tell whether it was changed since it was sent.
 function formState(form) {
   return JSON.stringify([...new FormData(form).entries()].map(([k, v]) => [k, typeof v === "string" ? v : ""]));
@@ -12,8 +45,11 @@ function formState(form) {
 // network does, what is typed stays in its own fields: the form is cleared only by the acknowledgement
 // of its own submission, and only if it still says what was sent; focus moves back to its first field
 // only if it is still in this form. Pressing Enter again on an entry on its way sends nothing more.
-// Errors are shown at the form, and the fields they name are marked.
-export function quickEntry(room, form, { command, args, reset = (f) => f.reset(), saved = () => {} }) {
+// A refusal is shown where the eye is: the fields it names are marked (aria-invalid), each with its
+// message next to it (aria-describedby), the focus moves to the first of them, and the form's one live
+// region says it once. What was typed stays. `fieldFor(name, form)` names the field to mark for a field
+// the server named (e.g. the owner picker for a missing owner's name).
+export function quickEntry(room, form, { command, args, reset = (f) => f.reset(), saved = () => {}, fieldFor = (name) => name }) {
   const note = el("p", { class: "form-status", id: `${form.id}-status`, role: "status", "aria-live": "polite" });
   form.append(note);
   const entry = { form, sending: null, note };
@@ -21,12 +57,18 @@ export function quickEntry(room, form, { command, args, reset = (f) => f.reset()
     note.textContent = text;
     note.dataset.state = state;
   };
-  const unmark = () => {
-    for (const field of form.querySelectorAll("[aria-invalid]")) {
-      field.removeAttribute("aria-invalid");
-      field.removeAttribute("aria-describedby");
-    }
+  const unmark = () => unmarkFields(form);
+  const mark = (fields) => {
+    const first = markFields(form, fields, fieldFor);
+    if (first) first.focus();
   };
+  // Enter saves from a picker too, as it does from a text or date field.
+  form.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && ev.target.tagName === "SELECT" && !ev.altKey && !ev.ctrlKey && !ev.shiftKey) {
+      ev.preventDefault();
+      form.requestSubmit();
+    }
+  });
   form.addEventListener("input", () => {
     unmark();
     if (!entry.sending && note.dataset.state !== "error") say("", "");
@@ -62,14 +104,9 @@ export function quickEntry(room, form, { command, args, reset = (f) => f.reset()
       },
       (err) => {
         if (entry.sending === sending) entry.sending = null;
-        const fields = (err && err.fields) || {};
-        for (const name of Object.keys(fields)) {
-          const field = form.elements[name];
-          if (!(field instanceof HTMLElement)) continue; // a group of tick boxes: the message says which
-          field.setAttribute("aria-invalid", "true");
-          field.setAttribute("aria-describedby", note.id);
-        }
-        say([...new Set([err.message || "That was not saved.", ...Object.values(fields)])].join(" "), "error");
+        unmark();
+        say(refusalText(err), "error");
+        mark((err && err.fields) || {});
       },
     );
   });

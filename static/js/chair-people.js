@@ -2,7 +2,7 @@
 // removing people, and each link with a new one in its place or withdrawing it.
 import { button } from "./chair-forms.js";
 import { formValues } from "./record.js";
-import { el } from "./room-core.js";
+import { el, redraw } from "./room-core.js";
 
 const LINK_LABELS = { chair: "Chair console", note_taker: "Note-taker", screen: "Shared screen", participant: "Join link", observer: "Observer link" };
 const ATTENDANCE = { expected: "Expected", in_room: "In the room", remote: "Remote", apologies: "Apologies", absent: "Did not attend" };
@@ -14,11 +14,12 @@ export function peoplePanel(room, boot) {
 
   function draw() {
     const list = document.getElementById("participants");
-    list.replaceChildren(
-      ...[...room.participants.values()].map((p) =>
+    redraw(
+      list,
+      [...room.participants.values()].map((p) =>
         el(
           "li",
-          { dataset: { participantId: p.id } },
+          { dataset: { key: `participant-${p.id}`, participantId: p.id } },
           el("span", { class: "name", dir: "auto" }, p.name),
           " ",
           el("span", { class: "role" }, `${p.role_label}, ${p.agency_label}`),
@@ -40,7 +41,7 @@ export function peoplePanel(room, boot) {
     );
     const invite = (l) => l.role === "participant" || l.role === "observer";
     const live = links.filter((l) => !invite(l) || room.participants.has(l.participant_id));
-    document.getElementById("links").replaceChildren(...live.map(linkNode));
+    redraw(document.getElementById("links"), live.map(linkNode));
   }
 
   // One link in the chair's list: who it is for, the address to send, and (but for the chair's own)
@@ -56,7 +57,7 @@ export function peoplePanel(room, boot) {
     };
     return el(
       "li",
-      { dataset: { role: l.role, participantId: l.participant_id, linkId: l.id } },
+      { dataset: { key: `link-${l.id}`, role: l.role, participantId: l.participant_id, linkId: l.id } },
       el("span", { class: "who" }, who),
       el("input", { class: "link-url", readonly: true, value: l.url, "aria-label": who, onfocus: (e) => e.target.select() }),
       el("a", { href: l.url, target: "_blank", rel: "noopener noreferrer" }, "Open"),

@@ -1,6 +1,6 @@
 // The record on the chair console: decisions, actions and disagreements with their positions, each
 // captured by a quick-entry form and edited or deleted in place.
-import { button, field, fieldValues, input, quickEntry, restoreValues, select, textarea } from "./chair-forms.js";
+import { button, field, fieldValues, input, markFields, quickEntry, refusalText, restoreValues, select, textarea, unmarkFields } from "./chair-forms.js";
 import {
   LADDER,
   actionNode,
@@ -16,10 +16,17 @@ import {
   participantOptions,
   today,
 } from "./record.js";
-import { el } from "./room-core.js";
+import { el, redraw } from "./room-core.js";
 
 function checkedIds(form, name) {
   return [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((i) => Number(i.value));
+}
+
+// A refusal about a missing owner's name ("someone not here") is fixed in the owner picker first.
+function pickerFirst(name, form) {
+  const picker = name.replace(/_name$/, "_participant_id");
+  const typed = form.elements[name];
+  return picker !== name && form.elements[picker] && !(typed && typed.value.trim()) ? picker : name;
 }
 
 function participantId(value) {
@@ -74,19 +81,20 @@ function confidentialField(entry) {
 
 export function recordPanel(room) {
   const open = new Set(); // keys of inline forms the chair has open, e.g. "decision:3", "next:5"
-  const dirty = new Set(); // lists that changed while the chair was typing in them
   const drafts = new Map(); // what the chair typed in an open inline form, by its key: survives redraws
+  const refused = new Map(); // an open inline form's last refusal, by its key: shown again by redraws
   const send = (name, args) => room.send(name, args);
 
   function toggle(key) {
     if (open.has(key)) closeInline(key);
     else open.add(key);
-    draw(true);
+    draw();
   }
 
   function closeInline(key) {
     open.delete(key);
     drafts.delete(key);
+    refused.delete(key);
   }
 
   function confirmDelete(what, name, args) {
@@ -100,20 +108,32 @@ export function recordPanel(room) {
   }
 
   // An inline form under an entry: its fields, Save and Cancel. On submit it sends `command` with the
-  // arguments `argsOf(values, form)` builds, and closes once the server has accepted them.
+  // arguments `argsOf(values, form)` builds, and closes once the server has accepted them. A refusal
+  // is shown in the form, as in the quick-entry forms: fields marked, focus on the first, said once.
   function inlineForm(cls, key, fields, saveLabel, command, argsOf) {
+    const err = refused.get(key);
+    const note = el("p", { class: "form-status", role: "status", "aria-live": "polite", dataset: { state: err ? "error" : "" } }, err ? refusalText(err) : "");
     const form = el(
       "form",
       { class: `quick-form ${cls}` },
       ...fields,
       el("button", { type: "submit" }, saveLabel),
       button("Cancel", "Cancel", () => toggle(key)),
+      note,
     );
     // Redraws rebuild the list: what was typed here is kept and put back into the new form.
     form.dataset.key = key;
     if (drafts.has(key)) restoreValues(form, drafts.get(key));
+    if (err) markFields(form, err.fields, pickerFirst);
     const keep = () => drafts.set(key, fieldValues(form));
-    form.addEventListener("input", keep);
+    form.addEventListener("input", () => {
+      keep();
+      if (refused.delete(key)) {
+        unmarkFields(form);
+        note.textContent = "";
+        note.dataset.state = "";
+      }
+    });
     form.addEventListener("change", keep);
     let sending = null;
     form.addEventListener("submit", (ev) => {
@@ -122,16 +142,23 @@ export function recordPanel(room) {
       const state = JSON.stringify(drafts.get(key));
       if (sending === state) return; // already on its way
       sending = state;
-      send(command, argsOf(formValues(form), form))
+      room
+        .send(command, argsOf(formValues(form), form), { errorNode: null })
         .then(() => {
           // Closed by its own acknowledgement, unless the chair closed it or typed more meanwhile.
           if (!open.has(key) || JSON.stringify(drafts.get(key)) !== state) return;
           closeInline(key);
-          // Redrawn now if the focus is in this form (its Save button); else as the list allows.
-          const active = document.activeElement;
-          draw(!!(active && active.closest && active.closest(`form[data-key="${key}"]`)));
+          draw();
         })
-        .catch(() => {})
+        .catch((error) => {
+          if (!open.has(key)) return;
+          refused.set(key, error);
+          unmarkFields(form);
+          note.textContent = refusalText(error);
+          note.dataset.state = "error";
+          const first = markFields(form, error.fields, pickerFirst);
+          if (first) first.focus();
+        })
         .finally(() => {
           if (sending === state) sending = null;
         });
@@ -244,16 +271,9 @@ export function recordPanel(room) {
     );
   }
 
-  // A list is not redrawn under the chair's hands: while the focus is in it, it is marked and redrawn
-  // when the focus leaves.
-  function drawList(id, nodes, empty, force) {
-    const list = document.getElementById(id);
-    if (!force && list.contains(document.activeElement) && document.activeElement !== document.body) {
-      dirty.add(id);
-      return;
-    }
-    dirty.delete(id);
-    fill(list, nodes, empty);
+  // Lists are redrawn in place (fill -> redraw): the focus and whatever is typed in them stay.
+  function drawList(id, nodes, empty) {
+    fill(document.getElementById(id), nodes, empty);
   }
 
   // Edit and delete tools under a decision or an action, and its edit form when open.
@@ -270,9 +290,26 @@ export function recordPanel(room) {
     ];
   }
 
-  function draw(force = false) {
-    drawList("decisions", decisions(room).map((d) => decisionNode(room, d, editable("decision", d, editDecisionForm))), "No decisions recorded yet.", force);
-    drawList("actions", actions(room).map((a) => actionNode(room, a, editable("action", a, editActionForm))), "No actions recorded yet.", force);
+  // The live view shows what was recorded under the current item: the others' rows are marked, and
+  // a list with none of its own says so.
+  function markCurrentItem() {
+    const current = String(room.meeting.current_item_id);
+    for (const id of ["decisions", "actions", "disagreements"]) {
+      const list = document.getElementById(id);
+      let here = 0;
+      for (const li of list.querySelectorAll(":scope > li[data-item-id]")) {
+        const mine = li.dataset.itemId === current;
+        li.classList.toggle("elsewhere", !mine);
+        here += mine ? 1 : 0;
+      }
+      list.classList.toggle("nothing-here", here === 0);
+      if (!list.querySelector(":scope > li.none-here")) list.append(el("li", { class: "none-here", dataset: { key: "none-here" } }, "Nothing yet under this item."));
+    }
+  }
+
+  function draw() {
+    drawList("decisions", decisions(room).map((d) => decisionNode(room, d, editable("decision", d, editDecisionForm))), "No decisions recorded yet.");
+    drawList("actions", actions(room).map((a) => actionNode(room, a, editable("action", a, editActionForm))), "No actions recorded yet.");
     drawList(
       "disagreements",
       disagreements(room).map((g) =>
@@ -291,8 +328,8 @@ export function recordPanel(room) {
         }),
       ),
       "No disagreements recorded.",
-      force,
     );
+    markCurrentItem();
     // Keep the quick-entry pickers in step with the people in the meeting.
     const owner = document.querySelector("#add-action .owner-select");
     if (!owner.matches(":focus")) {
@@ -300,11 +337,7 @@ export function recordPanel(room) {
       owner.replaceChildren(...participantOptions(room, chosen, { blank: "someone not here" }));
     }
     const dissent = document.querySelector("#add-decision .dissenter-choices");
-    if (!dissent.contains(document.activeElement)) dissent.replaceChildren(...dissenterChoices(checkedIds(document.getElementById("add-decision"), "dissenter_ids")));
-  }
-
-  for (const id of ["decisions", "actions", "disagreements"]) {
-    document.getElementById(id).addEventListener("focusout", () => setTimeout(() => dirty.has(id) && draw(), 0));
+    redraw(dissent, dissenterChoices(checkedIds(document.getElementById("add-decision"), "dissenter_ids")));
   }
 
   quickEntry(room, document.getElementById("add-decision"), { command: "decisions.record", args: decisionArgs });
@@ -315,12 +348,24 @@ export function recordPanel(room) {
   actionForm.elements.due_date.addEventListener("change", (ev) => {
     if (ev.target.value) actionForm.elements.follow_up_date.value = addDays(ev.target.value, 14);
   });
+  // The agency follows the owner chosen (the chair may write another over it).
+  let agencyFilled = "";
+  actionForm.elements.owner_participant_id.addEventListener("change", (ev) => {
+    const agency = actionForm.elements.owner_agency;
+    const owner = room.participants.get(Number(ev.target.value));
+    if (agency.value !== agencyFilled) return;
+    agencyFilled = owner ? owner.agency_label || "" : "";
+    agency.value = agencyFilled;
+  });
   quickEntry(room, actionForm, {
     command: "actions.record",
     args: (v) => actionArgs(v),
+    // No owner at all: the owner picker is the field to fix, not the name of someone not here.
+    fieldFor: pickerFirst,
     // The next action is usually due when this one was: the dates stay.
     reset: (form, v) => {
       form.reset();
+      agencyFilled = "";
       form.elements.due_date.value = v.due_date;
       form.elements.follow_up_date.value = v.follow_up_date;
     },

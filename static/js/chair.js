@@ -2,6 +2,7 @@
 // This module wires the console's parts to one live room; each part draws its own panel.
 import { agendaPanel } from "./chair-agenda.js";
 import { clockControls } from "./chair-clock.js";
+import { cockpit } from "./chair-cockpit.js";
 import { detailsForm } from "./chair-details.js";
 import { peoplePanel } from "./chair-people.js";
 import { queuePanel } from "./chair-queue.js";
@@ -16,6 +17,7 @@ showConnection(room);
 watchMinutes(room, boot.token); // where the minutes stand, kept live
 watchPreviousActions(room, boot.previous_actions); // earlier actions under review, if any
 
+const drawCockpit = cockpit(room);
 const drawControls = clockControls(room);
 const agenda = agendaPanel(room);
 const drawPeople = peoplePanel(room, boot);
@@ -27,6 +29,7 @@ function draw() {
   const now = room.now();
   renderHeader(room, now);
   renderNow(room, now);
+  drawCockpit();
   drawControls();
   agenda.draw();
   drawPeople();

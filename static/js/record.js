@@ -1,7 +1,7 @@
 // The meeting's record (decisions, actions, disagreements) drawn for the chair, participants and the screen.
 // User text is only ever set with textContent (via el), so markup typed by anyone shows as text, and is
 // isolated (dir="auto", bdi) so right-to-left names and notes keep their order among ours.
-import { bdi, el } from "./room-core.js";
+import { bdi, el, redraw } from "./room-core.js";
 
 export const LADDER = {
   follow_up_meeting: "1. Informal: follow-up meeting, clarify documents, check the evidence",
@@ -47,7 +47,7 @@ export function decisionNode(room, d, extra = []) {
   const dissent = d.dissenter_ids.length ? ["Dissent: ", d.dissenter_ids.map((id, n) => [n ? ", " : "", bdi(personName(room, id))])] : null;
   return el(
     "li",
-    { class: `decision status-${d.status}`, dataset: { decisionId: d.id } },
+    { class: `decision status-${d.status}`, dataset: { key: `decision-${d.id}`, decisionId: d.id, itemId: d.agenda_item_id } },
     confidentialFlag(d),
     el("p", { class: "entry-text", dir: "auto" }, d.text),
     el("p", { class: "entry-meta" }, d.status_label, d.review_date ? ` · review ${day(d.review_date)}` : "", itemTitle(room, d.agenda_item_id) ? [" · ", bdi(itemTitle(room, d.agenda_item_id))] : ""),
@@ -62,7 +62,7 @@ export function decisionNode(room, d, extra = []) {
 export function actionNode(room, a, extra = []) {
   return el(
     "li",
-    { class: "action", dataset: { actionId: a.id } },
+    { class: "action", dataset: { key: `action-${a.id}`, actionId: a.id, itemId: a.agenda_item_id } },
     confidentialFlag(a),
     el("p", { class: "entry-text", dir: "auto" }, a.what),
     el("p", { class: "entry-meta" }, el("span", { class: "owner" }, ownerNodes(room, a)), ` · due ${day(a.due_date)} · follow-up ${day(a.follow_up_date)}`),
@@ -75,7 +75,7 @@ export function actionNode(room, a, extra = []) {
 export function positionNode(room, p, extra = []) {
   return el(
     "li",
-    { class: "position", dataset: { positionId: p.id, participantId: p.participant_id } },
+    { class: "position", dataset: { key: `position-${p.id}`, positionId: p.id, participantId: p.participant_id } },
     el("span", { class: "party" }, bdi(personName(room, p.participant_id, p.party_name)), " (", bdi(p.agency), "): "),
     el("span", { class: "view", dir: "auto" }, p.view),
     p.evidence ? el("span", { class: "evidence" }, " Evidence: ", bdi(p.evidence)) : null,
@@ -97,7 +97,7 @@ export function disagreementNode(room, g, { positionExtra = () => [], extra = []
       : "Not resolved; next step not yet agreed";
   return el(
     "li",
-    { class: `disagreement ${g.resolved ? "resolved" : "open"}`, dataset: { disagreementId: g.id } },
+    { class: `disagreement ${g.resolved ? "resolved" : "open"}`, dataset: { key: `disagreement-${g.id}`, disagreementId: g.id, itemId: g.agenda_item_id } },
     confidentialFlag(g),
     el("p", { class: "entry-text", dir: "auto" }, g.topic),
     el("ul", { class: "positions" }, ...g.positions.map((p) => positionNode(room, p, positionExtra(p)))),
@@ -117,7 +117,7 @@ export function disagreements(room) {
 }
 
 export function fill(list, nodes, emptyText) {
-  list.replaceChildren(...(nodes.length ? nodes : [el("li", { class: "empty" }, emptyText)]));
+  redraw(list, nodes.length ? nodes : [el("li", { class: "empty", dataset: { key: "empty" } }, emptyText)]);
 }
 
 export function participantOptions(room, selected, { blank = null } = {}) {

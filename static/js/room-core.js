@@ -6,6 +6,7 @@
 //
 // One Room, and so one Socket.IO connection, per page: the page's other parts (minutes, the review
 // of previous actions) follow the meeting through onEvent/onSnapshot instead of opening their own.
+import morphdom from "../vendor/morphdom-esm.js";
 
 // Everything in a snapshot or event that is a list of rows with ids; events carry changed rows
 // under these names and the ids of removed ones under `removed_<name>`.
@@ -361,7 +362,7 @@ export function el(tag, attrs = {}, ...children) {
     if (v === null || v === undefined || v === false) continue;
     if (k === "class") node.className = v;
     else if (k === "dataset") Object.assign(node.dataset, v);
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (k.startsWith("on")) listen(node, k.slice(2), v);
     else node.setAttribute(k, v === true ? "" : v);
   }
   for (const c of children.flat(Infinity)) {
@@ -373,6 +374,43 @@ export function el(tag, attrs = {}, ...children) {
     node.setAttribute("dir", "auto");
   }
   return node;
+}
+
+// A handler set through el() is looked up when the event fires, so that redraw() can hand a kept node
+// the handler of the node drawn in its place (which knows the row as it stands now).
+function listen(node, type, fn) {
+  node.handlers = node.handlers || {};
+  if (!(type in node.handlers)) node.addEventListener(type, (ev) => node.handlers[type] && node.handlers[type](ev));
+  node.handlers[type] = fn;
+}
+
+// A node's key among its siblings: data-key, else its id. Rows drawn into a redrawn list carry one.
+function nodeKey(node) {
+  return node.nodeType === 1 ? node.getAttribute("data-key") || node.id || undefined : undefined;
+}
+
+const TEXTISH = /^(text|search|email|url|tel|number|date|datetime-local|time|password)$/;
+
+// Before a kept node takes the new one's attributes: it takes its handlers too, and keeps what is
+// being typed into it (a field with focus, or whose text differs from what it was drawn with) and
+// whether a <details> is open.
+function beforeUpdate(from, to) {
+  if (from.handlers || to.handlers) {
+    for (const type of Object.keys(from.handlers || {})) if (!to.handlers || !(type in to.handlers)) from.handlers[type] = null;
+    for (const [type, fn] of Object.entries(to.handlers || {})) listen(from, type, fn);
+  }
+  const typed = from.tagName === "TEXTAREA" || (from.tagName === "INPUT" && TEXTISH.test(from.type));
+  if (typed && (from === document.activeElement || from.value !== from.defaultValue)) to.value = from.value;
+  if (from.tagName === "DETAILS") to.open = from.open;
+  return true;
+}
+
+// Redraws a list as `nodes` (or `nodes` into any element) without replacing the rows that stay: the
+// node with the focus keeps it, and what is typed in a field stays. Rows are matched by data-key / id.
+export function redraw(list, nodes) {
+  const target = list.cloneNode(false);
+  target.append(...nodes.filter((n) => n !== null && n !== undefined));
+  morphdom(list, target, { childrenOnly: true, getNodeKey: nodeKey, onBeforeElUpdated: beforeUpdate });
 }
 
 // People's own words (names, titles, notes) are isolated from the text around them, so a right-to-left
@@ -476,11 +514,12 @@ export function itemTimes(item, nowMs) {
 }
 
 export function renderParticipants(room, list) {
-  list.replaceChildren(
-    ...[...room.participants.values()].map((p) =>
+  redraw(
+    list,
+    [...room.participants.values()].map((p) =>
       el(
         "li",
-        { dataset: { participantId: p.id, attendance: p.attendance } },
+        { dataset: { key: `participant-${p.id}`, participantId: p.id, attendance: p.attendance } },
         el("span", { class: "name", dir: "auto" }, p.name),
         " ",
         el("span", { class: "role" }, `${p.role_label}, `, bdi(p.agency_label)),
