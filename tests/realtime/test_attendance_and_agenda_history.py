@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from facilitation.extensions import db
-from facilitation.services import pipeline
 from facilitation.models import AuditEntry
+from facilitation.services import pipeline
 from tests.conftest import events_of
 
 
