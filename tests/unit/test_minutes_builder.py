@@ -244,4 +244,5 @@ def test_a_joiner_not_yet_confirmed_is_listed_as_joined_remotely_by_their_link_w
     ana, eve = m.attendance.remote
     assert dm.person_line(ana).endswith("(joined by their link, with a Polish interpreter)")
     assert "joined by their link" not in dm.person_line(eve)
+    assert "Joined by their link, not yet confirmed by the chair: Ana Nowak." in dm.completeness(m)
     assert dm.Minutes.from_dict(m.to_dict()) == m
