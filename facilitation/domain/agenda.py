@@ -1,8 +1,9 @@
 """The agenda clock: a meeting's state machine and each item's time, kept as timestamps.
 
 An item's time is `elapsed_before` (seconds run in earlier segments, over all its visits) plus, while
-it runs, the time since `run_started_at`. Nothing ticks: every reader computes the countdown from these values and
-the current time, which is what lets a restarted server or a reconnecting browser carry on.
+it runs, the time since `run_started_at`. Nothing ticks: every reader computes the countdown from
+these values and the current time, which is what lets a restarted server or a reconnecting browser
+carry on.
 """
 
 from __future__ import annotations
