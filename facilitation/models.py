@@ -83,7 +83,9 @@ class AgendaItem(db.Model):
     allocated_seconds: Mapped[int] = mapped_column()
     #: time added by the chair's extensions
     extended_seconds: Mapped[int] = mapped_column(default=0)
-    #: pending, running, paused, done or skipped (domain.agenda)
+    #: percent applied to the allocation, e.g. 150 for an item that is interpreted (domain.agenda)
+    time_scale: Mapped[int] = mapped_column(default=100, server_default="100")
+    #: pending, running, paused, left, done or skipped (domain.agenda)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     #: moved to the end of the agenda during the meeting
     deferred: Mapped[bool] = mapped_column(default=False)
@@ -91,7 +93,10 @@ class AgendaItem(db.Model):
     elapsed_before: Mapped[float] = mapped_column(default=0.0)
     #: start of the segment now running, if any
     run_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: how many times the item was opened (Go to and Previous open it again)
+    visits: Mapped[int] = mapped_column(default=0, server_default="0")
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when it was last finished or skipped; kept while a finished item is reopened
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -118,6 +123,13 @@ class Participant(db.Model):
     attendance: Mapped[str] = mapped_column(String(20), default="expected")
     arrived_late: Mapped[bool] = mapped_column(default=False)
     left_early: Mapped[bool] = mapped_column(default=False)
+    #: first time their link connected while the meeting was live
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: false while their attendance was taken from their link connecting and not yet confirmed
+    attendance_confirmed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: the language they speak in the meeting, e.g. "Polish"
+    language: Mapped[str | None] = mapped_column(String(60))
+    needs_interpreter: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     meeting: Mapped[Meeting] = relationship(back_populates="participants")
 

@@ -34,7 +34,8 @@ def iso(value: datetime | None) -> str | None:
 
 def item_view(item: AgendaItem, now: datetime) -> dict:
     """One agenda item with its clock, as every client sees it."""
-    covered = item.status in (agenda.DONE, agenda.SKIPPED)
+    # Time is shown for an item that is no longer running: finished, skipped, or left to come back to.
+    stopped = item.status in (agenda.DONE, agenda.SKIPPED, agenda.LEFT)
     return {
         "id": item.id,
         "position": item.position,
@@ -42,14 +43,16 @@ def item_view(item: AgendaItem, now: datetime) -> dict:
         "presenter": item.presenter,
         "allocated_seconds": item.allocated_seconds,
         "extended_seconds": item.extended_seconds,
+        "time_scale": item.time_scale,
         "status": item.status,
         "deferred": item.deferred,
+        "visits": item.visits,
         "elapsed_before": round(item.elapsed_before, 3),
         "run_started_at": iso(item.run_started_at),
         "started_at": iso(item.started_at),
         "ended_at": iso(item.ended_at),
         "ends_at": iso(agenda.ends_at(item)),
-        "actual_seconds": agenda.actual_seconds(item, now) if covered else None,
+        "actual_seconds": agenda.actual_seconds(item, now) if stopped else None,
         "version": item.version,
     }
 
@@ -87,6 +90,10 @@ def participant_view(participant: Participant) -> dict:
         "attendance_label": registers.ATTENDANCE.get(participant.attendance, participant.attendance),
         "arrived_late": participant.arrived_late,
         "left_early": participant.left_early,
+        "joined_at": iso(participant.joined_at),
+        "attendance_confirmed": participant.attendance_confirmed,
+        "language": participant.language,
+        "needs_interpreter": participant.needs_interpreter,
         "version": participant.version,
     }
 

@@ -158,10 +158,16 @@ class UpdateMeetingArgs(Args):
     scheduled_end: IsoDateTime | None = None
 
 
+#: an item's time scale in percent: 100 to 300 in steps of 25 (x1 to x3)
+TimeScale = Number(ge=agenda_rules.TIME_SCALE_MIN, le=agenda_rules.TIME_SCALE_MAX, multiple_of=agenda_rules.TIME_SCALE_STEP)
+
+
 class AddItemArgs(Args):
     title: Line(agenda_rules.TITLE_MAX, required=True)
     presenter: Line(agenda_rules.PRESENTER_MAX) | None = None
     minutes: Number(ge=agenda_rules.MIN_ITEM_MINUTES, le=agenda_rules.MAX_ITEM_MINUTES)
+    #: percent of the minutes the item is given, e.g. 150 when it is interpreted
+    time_scale: TimeScale = agenda_rules.TIME_SCALE_DEFAULT
 
 
 class UpdateItemArgs(Args):
@@ -172,6 +178,12 @@ class UpdateItemArgs(Args):
     minutes: (
         Number(ge=agenda_rules.MIN_ITEM_MINUTES, le=agenda_rules.MAX_ITEM_MINUTES) | None
     ) = None
+    time_scale: TimeScale | None = None
+
+
+class ScaleTimeArgs(Args):
+    item_ids: Annotated[list[Id], Field(min_length=1, max_length=agenda_rules.MAX_ITEMS)]
+    time_scale: TimeScale
 
 
 class ItemArgs(Args):
@@ -199,6 +211,9 @@ class AddParticipantArgs(Args):
     email: Line(254) | None = None
     #: an observer follows the meeting read-only (and sees no confidential entries)
     observer: bool = False
+    #: the language they speak in the meeting, e.g. "Polish"
+    language: Line(meeting_rules.LANGUAGE_MAX) | None = None
+    needs_interpreter: bool = False
 
 
 class UpdateParticipantArgs(Args):
@@ -209,6 +224,8 @@ class UpdateParticipantArgs(Args):
     agency: OneOf(meeting_rules.AGENCIES) | None = None
     agency_name: Line(meeting_rules.AGENCY_NAME_MAX) | None = None
     email: Line(254) | None = None
+    language: Line(meeting_rules.LANGUAGE_MAX) | None = None
+    needs_interpreter: bool | None = None
 
 
 class ParticipantArgs(Args):

@@ -127,14 +127,24 @@ def _state_schemas() -> dict:
             "presenter": _TEXT_OR_NULL,
             "allocated_seconds": {"type": "integer", "minimum": 0},
             "extended_seconds": {"type": "integer", "minimum": 0},
-            "status": {"enum": list(agenda.ITEM_STATUSES)},
+            "time_scale": {
+                "type": "integer", "minimum": agenda.TIME_SCALE_MIN, "maximum": agenda.TIME_SCALE_MAX,
+                "multipleOf": agenda.TIME_SCALE_STEP,
+                "description": "Percent of the allocation the item is given (150: x1.5, e.g. interpreted); "
+                "budget = round(allocated_seconds * time_scale / 100) + extended_seconds",
+            },
+            "status": {
+                "enum": list(agenda.ITEM_STATUSES),
+                "description": "`left`: opened and left unfinished (Go to, Previous, Defer); still to cover",
+            },
             "deferred": {"type": "boolean"},
+            "visits": {"type": "integer", "minimum": 0, "description": "How many times the item was opened"},
             "elapsed_before": {"type": "number", "minimum": 0, "description": "Seconds run before the current run"},
             "run_started_at": {**_TIME_OR_NULL, "description": "When the current run started (null unless running)"},
             "started_at": _TIME_OR_NULL,
             "ended_at": _TIME_OR_NULL,
             "ends_at": _TIME_OR_NULL,
-            "actual_seconds": {"type": ["integer", "null"], "minimum": 0, "description": "Seconds taken, once done or skipped"},
+            "actual_seconds": {"type": ["integer", "null"], "minimum": 0, "description": "Seconds taken, once done, skipped or left (summed over visits)"},
             "version": _VERSION,
         }),
         "Participant": _object("A participant as others in the meeting see them, with their attendance (no link, no contact details).", {
@@ -148,6 +158,13 @@ def _state_schemas() -> dict:
             "attendance_label": _TEXT,
             "arrived_late": {"type": "boolean"},
             "left_early": {"type": "boolean"},
+            "joined_at": {**_TIME_OR_NULL, "description": "First time their own link connected while the meeting was live"},
+            "attendance_confirmed": {
+                "type": "boolean",
+                "description": "False while the attendance was taken from their link connecting and not yet confirmed by the chair or a note-taker",
+            },
+            "language": {**_TEXT_OR_NULL, "description": "The language they speak in the meeting, e.g. Polish"},
+            "needs_interpreter": {"type": "boolean"},
             "version": _VERSION,
         }),
         "Decision": _object("A decision, recorded against an agenda item.", {

@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "agenda.update_item": frozenset({CHAIR}),
     "agenda.remove_item": frozenset({CHAIR}),
     "agenda.reorder": frozenset({CHAIR}),
+    "agenda.scale_time": frozenset({CHAIR}),
     "clock.start_meeting": frozenset({CHAIR}),
     "clock.pause": frozenset({CHAIR}),
     "clock.resume": frozenset({CHAIR}),

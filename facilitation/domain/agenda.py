@@ -1,8 +1,9 @@
 """The agenda clock: a meeting's state machine and each item's time, kept as timestamps.
 
-An item's time is `elapsed_before` (seconds run in earlier segments) plus, while it runs, the time
-since `run_started_at`. Nothing ticks: every reader computes the countdown from these values and
-the current time, which is what lets a restarted server or a reconnecting browser carry on.
+An item's time is `elapsed_before` (seconds run in earlier segments, over all its visits) plus, while
+it runs, the time since `run_started_at`. Nothing ticks: every reader computes the countdown from
+these values and the current time, which is what lets a restarted server or a reconnecting browser
+carry on.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ DRAFT, LIVE, ENDED = "draft", "live", "ended"
 MEETING_STATUSES = (DRAFT, LIVE, ENDED)
 
 PENDING, RUNNING, PAUSED, DONE, SKIPPED = "pending", "running", "paused", "done", "skipped"
-ITEM_STATUSES = (PENDING, RUNNING, PAUSED, DONE, SKIPPED)
+#: Opened and left (Go to, Previous, Defer) before it was finished: discussed, still to cover.
+LEFT = "left"
+ITEM_STATUSES = (PENDING, RUNNING, PAUSED, LEFT, DONE, SKIPPED)
+#: Statuses of items still to cover: their remaining time is in the projected end.
+TO_COVER = (PENDING, RUNNING, PAUSED, LEFT)
 
 MIN_ITEM_MINUTES = 1
 MAX_ITEM_MINUTES = 240
@@ -32,6 +37,8 @@ EXTENSION_CHOICES_SECONDS = (60, 120, 300)
 #: Fraction of an item's time left when the screen turns to its "running low" colour.
 LOW_TIME_FRACTION = 0.2
 LOW_TIME_MIN_SECONDS = 60
+#: An item's time scale in percent (e.g. 150 for an interpreted item): allowed range and step.
+TIME_SCALE_DEFAULT, TIME_SCALE_MIN, TIME_SCALE_MAX, TIME_SCALE_STEP = 100, 100, 300, 25
 
 
 class ItemLike(Protocol):
@@ -41,8 +48,10 @@ class ItemLike(Protocol):
     presenter: str | None
     allocated_seconds: int
     extended_seconds: int
+    time_scale: int
     status: str
     deferred: bool
+    visits: int
     elapsed_before: float
     run_started_at: datetime | None
     started_at: datetime | None
@@ -67,9 +76,14 @@ def elapsed(item: ItemLike, now: datetime) -> float:
     return item.elapsed_before + max(running, 0.0)
 
 
+def scaled_allocation(item: ItemLike) -> int:
+    """Seconds planned for the item: its allocation times its time scale (e.g. x1.5 when interpreted)."""
+    return round(item.allocated_seconds * item.time_scale / 100)
+
+
 def budget(item: ItemLike) -> int:
-    """Seconds the item is allowed: its allocation plus any extensions."""
-    return item.allocated_seconds + item.extended_seconds
+    """Seconds the item is allowed: its scaled allocation plus any extensions."""
+    return scaled_allocation(item) + item.extended_seconds
 
 
 def remaining(item: ItemLike, now: datetime) -> float:
@@ -107,8 +121,8 @@ def current_item(meeting: MeetingLike, items: Iterable[ItemLike]) -> ItemLike | 
 
 
 def still_to_cover(items: Iterable[ItemLike]) -> list[ItemLike]:
-    """Items not yet finished or skipped, in agenda order."""
-    return [i for i in ordered(items) if i.status in (PENDING, RUNNING, PAUSED)]
+    """Items not yet finished or skipped (left ones included), in agenda order."""
+    return [i for i in ordered(items) if i.status in TO_COVER]
 
 
 def projected_end(meeting: MeetingLike, items: list[ItemLike], now: datetime) -> datetime:
@@ -149,8 +163,8 @@ class AllocationCheck:
 
 
 def check_allocation(meeting: MeetingLike, items: Iterable[ItemLike]) -> AllocationCheck:
-    """The sum of item allocations against the scheduled length of the meeting."""
-    total = sum(i.allocated_seconds for i in items if i.status != SKIPPED)
+    """The sum of item allocations (scaled) against the scheduled length of the meeting."""
+    total = sum(scaled_allocation(i) for i in items if i.status != SKIPPED)
     scheduled = int((meeting.scheduled_end - meeting.scheduled_start).total_seconds())
     return AllocationCheck(total, scheduled)
 
@@ -177,6 +191,32 @@ def clean_item_fields(title: str, presenter: str | None, minutes: int) -> tuple[
             f"Minutes must be between {MIN_ITEM_MINUTES} and {MAX_ITEM_MINUTES}.", field="minutes"
         )
     return title, presenter, minutes * 60
+
+
+def clean_time_scale(value: int) -> int:
+    """Check an item's time scale: a whole percent from 100 to 300 in steps of 25."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidValue("The time scale must be a whole number (percent).", field="time_scale")
+    if not TIME_SCALE_MIN <= value <= TIME_SCALE_MAX or value % TIME_SCALE_STEP:
+        raise InvalidValue(
+            f"The time scale is a percentage from {TIME_SCALE_MIN} to {TIME_SCALE_MAX} in steps of {TIME_SCALE_STEP}.",
+            field="time_scale",
+        )
+    return value
+
+
+def scale_time(meeting: MeetingLike, items: list[ItemLike], item_ids: list[int], time_scale: int) -> list[ItemLike]:
+    """Set the time scale of several items not yet covered; return those that changed."""
+    time_scale = clean_time_scale(time_scale)
+    if not item_ids or len(set(item_ids)) != len(item_ids):
+        raise InvalidValue("Name each item to scale once.", field="item_ids")
+    chosen = [_find(items, item_id) for item_id in item_ids]
+    for item in chosen:
+        check_can_edit_item(meeting, item)
+    changed = [i for i in chosen if i.time_scale != time_scale]
+    for item in changed:
+        item.time_scale = time_scale
+    return changed
 
 
 def check_can_add_item(meeting: MeetingLike, items: list[ItemLike]) -> int:
@@ -243,12 +283,19 @@ def _find(items: list[ItemLike], item_id: int) -> ItemLike:
 
 
 def _run(meeting: MeetingLike, item: ItemLike, now: datetime) -> None:
+    if item.status == SKIPPED:
+        item.ended_at = None  # a skipped item opened after all is no longer skipped
     item.status = RUNNING
     item.run_started_at = now
     if item.started_at is None:
         item.started_at = now
-    item.ended_at = None
     meeting.current_item_id = item.id
+
+
+def _open(meeting: MeetingLike, item: ItemLike, now: datetime) -> None:
+    """Run an item as a new visit (resuming from a pause is not one)."""
+    item.visits += 1
+    _run(meeting, item, now)
 
 
 def _stop(item: ItemLike, now: datetime, status: str) -> None:
@@ -264,13 +311,21 @@ def _leave_current(meeting: MeetingLike, item: ItemLike, now: datetime, status: 
     meeting.current_item_id = None
 
 
+def _set_aside(meeting: MeetingLike, item: ItemLike, now: datetime) -> None:
+    """Leave the current item unfinished: `left`, or still `done` if it had been finished before
+    (`ended_at` stays set while a finished item is reopened)."""
+    _leave_current(meeting, item, now, DONE if item.ended_at is not None else LEFT)
+
+
 def _next_to_cover(items: list[ItemLike], after: ItemLike | None) -> ItemLike | None:
-    pending = [i for i in ordered(items) if i.status == PENDING and i is not after]
+    """The next item still to cover (not yet opened, or left unfinished) after `after` in agenda
+    order; when none is later, the first one still to cover."""
+    waiting = [i for i in ordered(items) if i.status in (PENDING, LEFT) and i is not after]
     if after is not None:
-        later = [i for i in pending if (i.position, i.id) > (after.position, after.id)]
+        later = [i for i in waiting if (i.position, i.id) > (after.position, after.id)]
         if later:
             return later[0]
-    return pending[0] if pending else None
+    return waiting[0] if waiting else None
 
 
 def start_meeting(meeting: MeetingLike, items: list[ItemLike], now: datetime) -> list[ItemLike]:
@@ -284,7 +339,7 @@ def start_meeting(meeting: MeetingLike, items: list[ItemLike], now: datetime) ->
         raise RuleViolation("Add at least one agenda item before starting the meeting.")
     meeting.status = LIVE
     meeting.started_at = now
-    _run(meeting, first, now)
+    _open(meeting, first, now)
     return [first]
 
 
@@ -336,7 +391,7 @@ def next_item(meeting: MeetingLike, items: list[ItemLike], now: datetime) -> lis
         _leave_current(meeting, current, now, DONE)
         changed.append(current)
     if target is not None:
-        _run(meeting, target, now)
+        _open(meeting, target, now)
         changed.append(target)
     return changed
 
@@ -349,21 +404,21 @@ def previous_item(meeting: MeetingLike, items: list[ItemLike], now: datetime) ->
     if current is not None:
         candidates = [i for i in candidates if (i.position, i.id) < (current.position, current.id)]
     else:
-        candidates = [i for i in candidates if i.status == DONE]
+        candidates = [i for i in candidates if i.status in (DONE, LEFT)]
     if not candidates:
         raise RuleViolation("There is no earlier item to go back to.", code="no_previous_item")
     target = candidates[-1]
     changed = []
     if current is not None:
-        _leave_current(meeting, current, now, PENDING)
+        _set_aside(meeting, current, now)
         changed.append(current)
-    _run(meeting, target, now)
+    _open(meeting, target, now)
     changed.append(target)
     return changed
 
 
 def goto_item(meeting: MeetingLike, items: list[ItemLike], item_id: int, now: datetime) -> list[ItemLike]:
-    """Open any item; the one left behind goes back to the list still to cover."""
+    """Open any item; the one left behind keeps its time and is `left` (still to cover) unless done."""
     _require_live(meeting)
     target = _find(items, item_id)
     current = current_item(meeting, items)
@@ -371,9 +426,9 @@ def goto_item(meeting: MeetingLike, items: list[ItemLike], item_id: int, now: da
         raise RuleViolation("That item is already open.", code="already_current")
     changed = []
     if current is not None:
-        _leave_current(meeting, current, now, PENDING)
+        _set_aside(meeting, current, now)
         changed.append(current)
-    _run(meeting, target, now)
+    _open(meeting, target, now)
     changed.append(target)
     return changed
 
@@ -397,7 +452,7 @@ def skip_item(
     _leave_current(meeting, current, now, SKIPPED)
     changed = [current]
     if following is not None:
-        _run(meeting, following, now)
+        _open(meeting, following, now)
         changed.append(following)
     return changed
 
@@ -419,17 +474,17 @@ def defer_item(
         following = None
     changed = [target]
     if target is current:
-        _leave_current(meeting, current, now, PENDING)
+        _set_aside(meeting, current, now)
     target.deferred = True
     target.position = max(i.position for i in items) + 1
     if target is current and following is not None:
-        _run(meeting, following, now)
+        _open(meeting, following, now)
         changed.append(following)
     return changed
 
 
 def end_meeting(meeting: MeetingLike, items: list[ItemLike], now: datetime) -> list[ItemLike]:
-    """Close the meeting; the item in progress is recorded as finished now."""
+    """Close the meeting; the item in progress is recorded as finished now, left items stay left."""
     _require_live(meeting)
     changed = []
     current = current_item(meeting, items)

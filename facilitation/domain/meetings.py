@@ -96,6 +96,7 @@ TITLE_MAX = 200
 CHILD_REF_MAX = 40
 NAME_MAX = 120
 AGENCY_NAME_MAX = 120
+LANGUAGE_MAX = 60
 MAX_MEETING_HOURS = 8
 MAX_PARTICIPANTS = 40
 
@@ -147,3 +148,11 @@ def clean_participant_fields(
             f"The agency name is longer than {AGENCY_NAME_MAX} characters.", field="agency_name"
         )
     return name, role, agency, agency_name
+
+
+def clean_language(language: str | None) -> str | None:
+    """Check the language a participant speaks in the meeting (e.g. "Polish"); blank means none given."""
+    language = (language or "").strip() or None
+    if language and len(language) > LANGUAGE_MAX:
+        raise InvalidValue(f"The language is longer than {LANGUAGE_MAX} characters.", field="language")
+    return language

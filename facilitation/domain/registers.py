@@ -55,6 +55,16 @@ ATTENDANCE: dict[str, str] = {
     "apologies": "Sent apologies",
     "absent": "Did not attend",
 }
+#: Attendance a participant's link connecting can take: only "expected" (nothing recorded yet) turns
+#: into "remote", for the chair to confirm; whatever the chair or a note-taker recorded stays.
+JOINED_BY_LINK = "remote"
+
+
+def attendance_on_joining(meeting_status: str, attendance: str) -> str | None:
+    """The attendance to record when a participant's link connects, or None to leave it as it is."""
+    if meeting_status == "live" and attendance == "expected":
+        return JOINED_BY_LINK
+    return None
 
 
 # ---------------------------------------------------------------- checks

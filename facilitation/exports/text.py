@@ -57,18 +57,27 @@ def minutes_text(value: int | None) -> str:
     return "" if value is None else f"{value} min"
 
 
+def scale_text(time_scale: int) -> str:
+    """150 -> 'x1.5', 100 -> 'x1'."""
+    return f"x{time_scale / 100:g}"
+
+
 def planned_text(item: AgendaEntry) -> str:
-    """'10 min' or '10 min + 5 min added'."""
+    """'10 min', '10 min x1.5 (15 min)' for an item given more time in proportion, '+ 5 min added'."""
     text = minutes_text(item.planned_minutes)
+    if item.time_scale != 100:
+        text += f" {scale_text(item.time_scale)} ({minutes_text(round(item.planned_minutes * item.time_scale / 100))})"
     return f"{text} + {item.extended_minutes} min added" if item.extended_minutes else text
 
 
 def actual_text(item: AgendaEntry) -> str:
-    """What the item took, with its clock times when it ran."""
+    """What the item took, with its clock times when it ran; never "Not reached" for an item discussed."""
     if item.status == "skipped":
         return "Skipped"
+    if item.status == "left":
+        return f"{item.status_label} ({minutes_text(item.actual_minutes or 0)})"
     if item.actual_minutes is None:
-        return "Not reached" if item.status == "pending" else "In progress"
+        return item.status_label if item.status == "pending" else "In progress"
     times = f" ({hhmm(item.started_at)}–{hhmm(item.ended_at)})" if item.started_at and item.ended_at else ""
     return f"{item.actual_minutes} min{times}"
 

@@ -30,7 +30,7 @@ from ..domain import access
 from ..domain.errors import RuleViolation
 from ..extensions import db, socketio
 from ..models import AccessLink, Meeting, User, utcnow
-from ..services import pipeline, security_events, socket_sessions
+from ..services import attendance, pipeline, security_events, socket_sessions
 from .broadcast import audience_room, broadcast, meeting_room, participant_room
 from .flood import forget_socket, refuse_flood
 
@@ -130,7 +130,8 @@ def _command_name(data: Any) -> str | None:
 
 @socketio.on("connect")
 def on_connect(auth: Any = None):
-    """Anyone with a link connects with {token}; they join their meeting's room."""
+    """Anyone with a link connects with {token}; they join their meeting's room (a participant's
+    link during a live meeting records them as joined: `attendance.joined` to everyone)."""
     token = auth.get("token") if isinstance(auth, dict) else None
     link = queries.live_link(token) if isinstance(token, str) else None
     if link is None or not queries.link_serves(link, current_user):
@@ -154,6 +155,11 @@ def on_connect(auth: Any = None):
     if link.role == access.PARTICIPANT and link.participant_id is not None:
         join_room(participant_room(link.meeting_id, link.participant_id))
     socket_sessions.opened(request.sid, link, address)
+    # A participant's own link connecting during the meeting takes their attendance (remote, for the
+    # chair to confirm); everyone in the meeting receives the event.
+    joined = attendance.link_connected(link)
+    if joined is not None:
+        broadcast(joined)
     return True
 
 

@@ -9,6 +9,7 @@ from ..domain import agenda
 from ..domain.errors import NotFound, RuleViolation
 from ..extensions import db
 from ..models import AgendaItem
+from . import attendance
 from .pipeline import Change, check_version, command
 
 
@@ -31,8 +32,10 @@ def add_item(change: Change, args: schemas.AddItemArgs) -> dict:
         presenter=presenter,
         allocated_seconds=seconds,
         extended_seconds=0,
+        time_scale=agenda.clean_time_scale(args.time_scale),
         status=agenda.PENDING,
         deferred=False,
+        visits=0,
         elapsed_before=0.0,
         version=1,
     )
@@ -44,7 +47,7 @@ def add_item(change: Change, args: schemas.AddItemArgs) -> dict:
     return {"item_id": item.id}
 
 
-@command("agenda.update_item", schemas.UpdateItemArgs, "Edit an agenda item's title, presenter or minutes")
+@command("agenda.update_item", schemas.UpdateItemArgs, "Edit an agenda item's title, presenter, minutes or time scale")
 def update_item(change: Change, args: schemas.UpdateItemArgs) -> None:
     """Edit an item not yet covered; stale versions get a conflict."""
     item = _item(change, args.item_id)
@@ -57,6 +60,8 @@ def update_item(change: Change, args: schemas.UpdateItemArgs) -> None:
         args.minutes if args.minutes is not None else item.allocated_seconds // 60,
     )
     item.title, item.presenter, item.allocated_seconds = title, presenter, seconds
+    if args.time_scale is not None:
+        item.time_scale = agenda.clean_time_scale(args.time_scale)
     item.version += 1
     change.touched([item])
     change.audit("agenda.update_item", "agenda_item", item.id, before, queries.item_view(item, change.now))
@@ -87,17 +92,40 @@ def reorder_items(change: Change, args: schemas.ReorderArgs) -> None:
     change.audit("agenda.reorder", "meeting", change.meeting.id, {"order": before}, {"order": list(args.item_ids)})
 
 
+@command("agenda.scale_time", schemas.ScaleTimeArgs, "Give several items more time in proportion, e.g. x1.5 when interpreted")
+def scale_time(change: Change, args: schemas.ScaleTimeArgs) -> None:
+    """Set the time scale of the items named (not yet covered), in one transaction."""
+    ids = list(args.item_ids)
+    before = {i.id: i.time_scale for i in change.items if i.id in ids}
+    changed = agenda.scale_time(change.meeting, change.items, ids, args.time_scale)
+    for item in changed:
+        item.version += 1
+    change.touched(changed)
+    change.audit(
+        "agenda.scale_time",
+        "meeting",
+        change.meeting.id,
+        {"time_scale": {str(k): v for k, v in before.items()}},
+        {"time_scale": {str(i): args.time_scale for i in ids}},
+    )
+
+
 # ---------------------------------------------------------------- running the clock
 
 
-def _clock(name: str, decide: Callable, summary: str, args_model=schemas.NoArgs, arg: str | None = None):
-    """Register a clock command: the domain function decides, the item changes are recorded."""
+def _clock(
+    name: str, decide: Callable, summary: str, args_model=schemas.NoArgs, arg: str | None = None, then: Callable | None = None
+):
+    """Register a clock command: the domain function decides, the item changes are recorded (and
+    `then(change)` runs in the same transaction)."""
 
     def handler(change: Change, args) -> None:
         before = change.meeting.current_item_id
         extra = [getattr(args, arg)] if arg else []
         changed = decide(change.meeting, change.items, *extra, change.now)
         change.touched(changed)
+        if then is not None:
+            then(change)
         change.audit(
             name,
             "meeting",
@@ -110,7 +138,9 @@ def _clock(name: str, decide: Callable, summary: str, args_model=schemas.NoArgs,
     command(name, args_model, summary)(handler)
 
 
-_clock("clock.start_meeting", agenda.start_meeting, "Start the meeting and the first item's clock")
+_clock(
+    "clock.start_meeting", agenda.start_meeting, "Start the meeting and the first item's clock", then=attendance.mark_connected
+)
 _clock("clock.pause", agenda.pause, "Pause the current item's clock")
 _clock("clock.resume", agenda.resume, "Resume the current item's clock")
 _clock("clock.extend", agenda.extend, "Give the current item more time", schemas.ExtendArgs, "seconds")

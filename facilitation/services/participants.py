@@ -34,7 +34,14 @@ def add_participant(change: Change, args: schemas.AddParticipantArgs) -> dict:
         args.name, args.role, args.agency, args.agency_name
     )
     participant = Participant(
-        meeting_id=change.meeting.id, name=name, role=role, agency=agency, agency_name=agency_name, version=1
+        meeting_id=change.meeting.id,
+        name=name,
+        role=role,
+        agency=agency,
+        agency_name=agency_name,
+        language=meeting_rules.clean_language(args.language),
+        needs_interpreter=args.needs_interpreter,
+        version=1,
     )
     db.session.add(participant)
     db.session.flush()
@@ -54,7 +61,7 @@ def add_participant(change: Change, args: schemas.AddParticipantArgs) -> dict:
     return {"participant_id": participant.id, "join_path": queries.link_path(link), "link": link_view(link)}
 
 
-@command("participants.update", schemas.UpdateParticipantArgs, "Edit a participant's name, role or agency")
+@command("participants.update", schemas.UpdateParticipantArgs, "Edit a participant's name, role, agency, language or need of an interpreter")
 def update_participant(change: Change, args: schemas.UpdateParticipantArgs) -> None:
     """Edit a participant; stale versions get a conflict."""
     participant = _participant(change, args.participant_id)
@@ -68,6 +75,10 @@ def update_participant(change: Change, args: schemas.UpdateParticipantArgs) -> N
     )
     participant.name, participant.role = name, role
     participant.agency, participant.agency_name = agency, agency_name
+    if "language" in args.model_fields_set:
+        participant.language = meeting_rules.clean_language(args.language)
+    if args.needs_interpreter is not None:
+        participant.needs_interpreter = args.needs_interpreter
     participant.version += 1
     if "email" in args.model_fields_set:
         action_commands.set_participant_email(change, participant, args.email)

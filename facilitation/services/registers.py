@@ -417,6 +417,7 @@ def set_attendance(change: Change, args: schemas.SetAttendanceArgs) -> None:
     participant.attendance = args.attendance
     participant.arrived_late = args.arrived_late
     participant.left_early = args.left_early
+    participant.attendance_confirmed = True
     participant.version += 1
     change.put("participants", participant)
     change.audit("attendance.set", "participant", participant.id, before, queries.participant_view(participant))

@@ -1,8 +1,16 @@
 // The agenda on the chair console: items with their times, reordering, editing, removing, going to,
-// skipping and deferring an item, and adding one.
+// skipping and deferring an item, adding one, and giving items more time in proportion (x1.5 when
+// interpreted), one item at a time or several in one step.
 import { quickEntry } from "./chair-forms.js";
 import { optional } from "./record.js";
-import { STATUS_LABELS, el, itemTimes, minutes, redraw } from "./room-core.js";
+import { STATUS_LABELS, TIME_SCALES, el, itemTimes, minutes, redraw, scaleText } from "./room-core.js";
+
+// The scale offered by the one-step "Scale items for interpreting" control.
+const INTERPRETING_SCALE = 150;
+
+function scaleOptions(selected) {
+  return TIME_SCALES.map((v) => el("option", { value: v, selected: v === selected }, scaleText(v)));
+}
 
 export function agendaPanel(room) {
   let editing = null; // id of the agenda item whose edit form is open
@@ -25,23 +33,41 @@ export function agendaPanel(room) {
       item.presenter ? el("span", { class: "presenter", dir: "auto" }, item.presenter) : null,
       el("span", { class: "times" }, itemTimes(item, room.now())),
       el("span", { class: "badge" }, item.deferred && item.status === "pending" ? "deferred" : STATUS_LABELS[item.status]),
+      item.visits > 1 ? el("span", { class: "visits" }, `opened ${item.visits} times`) : null,
     );
     const tools = el("span", { class: "item-tools" });
-    const tool = (label, title, fn, disabled = false) =>
-      tools.append(el("button", { type: "button", title, "aria-label": `${title}: ${item.title}`, disabled, onclick: fn }, label));
+    // Each button's accessible name starts with its visible label (WCAG 2.5.3, so "click Go to" works
+    // by voice), then names the item; the tooltip says what it does.
+    // Tools that change the plan (order, wording, time) show only in the Prepare view.
+    const tool = (label, title, fn, disabled = false, cls = null) =>
+      tools.append(el("button", { type: "button", class: cls, title, "aria-label": `${label}: ${item.title}`, disabled, onclick: fn }, label));
     if (canEdit) {
-      tool("↑", "Move up", () => move(items, index, -1), index === 0);
-      tool("↓", "Move down", () => move(items, index, 1), index === items.length - 1);
-      tool("Edit", "Edit", () => {
+      tool("Up", "Move up the agenda", () => move(items, index, -1), index === 0, "prepare-only");
+      tool("Down", "Move down the agenda", () => move(items, index, 1), index === items.length - 1, "prepare-only");
+      tool("Edit", "Edit the title, presenter or minutes", () => {
         editing = item.id;
         draw();
-      });
+      }, false, "prepare-only");
     }
-    if (canRemove) tool("Remove", "Remove", () => window.confirm(`Remove "${item.title}"?`) && send("agenda.remove_item", { item_id: item.id }).catch(() => {}));
+    if (canRemove) tool("Remove", "Remove from the agenda", () => window.confirm(`Remove "${item.title}"?`) && send("agenda.remove_item", { item_id: item.id }).catch(() => {}), false, "prepare-only");
     if (m.status === "live" && !isCurrent) tool("Go to", "Open this item now", () => send("clock.goto_item", { item_id: item.id }).catch(() => {}));
-    if (m.status === "live" && !isCurrent && item.status === "pending") {
-      tool("Skip", "Skip", () => send("clock.skip_item", { item_id: item.id }).catch(() => {}));
+    if (m.status === "live" && !isCurrent && (item.status === "pending" || item.status === "left")) {
+      tool("Skip", "Skip this item", () => send("clock.skip_item", { item_id: item.id }).catch(() => {}));
       tool("Defer", "Defer to later", () => send("clock.defer_item", { item_id: item.id }).catch(() => {}));
+    }
+    if (canEdit) {
+      tools.append(
+        el(
+          "select",
+          {
+            class: "time-scale prepare-only",
+            "aria-label": `Time scale of ${item.title}`,
+            title: "More time in proportion, e.g. x1.5 when interpreted",
+            onchange: (e) => send("agenda.scale_time", { item_ids: [item.id], time_scale: Number(e.target.value) }).catch(() => draw()),
+          },
+          ...scaleOptions(item.time_scale ?? 100),
+        ),
+      );
     }
     li.append(tools);
     if (editing === item.id) li.append(editForm(item));
@@ -84,9 +110,57 @@ export function agendaPanel(room) {
     send("agenda.reorder", { item_ids: ids }).catch(() => {});
   }
 
+  // The one-step control: tick the items the interpreter carries, choose the scale (x1.5 unless
+  // changed), apply. The tick boxes are redrawn only when the items that can be scaled change, and
+  // keep their ticks.
+  const scaleForm = document.getElementById("scale-items");
+  function drawScaleChoices(items) {
+    if (!scaleForm) return;
+    const m = room.meeting;
+    const open = items.filter((i) => m.status !== "ended" && i.status !== "done" && i.status !== "skipped");
+    const box = scaleForm.querySelector(".scale-choices");
+    const key = open.map((i) => `${i.id}:${i.title}:${i.time_scale}`).join("|");
+    if (box.dataset.key === key) return;
+    box.dataset.key = key;
+    const ticked = new Set([...box.querySelectorAll("input:checked")].map((c) => Number(c.value)));
+    box.replaceChildren(
+      ...open.map((i) =>
+        el(
+          "label",
+          { class: "choice" },
+          el("input", { type: "checkbox", name: "item_ids", value: i.id, checked: ticked.has(i.id) }),
+          " ",
+          el("span", { dir: "auto" }, i.title),
+          i.time_scale && i.time_scale !== 100 ? ` (${scaleText(i.time_scale)})` : "",
+        ),
+      ),
+    );
+    scaleForm.hidden = !open.length;
+  }
+  if (scaleForm) {
+    const choose = scaleForm.elements.time_scale;
+    choose.replaceChildren(...scaleOptions(INTERPRETING_SCALE));
+    scaleForm.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const ids = [...scaleForm.querySelectorAll("input[name=item_ids]:checked")].map((c) => Number(c.value));
+      const note = scaleForm.querySelector(".form-status");
+      if (!ids.length) {
+        note.textContent = "Tick the items to scale first.";
+        return;
+      }
+      room.send("agenda.scale_time", { item_ids: ids, time_scale: Number(choose.value) }, { errorNode: note })
+        .then(() => {
+          note.textContent = `${ids.length} item${ids.length === 1 ? "" : "s"} now ${scaleText(Number(choose.value))}.`;
+          for (const c of scaleForm.querySelectorAll("input[name=item_ids]")) c.checked = false;
+        })
+        .catch(() => {});
+    });
+  }
+
   function draw() {
     const items = room.orderedItems();
     redraw(document.getElementById("agenda"), items.map((item, i) => itemRow(item, i, items)));
+    drawScaleChoices(items);
     const a = room.meeting.allocation;
     const allocation = document.getElementById("allocation");
     allocation.dataset.fits = a.fits ? "yes" : "no";

@@ -1,8 +1,9 @@
-// People and links on the chair console: who is in the meeting and their attendance, adding and
-// removing people, and each link with a new one in its place or withdrawing it.
+// People and links on the chair console: who is in the meeting and their attendance (taken in one step
+// each, or confirmed for someone who joined by their link), their language and need of an interpreter,
+// adding and removing people, and each link with a new one in its place or withdrawing it.
 import { button } from "./chair-forms.js";
 import { formValues } from "./record.js";
-import { el, redraw } from "./room-core.js";
+import { el, hhmm, redraw } from "./room-core.js";
 
 const LINK_LABELS = { chair: "Chair console", note_taker: "Note-taker", screen: "Shared screen", participant: "Join link", observer: "Observer link" };
 const ATTENDANCE = { expected: "Expected", in_room: "In the room", remote: "Remote", apologies: "Apologies", absent: "Did not attend" };
@@ -24,12 +25,14 @@ export function peoplePanel(room, boot) {
           " ",
           el("span", { class: "role" }, `${p.role_label}, ${p.agency_label}`),
           " ",
+          languageControls(p),
+          " ",
           attendanceControls(p),
           el(
             "button",
             {
               type: "button",
-              class: "chair-only",
+              class: "chair-only prepare-only",
               "aria-label": `Remove ${p.name}`,
               onclick: () => window.confirm(`Remove ${p.name}? Their link will stop working at once.`) &&
                 send("participants.remove", { participant_id: p.id }).catch(() => {}),
@@ -77,21 +80,82 @@ export function peoplePanel(room, boot) {
     );
   }
 
+  // The language they speak and whether they need an interpreter: shown to everyone at the console,
+  // edited by the chair (participants.update).
+  function languageControls(p) {
+    const update = (changes) => send("participants.update", { participant_id: p.id, version: p.version, ...changes }).catch(() => draw());
+    return el(
+      "span",
+      { class: "language" },
+      p.language || p.needs_interpreter
+        ? el("span", { class: "language-label" }, [p.language ? el("bdi", {}, p.language) : null, p.language && p.needs_interpreter ? ", " : null, p.needs_interpreter ? "needs an interpreter" : null])
+        : null,
+      el(
+        "span",
+        { class: "chair-only prepare-only" },
+        " ",
+        el("input", {
+          name: "language",
+          value: p.language || "",
+          maxlength: 60,
+          size: 10,
+          placeholder: "Language",
+          "aria-label": `Language of ${p.name}`,
+          onchange: (e) => update({ language: e.target.value.trim() || null }),
+        }),
+        el(
+          "label",
+          { class: "choice" },
+          el("input", { type: "checkbox", checked: p.needs_interpreter, "aria-label": `${p.name} needs an interpreter`, onchange: (e) => update({ needs_interpreter: e.target.checked }) }),
+          " needs an interpreter",
+        ),
+      ),
+    );
+  }
+
   function attendanceControls(p) {
     const setAttendance = (changes) =>
       send("attendance.set", { participant_id: p.id, attendance: p.attendance, arrived_late: p.arrived_late, left_early: p.left_early, ...changes }).catch(() => {});
     const present = p.attendance === "in_room" || p.attendance === "remote";
-    return el(
-      "span",
-      { class: "attendance" },
+    const joiner = p.attendance === "remote" && !p.attendance_confirmed && p.joined_at;
+    // One step each: "In room" and "Remote" record (and confirm) it; each name starts with its visible label.
+    const oneStep = (value, label) =>
       el(
-        "select",
-        { "aria-label": `Attendance of ${p.name}`, onchange: (e) => setAttendance({ attendance: e.target.value, ...(["in_room", "remote"].includes(e.target.value) ? {} : { arrived_late: false, left_early: false }) }) },
-        ...Object.entries(ATTENDANCE).map(([k, v]) => el("option", { value: k, selected: k === p.attendance }, v)),
+        "button",
+        {
+          type: "button",
+          class: "attendance-step",
+          "aria-label": `${label}: ${p.name}`,
+          "aria-pressed": String(p.attendance === value && !!p.attendance_confirmed),
+          onclick: () => setAttendance({ attendance: value, ...(present ? {} : { arrived_late: false, left_early: false }) }),
+        },
+        label,
+      );
+    return [
+      joiner
+        ? el(
+            "span",
+            { class: "joined", dataset: { joined: "unconfirmed" } },
+            `joined by link at ${hhmm(Date.parse(p.joined_at))} - confirm`,
+            " ",
+            el("button", { type: "button", class: "confirm-joined", "aria-label": `Confirm: ${p.name} joined remotely`, onclick: () => setAttendance({ attendance: "remote" }) }, "Confirm"),
+            " ",
+          )
+        : null,
+      el(
+        "span",
+        { class: "attendance" },
+        oneStep("in_room", "In room"),
+        oneStep("remote", "Remote"),
+        el(
+          "select",
+          { "aria-label": `Attendance of ${p.name}`, onchange: (e) => setAttendance({ attendance: e.target.value, ...(["in_room", "remote"].includes(e.target.value) ? {} : { arrived_late: false, left_early: false }) }) },
+          ...Object.entries(ATTENDANCE).map(([k, v]) => el("option", { value: k, selected: k === p.attendance }, v)),
+        ),
+        present ? el("label", { class: "choice" }, el("input", { type: "checkbox", checked: p.arrived_late, "aria-label": `${p.name} arrived late`, onchange: (e) => setAttendance({ arrived_late: e.target.checked }) }), " late") : null,
+        present ? el("label", { class: "choice" }, el("input", { type: "checkbox", checked: p.left_early, "aria-label": `${p.name} left early`, onchange: (e) => setAttendance({ left_early: e.target.checked }) }), " left early") : null,
       ),
-      present ? el("label", { class: "choice" }, el("input", { type: "checkbox", checked: p.arrived_late, onchange: (e) => setAttendance({ arrived_late: e.target.checked }) }), " late") : null,
-      present ? el("label", { class: "choice" }, el("input", { type: "checkbox", checked: p.left_early, onchange: (e) => setAttendance({ left_early: e.target.checked }) }), " left early") : null,
-    );
+    ];
   }
 
   document.getElementById("add-note-taker").addEventListener("submit", (ev) => {
@@ -115,6 +179,8 @@ export function peoplePanel(room, boot) {
       role: data.get("role"),
       agency: data.get("agency"),
       agency_name: data.get("agency_name") || null,
+      language: (data.get("language") || "").trim() || null,
+      needs_interpreter: data.get("needs_interpreter") === "1",
       observer: data.get("observer") === "1",
     })
       .then((result) => {

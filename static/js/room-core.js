@@ -276,8 +276,15 @@ function newId() {
 export const LOW_TIME_FRACTION = 0.2;
 export const LOW_TIME_MIN_SECONDS = 60;
 
+// An item's time scale in percent (150: x1.5, e.g. an interpreted item), as domain/agenda.py has it.
+export const TIME_SCALES = [100, 125, 150, 175, 200, 225, 250, 275, 300];
+
+export function scaleText(timeScale) {
+  return `x${(timeScale || 100) / 100}`;
+}
+
 export function budget(item) {
-  return item.allocated_seconds + item.extended_seconds;
+  return Math.round((item.allocated_seconds * (item.time_scale ?? 100)) / 100) + item.extended_seconds;
 }
 
 export function elapsed(item, nowMs) {
@@ -305,7 +312,7 @@ export function projectedEnd(room, nowMs) {
     return Date.parse(m.scheduled_start) + total * 1000;
   }
   const left = items
-    .filter((i) => ["pending", "running", "paused"].includes(i.status))
+    .filter((i) => TO_COVER.includes(i.status))
     .reduce((s, i) => s + Math.max(remaining(i, nowMs), 0), 0);
   return nowMs + left * 1000;
 }
@@ -451,9 +458,13 @@ export const STATUS_LABELS = {
   pending: "to come",
   running: "now",
   paused: "paused",
+  left: "discussed, not finished",
   done: "done",
   skipped: "skipped",
 };
+// Items still to cover: their remaining time is in the projected end (a `left` item was opened and
+// left unfinished through Go to, Previous or Defer, and comes back).
+export const TO_COVER = ["pending", "running", "paused", "left"];
 
 export function renderHeader(room, nowMs) {
   const m = room.meeting;
@@ -503,9 +514,13 @@ export function renderNow(room, nowMs) {
 }
 
 export function itemTimes(item, nowMs) {
-  const planned = minutes(item.allocated_seconds) + (item.extended_seconds ? ` + ${minutes(item.extended_seconds)}` : "");
+  const scaled = item.time_scale && item.time_scale !== 100 ? ` ${scaleText(item.time_scale)}` : "";
+  const planned = minutes(item.allocated_seconds) + scaled + (item.extended_seconds ? ` + ${minutes(item.extended_seconds)}` : "");
   if (item.status === "done" || item.status === "skipped") {
     return `${planned} planned · ${minutes(item.actual_seconds || 0)} taken`;
+  }
+  if (item.status === "left") {
+    return `${planned} planned · ${minutes(item.actual_seconds || 0)} so far`;
   }
   if (item.status === "running" || item.status === "paused") {
     return `${planned} planned · ${clock(elapsed(item, nowMs))} so far`;

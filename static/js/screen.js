@@ -22,7 +22,7 @@ function draw() {
     text("item-counter", room.meeting.status === "draft" ? `Starts ${hhmm(Date.parse(room.meeting.scheduled_start))}` : "");
     bar.style.width = "0%";
   }
-  const upcoming = items.filter((i) => i.status === "pending").slice(0, 4);
+  const upcoming = items.filter((i) => i.status === "pending" || i.status === "left").slice(0, 4);
   const list = document.getElementById("next-items");
   const key = upcoming.map((i) => `${i.id}:${i.version}:${i.position}`).join("|");
   if (list.dataset.key !== key) {

@@ -110,8 +110,11 @@ def test_a_client_that_missed_events_gets_exactly_those_in_order(meeting, socket
     seqs = [command(chair, name)["seq"] for name in ("clock.start_meeting", "clock.next_item", "clock.pause", "clock.resume")]
     back = sockets(meeting["participants"][0])
     reply = back.emit("sync", {"last_seq": seen}, callback=True)
-    assert [e["seq"] for e in reply["events"]] == seqs
-    assert [e["type"] for e in reply["events"]] == ["clock.start_meeting", "clock.next_item", "clock.pause", "clock.resume"]
+    # and, last, their own joining: their link connected while the meeting is live
+    assert [e["seq"] for e in reply["events"]] == [*seqs, seqs[-1] + 1]
+    assert [e["type"] for e in reply["events"]] == [
+        "clock.start_meeting", "clock.next_item", "clock.pause", "clock.resume", "attendance.joined"
+    ]
 
 
 def test_an_invalid_command_changes_nothing_and_says_why(meeting, sockets):

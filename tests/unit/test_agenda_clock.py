@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from facilitation.domain import agenda
-from facilitation.domain.agenda import DONE, DRAFT, ENDED, LIVE, PAUSED, PENDING, RUNNING, SKIPPED
+from facilitation.domain.agenda import DONE, DRAFT, ENDED, LEFT, LIVE, PAUSED, PENDING, RUNNING, SKIPPED
 from facilitation.domain.errors import InvalidValue, NotFound, RuleViolation
 from facilitation.domain.meetings import (
     USUAL_AGENDAS,
@@ -32,8 +32,10 @@ class Item:
     allocated_seconds: int
     presenter: str | None = None
     extended_seconds: int = 0
+    time_scale: int = 100
     status: str = PENDING
     deferred: bool = False
+    visits: int = 0
     elapsed_before: float = 0.0
     run_started_at: datetime | None = None
     started_at: datetime | None = None
@@ -441,12 +443,12 @@ def test_previous_reopens_the_earlier_item_and_its_clock_continues():
     assert changed == [items[1], items[0]]
     first, second = items
     assert meeting.current_item_id == 1
-    assert first.status == RUNNING and first.ended_at is None
+    assert first.status == RUNNING and first.visits == 2
     assert first.elapsed_before == 8 * 60 and first.run_started_at == at(11)
     assert first.started_at == at(0)
     assert agenda.elapsed(first, at(12)) == 9 * 60
     assert agenda.remaining(first, at(12)) == 60
-    assert second.status == PENDING and second.elapsed_before == 3 * 60
+    assert second.status == LEFT and second.elapsed_before == 3 * 60
 
 
 def test_previous_passes_over_skipped_items():
@@ -475,14 +477,15 @@ def test_previous_when_every_item_is_done_reopens_the_last_one():
     assert meeting.current_item_id == 2 and items[1].status == RUNNING
 
 
-def test_goto_opens_any_item_and_puts_the_current_one_back():
+def test_goto_opens_any_item_and_leaves_the_current_one_discussed_but_not_finished():
     meeting, items = started(10, 20, 15)
     changed = agenda.goto_item(meeting, items, 3, at(4))
     assert changed == [items[0], items[2]]
     assert meeting.current_item_id == 3 and items[2].status == RUNNING
-    assert items[0].status == PENDING and items[0].elapsed_before == 240 and items[0].ended_at is None
+    assert items[0].status == LEFT and items[0].elapsed_before == 240 and items[0].ended_at is None
     agenda.next_item(meeting, items, at(20))
-    assert meeting.current_item_id == 1, "the first item left behind is still to cover"
+    assert meeting.current_item_id == 1, "nothing is later: the first item still to cover is the one left"
+    assert items[0].visits == 2 and items[2].status == DONE
 
 
 def test_goto_the_item_already_open_is_refused():
@@ -544,7 +547,7 @@ def test_deferring_an_item_moves_it_to_the_end_and_marks_it_deferred():
     meeting, items = started(10, 20, 15)
     changed = agenda.defer_item(meeting, items, 2, at(1))
     assert changed == [items[1]]
-    assert items[1].deferred is True and items[1].status == PENDING
+    assert items[1].deferred is True and items[1].status == PENDING, "an item never opened is still to come"
     assert [i.id for i in agenda.ordered(items)] == [1, 3, 2]
     assert meeting.current_item_id == 1
 
@@ -555,7 +558,7 @@ def test_deferring_the_current_item_moves_on_and_keeps_its_time():
     assert changed == [items[0], items[1]]
     assert [i.id for i in agenda.ordered(items)] == [2, 3, 1]
     first = items[0]
-    assert first.deferred and first.status == PENDING and first.elapsed_before == 180
+    assert first.deferred and first.status == LEFT and first.elapsed_before == 180
     assert meeting.current_item_id == 2
     agenda.next_item(meeting, items, at(20))
     agenda.next_item(meeting, items, at(30))
@@ -567,7 +570,7 @@ def test_deferring_the_only_item_left_leaves_it_to_cover_later():
     meeting, items = started(10, 20)
     agenda.next_item(meeting, items, at(10))
     agenda.defer_item(meeting, items, None, at(11))
-    assert meeting.current_item_id is None and items[1].status == PENDING and items[1].deferred
+    assert meeting.current_item_id is None and items[1].status == LEFT and items[1].deferred
     agenda.next_item(meeting, items, at(12))
     assert meeting.current_item_id == 2
 
@@ -768,7 +771,7 @@ def test_removing_the_running_item_is_refused():
 def test_removing_an_item_that_was_started_and_left_is_refused():
     meeting, items = started(10, 20)
     agenda.goto_item(meeting, items, 2, at(3))
-    assert items[0].status == PENDING
+    assert items[0].status == LEFT
     with pytest.raises(RuleViolation):
         agenda.check_can_remove_item(meeting, items[0])
 
@@ -947,3 +950,130 @@ def test_invalid_participant_details_are_refused_with_the_field_named(args, fiel
     with pytest.raises(InvalidValue) as exc:
         clean_participant_fields(*args)
     assert exc.value.field == field
+
+
+# ---------------------------------------------------------------- items keep their history across visits
+
+
+def test_an_item_visited_left_and_returned_to_keeps_its_time_summed_over_visits():
+    meeting, items = started(10, 20, 15)
+    agenda.goto_item(meeting, items, 3, at(4))  # item 1: 4 minutes
+    agenda.goto_item(meeting, items, 1, at(9))  # item 3: 5 minutes
+    assert [i.visits for i in items] == [2, 0, 1]
+    assert items[2].status == LEFT and agenda.elapsed(items[2], at(9)) == 300
+    agenda.next_item(meeting, items, at(12))  # item 1: 3 more minutes, done; on to item 2
+    assert items[0].status == DONE and agenda.actual_seconds(items[0], at(99)) == 7 * 60
+    agenda.next_item(meeting, items, at(20))  # back to item 3, with its 5 minutes
+    assert meeting.current_item_id == 3 and items[2].visits == 2
+    assert agenda.remaining(items[2], at(21)) == 15 * 60 - 6 * 60
+    agenda.end_meeting(meeting, items, at(22))
+    assert statuses(items) == {1: DONE, 2: DONE, 3: DONE}
+    assert agenda.actual_seconds(items[2], at(99)) == 7 * 60
+
+
+def test_an_item_already_done_and_reopened_stays_done_when_left_again():
+    meeting, items = started(10, 20)
+    agenda.next_item(meeting, items, at(10))
+    agenda.previous_item(meeting, items, at(12))
+    assert items[0].status == RUNNING and items[1].status == LEFT
+    agenda.goto_item(meeting, items, 2, at(13))
+    assert items[0].status == DONE and items[0].ended_at == at(13), "finished before, so still finished"
+    assert agenda.actual_seconds(items[0], at(99)) == 11 * 60
+
+
+def test_next_reaches_a_left_item_in_agenda_order_among_those_still_to_cover():
+    meeting, items = started(10, 10, 10, 10)
+    agenda.goto_item(meeting, items, 3, at(2))  # 1 left
+    agenda.goto_item(meeting, items, 2, at(4))  # 3 left
+    agenda.next_item(meeting, items, at(6))
+    assert meeting.current_item_id == 3, "the left item later in the agenda comes next"
+    agenda.next_item(meeting, items, at(8))
+    assert meeting.current_item_id == 4
+    agenda.next_item(meeting, items, at(10))
+    assert meeting.current_item_id == 1, "and the left item earlier in the agenda after the later ones"
+    agenda.next_item(meeting, items, at(12))
+    assert meeting.current_item_id is None and set(statuses(items).values()) == {DONE}
+
+
+def test_ending_the_meeting_leaves_left_items_left():
+    meeting, items = started(10, 20)
+    agenda.goto_item(meeting, items, 2, at(3))
+    agenda.end_meeting(meeting, items, at(5))
+    assert statuses(items) == {1: LEFT, 2: DONE}
+    assert agenda.actual_seconds(items[0], at(99)) == 180
+
+
+def test_a_left_item_counts_in_the_projected_end_with_the_time_it_has_left():
+    meeting, items = started(10, 20)
+    agenda.goto_item(meeting, items, 2, at(4))
+    assert agenda.still_to_cover(items) == items
+    # item 2: 20 minutes from 09:34; item 1: the 6 minutes it has left
+    assert agenda.projected_end(meeting, items, at(4)) == at(4 + 20 + 6)
+
+
+def test_previous_with_nothing_open_reopens_a_left_item():
+    meeting, items = started(10, 20)
+    agenda.goto_item(meeting, items, 2, at(2))
+    agenda.next_item(meeting, items, at(5))  # item 2 done, then item 1 (left) reopened
+    assert meeting.current_item_id == 1
+    agenda.defer_item(meeting, items, None, at(6))
+    assert items[0].status == LEFT and meeting.current_item_id is None
+    agenda.previous_item(meeting, items, at(7))
+    assert meeting.current_item_id == 1 and items[0].visits == 3
+
+
+def test_resuming_a_paused_item_is_not_a_new_visit():
+    meeting, items = started(10)
+    agenda.pause(meeting, items, at(1))
+    agenda.resume(meeting, items, at(2))
+    assert items[0].visits == 1
+
+
+# ---------------------------------------------------------------- time scale (interpreted items)
+
+
+def test_a_time_scale_gives_an_item_more_time_in_proportion():
+    meeting, items = started(10, 20)
+    agenda.scale_time(meeting, items, [1], 150)
+    assert agenda.budget(items[0]) == 15 * 60
+    agenda.extend(meeting, items, 120, at(1))
+    assert agenda.budget(items[0]) == 17 * 60, "extensions are added after scaling"
+    assert agenda.remaining(items[0], at(1)) == 16 * 60
+
+
+def test_the_projected_end_moves_with_the_time_scale():
+    meeting, items = prepare(10, 20, length_minutes=30)
+    assert agenda.projected_end(meeting, items, at(0)) == at(30)
+    changed = agenda.scale_time(meeting, items, [1, 2], 150)
+    assert changed == items
+    assert agenda.projected_end(meeting, items, at(0)) == at(45)
+    assert agenda.check_allocation(meeting, items).over_by_seconds == 15 * 60
+    agenda.start_meeting(meeting, items, at(0))
+    assert agenda.projected_end(meeting, items, at(5)) == at(45)
+
+
+def test_scaling_items_already_at_that_scale_changes_nothing():
+    meeting, items = prepare(10, 20)
+    agenda.scale_time(meeting, items, [2], 200)
+    assert agenda.scale_time(meeting, items, [1, 2], 200) == [items[0]]
+
+
+@pytest.mark.parametrize("value", [90, 310, 130, 0, "x", True, 1.5, None])
+def test_a_time_scale_outside_100_to_300_in_steps_of_25_is_refused(value):
+    meeting, items = prepare(10)
+    with pytest.raises(InvalidValue) as exc:
+        agenda.scale_time(meeting, items, [1], value)
+    assert exc.value.field == "time_scale"
+    assert items[0].time_scale == 100
+
+
+def test_scaling_a_covered_or_unknown_item_changes_nothing():
+    meeting, items = started(10, 20)
+    agenda.next_item(meeting, items, at(5))
+    with pytest.raises(RuleViolation):
+        agenda.scale_time(meeting, items, [2, 1], 150)
+    with pytest.raises(NotFound):
+        agenda.scale_time(meeting, items, [2, 9], 150)
+    with pytest.raises(InvalidValue):
+        agenda.scale_time(meeting, items, [2, 2], 150)
+    assert [i.time_scale for i in items] == [100, 100]

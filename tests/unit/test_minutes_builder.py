@@ -246,3 +246,35 @@ def test_minutes_stored_before_the_speaking_queue_read_as_having_none():
         del stored[key]
     older = dm.Minutes.from_dict(stored)
     assert (older.questions, older.hands_raised, older.breaks_requested) == ([], 0, 0)
+
+
+def test_an_item_left_unfinished_or_with_entries_is_never_called_not_reached():
+    left = {**item(5, 5, "Transition", status="pending"), "status": "left", "actual_seconds": 430, "visits": 2, "started_at": START.isoformat()}
+    with_entries = item(6, 6, "Health", status="pending")
+    rec = record(
+        items=[left, with_entries, item(7, 7, "AOB", status="pending")],
+        decisions=[{"id": 9, "agenda_item_id": 6, "text": "Refer to the school nurse", "status": "agreed", "status_label": "Agreed"}],
+        actions=[], disagreements=[],
+    )
+    transition, health, aob = build(rec).agenda
+    assert (transition.status_label, transition.actual_minutes, transition.visits) == ("Discussed, not finished", 7, 2)
+    assert actual_text(transition) == "Discussed, not finished (7 min)"
+    assert actual_text(health) == "Discussed" and health.has_entries
+    assert actual_text(aob) == "Not reached", "an item never opened, with nothing under it"
+
+
+def test_an_interpreted_item_shows_its_time_scale_beside_the_planned_minutes():
+    scaled = {**item(1, 1, "Views", minutes=10), "time_scale": 150}
+    (entry,) = build(record(items=[scaled], decisions=[], actions=[], disagreements=[])).agenda
+    assert planned_text(entry) == "10 min x1.5 (15 min)"
+
+
+def test_a_joiner_not_yet_confirmed_is_listed_as_joined_remotely_by_their_link_with_their_language():
+    rec = record(participants=[person(1, "Ana Nowak", "parent", "family", "remote", attendance_confirmed=False, language="Polish", needs_interpreter=True),
+                               person(2, "Dr Eve Psych", "educational_psychologist", "ep", "remote", attendance_confirmed=True)])
+    m = build(rec)
+    ana, eve = m.attendance.remote
+    assert dm.person_line(ana).endswith("(joined by their link, with a Polish interpreter)")
+    assert "joined by their link" not in dm.person_line(eve)
+    assert "Joined by their link, not yet confirmed by the chair: Ana Nowak." in dm.completeness(m)
+    assert dm.Minutes.from_dict(m.to_dict()) == m

@@ -39,14 +39,27 @@ REVIEW_REPORT_RULE = {
 #: Where each recorded attendance puts a person in the minutes; anything else is "not recorded".
 ATTENDANCE_PLACES = {"in_room": "present", "remote": "remote", "apologies": "apologies", "absent": "absent"}
 
-#: How an agenda item's status reads in the minutes.
+#: How an agenda item's status reads in the minutes. An item with time spent or entries filed under it
+#: is never "Not reached": see `_status_label`.
 ITEM_STATUS_LABELS = {
     "done": "Covered",
     "skipped": "Skipped",
     "pending": "Not reached",
     "running": "In progress",
     "paused": "Paused",
+    "left": "Discussed, not finished",
 }
+#: A pending item with entries filed under it (recorded while another item was open, or before this
+#: version kept items' history) was discussed all the same.
+DISCUSSED = "Discussed"
+#: Statuses whose time taken the minutes give.
+TIMED_STATUSES = ("done", "left")
+
+
+def _status_label(status: str, actual_seconds: int | None, has_entries: bool) -> str:
+    if status == "pending" and (has_entries or actual_seconds):
+        return DISCUSSED
+    return ITEM_STATUS_LABELS.get(status, status)
 
 @dataclass
 class RecordData:
@@ -199,6 +212,9 @@ def _attendance(participants: list[dict]) -> Attendance:
             attendance_label=p.get("attendance_label") or p.get("attendance", "expected"),
             arrived_late=bool(p.get("arrived_late")),
             left_early=bool(p.get("left_early")),
+            joined_by_link=p.get("attendance") == "remote" and p.get("attendance_confirmed") is False,
+            language=p.get("language"),
+            needs_interpreter=bool(p.get("needs_interpreter")),
         )
         groups[ATTENDANCE_PLACES.get(person.attendance, "not_recorded")].append(person)
     return Attendance(**groups)
@@ -316,6 +332,7 @@ def _agenda(
     agenda = []
     for number, i in enumerate(f.items, 1):
         actual = i.get("actual_seconds")
+        entries = filed_under(i["id"])
         agenda.append(
             AgendaEntry(
                 id=i["id"],
@@ -324,13 +341,15 @@ def _agenda(
                 presenter=i.get("presenter"),
                 planned_minutes=round(i["allocated_seconds"] / 60),
                 extended_minutes=round((i.get("extended_seconds") or 0) / 60),
-                actual_minutes=round(actual / 60) if actual is not None and i["status"] == "done" else None,
+                actual_minutes=round(actual / 60) if actual is not None and i["status"] in TIMED_STATUSES else None,
                 started_at=_dt(i.get("started_at"), tz),
-                ended_at=_dt(i.get("ended_at"), tz),
+                ended_at=_dt(i.get("ended_at"), tz) if i["status"] != "left" else None,
                 status=i["status"],
-                status_label=ITEM_STATUS_LABELS.get(i["status"], i["status"]),
+                status_label=_status_label(i["status"], actual, any(entries.values())),
                 deferred=bool(i.get("deferred")),
-                **filed_under(i["id"]),
+                **entries,
+                visits=i.get("visits") or 0,
+                time_scale=i.get("time_scale") or 100,
             )
         )
     loose = filed_under(None)

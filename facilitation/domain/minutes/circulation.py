@@ -28,6 +28,10 @@ def completeness(m: Minutes) -> list[str]:
     if m.attendance.not_recorded:
         names = ", ".join(isolate(p.name) for p in m.attendance.not_recorded)
         notes.append(f"Attendance is not recorded for: {names}.")
+    joiners = [p for p in m.attendance.remote if p.joined_by_link]
+    if joiners:
+        names = ", ".join(isolate(p.name) for p in joiners)
+        notes.append(f"Joined by their link, not yet confirmed by the chair: {names}.")
     if not m.next_review_date:
         notes.append("The date of the next review is not set.")
     if not m.child_views:

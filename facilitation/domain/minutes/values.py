@@ -71,6 +71,11 @@ class Person:
     attendance_label: str
     arrived_late: bool
     left_early: bool
+    #: recorded from their link connecting, not (yet) confirmed by the chair
+    joined_by_link: bool = False
+    #: the language they speak in the meeting, and whether an interpreter was needed
+    language: str | None = None
+    needs_interpreter: bool = False
 
 
 @dataclass(frozen=True)
@@ -170,6 +175,14 @@ class AgendaEntry:
     decisions: list[DecisionEntry]
     actions: list[ActionEntry]
     disagreements: list[DisagreementEntry]
+    #: how many times the item was opened, and its time scale in percent (150: x1.5, interpreted)
+    visits: int = 0
+    time_scale: int = 100
+
+    @property
+    def has_entries(self) -> bool:
+        """True when a decision, an action or a disagreement is filed under the item."""
+        return bool(self.decisions or self.actions or self.disagreements)
 
 
 @dataclass(frozen=True)

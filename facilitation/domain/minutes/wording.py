@@ -9,6 +9,17 @@ from .values import Person
 
 
 def person_line(p: Person) -> str:
-    """'Name, role, agency' with '(arrived late, left early)' when either is recorded."""
-    extra = [x for x in ("arrived late" if p.arrived_late else "", "left early" if p.left_early else "") if x]
+    """'Name, role, agency' with '(joined by their link, arrived late, left early, with a Polish interpreter)'
+    for whichever is recorded."""
+    interpreter = f"with a {isolate(p.language)} interpreter" if p.language else "with an interpreter"
+    extra = [
+        x
+        for x in (
+            "joined by their link" if p.joined_by_link else "",
+            "arrived late" if p.arrived_late else "",
+            "left early" if p.left_early else "",
+            interpreter if p.needs_interpreter else (f"speaks {isolate(p.language)}" if p.language else ""),
+        )
+        if x
+    ]
     return f"{isolate(p.name)}, {p.role_label}, {isolate(p.agency)}" + (f" ({', '.join(extra)})" if extra else "")
