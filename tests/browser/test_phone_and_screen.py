@@ -40,15 +40,34 @@ def fill_the_record(room: LiveMeeting, entries: int = 3) -> dict:
     room.command("clock.start_meeting")
     for n in range(entries):
         room.command("decisions.record", text=f"Decision {n + 1}. {LONG}")
-        room.command("actions.record", what=f"Action {n + 1}. {LONG}", owner_name="J. Patel", owner_agency="Northshire SALT",
-                     due_date=day(10), follow_up_date=day(20))
-        room.command("disagreements.record", topic=f"Disagreement {n + 1}. {LONG}",
-                     positions=[{"party_name": "SEND panel", "agency": "Local authority", "view": "Not agreed"}])
-    mine = room.command("actions.record", what="Keep a home diary of sleep", owner_participant_id=sam, due_date=day(10),
-                        follow_up_date=day(20))["action_id"]
-    room.command("disagreements.record", topic="Placement for Year 7",
-                 positions=[{"participant_id": sam, "view": "We want a specialist setting"},
-                            {"party_name": "SEND panel", "agency": "Local authority", "view": "Mainstream with support"}])
+        room.command(
+            "actions.record",
+            what=f"Action {n + 1}. {LONG}",
+            owner_name="J. Patel",
+            owner_agency="Northshire SALT",
+            due_date=day(10),
+            follow_up_date=day(20),
+        )
+        room.command(
+            "disagreements.record",
+            topic=f"Disagreement {n + 1}. {LONG}",
+            positions=[{"party_name": "SEND panel", "agency": "Local authority", "view": "Not agreed"}],
+        )
+    mine = room.command(
+        "actions.record",
+        what="Keep a home diary of sleep",
+        owner_participant_id=sam,
+        due_date=day(10),
+        follow_up_date=day(20),
+    )["action_id"]
+    room.command(
+        "disagreements.record",
+        topic="Placement for Year 7",
+        positions=[
+            {"participant_id": sam, "view": "We want a specialist setting"},
+            {"party_name": "SEND panel", "agency": "Local authority", "view": "Mainstream with support"},
+        ],
+    )
     return {"action": mine}
 
 
@@ -117,7 +136,9 @@ def test_on_the_parent_s_phone_her_own_entries_come_first_and_the_countdown_stay
     assert box(parent, "#my-actions li")["y"] + box(parent, "#my-actions li")["height"] <= agenda_top
     assert box(parent, "#my-disagreements li")["y"] + box(parent, "#my-disagreements li")["height"] <= agenda_top
     # Room is kept near the top for raising a hand or writing a question (filled by the speaking queue).
-    assert parent.evaluate("document.getElementById('speak').compareDocumentPosition(document.getElementById('mine')) & Node.DOCUMENT_POSITION_FOLLOWING")
+    assert parent.evaluate(
+        "document.getElementById('speak').compareDocumentPosition(document.getElementById('mine')) & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
     parent.screenshot(path=artifacts / "phone-participant.png")
 
     # Scrolled down to the agenda (and to the record), the current item and its countdown are still in view.
@@ -169,7 +190,9 @@ def test_nothing_scrolls_sideways_at_320_css_pixels(people, room, artifacts):
     for who, url in pages.items():
         page = people.open(url, who, viewport=NARROW)
         page.wait_for_load_state("networkidle")
-        expect(page.locator("body")).to_contain_text("Placement for Year 7" if who != "my-actions" else "Keep a home diary")
+        expect(page.locator("body")).to_contain_text(
+            "Placement for Year 7" if who != "my-actions" else "Keep a home diary"
+        )
         assert scroll_width(page) <= NARROW[0], who
         page.screenshot(path=artifacts / f"320-{who}.png", full_page=True)
     assert people.page_errors == []
@@ -187,7 +210,9 @@ def test_calm_mode_shows_time_in_words_with_a_bar_and_no_colour_change_when_over
     expect(clock).to_contain_text(re.compile(r"About \d+ minutes? left"))
     expect(calm.locator("#calm-progress")).to_be_visible()
     assert not CLOCK_DIGITS.search(calm.locator(".now-bar").inner_text())
-    assert calm.evaluate("parseFloat(getComputedStyle(document.getElementById('current-title')).fontSize)") > normal_size
+    assert (
+        calm.evaluate("parseFloat(getComputedStyle(document.getElementById('current-title')).fontSize)") > normal_size
+    )
     expect(calm.locator("#agenda")).to_be_hidden()  # running digits ("3:12 so far") live there
     expect(calm.locator("#projected-end")).to_be_hidden()
     steps = calm.locator("#calm-steps li")
@@ -229,8 +254,12 @@ def test_a_young_person_s_link_opens_calm_and_the_chair_can_copy_a_calm_link(peo
     parent = people.open(f"{room.url}/join/{room.participants[0]}", "parent", viewport=PHONE)
     expect(parent.get_by_role("button", name="Calm view")).to_have_attribute("aria-pressed", "false")
 
-    chair = people.open(f"{room.url}/chair/{room.chair}", "chair", viewport=(1366, 900),
-                        permissions=["clipboard-read", "clipboard-write"])
+    chair = people.open(
+        f"{room.url}/chair/{room.chair}",
+        "chair",
+        viewport=(1366, 900),
+        permissions=["clipboard-read", "clipboard-write"],
+    )
     link = chair.locator(f'#links li[data-participant-id="{participant_id(room, "Alex Child")}"]')
     link.get_by_role("button", name="Copy calm link").click()
     expect(link.get_by_role("button", name="Calm link copied")).to_be_visible()
@@ -247,13 +276,19 @@ def test_the_shared_screen_fits_with_nothing_cut_off_and_large_record_text(peopl
     screen = people.open(f"{room.url}/screen/{room.screen}", "screen", viewport=size)
     expect(screen.locator("#decisions li").last).to_contain_text("Decision 6.")
     expect(screen.locator("#next-items li.more")).to_contain_text(re.compile(r"and \d+ more"))
-    expect(screen.locator("#decisions li.more, #actions li.more, #disagreements li.more").first).to_contain_text(re.compile(r"and \d+ more"))
+    expect(screen.locator("#decisions li.more, #actions li.more, #disagreements li.more").first).to_contain_text(
+        re.compile(r"and \d+ more")
+    )
     assert cut_off(screen) == []
-    sizes = screen.evaluate("[...document.querySelectorAll('.screen-entries li, .screen-entries .sub')].map((n) => parseFloat(getComputedStyle(n).fontSize))")
+    sizes = screen.evaluate(
+        "[...document.querySelectorAll('.screen-entries li, .screen-entries .sub')].map((n) => parseFloat(getComputedStyle(n).fontSize))"
+    )
     if size == (1920, 1080):
         assert min(sizes) >= 28, sizes
     # No dimmed dates: every part of an entry is drawn in full white, not faded.
-    subs = screen.evaluate("[...document.querySelectorAll('.screen-entries .sub')].map((n) => [getComputedStyle(n).color, getComputedStyle(n).opacity])")
+    subs = screen.evaluate(
+        "[...document.querySelectorAll('.screen-entries .sub')].map((n) => [getComputedStyle(n).color, getComputedStyle(n).opacity])"
+    )
     assert subs and all(s == ["rgb(255, 255, 255)", "1"] for s in subs), subs
     screen.screenshot(path=artifacts / f"screen-{size[0]}x{size[1]}.png")
 
