@@ -64,6 +64,7 @@ export function peoplePanel(room, boot) {
       el("span", { class: "who" }, who),
       el("input", { class: "link-url", readonly: true, value: l.url, "aria-label": who, onfocus: (e) => e.target.select() }),
       el("a", { href: l.url, target: "_blank", rel: "noopener noreferrer" }, "Open"),
+      l.role === "participant" ? calmLinkButton(l.url, who) : null,
       l.expires_at ? el("span", { class: "expires" }, `works until ${new Date(Date.parse(l.expires_at)).toLocaleDateString("en-GB")}`) : null,
       l.id === boot.link_id
         ? null
@@ -111,6 +112,19 @@ export function peoplePanel(room, boot) {
         ),
       ),
     );
+  }
+
+  // The same link opened in calm mode (calm.js), for a young person or anyone who wants a quieter page.
+  function calmLinkButton(url, who) {
+    const calmUrl = `${url}?calm=1`;
+    const node = button("Copy calm link", `Copy the calm link of ${who}`, () =>
+      (navigator.clipboard ? navigator.clipboard.writeText(calmUrl) : Promise.reject(new Error("no clipboard"))).then(
+        () => { node.textContent = "Calm link copied"; },
+        () => { node.textContent = "Copy calm link"; window.prompt("Copy this calm link:", calmUrl); },
+      ),
+    );
+    node.dataset.calmUrl = calmUrl;
+    return node;
   }
 
   function attendanceControls(p) {

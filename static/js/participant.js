@@ -1,4 +1,7 @@
-// A participant's own view: the live item and countdown, the whole agenda with times, who is here.
+// A participant's own view, phone first: the live item and countdown kept in view, what is theirs
+// (their actions, the disagreements they are part of), then the whole agenda with times, the record,
+// who is here. Calm mode (calm.js) draws the time in words and the agenda as now / next / later.
+import { breakButton, calmChoice, calmStepNodes, calmToggle, renderCalmNow } from "./calm.js";
 import { watchMinutes } from "./minutes.js";
 import { actionNode, actions, decisionNode, decisions, disagreementNode, disagreements, fill, watchPreviousActions } from "./record.js";
 import { speakPanel } from "./participant-queue.js";
@@ -10,6 +13,12 @@ showConnection(room);
 watchMinutes(room, room.token); // where the minutes stand, kept live
 watchPreviousActions(room, boot.previous_actions); // earlier actions under review, if any
 const drawSpeak = speakPanel(room); // raise a hand, write to the chair
+
+// A young person's own link opens calm: the switch back is one tap and is remembered, while a running
+// countdown that turns colour can unsettle a child at the table. Anyone else chooses it.
+const myRole = () => room.participants.get(room.viewer.participant_id)?.role;
+let calm = calmChoice(room, "participant", myRole() === "child");
+breakButton(room, document.getElementById("break-button"), document.getElementById("break-status"));
 
 function drawAgenda(now) {
   const list = document.getElementById("agenda");
@@ -27,11 +36,29 @@ function drawAgenda(now) {
   );
 }
 
+// The parts of the page that change with the time: redrawn on every event and a few times a second.
+function drawTime(now) {
+  renderHeader(room, now);
+  if (calm) {
+    renderCalmNow(room, now);
+    drawCalmSteps();
+  } else {
+    renderNow(room, now);
+    drawAgenda(now);
+  }
+}
+
+let stepsKey = "";
+function drawCalmSteps() {
+  const key = `${room.seq}`;
+  if (key === stepsKey) return;
+  stepsKey = key;
+  document.getElementById("calm-steps").replaceChildren(...calmStepNodes(room));
+}
+
 function draw() {
   const now = room.now();
-  renderHeader(room, now);
-  renderNow(room, now);
-  drawAgenda(now);
+  drawTime(now);
   renderParticipants(room, document.getElementById("participants"));
   drawRecord();
   drawSpeak();
@@ -72,57 +99,76 @@ function positionEditor(g, p) {
   return form;
 }
 
+const isMine = (a) => Boolean(myId()) && a.owner_participant_id === myId();
+const partOf = (g) => Boolean(myId()) && g.positions.some((p) => p.participant_id === myId());
+// In the full record, an entry that is this person's points up to "For you", where they act on it.
+const seeAbove = (what) => el("p", { class: "mine" }, `This is ${what}: `, el("a", { href: "#mine" }, "see “For you” above"), ".");
+
+function myActionNode(a) {
+  return actionNode(room, a, [
+    !a.confirmed_at ? el("button", { type: "button", class: "primary", onclick: () => room.send("actions.confirm", { action_id: a.id }).catch(() => {}) }, "Confirm I will do this") : null,
+  ]);
+}
+
+function myDisagreementNode(g) {
+  return disagreementNode(room, g, {
+    positionExtra: (p) =>
+      p.participant_id === myId()
+        ? [
+            el("button", { type: "button", onclick: () => { openForms.add(`edit:${p.id}`); drawRecord(true); } }, "Correct my position"),
+            openForms.has(`edit:${p.id}`) ? positionEditor(g, p) : null,
+          ]
+        : [],
+  });
+}
+
+function otherDisagreementNode(g) {
+  return disagreementNode(room, g, {
+    extra:
+      myId() && !g.resolved
+        ? [
+            openForms.has(`add:${g.id}`)
+              ? positionEditor(g, null)
+              : el("button", { type: "button", onclick: () => { openForms.add(`add:${g.id}`); drawRecord(true); } }, "Add my position"),
+          ]
+        : [],
+  });
+}
+
+const recordSections = () => [document.querySelector(".record"), document.getElementById("mine")];
+
 function drawRecord(force = false) {
-  const section = document.querySelector(".record");
-  if (!force && section.contains(document.activeElement) && document.activeElement !== document.body) {
+  const focus = document.activeElement;
+  if (!force && focus !== document.body && recordSections().some((s) => s.contains(focus))) {
     recordDirty = true;
     return;
   }
   recordDirty = false;
+  const as = actions(room);
+  const gs = disagreements(room);
+  const myActions = as.filter(isMine);
+  const myDisagreements = gs.filter(partOf);
+  document.getElementById("mine").hidden = !myActions.length && !myDisagreements.length;
+  fill(document.getElementById("my-actions"), myActions.map(myActionNode), "No actions for you so far.");
+  fill(document.getElementById("my-disagreements"), myDisagreements.map(myDisagreementNode), "You are not part of a disagreement.");
   fill(document.getElementById("decisions"), decisions(room).map((d) => decisionNode(room, d)), "No decisions recorded yet.");
-  fill(
-    document.getElementById("actions"),
-    actions(room).map((a) => {
-      const mine = myId() && a.owner_participant_id === myId();
-      return actionNode(room, a, [
-        mine ? el("p", { class: "mine" }, "This is your action.") : null,
-        mine && !a.confirmed_at ? el("button", { type: "button", class: "primary", onclick: () => room.send("actions.confirm", { action_id: a.id }).catch(() => {}) }, "Confirm I will do this") : null,
-      ]);
-    }),
-    "No actions recorded yet.",
-  );
+  fill(document.getElementById("actions"), as.map((a) => actionNode(room, a, isMine(a) ? [seeAbove("your action")] : [])), "No actions recorded yet.");
   fill(
     document.getElementById("disagreements"),
-    disagreements(room).map((g) => {
-      const mine = g.positions.find((p) => p.participant_id === myId());
-      return disagreementNode(room, g, {
-        positionExtra: (p) =>
-          p.participant_id === myId() && myId()
-            ? [
-                el("button", { type: "button", onclick: () => { openForms.add(`edit:${p.id}`); drawRecord(true); } }, "Correct my position"),
-                openForms.has(`edit:${p.id}`) ? positionEditor(g, p) : null,
-              ]
-            : [],
-        extra:
-          !mine && myId() && !g.resolved
-            ? [
-                openForms.has(`add:${g.id}`)
-                  ? positionEditor(g, null)
-                  : el("button", { type: "button", onclick: () => { openForms.add(`add:${g.id}`); drawRecord(true); } }, "Add my position"),
-              ]
-            : [],
-      });
-    }),
+    gs.map((g) => (partOf(g) ? disagreementNode(room, g, { extra: [seeAbove("a disagreement you are part of")] }) : otherDisagreementNode(g))),
     "No disagreements recorded.",
   );
 }
 
-document.querySelector(".record").addEventListener("focusout", () => setTimeout(() => recordDirty && drawRecord(), 0));
+for (const section of recordSections()) section.addEventListener("focusout", () => setTimeout(() => recordDirty && drawRecord(), 0));
+
+// Calm or not: the same page, its clock and agenda drawn one way or the other.
+calmToggle(room, "participant", document.getElementById("calm-toggle"), calm, (on) => {
+  calm = on;
+  stepsKey = "";
+  for (const id of ["calm-agenda", "calm-progress", "calm-break"]) document.getElementById(id).hidden = !on;
+  draw();
+});
 
 draw();
-tick(() => {
-  const now = room.now();
-  renderHeader(room, now);
-  renderNow(room, now);
-  drawAgenda(now);
-});
+tick(() => drawTime(room.now()));

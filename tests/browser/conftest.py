@@ -65,9 +65,9 @@ class People:
         if msg.type == "error" and "Content Security Policy" in msg.text:
             self.csp_violations.append(f"{who}: {msg.text}")
 
-    def open(self, url: str, who: str, viewport=(1280, 800), storage_state: dict | None = None):
-        """A page in a new context (with the cookies of `storage_state`, e.g. a signed-in account)."""
-        context = self.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, storage_state=storage_state)
+    def open(self, url: str, who: str, viewport=(1280, 800), **context_options):
+        """A page for `who` at `url` in a context of its own (`context_options`: has_touch, permissions ...)."""
+        context = self.browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, **context_options)
         self.contexts.append(context)
         # On the context, so that every page of this person counts, popups and downloads opened in a tab too.
         context.on("console", lambda msg: self._watch_policy(who, msg))

@@ -83,6 +83,7 @@ def test_the_room_pages_preload_the_modules_their_script_imports(client, meeting
     screen = client.get(pages(meeting)["screen"]).data.decode()
     assert re.findall(r'<link rel="modulepreload" href="/static/js/([^"?]+)\?v=', screen) == [
         "screen.js",
+        "calm.js",
         "record.js",
         "room-core.js",
     ]
