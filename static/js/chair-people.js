@@ -115,12 +115,14 @@ export function peoplePanel(room, boot) {
   }
 
   // The same link opened in calm mode (calm.js), for a young person or anyone who wants a quieter page.
+  // "Copied" is said in the list's status line: the button itself is redrawn with every change in the room.
   function calmLinkButton(url, who) {
     const calmUrl = `${url}?calm=1`;
+    const status = document.getElementById("links-status");
     const node = button("Copy calm link", `Copy the calm link of ${who}`, () =>
       (navigator.clipboard ? navigator.clipboard.writeText(calmUrl) : Promise.reject(new Error("no clipboard"))).then(
-        () => { node.textContent = "Calm link copied"; },
-        () => { node.textContent = "Copy calm link"; window.prompt("Copy this calm link:", calmUrl); },
+        () => { status.textContent = `Calm link of ${who} copied.`; },
+        () => { status.textContent = ""; window.prompt("Copy this calm link:", calmUrl); },
       ),
     );
     node.dataset.calmUrl = calmUrl;

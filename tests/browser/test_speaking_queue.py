@@ -20,7 +20,7 @@ def test_a_parent_on_a_phone_raises_a_hand_and_asks_a_question_and_the_chair_ans
     # The parent's panel comes right after "Now", before the agenda and the record.
     speak = parent.locator("#speak")
     expect(speak.get_by_role("heading", name="Speak to the chair")).to_be_visible()
-    panels = parent.locator("main > section").evaluate_all("nodes => nodes.map(n => n.id || n.className)")
+    panels = parent.locator("main > section:not([hidden])").evaluate_all("nodes => nodes.map(n => n.id || n.className)")
     assert panels.index("speak") == 1, panels
     hand = speak.get_by_role("button", name="Raise hand")
     box = hand.bounding_box()
