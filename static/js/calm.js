@@ -4,7 +4,7 @@
 // Chosen per screen (a toggle, remembered in this browser) or per link (opened with ?calm=1, or ?calm=0
 // to turn it off). The time left is given in words that change at most once a minute, with a bar that
 // moves at the same moment.
-import { budget, el, remaining, text } from "./room-core.js";
+import { announceItem, budget, el, remaining, text } from "./room-core.js";
 
 // Where this browser remembers the choice: one per meeting and per screen or person, so that a parent
 // and a young person sharing a tablet, or the chair trying a link, do not change each other's view.
@@ -75,6 +75,7 @@ export function calmProgress(item, nowMs) {
 // The "Now" area drawn calm: the item, its time in words and a bar, no digits running, no colour change.
 export function renderCalmNow(room, nowMs) {
   const item = room.currentItem();
+  announceItem(room, item);
   const status = room.meeting.status;
   const countdown = document.getElementById("countdown");
   countdown.dataset.timeState = "ok";

@@ -1,7 +1,7 @@
 // The speaking queue on the chair's console: raised hands, written questions and comments and break
 // requests from participants' own pages, oldest first, each marked answered by the chair or a
 // note-taker. A break request is shown above the rest; new requests are announced politely.
-import { el } from "./room-core.js";
+import { el, redraw } from "./room-core.js";
 import { KIND_LABELS, STATUS_LABELS, requests } from "./queue-labels.js";
 
 const ANNOUNCE = { hand: "raised a hand", question: "sent a question", comment: "sent a comment", break: "asks for a break" };
@@ -33,7 +33,7 @@ export function queuePanel(room) {
     const who = name(r);
     return el(
       "li",
-      { class: `queue-request kind-${r.kind}`, dataset: { requestId: r.id, kind: r.kind, status: r.status } },
+      { class: `queue-request kind-${r.kind}`, dataset: { key: `request-${r.id}`, requestId: r.id, kind: r.kind, status: r.status } },
       el("p", { class: "entry-meta" }, el("strong", { dir: "auto" }, who), " · ", KIND_LABELS[r.kind],
         itemTitle(r) ? [" · ", el("bdi", {}, itemTitle(r))] : r.item_id ? null : " · before the meeting",
         open ? [" · ", el("span", { class: "queue-since", dataset: { createdAt: r.created_at } }, since(r))] : [" · ", STATUS_LABELS[r.status]]),
@@ -57,19 +57,20 @@ export function queuePanel(room) {
     doneCount.textContent = `(${closed.length})`;
     const key = JSON.stringify([all.map((r) => [r.id, r.status]), room.participants.size, room.items.size]);
     if (key !== shown) {
-      // Rebuilt only when the queue changed, so a focused button is not replaced by an unrelated event.
+      // Redrawn only when the queue changed, and in place (redraw keeps a focused "Mark answered").
       shown = key;
       const pauses = open.filter((r) => r.kind === "break");
-      breaks.replaceChildren(
-        ...pauses.map((r) =>
-          el("div", { class: "queue-break", dataset: { requestId: r.id } },
+      redraw(
+        breaks,
+        pauses.map((r) =>
+          el("div", { class: "queue-break", dataset: { key: `break-${r.id}`, requestId: r.id } },
             el("p", {}, el("strong", {}, "Break requested"), " by ", el("bdi", {}, name(r)), "."),
             el("button", { type: "button", class: "primary", "aria-label": `Mark answered: break requested by ${name(r)}`, onclick: () => answer(r) }, "Mark answered")),
         ),
       );
       const rest = open.filter((r) => r.kind !== "break");
-      waiting.replaceChildren(...(rest.length ? rest.map((r) => row(r, { open: true })) : [el("li", { class: "empty" }, pauses.length ? "No one else is waiting." : "No one is waiting to speak.")]));
-      done.replaceChildren(...[...closed].reverse().map((r) => row(r, { open: false })));
+      redraw(waiting, rest.length ? rest.map((r) => row(r, { open: true })) : [el("li", { class: "empty" }, pauses.length ? "No one else is waiting." : "No one is waiting to speak.")]);
+      redraw(done, [...closed].reverse().map((r) => row(r, { open: false })));
     } else {
       for (const node of waiting.querySelectorAll(".queue-since")) {
         const text = since({ created_at: node.dataset.createdAt });

@@ -1,7 +1,7 @@
 // A quiet way to speak, on the participant's own page: raise or lower a hand, write a question or a
 // comment to the chair, and follow what happened to each (waiting, answered, withdrawn).
 // Only the chair, note-takers and this participant see these requests (realtime.broadcast).
-import { REVOKED, WAITING, el } from "./room-core.js";
+import { REVOKED, WAITING, el, redraw } from "./room-core.js";
 import { KIND_LABELS, STATUS_LABELS, TEXT_MAX, requests } from "./queue-labels.js";
 
 export function speakPanel(room) {
@@ -80,7 +80,7 @@ export function speakPanel(room) {
     const items = [...mine].reverse().map((r) =>
       el(
         "li",
-        { class: `speak-request status-${r.status}`, dataset: { requestId: r.id, kind: r.kind, status: r.status } },
+        { class: `speak-request status-${r.status}`, dataset: { key: `request-${r.id}`, requestId: r.id, kind: r.kind, status: r.status } },
         el("p", { class: "entry-meta" }, el("strong", {}, KIND_LABELS[r.kind]), " · ", el("span", { class: "request-status" }, STATUS_LABELS[r.status])),
         r.text ? el("p", { class: "entry-detail", dir: "auto" }, r.text) : null,
         // A hand is lowered with the Raise/Lower hand button above: one control for one thing.
@@ -89,7 +89,7 @@ export function speakPanel(room) {
           : null,
       ),
     );
-    list.replaceChildren(...(items.length ? items : [el("li", { class: "empty" }, "Nothing sent yet.")]));
+    redraw(list, items.length ? items : [el("li", { class: "empty" }, "Nothing sent yet.")]);
   }
 
   return function draw() {

@@ -489,9 +489,26 @@ export function renderHeader(room, nowMs) {
   text("pace", paceText(room, nowMs));
 }
 
+// Say once, politely, where the meeting has moved to: a new item, the start, the end. The first
+// drawing of the page says nothing (the page's own heading does); the countdown is never announced.
+const announced = { key: null };
+export function announceItem(room, item) {
+  const m = room.meeting;
+  const key = `${m.status}:${item ? item.id : ""}`;
+  if (announced.key === key) return;
+  const first = announced.key === null;
+  announced.key = key;
+  const node = document.getElementById("room-announcer");
+  if (first || !node) return;
+  if (m.status === "ended") node.textContent = "The meeting has ended.";
+  else if (item) node.textContent = `Now: ${item.title}${item.presenter ? `, presented by ${item.presenter}` : ""}.`;
+  else if (m.status === "live") node.textContent = "Every item has been covered.";
+}
+
 export function renderNow(room, nowMs) {
   const item = room.currentItem();
   const m = room.meeting;
+  announceItem(room, item);
   const countdown = document.getElementById("countdown");
   if (!item) {
     text(

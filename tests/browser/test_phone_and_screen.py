@@ -90,6 +90,7 @@ def cut_off(page: Page) -> list[str]:
           const clamped = (n) => getComputedStyle(n).webkitLineClamp !== "none";
           const name = (n) => `${n.tagName.toLowerCase()}${n.id ? "#" + n.id : ""}${n.className && typeof n.className === "string" ? "." + n.className.split(" ").join(".") : ""}`;
           for (const node of document.body.querySelectorAll("*")) {
+            if (node.closest(".visually-hidden")) continue; // for screen readers only: clipped by design
             let up = node.parentElement, inClamp = false;
             while (up) { if (clamped(up)) { inClamp = true; break; } up = up.parentElement; }
             if (inClamp) continue;
