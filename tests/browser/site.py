@@ -112,10 +112,17 @@ def _fill(server: LiveServer) -> Site:
     live = LiveMeeting(server, title="Annual review of the EHC plan", child_ref="AB-1")
     parent = live.add_participant("Sam Parent", "parent", "family")
     live.add_participant("Dr Eve Psych", "educational_psychologist", "ep_service")
+    live.command("participants.add", name="Ana Nowak", role="parent", agency="family", language="Polish", needs_interpreter=True)
     observer = live.command("participants.add", name="Student Teacher", role="class_teacher", agency="school", observer=True)
     note_taker = live.command("links.add_note_taker", email=NOTE_TAKER_EMAIL)["link"]["path"]
     live.command("clock.start_meeting")
     items = live.snapshot()["items"]
+    live.command("agenda.scale_time", item_ids=[items[2]["id"]], time_scale=150)
+    # The parent raises a hand and writes a question: the chair's speaking queue has both waiting.
+    for name, args in (("queue.raise_hand", {}), ("queue.ask", {"kind": "question", "text": "Who books the taxi to the new school?"})):
+        asked = requests.post(f"{server.url}/api/v1/meetings/{live.id}/commands/{name}", json=args,
+                              headers={"Authorization": f"Bearer {parent}"}, timeout=10)
+        assert asked.status_code == 200, asked.text
     live.command("decisions.record", text="Continue SEN support with a SALT programme", agenda_item_id=items[0]["id"])
     actions = _record_actions(live)
     diary, observation, salt, timetable = actions
@@ -248,14 +255,18 @@ STOPS: list[Stop] = [
     Stop("error-not-found", lambda s: "/join/no-such-link-at-all", ready="h1"),
     Stop("chair-preparing", lambda s: f"/chair/{s.preparing.chair}", room=True),
     Stop("chair-live", lambda s: f"/chair/{s.live.chair}", room=True),
+    Stop("chair-live-prepare", lambda s: f"/chair/{s.live.chair}#prepare", room=True),
+    Stop("chair-live-record", lambda s: f"/chair/{s.live.chair}#record", room=True),
     Stop("chair-ended", lambda s: f"/chair/{s.ended.chair}", room=True),
     Stop("note-taker-live", lambda s: s.note_taker_path, who="note_taker", room=True),
     Stop("participant-preparing", lambda s: f"/join/{s.preparing.participants[0]}", room=True),
     Stop("participant-live", lambda s: f"/join/{s.parent}", room=True),
+    Stop("participant-live-calm", lambda s: f"/join/{s.parent}?calm=1", room=True),
     Stop("participant-ended", lambda s: f"/join/{s.ended.participants[0]}", room=True),
     Stop("observer-live", lambda s: f"/join/{s.observer}", room=True),
     Stop("screen-draft", lambda s: f"/screen/{s.preparing.screen}", room=True),
     Stop("screen-live", lambda s: f"/screen/{s.live.screen}", room=True),
+    Stop("screen-live-calm", lambda s: f"/screen/{s.live.screen}?calm=1", room=True),
     Stop("screen-ended", lambda s: f"/screen/{s.ended.screen}", room=True),
 ]
 
