@@ -59,10 +59,7 @@ class Calendar:
 
 
 def add_months(start: date, months: int) -> tuple[date, bool]:
-    """The same day of the month `months` later (or earlier); the month's last day when there is none.
-
-    Returns the date and whether the month-end rule was needed.
-    """
+    """The same day `months` later (or earlier), else that month's last day; and whether that rule was needed."""
     index = start.year * 12 + start.month - 1 + months
     year, month = divmod(index, 12)
     month += 1

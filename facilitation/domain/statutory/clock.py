@@ -22,6 +22,7 @@ from facilitation.domain.statutory.rules import (
     SCHOOL_DAYS,
     SECONDARY,
     TERMS,
+    UNDEFINED_WORKING_DAYS,
     WEEKS,
     WORKING_DAYS,
     YEARS,
@@ -109,7 +110,7 @@ def compute(rule: Rule | str, starts: Mapping[str, date | datetime | None], cale
     clocks = [clock for clock in rule.clocks if not (clock.optional and starts.get(clock.start) is None)]
     results = [_run(clock, _start(rule, clock.start, starts, calendar), calendar) for clock in clocks]
     day, caveats = (min if rule.combine == EARLIEST else max)(results, key=lambda result: result[0])
-    if rule.jurisdiction == "US":  # 34 CFR 300.11 defines the business day
+    if rule.jurisdiction not in UNDEFINED_WORKING_DAYS:
         caveats = tuple(caveat for caveat in caveats if caveat != WORKING_DAY_DEFINITION)
     for name in rule.adjustments:
         day = ADJUSTERS[name](day, calendar)

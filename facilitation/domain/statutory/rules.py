@@ -25,6 +25,9 @@ ADJUSTMENTS = {
     CHRISTMAS: "if it falls 25 December to 1 January, the next working day in January",
     AUGUST: "if it falls in August, the first working day of September",
 }
+# Where "working day" has no verified definition (deadline-rules.md: England's SEND Regulations); the US
+# business day is defined by 34 CFR 300.11.
+UNDEFINED_WORKING_DAYS = frozenset({"ENG"})
 # How several clocks of one rule combine.
 LATEST, EARLIEST = "latest", "earliest"
 
