@@ -295,6 +295,8 @@ def test_the_document_states_formulas_in_words():
     assert document.formula_in_words(find_rule("ENG-AR-14")) == "15 February of the year of the transfer date"
     assert document.formula_in_words(find_rule("ENG-EHC-05")) == "15 days beginning with the draft served date (day 1)"
     assert document.formula_in_words(find_rule("ENG-AR-13")) == "no fixed date"
+    assert document.formula_in_words(find_rule("US-DP-05")) == "3 business days after the agreement signed date"
+    assert document.formula_in_words(find_rule("ENG-MED-07")) == "3 working days after the mediation end date"
 
 
 # ---------------------------------------------------------------- properties

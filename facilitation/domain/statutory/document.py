@@ -12,6 +12,7 @@ from facilitation.domain.statutory.rules import (
     EARLIEST,
     RULES,
     VERIFICATION,
+    WORKING_DAYS,
     Clock,
     Rule,
 )
@@ -21,12 +22,12 @@ MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "
                "November", "December")
 
 
-def clock_in_words(clock: Clock) -> str:
+def clock_in_words(clock: Clock, jurisdiction: str = "ENG") -> str:
     """'2 weeks after the meeting date', '15 days beginning with the draft served date (day 1)'."""
     event = clock.start.replace("_", " ")
     if clock.unit == DATE_IN_YEAR:
         return f"{clock.amount % 100} {MONTH_NAMES[clock.amount // 100 - 1]} of the year of the {event}"
-    unit = clock.unit.replace("_", " ")
+    unit = "business days" if (clock.unit, jurisdiction) == (WORKING_DAYS, "US") else clock.unit.replace("_", " ")
     if clock.amount == 1:
         unit = unit.removesuffix("s")
     if clock.optional:
@@ -40,7 +41,7 @@ def formula_in_words(rule: Rule) -> str:
     """The rule's whole formula in plain English."""
     if not rule.clocks:
         return "no fixed date"
-    words = " or ".join(clock_in_words(clock) for clock in rule.clocks)
+    words = " or ".join(clock_in_words(clock, rule.jurisdiction) for clock in rule.clocks)
     if len(rule.clocks) > 1:
         words += ", whichever is " + ("earlier" if rule.combine == EARLIEST else "later")
     for name in rule.adjustments:
