@@ -490,6 +490,22 @@ def error_payload(exc: Exception) -> dict:
     raise exc
 
 
+# ---------------------------------------------------------------- the statutory calculator
+
+#: A statutory rule's id as in docs/statutory-rules.md (ENG-AR-08, US-DP-06B).
+STATUTORY_RULE_ID = r"^[A-Z]{2,3}-[A-Z]{2,4}-[0-9]{2}[A-Z]?$"
+
+
+class StatutoryComputeArgs(Args):
+    """A statutory rule to compute, as sent to POST /api/v1/statutory/compute."""
+
+    rule_id: Annotated[str, StringConstraints(max_length=16, pattern=STATUTORY_RULE_ID)]
+    jurisdiction: OneOf(("ENG", "US"))
+    starts: dict[str, IsoDate] = Field(
+        max_length=8, description="The rule's start dates by name (its `start_events`), e.g. {\"meeting_date\": \"2027-05-14\"}"
+    )
+
+
 # ---------------------------------------------------------------- the action log after the meeting
 
 

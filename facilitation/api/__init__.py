@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import Meeting, utcnow
 from ..realtime.broadcast import broadcast
 from ..schemas import error_payload
-from ..services import accounts, security_events
+from ..services import accounts, security_events, statutory
 from ..services import minutes as minutes_service
 from ..services.action_log import commands, overview, review, rows, scope, search
 from .openapi import allows_empty, empty_refusal, openapi_document, query_parameters
@@ -365,3 +365,22 @@ def read_previous_actions(meeting_id: int):
             "actions": [row.as_dict() for row in shown],
         }
     )
+
+
+@bp.get("/v1/statutory/rules")
+@allow("anyone")
+def read_statutory_rules():
+    """Anyone: the statutory rules in force today (optionally of one jurisdiction), with formulas and sources."""
+    jurisdiction = request.args.get("jurisdiction")
+    if jurisdiction is not None and jurisdiction not in ("ENG", "US"):
+        raise schemas.FieldErrors({"jurisdiction": "Unknown jurisdiction: ENG or US."})
+    today = rows.today_local(utcnow())
+    return jsonify({"rules": statutory.listing(jurisdiction, today), "notice": statutory.NOT_LEGAL_ADVICE})
+
+
+@bp.post("/v1/statutory/compute")
+@allow("anyone")
+def compute_statutory_date():
+    """Anyone: compute one rule's date from its start dates (no meeting data is read or kept)."""
+    args = schemas.parse(schemas.StatutoryComputeArgs, _json_body())
+    return jsonify(statutory.calculate(args, rows.today_local(utcnow())))

@@ -409,6 +409,7 @@ def openapi_document() -> dict:
             }
         }
     paths.update(_action_log_paths(components))
+    paths.update(_statutory_paths(components))
     return {
         "openapi": "3.1.0",
         "info": {
@@ -517,6 +518,58 @@ def _action_log_paths(components: dict) -> dict:
                 "summary": "Actions still open from earlier meetings for the same child (the review of previous actions)",
                 "parameters": [MEETING_ID],
                 "responses": {"200": {"description": "{review_item_id, current_item_id, actions}"}, **_error_responses(401, 404)},
+            }
+        },
+    }
+
+
+# ---------------------------------------------------------------- the statutory calculator
+
+_STRINGS = {"type": "array", "items": _TEXT}
+
+
+def _statutory_paths(components: dict) -> dict:
+    """The statutory rules and the calculator: read-only, open to anyone, no meeting data."""
+    components.setdefault("StatutoryComputeArgs", _schema(schemas.StatutoryComputeArgs, components))
+    components["StatutoryRule"] = _object("A statutory rule as data (docs/statutory-rules.md)", {
+        "id": _TEXT, "version": {"type": "integer", "minimum": 1}, "jurisdiction": {"enum": ["ENG", "US"]},
+        "title": _TEXT, "who": _TEXT, "start_events": _STRINGS, "formula": _TEXT,
+        "verification": {"enum": ["P", "S", "U"], "description": "P primary text, S secondary sources, U unverified"},
+        "sources": _STRINGS, "effective_from": _DATE, "effective_to": _DAY_OR_NULL, "note": _TEXT,
+    })
+    components["StatutoryDate"] = _object("A computed statutory date with its rule, source and verification", {
+        "rule": _ref("StatutoryRule"), "date": _DATE, "date_text": _TEXT,
+        "verified": {"type": "boolean", "description": "False when the rule, or a convention it relies on, is unverified"},
+        "verification": {"enum": ["P", "S", "U"]}, "caveats": _STRINGS, "sources": _STRINGS, "notice": _TEXT,
+    })
+    rules_list = {"type": "object", "required": ["rules", "notice"],
+                  "properties": {"rules": _list("StatutoryRule"), "notice": _TEXT}}
+    return {
+        "/api/v1/statutory/rules": {
+            "get": {
+                "operationId": "readStatutoryRules",
+                "summary": "The statutory rules in force today, with their formulas, who acts, sources and verification",
+                "security": [],
+                "parameters": [{"name": "jurisdiction", "in": "query", "schema": {"type": "string", "enum": ["ENG", "US"]}}],
+                "responses": {
+                    "200": {"description": "The rules", "content": {"application/json": {"schema": rules_list}}},
+                    **_error_responses(422),
+                },
+            }
+        },
+        "/api/v1/statutory/compute": {
+            "post": {
+                "operationId": "computeStatutoryDate",
+                "summary": "Compute one rule's date from its start dates (e.g. a decision letter and a certificate date)",
+                "description": "Working days skip the jurisdiction's public holidays (England and Wales bank holidays; US "
+                "federal holidays). A date from an unverified rule, or through an unverified convention, has "
+                "`verified: false`. Not legal advice.",
+                "security": [],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("StatutoryComputeArgs")}}},
+                "responses": {
+                    "200": {"description": "The date", "content": {"application/json": {"schema": _ref("StatutoryDate")}}},
+                    **_error_responses(422),
+                },
             }
         },
     }

@@ -1,0 +1,80 @@
+"""The statutory rules and their calculator for the API: the domain's rules with the organisation's calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .. import schemas
+from ..calendars import organisation_calendar
+from ..domain.dates import uk_date
+from ..domain.errors import InvalidValue, NotFound
+from ..domain.statutory.clock import compute as compute_rule
+from ..domain.statutory.clock import find_rule, rules_for
+from ..domain.statutory.document import JURISDICTIONS, formula_in_words
+from ..domain.statutory.rules import Rule
+
+NOT_LEGAL_ADVICE = "The statutory latest date per the rule's source; this is not legal advice."
+#: Start dates outside these years are refused (the calendars hold no holidays for them).
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
+def rule_as_dict(rule: Rule) -> dict:
+    """A rule as the API shows it."""
+    return {
+        "id": rule.id,
+        "version": rule.version,
+        "jurisdiction": rule.jurisdiction,
+        "title": rule.title,
+        "who": rule.who,
+        "start_events": list(rule.start_events),
+        "formula": formula_in_words(rule),
+        "verification": rule.verification,
+        "sources": list(rule.sources),
+        "effective_from": rule.effective_from.isoformat(),
+        "effective_to": rule.effective_to.isoformat() if rule.effective_to else None,
+        "note": rule.note,
+    }
+
+
+def listing(jurisdiction: str | None, today: date) -> list[dict]:
+    """The rules in force today, of one jurisdiction or all."""
+    chosen = [jurisdiction] if jurisdiction else list(JURISDICTIONS)
+    return [rule_as_dict(rule) for name in chosen for rule in rules_for(name, today)]
+
+
+def calculate(args: schemas.StatutoryComputeArgs, today: date) -> dict:
+    """Compute a rule's date from its start dates; FieldErrors name the field that is wrong."""
+    if args.jurisdiction not in JURISDICTIONS:
+        raise schemas.FieldErrors({"jurisdiction": "Unknown jurisdiction: ENG or US."})
+    try:
+        rule = find_rule(args.rule_id, today)
+    except NotFound:
+        raise schemas.FieldErrors({"rule_id": "There is no statutory rule with this id."}) from None
+    if rule.jurisdiction != args.jurisdiction:
+        raise schemas.FieldErrors({"jurisdiction": f"{rule.id} is a rule of {rule.jurisdiction}, not {args.jurisdiction}."})
+    errors = {}
+    for name, value in args.starts.items():
+        if name not in rule.start_events:
+            takes = ", ".join(rule.start_events) or "no start dates"
+            errors[f"starts.{name[:60]}"] = f"Not a start date of {rule.id}; it takes: {takes}."
+        elif not FIRST_YEAR <= value.year <= LAST_YEAR:
+            errors[f"starts.{name}"] = f"Must be a date between {FIRST_YEAR} and {LAST_YEAR}."
+    if errors:
+        raise schemas.FieldErrors(errors)
+    years = {value.year for value in args.starts.values()} or {today.year}
+    calendar = organisation_calendar(rule.jurisdiction, range(min(years) - 2, max(years) + 5))
+    try:
+        deadline = compute_rule(rule, args.starts, calendar)
+    except InvalidValue as refused:
+        field = "rule_id" if refused.field == "rule_id" else f"starts.{refused.field}"
+        raise schemas.FieldErrors({field: refused.message}) from None
+    return {
+        "rule": rule_as_dict(rule),
+        "date": deadline.date.isoformat(),
+        "date_text": uk_date(deadline.date, weekday=True),
+        "verified": deadline.verified,
+        "verification": deadline.verification,
+        "caveats": list(deadline.caveats),
+        "sources": list(deadline.sources),
+        "notice": NOT_LEGAL_ADVICE,
+    }
