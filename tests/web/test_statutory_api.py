@@ -83,3 +83,58 @@ def test_bad_input_is_refused_with_a_message_naming_the_field(client, body, fiel
 def test_a_body_that_is_not_json_is_refused(client):
     r = client.post(COMPUTE, data="not json", content_type="application/json")
     assert r.status_code == 422
+
+
+# ---------------------------------------------------------------- a meeting's timeline
+
+
+def _timeline(client, meeting_id, token):
+    return client.get(f"/api/v1/meetings/{meeting_id}/timeline", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_the_chair_reads_an_annual_reviews_timeline_with_the_evaluators_dates_and_sources(client, meeting):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from facilitation.calendars import organisation_calendar
+    from facilitation.domain.statutory.clock import compute
+
+    r = _timeline(client, meeting["id"], meeting["chair"])
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    start = datetime.fromisoformat(meeting["body"]["meeting"]["scheduled_start"])
+    held = start.astimezone(ZoneInfo("Europe/London")).date()
+    assert (body["jurisdiction"], body["meeting_date"]) == ("ENG", held.isoformat())
+    items = {item["rule_id"]: item for item in body["items"]}
+    assert list(items)[:3] == ["ENG-AR-05", "ENG-AR-06", "ENG-AR-08"]
+    calendar = organisation_calendar("ENG", range(held.year, held.year + 2))
+    report = items["ENG-AR-08"]
+    assert report["date"] == compute("ENG-AR-08", {"meeting_date": held}, calendar).date.isoformat()
+    assert (report["side"], report["status"], report["who"]) == ("after", "due", "Head teacher")
+    assert report["verification"] == "S" and report["sources"][0].startswith("https://")
+    notice = items["ENG-AR-05"]
+    assert notice["side"] == "before" and notice["status"] == "overdue"  # two weeks before a meeting in 5 minutes
+    assert "not legal advice" in body["notice"]
+
+
+def test_an_iep_meetings_timeline_follows_the_us_federal_rules(client, make_meeting):
+    m = make_meeting(meeting_type="iep_meeting")
+    body = _timeline(client, m["id"], m["chair"]).get_json()
+    assert body["jurisdiction"] == "US" and [i["rule_id"] for i in body["items"]] == ["US-IEP-02"]
+
+
+def test_participants_read_the_timeline_but_observers_and_the_screen_are_refused(client, meeting):
+    assert _timeline(client, meeting["id"], meeting["participants"][0]).status_code == 200
+    r = client.post(f"/api/v1/meetings/{meeting['id']}/commands/participants.add",
+                    json={"name": "Ms Watch", "role": "other", "agency": "other", "observer": True},
+                    headers={"Authorization": f"Bearer {meeting['chair']}"})
+    assert r.status_code == 200, r.get_json()
+    observer = r.get_json()["join_path"].rsplit("/", 1)[1]
+    for token in (observer, meeting["screen"]):
+        r = _timeline(client, meeting["id"], token)
+        assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden"
+
+
+def test_an_unknown_meeting_or_a_missing_token_gets_no_timeline(client, meeting):
+    assert _timeline(client, meeting["id"] + 999, meeting["chair"]).status_code == 404
+    assert client.get(f"/api/v1/meetings/{meeting['id']}/timeline").status_code == 401
