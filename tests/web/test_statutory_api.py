@@ -138,3 +138,18 @@ def test_participants_read_the_timeline_but_observers_and_the_screen_are_refused
 def test_an_unknown_meeting_or_a_missing_token_gets_no_timeline(client, meeting):
     assert _timeline(client, meeting["id"] + 999, meeting["chair"]).status_code == 404
     assert client.get(f"/api/v1/meetings/{meeting['id']}/timeline").status_code == 401
+
+
+def test_the_timeline_answer_validates_against_the_openapi_document(client, meeting):
+    import jsonschema
+
+    from tests.web.test_openapi import strict
+
+    document = client.get("/api/openapi.json").get_json()
+    response = document["paths"]["/api/v1/meetings/{meeting_id}/timeline"]["get"]["responses"]["200"]
+    schema = {**response["content"]["application/json"]["schema"], "components": strict(document["components"])}
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    body = _timeline(client, meeting["id"], meeting["chair"]).get_json()
+    assert body["items"] and [e.message for e in validator.iter_errors(body)] == []
+    assert document["paths"]["/api/v1/meetings/{meeting_id}/timeline"]["get"]["x-roles"] == [
+        "chair", "note_taker", "participant"]
