@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
+from facilitation.calendars import organisation_calendar
+from facilitation.domain.statutory.clock import compute
 from facilitation.domain.statutory.rules import RULES
 from facilitation.schemas import STATUTORY_RULE_ID
+from tests.web.test_openapi import strict
 
 COMPUTE = "/api/v1/statutory/compute"
 IPSEA = {"rule_id": "ENG-APP-02", "jurisdiction": "ENG",
@@ -93,12 +99,6 @@ def _timeline(client, meeting_id, token):
 
 
 def test_the_chair_reads_an_annual_reviews_timeline_with_the_evaluators_dates_and_sources(client, meeting):
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from facilitation.calendars import organisation_calendar
-    from facilitation.domain.statutory.clock import compute
-
     r = _timeline(client, meeting["id"], meeting["chair"])
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
@@ -141,9 +141,7 @@ def test_an_unknown_meeting_or_a_missing_token_gets_no_timeline(client, meeting)
 
 
 def test_the_timeline_answer_validates_against_the_openapi_document(client, meeting):
-    import jsonschema
-
-    from tests.web.test_openapi import strict
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is not installed")
 
     document = client.get("/api/openapi.json").get_json()
     response = document["paths"]["/api/v1/meetings/{meeting_id}/timeline"]["get"]["responses"]["200"]
@@ -153,3 +151,22 @@ def test_the_timeline_answer_validates_against_the_openapi_document(client, meet
     assert body["items"] and [e.message for e in validator.iter_errors(body)] == []
     assert document["paths"]["/api/v1/meetings/{meeting_id}/timeline"]["get"]["x-roles"] == [
         "chair", "note_taker", "participant"]
+
+
+def test_the_timeline_counts_from_the_scheduled_day_until_the_meeting_starts_then_from_the_day_it_started(
+    client, meeting, api
+):
+
+    start = datetime.fromisoformat(meeting["body"]["meeting"]["scheduled_start"]) + timedelta(days=30)
+    status, body = api(meeting["chair"], meeting["id"], "meeting.update", version=1,
+                       scheduled_start=start.isoformat(), scheduled_end=(start + timedelta(hours=1)).isoformat())
+    assert status == 200, body
+    later = _timeline(client, meeting["id"], meeting["chair"]).get_json()
+    status, body = api(meeting["chair"], meeting["id"], "clock.start_meeting")
+    assert status == 200, body
+    now = _timeline(client, meeting["id"], meeting["chair"]).get_json()
+    assert later["meeting_date"] == start.astimezone(ZoneInfo("Europe/London")).date().isoformat()
+    assert now["meeting_date"] == now["today"]
+    # the invitations: 16 days away for the meeting in 30 days, passed for the meeting that started today
+    assert {i["rule_id"]: i["status"] for i in later["items"]}["ENG-AR-05"] == "due"
+    assert {i["rule_id"]: i["status"] for i in now["items"]}["ENG-AR-05"] == "overdue"
