@@ -367,6 +367,15 @@ def read_previous_actions(meeting_id: int):
     )
 
 
+@bp.get("/v1/meetings/<int:meeting_id>/timeline")
+@allow("bearer")
+def read_timeline(meeting_id: int):
+    """Chair, note-taker and participants: the meeting's statutory dates before and after it, with sources."""
+    _bearer_link(meeting_id, "statutory.timeline")
+    meeting = db.session.get(Meeting, meeting_id)
+    return jsonify(statutory.timeline(meeting, rows.today_local(utcnow())))
+
+
 @bp.get("/v1/statutory/rules")
 @allow("anyone")
 def read_statutory_rules():

@@ -529,7 +529,7 @@ _STRINGS = {"type": "array", "items": _TEXT}
 
 
 def _statutory_paths(components: dict) -> dict:
-    """The statutory rules and the calculator: read-only, open to anyone, no meeting data."""
+    """The statutory rules and the calculator (open to anyone, no meeting data), and a meeting's timeline."""
     components.setdefault("StatutoryComputeArgs", _schema(schemas.StatutoryComputeArgs, components))
     components["StatutoryRule"] = _object("A statutory rule as data (docs/statutory-rules.md)", {
         "id": _TEXT, "version": {"type": "integer", "minimum": 1}, "jurisdiction": {"enum": ["ENG", "US"]},
@@ -542,9 +542,38 @@ def _statutory_paths(components: dict) -> dict:
         "verified": {"type": "boolean", "description": "False when the rule, or a convention it relies on, is unverified"},
         "verification": {"enum": ["P", "S", "U"]}, "caveats": _STRINGS, "sources": _STRINGS, "notice": _TEXT,
     })
+    components["StatutoryTimelineItem"] = _object("One dated step of a meeting's statutory process", {
+        "rule_id": _TEXT, "rule_version": {"type": "integer", "minimum": 1}, "title": _TEXT, "who": _TEXT,
+        "date": _DATE, "date_text": _TEXT, "side": {"enum": ["before", "after"]},
+        "status": {"enum": ["due", "due_soon", "overdue"],
+                   "description": "Against the organisation's today: overdue once passed, due_soon within 7 days"},
+        "counted_from": _TEXT, "verified": {"type": "boolean"}, "verification": {"enum": ["P", "S", "U"]},
+        "caveats": _STRINGS, "sources": _STRINGS,
+    })
+    components["StatutoryTimeline"] = _object("A meeting's statutory timeline", {
+        "meeting_id": {"type": "integer"}, "meeting_type": _TEXT, "jurisdiction": {"enum": ["ENG", "US"]},
+        "meeting_date": _DATE, "today": _DATE, "timezone": _TEXT,
+        "items": _list("StatutoryTimelineItem"), "notice": _TEXT,
+    })
+    roles = sorted(access.PERMISSIONS["statutory.timeline"])
     rules_list = {"type": "object", "required": ["rules", "notice"],
                   "properties": {"rules": _list("StatutoryRule"), "notice": _TEXT}}
     return {
+        "/api/v1/meetings/{meeting_id}/timeline": {
+            "get": {
+                "operationId": "readMeetingTimeline",
+                "summary": "The meeting's statutory dates before and after it: who acts, by when, status, source",
+                "description": f"Allowed roles: {', '.join(roles)}. The steps follow the meeting type (an IEP "
+                "meeting the US federal rules, any other type England's), counted from the day the meeting "
+                "started, else its scheduled day, in the organisation's time zone. Not legal advice.",
+                "x-roles": roles,
+                "parameters": [MEETING_ID],
+                "responses": {
+                    "200": {"description": "The timeline", "content": {"application/json": {"schema": _ref("StatutoryTimeline")}}},
+                    **_error_responses(401, 403, 404),
+                },
+            }
+        },
         "/api/v1/statutory/rules": {
             "get": {
                 "operationId": "readStatutoryRules",

@@ -89,6 +89,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "queue.ask_break": frozenset({PARTICIPANT}),
     "queue.withdraw": frozenset({PARTICIPANT}),
     "queue.answer": _RECORDERS,
+    # the meeting's statutory dates: the people who must act or be told (a parent's appeal and
+    # representation dates among them); observers and the shared screen are not sent them
+    "statutory.timeline": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
 }
 
 #: Permissions a participant holds only for their own entries (their position, their action).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from .. import schemas
 from ..calendars import organisation_calendar
@@ -12,6 +12,9 @@ from ..domain.statutory.clock import compute as compute_rule
 from ..domain.statutory.clock import find_rule, rules_for
 from ..domain.statutory.document import JURISDICTIONS, formula_in_words
 from ..domain.statutory.rules import Rule
+from ..domain.statutory.timeline import jurisdiction_of, meeting_timeline
+from ..models import Meeting
+from .pipeline import local_zone
 
 NOT_LEGAL_ADVICE = "The statutory latest date per the rule's source; this is not legal advice."
 #: Start dates outside these years are refused (the calendars hold no holidays for them).
@@ -76,5 +79,46 @@ def calculate(args: schemas.StatutoryComputeArgs, today: date) -> dict:
         "verification": deadline.verification,
         "caveats": list(deadline.caveats),
         "sources": list(deadline.sources),
+        "notice": NOT_LEGAL_ADVICE,
+    }
+
+
+def held_at(meeting: Meeting) -> datetime:
+    """The meeting's date for its statutory clocks: when it started, else when it is scheduled to."""
+    return meeting.started_at or meeting.scheduled_start
+
+
+def timeline(meeting: Meeting, today: date) -> dict:
+    """The meeting's statutory timeline (domain.statutory.timeline) on the organisation's calendar."""
+    jurisdiction = jurisdiction_of(meeting.meeting_type)
+    zone = local_zone().key
+    held = held_at(meeting).astimezone(local_zone()).date()
+    calendar = organisation_calendar(jurisdiction, range(held.year - 1, held.year + 3), timezone=zone)
+    items = meeting_timeline(meeting.meeting_type, held_at(meeting), calendar, today)
+    return {
+        "meeting_id": meeting.id,
+        "meeting_type": meeting.meeting_type,
+        "jurisdiction": jurisdiction,
+        "meeting_date": held.isoformat(),
+        "today": today.isoformat(),
+        "timezone": zone,
+        "items": [
+            {
+                "rule_id": item.rule.id,
+                "rule_version": item.rule.version,
+                "title": item.rule.title,
+                "who": item.rule.who,
+                "date": item.deadline.date.isoformat(),
+                "date_text": uk_date(item.deadline.date, weekday=True),
+                "side": item.side,
+                "status": item.status,
+                "counted_from": item.counted_from,
+                "verified": item.deadline.verified,
+                "verification": item.deadline.verification,
+                "caveats": list(item.deadline.caveats),
+                "sources": list(item.deadline.sources),
+            }
+            for item in items
+        ],
         "notice": NOT_LEGAL_ADVICE,
     }

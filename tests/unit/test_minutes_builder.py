@@ -9,6 +9,8 @@ import pytest
 
 from facilitation.domain import minutes as dm
 from facilitation.domain.errors import Conflict, InvalidValue, RuleViolation
+from facilitation.domain.statutory.calendar import Calendar
+from facilitation.domain.statutory.clock import compute
 from facilitation.exports.text import actual_text, planned_text
 
 LONDON = ZoneInfo("Europe/London")
@@ -114,7 +116,9 @@ def test_an_ehcp_annual_review_records_differences_of_opinion_and_the_statutory_
     g = m.disagreements[0]
     assert (g.owner, g.agency, g.follow_up_date, g.rung) == ("K. Obi", "Northshire LA", date(2027, 4, 30), 5)
     assert g.positions[0].party == "Sam Parent"
-    assert m.statutory_dates[0].day == date(2027, 3, 28) and "reg 20" in m.statutory_dates[0].source
+    assert m.statutory_dates[0].day == date(2027, 3, 28)  # the evaluator's ENG-AR-08, with the rule's source
+    assert m.statutory_dates[0].day == compute("ENG-AR-08", {"meeting_date": date(2027, 3, 14)}, Calendar()).date
+    assert "rule ENG-AR-08 (secondary sources: https://send.essex.gov.uk/" in m.statutory_dates[0].source
     assert m.recommendation_label == "Amend the plan"
     other = build(record(meeting_type="multi_agency"))
     assert other.disagreements_title == "Disagreements and next steps" and other.statutory_dates == [] and other.recommendation is None

@@ -86,7 +86,7 @@ def test_an_outsider_reaches_nothing_of_another_meeting_whatever_the_command(app
         )
         # The same answer as for a meeting that does not exist: ids reveal nothing.
         assert r.status_code == 404, (name, r.get_json())
-    for path in ("", "/events", "/links", "/minutes", "/previous-actions", "/history/decision/1"):
+    for path in ("", "/events", "/links", "/minutes", "/previous-actions", "/history/decision/1", "/timeline"):
         r = client.get(f"/api/v1/meetings/{people['meeting_id']}{path}", headers={"Authorization": f"Bearer {people['outsider']}"})
         assert r.status_code == 404, path
     assert state(app, people["meeting_id"]) == before

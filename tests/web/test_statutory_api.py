@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
+from facilitation.calendars import organisation_calendar
+from facilitation.domain.statutory.clock import compute
 from facilitation.domain.statutory.rules import RULES
 from facilitation.schemas import STATUTORY_RULE_ID
+from tests.web.test_openapi import strict
 
 COMPUTE = "/api/v1/statutory/compute"
 IPSEA = {"rule_id": "ENG-APP-02", "jurisdiction": "ENG",
@@ -83,3 +89,84 @@ def test_bad_input_is_refused_with_a_message_naming_the_field(client, body, fiel
 def test_a_body_that_is_not_json_is_refused(client):
     r = client.post(COMPUTE, data="not json", content_type="application/json")
     assert r.status_code == 422
+
+
+# ---------------------------------------------------------------- a meeting's timeline
+
+
+def _timeline(client, meeting_id, token):
+    return client.get(f"/api/v1/meetings/{meeting_id}/timeline", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_the_chair_reads_an_annual_reviews_timeline_with_the_evaluators_dates_and_sources(client, meeting):
+    r = _timeline(client, meeting["id"], meeting["chair"])
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    start = datetime.fromisoformat(meeting["body"]["meeting"]["scheduled_start"])
+    held = start.astimezone(ZoneInfo("Europe/London")).date()
+    assert (body["jurisdiction"], body["meeting_date"]) == ("ENG", held.isoformat())
+    items = {item["rule_id"]: item for item in body["items"]}
+    assert list(items)[:3] == ["ENG-AR-05", "ENG-AR-06", "ENG-AR-08"]
+    calendar = organisation_calendar("ENG", range(held.year, held.year + 2))
+    report = items["ENG-AR-08"]
+    assert report["date"] == compute("ENG-AR-08", {"meeting_date": held}, calendar).date.isoformat()
+    assert (report["side"], report["status"], report["who"]) == ("after", "due", "Head teacher")
+    assert report["verification"] == "S" and report["sources"][0].startswith("https://")
+    notice = items["ENG-AR-05"]
+    assert notice["side"] == "before" and notice["status"] == "overdue"  # two weeks before a meeting in 5 minutes
+    assert "not legal advice" in body["notice"]
+
+
+def test_an_iep_meetings_timeline_follows_the_us_federal_rules(client, make_meeting):
+    m = make_meeting(meeting_type="iep_meeting")
+    body = _timeline(client, m["id"], m["chair"]).get_json()
+    assert body["jurisdiction"] == "US" and [i["rule_id"] for i in body["items"]] == ["US-IEP-02"]
+
+
+def test_participants_read_the_timeline_but_observers_and_the_screen_are_refused(client, meeting):
+    assert _timeline(client, meeting["id"], meeting["participants"][0]).status_code == 200
+    r = client.post(f"/api/v1/meetings/{meeting['id']}/commands/participants.add",
+                    json={"name": "Ms Watch", "role": "other", "agency": "other", "observer": True},
+                    headers={"Authorization": f"Bearer {meeting['chair']}"})
+    assert r.status_code == 200, r.get_json()
+    observer = r.get_json()["join_path"].rsplit("/", 1)[1]
+    for token in (observer, meeting["screen"]):
+        r = _timeline(client, meeting["id"], token)
+        assert r.status_code == 403 and r.get_json()["error"]["code"] == "forbidden"
+
+
+def test_an_unknown_meeting_or_a_missing_token_gets_no_timeline(client, meeting):
+    assert _timeline(client, meeting["id"] + 999, meeting["chair"]).status_code == 404
+    assert client.get(f"/api/v1/meetings/{meeting['id']}/timeline").status_code == 401
+
+
+def test_the_timeline_answer_validates_against_the_openapi_document(client, meeting):
+    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is not installed")
+
+    document = client.get("/api/openapi.json").get_json()
+    response = document["paths"]["/api/v1/meetings/{meeting_id}/timeline"]["get"]["responses"]["200"]
+    schema = {**response["content"]["application/json"]["schema"], "components": strict(document["components"])}
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    body = _timeline(client, meeting["id"], meeting["chair"]).get_json()
+    assert body["items"] and [e.message for e in validator.iter_errors(body)] == []
+    assert document["paths"]["/api/v1/meetings/{meeting_id}/timeline"]["get"]["x-roles"] == [
+        "chair", "note_taker", "participant"]
+
+
+def test_the_timeline_counts_from_the_scheduled_day_until_the_meeting_starts_then_from_the_day_it_started(
+    client, meeting, api
+):
+
+    start = datetime.fromisoformat(meeting["body"]["meeting"]["scheduled_start"]) + timedelta(days=30)
+    status, body = api(meeting["chair"], meeting["id"], "meeting.update", version=1,
+                       scheduled_start=start.isoformat(), scheduled_end=(start + timedelta(hours=1)).isoformat())
+    assert status == 200, body
+    later = _timeline(client, meeting["id"], meeting["chair"]).get_json()
+    status, body = api(meeting["chair"], meeting["id"], "clock.start_meeting")
+    assert status == 200, body
+    now = _timeline(client, meeting["id"], meeting["chair"]).get_json()
+    assert later["meeting_date"] == start.astimezone(ZoneInfo("Europe/London")).date().isoformat()
+    assert now["meeting_date"] == now["today"]
+    # the invitations: 16 days away for the meeting in 30 days, passed for the meeting that started today
+    assert {i["rule_id"]: i["status"] for i in later["items"]}["ENG-AR-05"] == "due"
+    assert {i["rule_id"]: i["status"] for i in now["items"]}["ENG-AR-05"] == "overdue"

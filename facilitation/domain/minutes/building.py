@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 
+from ..errors import NotFound
 from ..speaking import ANSWERED, BREAK, HAND, KINDS, WITHDRAWN, WRITTEN, counts
+from ..statutory.calendar import Calendar
+from ..statutory.clock import compute, find_rule
+from ..statutory.rules import VERIFICATION
 from .family import family_summary
 from .values import (
     DRAFT,
@@ -28,12 +32,11 @@ from .values import (
     VersionStamp,
 )
 
-#: Statutory clock shown in EHCP annual review minutes: data with its source, never advice.
+#: Statutory clock shown in EHCP annual review minutes: the rule (rules.py) with its source, never advice.
 REVIEW_REPORT_RULE = {
-    "days": 14,
+    "rule_id": "ENG-AR-08",
     "text": "Statutory latest date for the review report (recommendation and any differences of opinion) "
     "to reach the local authority and everyone invited",
-    "source": "SEND Regulations 2014, reg 20 (within 2 weeks of the meeting)",
 }
 
 #: Where each recorded attendance puts a person in the minutes; anything else is "not recorded".
@@ -378,10 +381,11 @@ def _statutory_dates(details: MeetingDetails) -> list[StatutoryDate]:
     if details.meeting_type != "ehcp_annual_review":
         return []
     held = (details.started_at or details.scheduled_start).date()
-    return [
-        StatutoryDate(
-            text=REVIEW_REPORT_RULE["text"],
-            day=held + timedelta(days=REVIEW_REPORT_RULE["days"]),
-            source=REVIEW_REPORT_RULE["source"],
-        )
-    ]
+    try:
+        rule = find_rule(REVIEW_REPORT_RULE["rule_id"], held)
+    except NotFound:  # no version in force on that day
+        return []
+    deadline = compute(rule, {"meeting_date": held}, Calendar())
+    marks = VERIFICATION[deadline.verification] + ("" if deadline.verified else ", unverified")
+    source = f"rule {rule.id} ({marks}: {', '.join(deadline.sources)})"
+    return [StatutoryDate(text=REVIEW_REPORT_RULE["text"], day=deadline.date, source=source)]
