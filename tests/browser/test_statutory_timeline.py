@@ -90,3 +90,12 @@ def test_a_failed_read_leaves_a_quiet_note_and_the_console_working(people, room)
     expect(context_page.locator("#timeline-note")).to_have_text("The statutory dates could not be loaded just now.")
     expect(context_page.locator("#timeline-panel li")).to_have_count(0)
     expect(context_page.locator("#agenda li").first).to_be_visible()
+
+
+def test_at_320_css_px_the_timeline_does_not_scroll_sideways_and_its_links_are_big_enough_to_hit(people, room):
+    chair = people.open(f"{room.url}/chair/{room.chair}#prepare", "chair", viewport=(320, 640))
+    links = chair.locator("#timeline-panel .rule-link")
+    expect(links.first).to_be_visible()
+    assert chair.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    for box in (links.nth(i).bounding_box() for i in range(links.count())):
+        assert box and box["width"] >= 24 and box["height"] >= 24, box
