@@ -7,6 +7,7 @@ import { detailsForm } from "./chair-details.js";
 import { peoplePanel } from "./chair-people.js";
 import { queuePanel } from "./chair-queue.js";
 import { recordPanel } from "./chair-record.js";
+import { timelinePanel } from "./chair-timeline.js";
 import { watchMinutes } from "./minutes.js";
 import { watchPreviousActions } from "./record.js";
 import { Room, bootstrap, renderHeader, renderNow, showConnection, tick } from "./room-core.js";
@@ -16,6 +17,7 @@ const room = new Room(boot, () => draw());
 showConnection(room);
 watchMinutes(room, boot.token); // where the minutes stand, kept live
 watchPreviousActions(room, boot.previous_actions); // earlier actions under review, if any
+timelinePanel(room); // the statutory dates before and after the meeting, read again when its date changes
 
 const drawCockpit = cockpit(room);
 const drawControls = clockControls(room);
