@@ -9,15 +9,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import local_today
 from tests.integration.conftest import LiveMeeting
 
 pytestmark = pytest.mark.browser
 
-TODAY = datetime.now(ZoneInfo("Europe/London")).date()
 
 
 def iso(days: int) -> str:
-    return (TODAY + timedelta(days=days)).isoformat()
+    return (local_today() + timedelta(days=days)).isoformat()
 
 
 def participant_id(room: LiveMeeting, name: str) -> int:
@@ -52,7 +52,7 @@ def test_a_participant_updates_their_own_action_from_their_link(people, room, ar
     expect(entry).to_contain_text("Open → In progress")
     expect(entry).to_contain_text("Started the diary on Monday")
     expect(entry).to_contain_text("Photos of the first week's pages")
-    expect(entry).to_contain_text(f"{TODAY.day} {TODAY:%b %Y}")
+    expect(entry).to_contain_text(f"{local_today().day} {local_today():%b %Y}")
 
     # A contradiction gets a clear message and nothing is recorded.
     card.locator('select[name="status"]').select_option("cancelled")

@@ -18,13 +18,12 @@ from facilitation import create_app, services
 from facilitation.config import TestConfig
 from facilitation.extensions import db
 from facilitation.models import AccessLink, OutboxMessage, ReminderSent
-from tests.conftest import ROOT, LiveServer, free_port, meeting_payload
+from tests.conftest import ROOT, LiveServer, free_port, local_today, meeting_payload
 
 aiosmtpd = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
 
 pytestmark = pytest.mark.live
 
-TODAY = datetime.now(ZoneInfo("Europe/London")).date()
 
 
 class Inbox:
@@ -124,11 +123,11 @@ def installation(tmp_path, smtp):
 
 def at(days: int, hour: int = 9) -> datetime:
     """`days` from today at `hour` o'clock London time, as an aware datetime."""
-    return datetime.combine(TODAY + timedelta(days=days), datetime.min.time(), ZoneInfo("Europe/London")).replace(hour=hour)
+    return datetime.combine(local_today() + timedelta(days=days), datetime.min.time(), ZoneInfo("Europe/London")).replace(hour=hour)
 
 
 def iso(days: int) -> str:
-    return (TODAY + timedelta(days=days)).isoformat()
+    return (local_today() + timedelta(days=days)).isoformat()
 
 
 def test_owners_are_reminded_before_the_due_date_when_overdue_and_before_follow_up_exactly_once(installation, smtp):
@@ -147,8 +146,8 @@ def test_owners_are_reminded_before_the_due_date_when_overdue_and_before_follow_
 
     installation.send(at(2))  # three days before the due date
     assert smtp.subjects() == sorted([
-        f"Action due {(TODAY + timedelta(days=5)).day} {TODAY + timedelta(days=5):%b %Y} (child AB-1): Keep a home diary",
-        f"Action due {(TODAY + timedelta(days=5)).day} {TODAY + timedelta(days=5):%b %Y} (child AB-1): Weekly SALT sessions",
+        f"Action due {(local_today() + timedelta(days=5)).day} {local_today() + timedelta(days=5):%b %Y} (child AB-1): Keep a home diary",
+        f"Action due {(local_today() + timedelta(days=5)).day} {local_today() + timedelta(days=5):%b %Y} (child AB-1): Weekly SALT sessions",
     ])
     to_sam = smtp.to("sam@family.example")[0]
     body = to_sam.get_content()
@@ -173,9 +172,10 @@ def test_owners_are_reminded_before_the_due_date_when_overdue_and_before_follow_
 def test_the_chair_gets_one_weekly_digest_per_week(installation, smtp):
     chair = installation.meeting()
     installation.run("meeting.set_chair_email", {"email": "senco@hillside.example"}, chair)
+    days_to_monday = (7 - local_today().weekday()) % 7 or 7
+    # Due the day before that Monday (today at the earliest), so it is overdue by the digest on any weekday.
     installation.run("actions.record", {"what": "Visual timetable", "owner_name": "T. Reid", "owner_agency": "School",
-                                         "due_date": iso(2), "follow_up_date": iso(9)}, chair)
-    days_to_monday = (7 - TODAY.weekday()) % 7 or 7
+                                         "due_date": iso(days_to_monday - 1), "follow_up_date": iso(days_to_monday + 6)}, chair)
     installation.send(at(days_to_monday, hour=7))  # Monday before 08:00: not yet
     assert smtp.to("senco@hillside.example") == []
     installation.send(at(days_to_monday, hour=8))

@@ -14,15 +14,13 @@ from facilitation.extensions import db
 from facilitation.models import Action, AuditEntry, Meeting, MeetingEvent
 from tests.conftest import events_of, local_today
 
-TODAY = datetime.now(ZoneInfo("Europe/London")).date()
-
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
 def day(n: int) -> str:
-    return (TODAY + timedelta(days=n)).isoformat()
+    return (local_today() + timedelta(days=n)).isoformat()
 
 
 @pytest.fixture
@@ -225,7 +223,7 @@ def test_progress_is_kept_as_history_and_broadcast_to_the_action_s_meeting(clien
         ("in_progress", "done", "4 weeks kept"),
     ]
     assert detail["history"][1]["evidence_is_link"] is True
-    assert detail["closed_on"] == TODAY.isoformat() and detail["standing"] == "done"
+    assert detail["closed_on"] == local_today().isoformat() and detail["standing"] == "done"
     events = events_of(room)
     assert [e["type"] for e in events] == ["actions.record_progress", "actions.record_progress"]
     assert events[-1]["data"]["actions"][0]["status"] == "done"
@@ -528,7 +526,7 @@ def test_the_csv_export_has_every_filtered_row_uk_dates_and_neutralised_formulas
     assert rows[0][:4] == ["Action", "What", "Owner", "Agency"]
     assert len(rows) == 2
     assert rows[1][1] == "'=HYPERLINK(\"http://evil\")" and rows[1][2] == "'+Owner" and rows[1][3] == "'@agency"
-    due = TODAY + timedelta(days=5)
+    due = local_today() + timedelta(days=5)
     assert f"{due.day} {due:%b %Y}" in rows[1]
     everything = list(csv.reader(io.StringIO(client.get(f"/actions/{m['chair']}/export.csv").data.decode("utf-8-sig"))))
     assert len(everything) == 3 and everything[2][1] == "Plain action, with a comma"
