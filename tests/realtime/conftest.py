@@ -10,6 +10,8 @@ import pytest
 import requests
 import socketio
 
+from tests.conftest import add_staff, sign_in
+
 
 class Client:
     """A python-socketio client that records events, refusals and its disconnection."""
@@ -66,3 +68,20 @@ def clients():
             client.sio.eio.ws.shutdown()
 
 
+
+
+def add_note_taker_and_observer(app, client, meeting, api) -> tuple[str, object, str]:
+    """Give the meeting a signed-in staff note-taker's link and an observer; returns the note-taker's
+    token, the note-taker's signed-in test client and the observer's token."""
+    note_taker = add_staff(app, "notes@school.test", "Mr Notes", "note_taker")
+    status, body = api(meeting["chair"], meeting["id"], "links.add_note_taker", email=note_taker["email"])
+    assert status == 200, body
+    notes_client = app.test_client()
+    sign_in(notes_client, note_taker["email"])
+    r = client.post(
+        f"/api/v1/meetings/{meeting['id']}/commands/participants.add",
+        json={"name": "Ms Watch", "role": "other", "agency": "other", "observer": True},
+        headers={"Authorization": f"Bearer {meeting['chair']}"},
+    )
+    assert r.status_code == 200, r.get_json()
+    return body["link"]["path"].rsplit("/", 1)[1], notes_client, r.get_json()["join_path"].rsplit("/", 1)[1]

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from facilitation.extensions import db
 from facilitation.models import AccessLink, utcnow
 from tests.conftest import add_staff, events_of, sign_in
+from tests.realtime.conftest import add_note_taker_and_observer
 
 SECRET = "Diagnosis letter from CAMHS: anxiety disorder"
 
@@ -21,18 +22,7 @@ SECRET = "Diagnosis letter from CAMHS: anxiety disorder"
 @pytest.fixture
 def room(app, client, meeting, api, sockets):
     """Chair, note-taker, participant, observer and shared screen, all connected to one meeting."""
-    note_taker = add_staff(app, "notes@school.test", "Mr Notes", "note_taker")
-    status, body = api(meeting["chair"], meeting["id"], "links.add_note_taker", email=note_taker["email"])
-    assert status == 200, body
-    notes_client = app.test_client()
-    sign_in(notes_client, note_taker["email"])
-    r = client.post(
-        f"/api/v1/meetings/{meeting['id']}/commands/participants.add",
-        json={"name": "Ms Watch", "role": "other", "agency": "other", "observer": True},
-        headers={"Authorization": f"Bearer {meeting['chair']}"},
-    )
-    observer = r.get_json()["join_path"].rsplit("/", 1)[1]
-    note_token = body["link"]["path"].rsplit("/", 1)[1]
+    note_token, notes_client, observer = add_note_taker_and_observer(app, client, meeting, api)
     conns = {
         "chair": sockets(meeting["chair"]),
         "note_taker": sockets(note_token, notes_client),

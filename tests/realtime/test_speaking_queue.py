@@ -9,7 +9,8 @@ import uuid
 
 import pytest
 
-from tests.conftest import add_staff, events_of, sign_in
+from tests.conftest import events_of
+from tests.realtime.conftest import add_note_taker_and_observer
 
 QUESTION = "Will the speech therapy continue over the summer?"
 
@@ -17,27 +18,16 @@ QUESTION = "Will the speech therapy continue over the summer?"
 @pytest.fixture
 def room(app, client, meeting, api, sockets):
     """Chair, note-taker, the parent (two devices), the EP, an observer and the screen, in a live meeting."""
-    note_taker = add_staff(app, "notes@school.test", "Mr Notes", "note_taker")
-    status, body = api(meeting["chair"], meeting["id"], "links.add_note_taker", email=note_taker["email"])
-    assert status == 200, body
-    notes_client = app.test_client()
-    sign_in(notes_client, note_taker["email"])
-    r = client.post(
-        f"/api/v1/meetings/{meeting['id']}/commands/participants.add",
-        json={"name": "Ms Watch", "role": "other", "agency": "other", "observer": True},
-        headers={"Authorization": f"Bearer {meeting['chair']}"},
-    )
-    added = r.get_json()
-    assert r.status_code == 200, added
+    note_token, notes_client, observer = add_note_taker_and_observer(app, client, meeting, api)
     status, started = api(meeting["chair"], meeting["id"], "clock.start_meeting")
     assert status == 200, started
     conns = {
         "chair": sockets(meeting["chair"]),
-        "note_taker": sockets(body["link"]["path"].rsplit("/", 1)[1], notes_client),
+        "note_taker": sockets(note_token, notes_client),
         "parent": sockets(meeting["participants"][0]),
         "parent_phone": sockets(meeting["participants"][0]),
         "psychologist": sockets(meeting["participants"][1]),
-        "observer": sockets(added["join_path"].rsplit("/", 1)[1]),
+        "observer": sockets(observer),
         "screen": sockets(meeting["screen"]),
     }
     for sc in conns.values():
