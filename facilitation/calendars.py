@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
 import holidays
 
@@ -16,6 +17,11 @@ DEFAULT_ZONES = {"ENG": "Europe/London", "US": "America/New_York"}
 
 def public_holidays(jurisdiction: str, years: Iterable[int]) -> frozenset[date]:
     """The public holidays of a jurisdiction in the given years."""
+    return _public_holidays(jurisdiction, tuple(sorted(set(years))))
+
+
+@lru_cache(maxsize=64)
+def _public_holidays(jurisdiction: str, years: tuple[int, ...]) -> frozenset[date]:
     found = holidays.country_holidays(**HOLIDAY_SOURCES[jurisdiction], years=list(years))
     return frozenset(found.keys())
 

@@ -329,8 +329,12 @@ class Disagreement(db.Model):
     topic: Mapped[str] = mapped_column(Text)
     resolved: Mapped[bool] = mapped_column(default=False)
     resolution: Mapped[str | None] = mapped_column(Text)
-    #: a rung of domain.registers.ESCALATION_LADDER
+    #: what it is about: a kind of domain.routes.KINDS for the meeting's jurisdiction
+    about: Mapped[str | None] = mapped_column(String(30))
+    #: the agreed route: a key of domain.routes.ROUTES for the meeting's jurisdiction
     next_step: Mapped[str | None] = mapped_column(String(40))
+    #: the dates the route's clocks start from, {event: "YYYY-MM-DD"} (domain.routes.asks_for)
+    route_dates: Mapped[dict | None] = mapped_column(JSON)
     next_step_owner_participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
     next_step_owner_name: Mapped[str | None] = mapped_column(String(120))
     next_step_agency: Mapped[str | None] = mapped_column(String(120))

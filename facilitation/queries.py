@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import or_, select
 
+from .calendars import organisation_calendar
 from .domain import access, agenda, registers
+from .domain import routes as route_rules
+from .domain.dates import uk_date
 from .domain.meetings import AGENCIES, MEETING_TYPES, PARTICIPANT_ROLES
 from .extensions import db
 from .models import (
@@ -156,8 +159,95 @@ def position_view(p: Position) -> dict:
     }
 
 
+def route_dates_of(stored: dict | None) -> dict[str, date]:
+    """A disagreement's stored route dates ({event: "YYYY-MM-DD"}) as dates; anything unreadable is left out."""
+    found = {}
+    for event, text in (stored or {}).items():
+        try:
+            found[event] = date.fromisoformat(text)
+        except (TypeError, ValueError):
+            continue
+    return found
+
+
+def route_calendar(jurisdiction: str, around: date):
+    """The statutory calendar of the organisation for a route's clock, years around a date."""
+    zone = current_app.config.get("TIMEZONE", "Europe/London") if jurisdiction == "ENG" else None
+    return organisation_calendar(jurisdiction, range(around.year - 1, around.year + 4), timezone=zone)
+
+
+def route_view(d: Disagreement, meeting_type: str) -> dict:
+    """The disagreement's route in its jurisdiction's words: what it is about, the route, its clock's dates."""
+    kind = route_rules.find_kind(meeting_type, d.about)
+    route = route_rules.find_route(meeting_type, d.next_step)
+    dates = route_dates_of(d.route_dates)
+    view = {
+        "about": d.about,
+        "about_label": kind.label if kind else None,
+        "next_step_label": route.label if route else (d.next_step or None),
+        "next_step_note": route.note if route else None,
+        "next_step_contact": route.contact if route else None,
+        "route_dates": {event: day.isoformat() for event, day in sorted(dates.items())},
+        "route_deadlines": [],
+        "route_missing": [],
+        "follow_up_late": None,
+    }
+    if route is None:
+        return view
+    around = min([*dates.values(), d.follow_up_date or d.created_at.date()])
+    clock = route_rules.route_clock(route, d.about, dates, d.follow_up_date, route_calendar(route.jurisdiction, around))
+    view["route_deadlines"] = [
+        {
+            "rule_id": found.rule_id,
+            "title": found.title,
+            "who": found.who,
+            "date": found.deadline.date.isoformat(),
+            "date_text": uk_date(found.deadline.date, weekday=True),
+            "verified": found.deadline.verified,
+            "sources": list(found.deadline.sources),
+            "limit": found.limit,
+        }
+        for found in clock.dates
+    ]
+    view["route_missing"] = [asked.label for asked in clock.missing]
+    if clock.follow_up_late is not None:
+        late = clock.follow_up_late
+        view["follow_up_late"] = {
+            "rule_id": late.rule_id,
+            "title": late.title,
+            "date": late.deadline.date.isoformat(),
+            "message": (
+                f"The follow-up date ({uk_date(d.follow_up_date, weekday=True)}) is after the latest date for "
+                f"\u201c{late.title}\u201d: {uk_date(late.deadline.date, weekday=True)} ({late.rule_id}). Follow up before it."
+            ),
+        }
+    return view
+
+
+def routes_table(meeting_type: str) -> dict:
+    """What a disagreement in this meeting can be about and the routes open, for the console's forms."""
+    return {
+        "jurisdiction": route_rules.jurisdiction(meeting_type),
+        "kinds": [{"key": k.key, "label": k.label} for k in route_rules.kinds(meeting_type)],
+        "routes": [
+            {
+                "key": r.key,
+                "label": r.label,
+                "note": r.note,
+                "about": sorted(r.about),
+                "asks": {
+                    kind: [{"event": a.event, "label": a.label, "optional": a.optional} for a in route_rules.asks_for(r, kind or None)]
+                    for kind in ["", *sorted(r.about)]
+                },
+            }
+            for r in route_rules.routes(meeting_type)
+        ],
+    }
+
+
 def disagreement_view(d: Disagreement, now: datetime | None = None) -> dict:
-    """A disagreement with every live position and the agreed next step."""
+    """A disagreement with every live position, the agreed next step and its route's dates."""
+    meeting = db.session.get(Meeting, d.meeting_id)
     return {
         "id": d.id,
         "agenda_item_id": d.agenda_item_id,
@@ -166,12 +256,11 @@ def disagreement_view(d: Disagreement, now: datetime | None = None) -> dict:
         "resolved": d.resolved,
         "resolution": d.resolution,
         "next_step": d.next_step,
-        "next_step_label": registers.ESCALATION_LADDER.get(d.next_step) if d.next_step else None,
-        "next_step_rung": registers.ladder_rung(d.next_step) if d.next_step in registers.ESCALATION_LADDER else None,
         "next_step_owner_participant_id": d.next_step_owner_participant_id,
         "next_step_owner_name": d.next_step_owner_name,
         "next_step_agency": d.next_step_agency,
         "follow_up_date": _day(d.follow_up_date),
+        **route_view(d, meeting.meeting_type),
         "positions": [position_view(p) for p in d.positions if p.deleted_at is None],
         "version": d.version,
         "created_at": iso(d.created_at),

@@ -19,6 +19,7 @@ from .domain import agenda as agenda_rules
 from .domain import meetings as meeting_rules
 from .domain import minutes as minutes_rules
 from .domain import registers
+from .domain import routes as route_rules
 from .domain import speaking as speaking_rules
 from .domain.errors import Conflict, RuleViolation
 
@@ -348,7 +349,11 @@ class UpdateDisagreementArgs(Args):
     topic: Text(R.TEXT, required=True) | None = None
     resolved: bool | None = None
     resolution: Text(R.LONG_TEXT) | None = None
-    next_step: OneOf(R.ESCALATION_LADDER) | None = None
+    about: OneOf(sorted(route_rules.every_kind_key())) | None = None
+    next_step: OneOf(sorted(route_rules.every_route_key())) | None = None
+    route_dates: dict[OneOf(sorted(route_rules.every_date_event())), IsoDate] | None = Field(
+        default=None, max_length=8, description="The dates the route's clocks start from (domain.routes.asks_for), by name"
+    )
     next_step_owner_participant_id: Id | None = None
     next_step_owner_name: Line(R.NAME) | None = None
     next_step_agency: Line(R.NAME) | None = None

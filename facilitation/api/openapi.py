@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from .. import schemas, services
 from ..domain import access, agenda, meetings, registers, speaking
+from ..domain import routes as route_rules
 from ..domain import action_log as rules
 from ..domain.action_log import STATUSES as ACTION_STATUSES
 from ..services.action_log import search
@@ -216,9 +217,34 @@ def _state_schemas() -> dict:
             "confidential": {"type": "boolean"},
             "resolved": {"type": "boolean"},
             "resolution": _TEXT_OR_NULL,
-            "next_step": {"enum": [*registers.ESCALATION_LADDER, None], "description": "A rung of the escalation ladder, lowest first"},
+            "about": {
+                "enum": [*sorted(route_rules.every_kind_key()), None],
+                "description": "What it is about; the kinds open depend on the meeting's jurisdiction (England, or the US for an IEP meeting)",
+            },
+            "about_label": _TEXT_OR_NULL,
+            "next_step": {
+                "enum": [*sorted(route_rules.every_route_key()), None],
+                "description": "The agreed route: routes, not a ladder; which are open depends on the jurisdiction and on `about`",
+            },
             "next_step_label": _TEXT_OR_NULL,
-            "next_step_rung": {"type": ["integer", "null"], "minimum": 1, "maximum": len(registers.ESCALATION_LADDER)},
+            "next_step_note": {**_TEXT_OR_NULL, "description": "The route in its jurisdiction's words: when it is open, what it needs"},
+            "next_step_contact": {"enum": ["information_advice", "disagreement_resolution", "mediation", None], "description": "The organisation contact shown with the route"},
+            "route_dates": {"type": "object", "additionalProperties": {"type": "string", "format": "date"}, "description": "The dates the route's clocks start from, by name"},
+            "route_deadlines": {
+                "type": "array",
+                "description": "The route's statutory dates computed from route_dates; `limit` ones are dates the follow-up must come before",
+                "items": {"type": "object", "properties": {
+                    "rule_id": {"type": "string"}, "title": {"type": "string"}, "who": {"type": "string"},
+                    "date": {"type": "string", "format": "date"}, "date_text": {"type": "string"}, "verified": {"type": "boolean"},
+                    "sources": {"type": "array", "items": {"type": "string"}}, "limit": {"type": "boolean"},
+                }},
+            },
+            "route_missing": {"type": "array", "items": {"type": "string"}, "description": "Start dates the route still needs"},
+            "follow_up_late": {
+                "type": ["object", "null"],
+                "description": "Set when the follow-up date falls after a limit date: a warning, not a refusal",
+                "properties": {"rule_id": {"type": "string"}, "title": {"type": "string"}, "date": {"type": "string", "format": "date"}, "message": {"type": "string"}},
+            },
             "next_step_owner_participant_id": _ID_OR_NULL,
             "next_step_owner_name": _TEXT_OR_NULL,
             "next_step_agency": _TEXT_OR_NULL,

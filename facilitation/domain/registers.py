@@ -1,8 +1,8 @@
 """The meeting's record: decisions, actions, disagreements with each party's position, attendance.
 
 These are the rules the record must keep whoever writes it: real dates in a sensible order, each
-action owned by a person and an agency, each unresolved disagreement with a next step on the
-escalation ladder, its owner and a follow-up date.
+action owned by a person and an agency, each unresolved disagreement with a next step (one of the
+routes open in its jurisdiction, domain.routes), its owner and a follow-up date.
 """
 
 from __future__ import annotations
@@ -26,25 +26,6 @@ DECISION_STATUSES: dict[str, str] = {
     AGREED_WITH_DISSENT: "Agreed with dissent",
     DEFERRED: "Deferred",
 }
-
-# ---------------------------------------------------------------- the escalation ladder (lowest first)
-
-#: The usual next steps after an unresolved disagreement, lowest rung first (see domain.md).
-ESCALATION_LADDER: dict[str, str] = {
-    "follow_up_meeting": "Informal: a follow-up meeting, clarify documents, check the evidence",
-    "facilitated_meeting": "A further meeting with an independent facilitator",
-    "independent_evaluation": "Independent assessment / evaluation (US: IEE at public expense)",
-    "disagreement_resolution": "The local authority's disagreement resolution service",
-    "mediation": "Mediation (a certificate is needed before most tribunal appeals)",
-    "complaint": "Formal complaint",
-    "tribunal": "Appeal to the First-tier Tribunal (SEND) / US due process or state complaint",
-}
-
-
-def ladder_rung(next_step: str) -> int:
-    """1 for the lowest rung of the ladder, upwards."""
-    return list(ESCALATION_LADDER).index(next_step) + 1
-
 
 # ---------------------------------------------------------------- attendance
 
@@ -142,9 +123,10 @@ def check_next_step(
     follow_up: date | None,
     meeting_day: date,
 ) -> None:
-    """An unresolved disagreement, once a next step is chosen, has an owner and a follow-up date."""
-    if next_step is not None and next_step not in ESCALATION_LADDER:
-        raise InvalidValue("Unknown next step; choose one from the escalation ladder.", field="next_step")
+    """An unresolved disagreement, once a next step is chosen, has an owner and a follow-up date.
+
+    Which next steps are open is for domain.routes.check_route: it depends on the meeting's jurisdiction.
+    """
     if resolved:
         return
     if next_step is None:

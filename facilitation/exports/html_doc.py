@@ -25,6 +25,7 @@ from .text import (
     next_step_line,
     planned_text,
     queue_counts_line,
+    route_lines,
     stamp_line,
 )
 
@@ -63,6 +64,7 @@ def install_filters(env: Environment) -> None:
         stamp_line=stamp_line,
         has_questions=has_questions,
         queue_counts_line=queue_counts_line,
+        route_lines=route_lines,
         questions_title=QUESTIONS_TITLE,
         question_headings=QUESTION_HEADINGS,
     )

@@ -19,6 +19,7 @@ from ..domain import minutes as m
 from ..domain.bidi import isolate
 from ..domain.dates import uk_date
 from . import plain
+from .text import route_lines
 
 DOMAIN = "common-ground"
 
@@ -57,8 +58,14 @@ def events(minutes: m.Minutes, owner: str | None = None) -> list[Event]:
             continue
         if owner and g.owner_key != owner:
             continue
-        detail = f"{g.ref}: {g.topic}\nNext step: {g.next_step_label}\nOwner: {g.owner} ({g.agency})\nFollow-up: {uk_date(g.follow_up_date)}\n\n{where}"
+        route = "\n".join(route_lines(g))
+        detail = f"{g.ref}: {g.topic}\nNext step: {g.next_step_label}\nOwner: {g.owner} ({g.agency})\nFollow-up: {uk_date(g.follow_up_date)}\n{route}\n\n{where}"
         out.append(_event(minutes, f"disagreement-{g.id}-follow-up", g.follow_up_date, f"Follow up disagreement: {g.topic} ({g.owner}, {g.agency})", detail, ["Disagreement", "Follow-up"]))
+        for r in g.route_dates:
+            mark = "" if r.verified else " (unverified)"
+            what = f"{r.title}{mark}: {g.topic}"
+            about = f"{g.ref}: {g.topic}\n{r.title} ({r.who}), {r.rule_id}{mark}\nSource: {r.source or 'see the rule'}\nA latest date computed from the rule: this is not legal advice.\n\n{where}"
+            out.append(_event(minutes, f"disagreement-{g.id}-{r.rule_id}", r.day, what, about, ["Disagreement", "Statutory"]))
     if minutes.next_review_date:
         out.append(_event(minutes, "next-review", minutes.next_review_date, f"Next review: {mt.title} ({mt.child_ref})", f"The next review meeting.\n\n{where}", ["Review"]))
     return out

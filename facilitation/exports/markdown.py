@@ -22,6 +22,7 @@ from .text import (
     planned_text,
     question_rows,
     queue_counts_line,
+    route_lines,
     stamp_line,
 )
 
@@ -138,9 +139,11 @@ def render(minutes: m.Minutes) -> bytes:
         if g.resolved:
             out += ["**Outcome:** Resolved" + (f": {esc(g.resolution)}" if g.resolution else ""), ""]
         elif g.next_step:
-            out += [f"**Next step:** {esc(g.next_step_label)} (rung {g.rung}).  ", f"**Owner:** {esc(g.owner)} ({esc(g.agency)}). **Follow-up:** {m.uk_date(g.follow_up_date)}.", ""]
+            out += [f"**Next step:** {esc(g.next_step_label)}.  ", f"**Owner:** {esc(g.owner)} ({esc(g.agency)}). **Follow-up:** {m.uk_date(g.follow_up_date)}.", ""]
         else:
             out += ["**Next step:** not yet agreed.", ""]
+        if route_lines(g):
+            out += [f"- {esc(line)}" for line in route_lines(g)] + [""]
 
     if has_questions(minutes):
         out += [f"## {QUESTIONS_TITLE}", ""]

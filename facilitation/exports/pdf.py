@@ -43,6 +43,7 @@ from .text import (
     planned_text,
     question_rows,
     queue_counts_line,
+    route_lines,
     stamp_line,
     title_line,
 )
@@ -460,10 +461,12 @@ def _doc(pdf: MinutesPDF, mins: m.Minutes) -> None:
         if g.resolved:
             pdf.para("Outcome: Resolved" + (f": {g.resolution}" if g.resolution else ""), 10, True)
         elif g.next_step:
-            pdf.para(f"Next step: {g.next_step_label} (rung {g.rung}).", 10, True, gap=0.3)
+            pdf.para(f"Next step: {g.next_step_label}.", 10, True, gap=0.3)
             pdf.para(f"Owner: {g.owner} ({g.agency}). Follow-up: {m.uk_date(g.follow_up_date)}.", 10, True)
         else:
             pdf.para("Next step: not yet agreed.", 10, True)
+        for line in route_lines(g):
+            pdf.para(line, 9.5, gap=0.3)
 
     if has_questions(mins):
         pdf.h2(QUESTIONS_TITLE)

@@ -88,7 +88,24 @@ def next_step_line(g: DisagreementEntry) -> str:
         return "Resolved" + (f": {g.resolution}" if g.resolution else "")
     if not g.next_step:
         return "Not resolved; next step not yet agreed"
-    return f"Next step: {g.next_step_label} (rung {g.rung} of the escalation ladder). {g.owner} ({g.agency}) follows up by {uk_date(g.follow_up_date)}"
+    return f"Next step: {g.next_step_label}. {g.owner} ({g.agency}) follows up by {uk_date(g.follow_up_date)}"
+
+
+def route_lines(g: DisagreementEntry) -> list[str]:
+    """What the disagreement is about, the route's own words, its dated steps and any warning, one line each."""
+    lines = [f"About: {g.about_label}."] if g.about_label else []
+    if g.resolved or not g.next_step:
+        return lines
+    if g.route_note:
+        lines.append(g.route_note)
+    for r in g.route_dates:
+        mark = "" if r.verified else ", unverified"
+        lines.append(f"{r.title} ({r.who}): by {uk_date(r.day)} ({r.rule_id}{mark}).")
+    if g.route_missing:
+        lines.append("Dates still needed for this route's time limits: " + "; ".join(g.route_missing) + ".")
+    if g.follow_up_late:
+        lines.append(f"Warning: {g.follow_up_late}")
+    return lines
 
 
 def title_line(m: Minutes) -> str:

@@ -33,6 +33,7 @@ from .text import (
     planned_text,
     question_rows,
     queue_counts_line,
+    route_lines,
     stamp_line,
     title_line,
 )
@@ -298,12 +299,14 @@ def render(minutes: m.Minutes) -> bytes:
         if g.resolved:
             w.para("Resolved" + (f": {g.resolution}" if g.resolution else ""), bold_lead="Outcome: ")
         elif g.next_step:
-            w.para(f"{g.next_step_label} (rung {g.rung}).", bold_lead="Next step: ")
+            w.para(f"{g.next_step_label}.", bold_lead="Next step: ")
             p = w.para(f"{g.owner} ({g.agency}).", bold_lead="Owner: ")
             w._run(p, " Follow-up: ", bold=True)
             w._run(p, m.uk_date(g.follow_up_date))
         else:
             w.para("not yet agreed.", bold_lead="Next step: ")
+        for line in route_lines(g):
+            w.para(line)
 
     if has_questions(minutes):
         w.heading(QUESTIONS_TITLE, 1)

@@ -7,6 +7,7 @@ from typing import Any
 from .. import queries, schemas
 from ..domain import access
 from ..domain import registers as rules
+from ..domain import routes
 from ..domain.errors import InvalidValue, NotFound
 from ..domain.meetings import AGENCIES
 from ..extensions import db
@@ -243,6 +244,7 @@ def confirm_action(change: Change, args: schemas.ConfirmActionArgs) -> None:
 NEXT_STEP_FIELDS = [
     "resolved",
     "resolution",
+    "about",
     "next_step",
     "next_step_owner_participant_id",
     "next_step_owner_name",
@@ -321,11 +323,38 @@ def update_disagreement(change: Change, args: schemas.UpdateDisagreementArgs) ->
     rules.check_next_step(
         v["resolved"], v["next_step"], v["next_step_owner_participant_id"], v["next_step_owner_name"], v["follow_up_date"], change.meeting_day
     )
+    dates = _route_dates(change, args, row, v["about"], v["next_step"])
     for f, value in v.items():
         setattr(row, f, value)
+    row.route_dates = {event: day.isoformat() for event, day in sorted(dates.items())} or None
     row.version += 1
     change.put("disagreements", row)
     change.audit("disagreements.update", "disagreement", row.id, before, queries.disagreement_view(row))
+
+
+#: Route dates outside these years are refused: the holiday calendars hold none for them.
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
+def _route_dates(change: Change, args: schemas.UpdateDisagreementArgs, row: Disagreement, about, next_step) -> dict:
+    """The route's start dates: as sent, or (not sent) those kept that the route still asks for."""
+    meeting_type = change.meeting.meeting_type
+    if "route_dates" in args.model_fields_set:
+        dates = dict(args.route_dates or {})
+        for event, day in dates.items():
+            if not FIRST_YEAR <= day.year <= LAST_YEAR:
+                raise InvalidValue(f"Give a date between {FIRST_YEAR} and {LAST_YEAR}.", field=f"route_dates.{event}")
+            if day > change.today:
+                raise InvalidValue(
+                    f"The date {day:%d %b %Y} is in the future; give the date on the letter or the day it happened.", field=f"route_dates.{event}"
+                )
+    else:
+        dates = queries.route_dates_of(row.route_dates)
+        route = routes.find_route(meeting_type, next_step)
+        keep = {asked.event for asked in routes.asks_for(route, about)} if route else set()
+        dates = {event: day for event, day in dates.items() if event in keep}
+    routes.check_route(meeting_type, about, next_step, dates)
+    return dates
 
 
 @command("disagreements.delete", schemas.DisagreementArgs, "Delete a disagreement (it stays in the audit trail)")

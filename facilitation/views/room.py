@@ -71,11 +71,10 @@ def _page(token: str, page: str):
         role=role,
         invite_link_days=accounts.organisation().invite_link_days,
         snapshot=snapshot,
-        bootstrap={"token": token, "link_id": link.id, "snapshot": snapshot, **extra},
+        bootstrap={"token": token, "link_id": link.id, "snapshot": snapshot, "routes": queries.routes_table(meeting.meeting_type), **extra},
         roles=PARTICIPANT_ROLES,
         agencies=AGENCIES,
         decision_statuses=registers.DECISION_STATUSES,
-        ladder=registers.ESCALATION_LADDER,
         attendance=registers.ATTENDANCE,
         previous_actions_shown=bool(extra.get("previous_actions", {}).get("actions")),
     )

@@ -155,7 +155,82 @@ def test_an_unresolved_disagreement_needs_an_owner_and_follow_up_for_its_next_st
     assert ok["ok"]
     snap = chair.emit("sync", {}, callback=True)["snapshot"]
     [d] = snap["disagreements"]
-    assert d["next_step_rung"] == 5 and d["next_step_agency"] == "Family" and d["follow_up_date"] == soon(30)
+    assert d["next_step_label"] == "Mediation (about a decision that can be appealed)"
+    assert d["next_step_agency"] == "Family" and d["follow_up_date"] == soon(30)
+
+
+def days_ago(days):
+    return (local_today() - timedelta(days=days)).isoformat()
+
+
+def test_a_route_with_a_clock_shows_its_deadline_and_warns_when_the_follow_up_is_after_it(meeting, sockets):
+    chair, parent = sockets(meeting["chair"]), sockets(meeting["participants"][0])
+    who, _ = people(chair)
+    g = cmd(chair, "disagreements.record", topic="Section F: 25 hours of 1:1 support")
+    letter = days_ago(20)
+    ack = cmd(chair, "disagreements.update", disagreement_id=g["disagreement_id"], version=1, about="la_decision", next_step="appeal",
+              route_dates={"decision_letter_date": letter}, next_step_owner_participant_id=who["parent"]["id"], follow_up_date=soon(60))
+    assert ack["ok"], ack
+    [d] = parent.emit("sync", {}, callback=True)["snapshot"]["disagreements"]  # the family sees it too
+    assert d["about"] == "la_decision" and d["next_step_label"] == "Appeal to the First-tier Tribunal (SEND)"
+    assert d["route_dates"] == {"decision_letter_date": letter}
+    deadlines = {r["rule_id"]: r for r in d["route_deadlines"]}
+    assert deadlines["ENG-APP-01"]["limit"] and deadlines["ENG-APP-01"]["verified"]
+    assert deadlines["ENG-APP-01"]["date"] < soon(60)  # two months from a letter 20 days old is before 60 days from now
+    assert d["follow_up_late"]["rule_id"] == "ENG-APP-01" and "Follow up before it" in d["follow_up_late"]["message"]
+    assert d["route_missing"] == []
+    # moving the follow-up before the deadline clears the warning; the letter's date is kept
+    ack = cmd(chair, "disagreements.update", disagreement_id=g["disagreement_id"], version=2, follow_up_date=soon(7))
+    assert ack["ok"], ack
+    [d] = chair.emit("sync", {}, callback=True)["snapshot"]["disagreements"]
+    assert d["follow_up_late"] is None and d["route_dates"] == {"decision_letter_date": letter}
+
+
+def test_a_route_not_open_for_what_the_disagreement_is_about_is_refused_and_nothing_changes(meeting, sockets):
+    chair = sockets(meeting["chair"])
+    who, _ = people(chair)
+    g = cmd(chair, "disagreements.record", topic="Hours of TA support in class")
+    owner = {"next_step_owner_participant_id": who["parent"]["id"], "follow_up_date": soon(14)}
+    cases = [
+        ({"about": "provision", "next_step": "mediation"}, "next_step", "not open for a disagreement about the support at school"),
+        ({"next_step": "due_process"}, "next_step", "not a route open in England"),
+        ({"about": "evaluation", "next_step": "follow_up_meeting"}, "about", "not something a disagreement can be about in England"),
+        ({"about": "la_decision", "next_step": "appeal", "route_dates": {"complaint_filed_date": days_ago(3)}}, "route_dates.complaint_filed_date", "does not take"),
+        ({"about": "la_decision", "next_step": "appeal", "route_dates": {"letter": days_ago(3)}}, None, ""),
+        ({"about": "la_decision", "next_step": "appeal", "route_dates": ["2026-01-01"]}, None, ""),
+        ({"about": "la_decision", "next_step": "appeal", "route_dates": {"decision_letter_date": soon(3)}}, "route_dates.decision_letter_date", "in the future"),
+        ({"about": "placement_only", "next_step": "appeal", "route_dates": {"certificate_date": days_ago(3)}}, "route_dates.certificate_date", "does not take"),
+        ({"about": "la_decision", "next_step": "appeal", "route_dates": {"decision_letter_date": "2026-02-30"}}, None, ""),
+    ]
+    for args, field, message in cases:
+        ack = cmd(chair, "disagreements.update", disagreement_id=g["disagreement_id"], version=1, **owner, **args)
+        assert not ack.get("ok"), args
+        assert message in ack["error"]["message"], (args, ack)
+        if field:
+            assert field in ack["error"].get("fields", {}), (args, ack)
+    [d] = chair.emit("sync", {}, callback=True)["snapshot"]["disagreements"]
+    assert d["version"] == 1 and d["next_step"] is None and d["about"] is None and d["route_dates"] == {}
+    ok = cmd(chair, "disagreements.update", disagreement_id=g["disagreement_id"], version=1, about="provision", next_step="disagreement_resolution", **owner)
+    assert ok["ok"], ok
+
+
+def test_a_us_iep_meetings_disagreement_takes_us_routes_only(make_meeting, sockets):
+    m = make_meeting(meeting_type="iep_meeting", title="IEP meeting")
+    chair = sockets(m["chair"])
+    g = cmd(chair, "disagreements.record", topic="Reading evaluation")
+    refused = cmd(chair, "disagreements.update", disagreement_id=g["disagreement_id"], version=1, next_step="appeal",
+                  next_step_owner_name="Ms Lee", next_step_agency="School district", follow_up_date=soon(10))
+    assert refused["error"]["message"] == "That next step is not a route open in the US."
+    ack = cmd(chair, "disagreements.update", disagreement_id=g["disagreement_id"], version=1, about="evaluation", next_step="due_process",
+              route_dates={"complaint_received_date": days_ago(2)}, next_step_owner_name="Ms Lee", next_step_agency="School district",
+              follow_up_date=soon(20))
+    assert ack["ok"], ack
+    [d] = chair.emit("sync", {}, callback=True)["snapshot"]["disagreements"]
+    assert d["next_step_label"] == "Due process complaint, with its resolution meeting"
+    assert [r["rule_id"] for r in d["route_deadlines"]] == ["US-DP-03", "US-DP-04"]
+    assert d["follow_up_late"]["rule_id"] == "US-DP-03"  # the resolution meeting is due 15 days after the complaint
+    text = " ".join(str(v) for v in d.values())
+    assert "Tribunal" not in text and "certificate" not in text
 
 
 def test_attendance_is_recorded_and_shown(meeting, sockets):

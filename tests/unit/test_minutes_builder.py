@@ -51,7 +51,11 @@ def record(meeting_type="ehcp_annual_review", **over) -> dm.RecordData:
                  action(2, 1, "Send the EP report", owner_name="Office", due="2027-03-16", follow="2027-03-20"),
                  action(3, None, "Book the next review", owner_id=5, due="2027-03-30", follow="2027-04-10")],
         disagreements=[{"id": 1, "agenda_item_id": 2, "topic": "Hours of 1:1 support", "resolved": False, "resolution": None, "next_step": "mediation",
-                        "next_step_label": "Mediation", "next_step_rung": 5, "next_step_owner_participant_id": None, "next_step_owner_name": "K. Obi",
+                        "next_step_label": "Mediation", "about": "la_decision", "about_label": "A local authority decision that can be appealed",
+                        "next_step_note": "Before most appeals the family must contact a mediation adviser.",
+                        "route_deadlines": [{"rule_id": "ENG-MED-02", "title": "Contact the mediation adviser before appealing", "who": "Parent or young person",
+                                             "date": "2027-05-10", "verified": True, "sources": ["https://www.legislation.gov.uk/uksi/2014/1530/regulation/33"], "limit": True}],
+                        "follow_up_late": None, "route_missing": [], "next_step_owner_participant_id": None, "next_step_owner_name": "K. Obi",
                         "next_step_agency": "Northshire LA", "follow_up_date": "2027-04-30",
                         "positions": [{"participant_id": 1, "party_name": None, "agency": "Family", "view": "25 hours", "evidence": "EP report"}]}],
         details={"child_views": "I like Lego", "family_views": None, "next_review_date": "2028-03-01", "recommendation": "amend"},
@@ -114,7 +118,9 @@ def test_an_ehcp_annual_review_records_differences_of_opinion_and_the_statutory_
     m = build()
     assert m.disagreements_title == "Differences of opinion"
     g = m.disagreements[0]
-    assert (g.owner, g.agency, g.follow_up_date, g.rung) == ("K. Obi", "Northshire LA", date(2027, 4, 30), 5)
+    assert (g.owner, g.agency, g.follow_up_date) == ("K. Obi", "Northshire LA", date(2027, 4, 30))
+    assert g.about_label.startswith("A local authority decision") and g.route_note.startswith("Before most appeals")
+    assert [(r.rule_id, r.day, r.verified) for r in g.route_dates] == [("ENG-MED-02", date(2027, 5, 10), True)]
     assert g.positions[0].party == "Sam Parent"
     assert m.statutory_dates[0].day == date(2027, 3, 28)  # the evaluator's ENG-AR-08, with the rule's source
     assert m.statutory_dates[0].day == compute("ENG-AR-08", {"meeting_date": date(2027, 3, 14)}, Calendar()).date

@@ -173,23 +173,7 @@ def test_a_follow_up_date_before_the_due_date_is_refused_saying_what_follow_up_m
     assert error.field == "follow_up_date"
 
 
-# ---------------------------------------------------------------- disagreements: the escalation ladder
-
-
-def test_the_escalation_ladder_runs_from_a_follow_up_meeting_up_to_tribunal():
-    assert list(rules.ESCALATION_LADDER) == [
-        "follow_up_meeting",
-        "facilitated_meeting",
-        "independent_evaluation",
-        "disagreement_resolution",
-        "mediation",
-        "complaint",
-        "tribunal",
-    ]
-    assert [rules.ladder_rung(step) for step in rules.ESCALATION_LADDER] == [1, 2, 3, 4, 5, 6, 7]
-    assert "independent facilitator" in rules.ESCALATION_LADDER["facilitated_meeting"]
-    assert "Tribunal" in rules.ESCALATION_LADDER["tribunal"]
-    assert all(label for label in rules.ESCALATION_LADDER.values())
+# ---------------------------------------------------------------- disagreements: the next step (routes: tests/unit/test_routes.py)
 
 
 def next_step(
@@ -201,9 +185,7 @@ def next_step(
 def test_an_unresolved_disagreement_with_a_next_step_an_owner_and_a_follow_up_date_is_accepted():
     next_step()
     next_step(owner_id=4, owner_name=None)
-    next_step(step="tribunal", follow_up=MEETING_DAY)
-    for step in rules.ESCALATION_LADDER:
-        next_step(step=step)
+    next_step(step="appeal", follow_up=MEETING_DAY)
 
 
 def test_an_unresolved_disagreement_may_wait_for_its_next_step_with_nothing_else_set():
@@ -234,13 +216,6 @@ def test_a_next_step_needs_a_follow_up_date_on_or_after_the_meeting():
     error = refused(next_step, follow_up=MEETING_DAY - DAY)
     assert error.field == "follow_up_date"
     assert error.message == "The follow-up date 13 Mar 2027 is before the meeting (14 Mar 2027)."
-
-
-def test_a_next_step_off_the_ladder_is_refused_even_for_a_resolved_disagreement():
-    for resolved in (False, True):
-        error = refused(next_step, resolved=resolved, step="judicial_review")
-        assert error.field == "next_step"
-        assert error.message == "Unknown next step; choose one from the escalation ladder."
 
 
 def test_a_disagreement_resolved_in_the_meeting_needs_no_next_step_owner_or_date():

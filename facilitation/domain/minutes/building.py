@@ -22,6 +22,7 @@ from .values import (
     Attendance,
     DecisionEntry,
     DisagreementEntry,
+    RouteDateEntry,
     FamilySummary,
     MeetingDetails,
     Minutes,
@@ -247,12 +248,19 @@ def _disagreements(f: _Filing) -> list[DisagreementEntry]:
                 resolution=g.get("resolution"),
                 next_step=g.get("next_step"),
                 next_step_label=g.get("next_step_label"),
-                rung=g.get("next_step_rung"),
                 owner=owner,
                 owner_key=owner_key(g.get("next_step_owner_participant_id"), g.get("next_step_owner_name")) if owner else None,
                 agency=g.get("next_step_agency"),
                 follow_up_date=_day(g.get("follow_up_date")),
                 item_title=f.title_of(g),
+                about_label=g.get("about_label"),
+                route_note=g.get("next_step_note") if g.get("next_step") and not g.get("resolved") else None,
+                route_dates=tuple(
+                    RouteDateEntry(r["rule_id"], r["title"], r["who"], _day(r["date"]), bool(r["verified"]), (r.get("sources") or [None])[0])
+                    for r in (g.get("route_deadlines") or [] if not g.get("resolved") else [])
+                ),
+                route_missing=tuple(g.get("route_missing") or ()) if g.get("next_step") and not g.get("resolved") else (),
+                follow_up_late=(g.get("follow_up_late") or {}).get("message") if not g.get("resolved") else None,
             )
         )
     return entries

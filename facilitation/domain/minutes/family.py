@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ..bidi import isolate_all
+from ..routes import find_route
 from .values import Advice, FamilySummary, Minutes, SummaryStep, Term
 from .wording import uk_date
 
@@ -113,15 +114,12 @@ ROLES_PLAIN: dict[str, str] = {
     "facilitator": "independent facilitator or mediator",
     "other": "other",
 }
-NEXT_STEPS_PLAIN: dict[str, str] = {
-    "follow_up_meeting": "another meeting to go through the documents and the evidence again",
-    "facilitated_meeting": "another meeting, led by an independent facilitator",
-    "independent_evaluation": "an independent assessment",
-    "disagreement_resolution": "the council's free disagreement resolution service",
-    "mediation": "mediation",
-    "complaint": "a formal complaint",
-    "tribunal": "an appeal to the tribunal",
-}
+
+
+def _route_plain(meeting_type: str, g) -> str:
+    """The route in the family's words, in the meeting's jurisdiction."""
+    route = find_route(meeting_type, g.next_step)
+    return route.plain if route else (g.next_step_label or "")
 
 
 def family_summary(m: Minutes) -> FamilySummary:
@@ -150,8 +148,12 @@ def family_summary(m: Minutes) -> FamilySummary:
         steps.append(SummaryStep(a.due_date, f"{a.owner} ({a.agency}) will: {a.what}. Checked on {uk_date(a.follow_up_date)}."))
     for g in m.disagreements:
         if not g.resolved and g.next_step and g.follow_up_date:
-            plain = NEXT_STEPS_PLAIN.get(g.next_step, g.next_step_label or "")
+            plain = _route_plain(d.meeting_type, g)
             steps.append(SummaryStep(g.follow_up_date, f"{g.owner} ({g.agency}) follows up the disagreement about \u201c{g.topic}\u201d: next step is {plain}."))
+        if not g.resolved and g.next_step:
+            for r in g.route_dates:
+                mark = "" if r.verified else " This date comes from a rule we could not verify."
+                steps.append(SummaryStep(r.day, f"Latest date for \u201c{r.title}\u201d ({r.who}), about \u201c{g.topic}\u201d: rule {r.rule_id}.{mark}"))
     if m.next_review_date:
         steps.append(SummaryStep(m.next_review_date, "The next review meeting."))
     steps.sort(key=lambda s: s.day)
@@ -161,7 +163,7 @@ def family_summary(m: Minutes) -> FamilySummary:
         if g.resolved:
             disagreed.append(f"\u201c{g.topic}\u201d: now settled" + (f": {g.resolution}" if g.resolution else "."))
         elif g.next_step:
-            disagreed.append(f"\u201c{g.topic}\u201d: not settled. Next step: {NEXT_STEPS_PLAIN.get(g.next_step, g.next_step_label or '')}, by {uk_date(g.follow_up_date)}.")
+            disagreed.append(f"\u201c{g.topic}\u201d: not settled. Next step: {_route_plain(d.meeting_type, g)}, by {uk_date(g.follow_up_date)}.")
         else:
             disagreed.append(f"\u201c{g.topic}\u201d: not settled; the next step is still to be agreed.")
 

@@ -137,12 +137,31 @@ class DisagreementEntry:
     resolution: str | None
     next_step: str | None
     next_step_label: str | None
-    rung: int | None
     owner: str | None
     owner_key: str | None
     agency: str | None
     follow_up_date: date | None
     item_title: str | None
+    #: what it is about and the route's own words (domain.routes), in the meeting's jurisdiction
+    about_label: str | None = None
+    route_note: str | None = None
+    #: the route's dated steps, and the start dates it still needs
+    route_dates: tuple[RouteDateEntry, ...] = ()
+    route_missing: tuple[str, ...] = ()
+    #: set when the follow-up date falls after a date the follow-up must come before
+    follow_up_late: str | None = None
+
+
+@dataclass(frozen=True)
+class RouteDateEntry:
+    """A dated step of a disagreement's route: the rule, its date, whether it is verified."""
+
+    rule_id: str
+    title: str
+    who: str
+    day: date
+    verified: bool
+    source: str | None
 
 
 @dataclass(frozen=True)
@@ -313,6 +332,8 @@ def _from_plain(tp: Any, value: Any) -> Any:
     if origin is list:
         (inner,) = get_args(tp)
         return [_from_plain(inner, v) for v in value]
+    if origin is tuple:  # tuple[X, ...]
+        return tuple(_from_plain(get_args(tp)[0], v) for v in value)
     if is_dataclass(tp):
         hints = _HINTS.get(tp) or _HINTS.setdefault(tp, get_type_hints(tp))
         return tp(**{f.name: _from_plain(hints[f.name], value[f.name]) for f in fields(tp) if f.name in value})
