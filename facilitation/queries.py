@@ -178,13 +178,17 @@ def route_calendar(jurisdiction: str, around: date):
 
 def route_view(d: Disagreement, meeting_type: str) -> dict:
     """The disagreement's route in its jurisdiction's words: what it is about, the route, its clock's dates."""
-    kind = route_rules.find_kind(meeting_type, d.about)
-    route = route_rules.find_route(meeting_type, d.next_step)
-    dates = route_dates_of(d.route_dates)
+    return route_preview(meeting_type, d.about, d.next_step, route_dates_of(d.route_dates), d.follow_up_date, d.created_at.date())
+
+
+def route_preview(meeting_type: str, about: str | None, next_step: str | None, dates: dict[str, date], follow_up: date | None, today: date) -> dict:
+    """What a route says for these dates (as stored, or as typed in a form before it is saved)."""
+    kind = route_rules.find_kind(meeting_type, about)
+    route = route_rules.find_route(meeting_type, next_step)
     view = {
-        "about": d.about,
+        "about": about,
         "about_label": kind.label if kind else None,
-        "next_step_label": route.label if route else (d.next_step or None),
+        "next_step_label": route.label if route else (next_step or None),
         "next_step_note": route.note if route else None,
         "next_step_contact": route.contact if route else None,
         "route_dates": {event: day.isoformat() for event, day in sorted(dates.items())},
@@ -194,8 +198,8 @@ def route_view(d: Disagreement, meeting_type: str) -> dict:
     }
     if route is None:
         return view
-    around = min([*dates.values(), d.follow_up_date or d.created_at.date()])
-    clock = route_rules.route_clock(route, d.about, dates, d.follow_up_date, route_calendar(route.jurisdiction, around))
+    around = min([*dates.values(), follow_up or today])
+    clock = route_rules.route_clock(route, about, dates, follow_up, route_calendar(route.jurisdiction, around))
     view["route_deadlines"] = [
         {
             "rule_id": found.rule_id,
@@ -217,7 +221,7 @@ def route_view(d: Disagreement, meeting_type: str) -> dict:
             "title": late.title,
             "date": late.deadline.date.isoformat(),
             "message": (
-                f"The follow-up date ({uk_date(d.follow_up_date, weekday=True)}) is after the latest date for "
+                f"The follow-up date ({uk_date(follow_up, weekday=True)}) is after the latest date for "
                 f"\u201c{late.title}\u201d: {uk_date(late.deadline.date, weekday=True)} ({late.rule_id}). Follow up before it."
             ),
         }

@@ -361,6 +361,15 @@ class UpdateDisagreementArgs(Args):
     confidential: bool | None = None
 
 
+class RoutePreviewArgs(Args):
+    """A disagreement's route as typed in the chair's form, to see its dates before saving."""
+
+    about: OneOf(sorted(route_rules.every_kind_key())) | None = None
+    next_step: OneOf(sorted(route_rules.every_route_key())) | None = None
+    route_dates: dict[OneOf(sorted(route_rules.every_date_event())), IsoDate] = Field(default_factory=dict, max_length=8)
+    follow_up_date: IsoDate | None = None
+
+
 class DisagreementArgs(Args):
     disagreement_id: Id
     version: Id

@@ -376,6 +376,16 @@ def read_timeline(meeting_id: int):
     return jsonify(statutory.timeline(meeting, rows.today_local(utcnow())))
 
 
+@bp.post("/v1/meetings/<int:meeting_id>/routes/preview")
+@allow("bearer")
+def preview_route(meeting_id: int):
+    """Chair and note-takers: what a disagreement's route says for the dates typed, before saving (nothing is kept)."""
+    _bearer_link(meeting_id, "routes.preview")
+    args = schemas.parse(schemas.RoutePreviewArgs, _json_body())
+    meeting = db.session.get(Meeting, meeting_id)
+    return jsonify(services.registers.preview_route(meeting, args, rows.today_local(utcnow())))
+
+
 @bp.get("/v1/statutory/rules")
 @allow("anyone")
 def read_statutory_rules():

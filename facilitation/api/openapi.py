@@ -557,6 +557,7 @@ _STRINGS = {"type": "array", "items": _TEXT}
 def _statutory_paths(components: dict) -> dict:
     """The statutory rules and the calculator (open to anyone, no meeting data), and a meeting's timeline."""
     components.setdefault("StatutoryComputeArgs", _schema(schemas.StatutoryComputeArgs, components))
+    components.setdefault("RoutePreviewArgs", _schema(schemas.RoutePreviewArgs, components))
     components["StatutoryRule"] = _object("A statutory rule as data (docs/statutory-rules.md)", {
         "id": _TEXT, "version": {"type": "integer", "minimum": 1}, "jurisdiction": {"enum": ["ENG", "US"]},
         "title": _TEXT, "who": _TEXT, "start_events": _STRINGS, "formula": _TEXT,
@@ -597,6 +598,24 @@ def _statutory_paths(components: dict) -> dict:
                 "responses": {
                     "200": {"description": "The timeline", "content": {"application/json": {"schema": _ref("StatutoryTimeline")}}},
                     **_error_responses(401, 403, 404),
+                },
+            }
+        },
+        "/api/v1/meetings/{meeting_id}/routes/preview": {
+            "post": {
+                "operationId": "previewDisagreementRoute",
+                "summary": "What a disagreement's route says for the dates typed, before saving: its dates and any late follow-up",
+                "description": f"Allowed roles: {', '.join(sorted(access.PERMISSIONS['routes.preview']))}. The routes open depend on "
+                "the meeting's jurisdiction and on what the disagreement is about; a route or date it does not take is "
+                "refused with 422 naming the field. Nothing is kept. The answer has the route fields of a Disagreement "
+                "(about_label, next_step_label, next_step_note, route_dates, route_deadlines, route_missing, follow_up_late). "
+                "Not legal advice.",
+                "x-roles": sorted(access.PERMISSIONS["routes.preview"]),
+                "parameters": [MEETING_ID],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("RoutePreviewArgs")}}},
+                "responses": {
+                    "200": {"description": "The route's dates", "content": {"application/json": {"schema": {"type": "object"}}}},
+                    **_error_responses(401, 403, 404, 422),
                 },
             }
         },

@@ -92,6 +92,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the meeting's statutory dates: the people who must act or be told (a parent's appeal and
     # representation dates among them); observers and the shared screen are not sent them
     "statutory.timeline": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
+    # what a disagreement's route says for dates typed in the form, before they are saved
+    "routes.preview": _RECORDERS,
 }
 
 #: Permissions a participant holds only for their own entries (their position, their action).

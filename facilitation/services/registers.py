@@ -336,18 +336,29 @@ def update_disagreement(change: Change, args: schemas.UpdateDisagreementArgs) ->
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 
+def _check_route_dates(dates: dict, today) -> None:
+    for event, day in dates.items():
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise InvalidValue(f"Give a date between {FIRST_YEAR} and {LAST_YEAR}.", field=f"route_dates.{event}")
+        if day > today:
+            raise InvalidValue(
+                f"The date {day:%d %b %Y} is in the future; give the date on the letter or the day it happened.", field=f"route_dates.{event}"
+            )
+
+
+def preview_route(meeting, args: schemas.RoutePreviewArgs, today) -> dict:
+    """What a route says for the dates typed in the chair's form, checked as a save would check them; nothing is kept."""
+    _check_route_dates(args.route_dates, today)
+    routes.check_route(meeting.meeting_type, args.about, args.next_step, args.route_dates)
+    return queries.route_preview(meeting.meeting_type, args.about, args.next_step, args.route_dates, args.follow_up_date, today)
+
+
 def _route_dates(change: Change, args: schemas.UpdateDisagreementArgs, row: Disagreement, about, next_step) -> dict:
     """The route's start dates: as sent, or (not sent) those kept that the route still asks for."""
     meeting_type = change.meeting.meeting_type
     if "route_dates" in args.model_fields_set:
         dates = dict(args.route_dates or {})
-        for event, day in dates.items():
-            if not FIRST_YEAR <= day.year <= LAST_YEAR:
-                raise InvalidValue(f"Give a date between {FIRST_YEAR} and {LAST_YEAR}.", field=f"route_dates.{event}")
-            if day > change.today:
-                raise InvalidValue(
-                    f"The date {day:%d %b %Y} is in the future; give the date on the letter or the day it happened.", field=f"route_dates.{event}"
-                )
+        _check_route_dates(dates, change.today)
     else:
         dates = queries.route_dates_of(row.route_dates)
         route = routes.find_route(meeting_type, next_step)

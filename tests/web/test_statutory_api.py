@@ -170,3 +170,36 @@ def test_the_timeline_counts_from_the_scheduled_day_until_the_meeting_starts_the
     # the invitations: 16 days away for the meeting in 30 days, passed for the meeting that started today
     assert {i["rule_id"]: i["status"] for i in later["items"]}["ENG-AR-05"] == "due"
     assert {i["rule_id"]: i["status"] for i in now["items"]}["ENG-AR-05"] == "overdue"
+
+
+# ---------------------------------------------------------------- a disagreement's route, previewed before saving
+
+
+def preview(client, meeting_id, token, **body):
+    return client.post(f"/api/v1/meetings/{meeting_id}/routes/preview", json=body, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_the_chair_previews_an_appeal_route_with_the_ipsea_dates_and_a_late_follow_up(client, meeting):
+    r = preview(client, meeting["id"], meeting["chair"], about="la_decision", next_step="appeal",
+                route_dates={"decision_letter_date": "2026-10-01", "certificate_date": "2026-11-29"}, follow_up_date="2027-01-05")
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    dates = {d["rule_id"]: d for d in body["route_deadlines"]}
+    assert dates["ENG-APP-01"]["date"] == "2026-12-29" and dates["ENG-APP-01"]["limit"]
+    assert dates["ENG-APP-02"]["date"] == "2027-01-04" and not dates["ENG-APP-02"]["verified"]
+    assert body["follow_up_late"]["rule_id"] == "ENG-APP-01"
+    assert "Tue 29 Dec 2026" in body["follow_up_late"]["message"]
+    assert body["next_step_note"].startswith("Only against a decision that can be appealed")
+
+
+def test_a_preview_of_a_route_not_open_is_refused_naming_the_field_and_only_recorders_may_preview(client, meeting):
+    r = preview(client, meeting["id"], meeting["chair"], about="provision", next_step="mediation")
+    assert r.status_code == 422 and "next_step" in r.get_json()["error"]["fields"]
+    r = preview(client, meeting["id"], meeting["chair"], next_step="appeal", route_dates={"decision_letter_date": "2999-01-01"})
+    assert r.status_code == 422 and "route_dates.decision_letter_date" in r.get_json()["error"]["fields"]
+    r = preview(client, meeting["id"], meeting["chair"], next_step="appeal", route_dates={"decision_letter_date": "yesterday"})
+    assert r.status_code == 422
+    assert preview(client, meeting["id"], meeting["participants"][0], next_step="appeal").status_code == 403
+    assert preview(client, meeting["id"], meeting["screen"], next_step="appeal").status_code == 403
+    assert preview(client, meeting["id"] + 1000, meeting["chair"], next_step="appeal").status_code == 404
+    assert preview(client, meeting["id"], "nonsense", next_step="appeal").status_code == 401
