@@ -1,8 +1,8 @@
 // The record on the chair console: decisions, actions and disagreements with their positions, each
 // captured by a quick-entry form and edited or deleted in place.
 import { button, field, fieldValues, input, markFields, quickEntry, refusalText, restoreValues, select, textarea, unmarkFields } from "./chair-forms.js";
+import { routeArgs, routeForms } from "./chair-routes.js";
 import {
-  LADDER,
   actionNode,
   actions,
   addDays,
@@ -79,7 +79,8 @@ function confidentialField(entry) {
   return el("label", { class: "choice" }, el("input", { type: "checkbox", name: "confidential", value: "1", checked: !!entry.confidential }), " Confidential");
 }
 
-export function recordPanel(room) {
+export function recordPanel(room, routeTable) {
+  const routeParts = routeForms(routeTable, room);
   const open = new Set(); // keys of inline forms the chair has open, e.g. "decision:3", "next:5"
   const drafts = new Map(); // what the chair typed in an open inline form, by its key: survives redraws
   const refused = new Map(); // an open inline form's last refusal, by its key: shown again by redraws
@@ -95,6 +96,7 @@ export function recordPanel(room) {
     open.delete(key);
     drafts.delete(key);
     refused.delete(key);
+    routeParts.forget(key);
   }
 
   function confirmDelete(what, name, args) {
@@ -236,15 +238,15 @@ export function recordPanel(room) {
   }
 
   function nextStepForm(g) {
-    const ladder = Object.entries(LADDER).map(([k, v]) => el("option", { value: k, selected: k === g.next_step }, v));
+    const key = `next:${g.id}`;
     return inlineForm(
       "next-step-form",
-      `next:${g.id}`,
+      key,
       [
         versionField(g),
         el("label", { class: "choice wide" }, el("input", { type: "checkbox", name: "resolved", checked: g.resolved }), " Resolved in the meeting"),
         field("Resolution", textarea("resolution", g.resolution, { maxlength: 4000 }), "wide"),
-        field("Next step (escalation ladder)", select("next_step", [el("option", { value: "" }, "not yet agreed"), ...ladder]), "wide"),
+        ...routeParts.fields(g, key, drafts.get(key)),
         field("Who follows it up", select("next_step_owner_participant_id", participantOptions(room, g.next_step_owner_participant_id, { blank: "someone not here" }))),
         field("…or a person not here", input("next_step_owner_name", g.next_step_owner_name, { maxlength: 120 })),
         field("Agency", input("next_step_agency", g.next_step_agency, { maxlength: 120 })),
@@ -261,6 +263,7 @@ export function recordPanel(room) {
           version: Number(v.version),
           resolved,
           resolution: optional(v.resolution),
+          ...routeArgs(routeTable, v, hasStep),
           next_step: hasStep ? v.next_step : null,
           next_step_owner_participant_id: hasStep ? pid : null,
           next_step_owner_name: hasStep && !pid ? optional(v.next_step_owner_name) : null,
@@ -329,6 +332,7 @@ export function recordPanel(room) {
       ),
       "No disagreements recorded.",
     );
+    routeParts.refresh();
     markCurrentItem();
     // Keep the quick-entry pickers in step with the people in the meeting.
     const owner = document.querySelector("#add-action .owner-select");

@@ -24,7 +24,7 @@ const drawControls = clockControls(room);
 const agenda = agendaPanel(room);
 const drawPeople = peoplePanel(room, boot);
 const drawDetails = detailsForm(room);
-const drawRecord = recordPanel(room);
+const drawRecord = recordPanel(room, boot.routes);
 const drawQueue = queuePanel(room);
 
 function draw() {

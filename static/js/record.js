@@ -3,16 +3,6 @@
 // isolated (dir="auto", bdi) so right-to-left names and notes keep their order among ours.
 import { bdi, el, redraw } from "./room-core.js";
 
-export const LADDER = {
-  follow_up_meeting: "1. Informal: follow-up meeting, clarify documents, check the evidence",
-  facilitated_meeting: "2. Further meeting with an independent facilitator",
-  independent_evaluation: "3. Independent assessment / evaluation",
-  disagreement_resolution: "4. LA disagreement resolution service",
-  mediation: "5. Mediation",
-  complaint: "6. Formal complaint",
-  tribunal: "6. Tribunal appeal / due process",
-};
-
 export function day(iso) {
   if (!iso) return "";
   const [y, m, d] = iso.split("-").map(Number);
@@ -88,7 +78,7 @@ export function disagreementNode(room, g, { positionExtra = () => [], extra = []
     ? ["Resolved", g.resolution ? [": ", bdi(g.resolution)] : ""]
     : g.next_step
       ? [
-          `Next step: ${LADDER[g.next_step] || g.next_step_label}. `,
+          `Next step: ${g.next_step_label}. `,
           bdi(personName(room, g.next_step_owner_participant_id, g.next_step_owner_name)),
           " (",
           bdi(g.next_step_agency),
@@ -101,9 +91,38 @@ export function disagreementNode(room, g, { positionExtra = () => [], extra = []
     confidentialFlag(g),
     el("p", { class: "entry-text", dir: "auto" }, g.topic),
     el("ul", { class: "positions" }, ...g.positions.map((p) => positionNode(room, p, positionExtra(p)))),
+    g.about_label ? el("p", { class: "entry-meta about" }, `About: ${g.about_label}`) : null,
     el("p", { class: "entry-meta next-step" }, next),
+    !g.resolved && g.next_step && g.next_step_note ? el("p", { class: "entry-meta route-note" }, g.next_step_note) : null,
+    ...(g.resolved ? [] : routeDatesNodes(g)),
     ...extra,
   );
+}
+
+function deadlineNode(d) {
+  const source = d.sources && d.sources[0];
+  const rule = source ? el("a", { href: source, target: "_blank", rel: "noopener noreferrer" }, d.rule_id) : d.rule_id;
+  return el(
+    "li",
+    { dataset: { key: d.rule_id, rule: d.rule_id, limit: d.limit ? "yes" : "no" } },
+    `${d.title} (${d.who}): `,
+    el("time", { datetime: d.date }, d.date_text),
+    " (",
+    rule,
+    d.verified ? "" : ", unverified",
+    ")",
+  );
+}
+
+// A route's dates and any warning, as the server computed them (for a preview, or a saved entry).
+export function routeDatesNodes(view) {
+  const nodes = [];
+  if ((view.route_deadlines || []).length) nodes.push(el("ul", { class: "route-deadlines", dataset: { key: "deadlines" } }, ...view.route_deadlines.map(deadlineNode)));
+  if ((view.route_missing || []).length) nodes.push(el("p", { class: "route-missing", dataset: { key: "missing" } }, `Its time limits need: ${view.route_missing.join("; ")}.`));
+  if (view.follow_up_late) {
+    nodes.push(el("p", { class: "route-warning", dataset: { key: "warning" } }, el("strong", {}, "Warning: "), view.follow_up_late.message));
+  }
+  return nodes;
 }
 
 export function decisions(room) {

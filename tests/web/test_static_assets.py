@@ -74,6 +74,7 @@ def test_the_room_pages_preload_the_modules_their_script_imports(client, meeting
         "chair-people.js",
         "chair-queue.js",
         "chair-record.js",
+        "chair-routes.js",
         "chair-timeline.js",
         "minutes.js",
         "queue-labels.js",
