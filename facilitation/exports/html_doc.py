@@ -18,6 +18,8 @@ from .text import (
     ATTENDANCE_GROUPS,
     QUESTION_HEADINGS,
     QUESTIONS_TITLE,
+    STATUTORY_TITLE,
+    UNVERIFIED_MARK,
     actual_text,
     has_questions,
     hhmm,
@@ -65,6 +67,9 @@ def install_filters(env: Environment) -> None:
         queue_counts_line=queue_counts_line,
         questions_title=QUESTIONS_TITLE,
         question_headings=QUESTION_HEADINGS,
+        statutory_title=STATUTORY_TITLE,
+        statutory_notice=m.STATUTORY_NOTICE,
+        unverified_mark=UNVERIFIED_MARK,
     )
 
 
