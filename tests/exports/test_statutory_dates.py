@@ -9,7 +9,16 @@ import pytest
 from facilitation.domain.dates import uk_date
 from facilitation.domain.minutes import STATUTORY_NOTICE
 from tests.exports.record import make_rich_meeting
-from tests.exports.test_minutes_exports import csv_rows, docx_text, export, html_text, ics_events, markdown_unescape, squash, text_of
+from tests.exports.test_minutes_exports import (
+    csv_rows,
+    docx_text,
+    export,
+    html_text,
+    ics_events,
+    markdown_unescape,
+    squash,
+    text_of,
+)
 
 
 @pytest.fixture
