@@ -49,7 +49,7 @@ def test_the_minutes_list_every_statutory_step_with_its_date_who_acts_and_rule(c
     assert STATUTORY_NOTICE in part
     for step in steps:
         assert step["rule_id"] in part, (fmt, step["rule_id"])
-        line = part[part.index(uk_date(date.fromisoformat(step["date"]), weekday=True)):]
+        line = part[part.index(uk_date(date.fromisoformat(step["date"]), weekday=True)) :]
         assert step["who"] in line and step["rule_id"] in line
         line = line[: line.index(step["rule_id"])]  # date, what, who: up to its rule
         assert ("(unverified)" in line) == (not step["verified"]), (fmt, step["rule_id"])
@@ -87,7 +87,9 @@ def test_the_calendar_has_an_all_day_event_per_statutory_step_with_a_stable_uid(
     steps = timeline(client, rich.id, rich.chair)
 
     def statutory(body: bytes) -> dict[str, object]:
-        return {str(e.get("uid")): e for e in ics_events(body) if "Statutory" in [str(c) for c in e.get("categories").cats]}
+        return {
+            str(e.get("uid")): e for e in ics_events(body) if "Statutory" in [str(c) for c in e.get("categories").cats]
+        }
 
     events = statutory(export(client, rich.chair, "ics"))
     assert set(events) == {f"statutory-{s['rule_id']}.meeting-{rich.id}@common-ground" for s in steps}
@@ -115,4 +117,6 @@ def test_minutes_of_a_meeting_type_without_a_timeline_have_no_statutory_section(
     assert "Statutory dates" not in text and STATUTORY_NOTICE not in text
     assert "Statutory dates" not in export(client, m["chair"], "md").decode()
     assert not [r for r in csv_rows(export(client, m["chair"], "csv")) if r["Type"] == "Statutory date"]
-    assert not [e for e in ics_events(export(client, m["chair"], "ics")) if str(e.get("summary")).startswith("Statutory")]
+    assert not [
+        e for e in ics_events(export(client, m["chair"], "ics")) if str(e.get("summary")).startswith("Statutory")
+    ]

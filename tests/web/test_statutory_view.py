@@ -54,7 +54,7 @@ def rows_of(body: str) -> dict[str, set[tuple[int, str]]]:
     """(meeting id, rule id) of each row, per table of the page."""
     out = {}
     for key in ("missed", "soon", "within"):
-        table = body[body.index(f'id="statutory-{key}"'):]
+        table = body[body.index(f'id="statutory-{key}"') :]
         table = table[: table.index("</table>")]
         out[key] = {(int(m), r) for m, r in re.findall(r'data-meeting-id="(\d+)" data-rule="([A-Z0-9-]+)"', table)}
     return out
@@ -71,7 +71,11 @@ def meetings(app, client, make_meeting):
     held(app, a2["id"], -10)  # report due in 4 days
     held(app, plain["id"], -5)
     other = add_staff(app, "other.senco@school.test", "Ms Other", "chair")
-    r = client.post("/api/v1/meetings", json=meeting_payload(child_ref="AB-1", title="Her review"), headers=bearer(other["api_token"]))
+    r = client.post(
+        "/api/v1/meetings",
+        json=meeting_payload(child_ref="AB-1", title="Her review"),
+        headers=bearer(other["api_token"]),
+    )
     theirs = {"id": r.get_json()["meeting"]["id"], **r.get_json()["tokens"]}
     held(app, theirs["id"], -20)
     return {"a1": a1, "a2": a2, "plain": plain, "theirs": theirs}
@@ -96,7 +100,7 @@ def test_the_statutory_view_lists_missed_steps_and_those_due_in_7_and_28_days_wi
     assert "Latest dates the law allows, computed from the rules; this is not legal advice." in body
     # Each row links to its meeting in the log and to its rule's source.
     step = next(s for s in timeline(client, a1) if s["rule_id"] == "ENG-AR-08")
-    row = body[body.index(f'data-meeting-id="{a1["id"]}" data-rule="ENG-AR-08"'):]
+    row = body[body.index(f'data-meeting-id="{a1["id"]}" data-rule="ENG-AR-08"') :]
     row = row[: row.index("</tr>")]
     assert f'href="/actions/{a1["chair"]}/meetings/{a1["id"]}"' in row
     assert f'<a class="rule-link" href="{step["sources"][0]}"' in row
@@ -107,11 +111,19 @@ def test_the_statutory_view_lists_missed_steps_and_those_due_in_7_and_28_days_wi
 
 def test_the_statutory_view_filters_by_child_and_by_meeting(client, meetings):
     a1, a2 = meetings["a1"], meetings["a2"]
-    by_child = rows_of(client.get(f"/actions/{a1['chair']}/statutory", query_string={"child_ref": "cd-2"}).get_data(as_text=True))
+    by_child = rows_of(
+        client.get(f"/actions/{a1['chair']}/statutory", query_string={"child_ref": "cd-2"}).get_data(as_text=True)
+    )
     assert {m for group in by_child.values() for m, _ in group} == {a2["id"]}
-    by_meeting = rows_of(client.get(f"/actions/{a1['chair']}/statutory", query_string={"meeting": a1["id"]}).get_data(as_text=True))
+    by_meeting = rows_of(
+        client.get(f"/actions/{a1['chair']}/statutory", query_string={"meeting": a1["id"]}).get_data(as_text=True)
+    )
     assert {m for group in by_meeting.values() for m, _ in group} == {a1["id"]}
-    both = rows_of(client.get(f"/actions/{a1['chair']}/statutory", query_string={"meeting": a1["id"], "child_ref": "CD-2"}).get_data(as_text=True))
+    both = rows_of(
+        client.get(
+            f"/actions/{a1['chair']}/statutory", query_string={"meeting": a1["id"], "child_ref": "CD-2"}
+        ).get_data(as_text=True)
+    )
     assert not any(both.values())
 
 
@@ -147,7 +159,10 @@ def test_bad_filters_are_refused_naming_the_field_and_only_chair_links_open_the_
 def api_participant(client, meetings):
     """A participant's link token of the first meeting."""
     m = meetings["a1"]
-    r = client.post(f"/api/v1/meetings/{m['id']}/commands/participants.add",
-                    json={"name": "Sam Parent", "role": "parent", "agency": "family"}, headers=bearer(m["chair"]))
+    r = client.post(
+        f"/api/v1/meetings/{m['id']}/commands/participants.add",
+        json={"name": "Sam Parent", "role": "parent", "agency": "family"},
+        headers=bearer(m["chair"]),
+    )
     assert r.status_code == 200, r.get_json()
     return r.get_json()["join_path"].rsplit("/", 1)[1]

@@ -93,7 +93,9 @@ def meetings_with_timelines(
         q = q.where(Meeting.id.in_(meeting_ids))
     if child_ref:
         q = q.where(func.lower(Meeting.child_ref) == child_ref.strip().lower())
-    found = list(db.session.scalars(q.order_by(Meeting.scheduled_start.desc(), Meeting.id.desc()).limit(MAX_MEETINGS + 1)))
+    found = list(
+        db.session.scalars(q.order_by(Meeting.scheduled_start.desc(), Meeting.id.desc()).limit(MAX_MEETINGS + 1))
+    )
     return found[:MAX_MEETINGS], len(found) > MAX_MEETINGS
 
 
@@ -137,8 +139,10 @@ def view(scope: Scope, today: date, *, child_ref: str | None = None, meeting_id:
     """The statutory view of a log's scope, optionally of one child or one meeting."""
     everyone, truncated = meetings_with_timelines(scope, today)
     chosen = [
-        m for m in everyone
-        if (meeting_id is None or m.id == meeting_id) and (not child_ref or m.child_ref.lower() == child_ref.strip().lower())
+        m
+        for m in everyone
+        if (meeting_id is None or m.id == meeting_id)
+        and (not child_ref or m.child_ref.lower() == child_ref.strip().lower())
     ]
     steps = steps_of(chosen, today)
     return StatutoryView(
