@@ -523,6 +523,13 @@ class StatutoryComputeArgs(Args):
 # ---------------------------------------------------------------- the action log after the meeting
 
 
+class StatutoryViewFilters(Args):
+    """The action log's statutory view filters, from its query string (?child_ref=&meeting=)."""
+
+    child_ref: Line(meeting_rules.CHILD_REF_MAX) | None = None
+    meeting: Id | None = None
+
+
 class ProgressFields(Args):
     """A progress update as sent to /api/v1/actions/{action_id}/progress (the action is in the path)."""
 

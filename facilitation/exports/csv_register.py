@@ -1,4 +1,6 @@
-"""The action register as CSV: every action, then every agreed next step on a disagreement.
+"""The action register as CSV: every action, then every agreed next step on a disagreement, then the
+meeting's statutory dates (type "Statutory date": the rule id as Ref, who must act as Owner, the latest
+date as Due date, the rule's sources and the not-legal-advice line as Need or outcome).
 
 Opens in Excel, LibreOffice and Google Sheets: UTF-8 with a byte-order mark (so Excel reads accents),
 CRLF line ends, ISO dates (YYYY-MM-DD, which every spreadsheet reads as a date and sorts correctly).
@@ -16,6 +18,7 @@ import io
 from ..domain import minutes as m
 from ..domain.bidi import isolate
 from . import plain
+from .text import statutory_what
 
 HEADINGS = [
     "Ref",
@@ -33,6 +36,9 @@ HEADINGS = [
     "Meeting date",
     "Minutes version",
 ]
+
+#: The Type of a statutory date's row.
+STATUTORY = "Statutory date"
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -66,6 +72,11 @@ def rows(minutes: m.Minutes) -> list[list[str]]:
         out.append(
             [g.ref, "Next step on a disagreement", f"{g.next_step_label}: {g.topic}", g.owner or "", g.agency or "", "", g.follow_up_date.isoformat() if g.follow_up_date else "", "", g.item_title or "", "", *common]
         )
+    for s in minutes.statutory_dates:
+        if not s.rule_id:  # minutes stored before the timeline listed its one date in the document only
+            continue
+        sources = f"Source: {', '.join(s.sources)}. {m.STATUTORY_NOTICE}"
+        out.append([s.rule_id, STATUTORY, statutory_what(s), s.who, "", s.day.isoformat(), "", sources, "", "", *common])
     return out
 
 

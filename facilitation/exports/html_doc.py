@@ -18,6 +18,8 @@ from .text import (
     ATTENDANCE_GROUPS,
     QUESTION_HEADINGS,
     QUESTIONS_TITLE,
+    STATUTORY_TITLE,
+    UNVERIFIED_MARK,
     actual_text,
     has_questions,
     hhmm,
@@ -67,6 +69,9 @@ def install_filters(env: Environment) -> None:
         route_lines=route_lines,
         questions_title=QUESTIONS_TITLE,
         question_headings=QUESTION_HEADINGS,
+        statutory_title=STATUTORY_TITLE,
+        statutory_notice=m.STATUTORY_NOTICE,
+        unverified_mark=UNVERIFIED_MARK,
     )
 
 

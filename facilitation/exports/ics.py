@@ -1,5 +1,6 @@
 """Due and follow-up dates as iCalendar (RFC 5545): a meeting's minutes (the whole meeting or one
-owner), and an owner's subscription feed from the action log.
+owner; the whole meeting's also carries its statutory dates), and an owner's subscription feed from the
+action log.
 
 All-day events that do not block time (TRANSP:TRANSPARENT). Each event's UID is stable: in the
 minutes' calendar its SEQUENCE is the minutes' version number, in a feed the action's version, so
@@ -19,7 +20,7 @@ from ..domain import minutes as m
 from ..domain.bidi import isolate
 from ..domain.dates import uk_date
 from . import plain
-from .text import route_lines
+from .text import route_lines, statutory_what
 
 DOMAIN = "common-ground"
 
@@ -66,9 +67,20 @@ def events(minutes: m.Minutes, owner: str | None = None) -> list[Event]:
             what = f"{r.title}{mark}: {g.topic}"
             about = f"{g.ref}: {g.topic}\n{r.title} ({r.who}), {r.rule_id}{mark}\nSource: {r.source or 'see the rule'}\nA latest date computed from the rule: this is not legal advice.\n\n{where}"
             out.append(_event(minutes, f"disagreement-{g.id}-{r.rule_id}", r.day, what, about, ["Disagreement", "Statutory"]))
+    if not owner:  # the law's steps are the meeting's, not one owner's
+        out += [_statutory_event(minutes, s, where) for s in minutes.statutory_dates if s.rule_id]
     if minutes.next_review_date:
         out.append(_event(minutes, "next-review", minutes.next_review_date, f"Next review: {mt.title} ({mt.child_ref})", f"The next review meeting.\n\n{where}", ["Review"]))
     return out
+
+
+def _statutory_event(minutes: m.Minutes, s: m.StatutoryDate, where: str) -> Event:
+    """A statutory step as an all-day event; its UID is the meeting's and the rule's, so a re-import updates it."""
+    detail = (
+        f"{statutory_what(s)}\nWho must act: {s.who}\nRule: {s.rule_id}\nSource: {', '.join(s.sources)}\n"
+        f"{m.STATUTORY_NOTICE}\n\n{where}"
+    )
+    return _event(minutes, f"statutory-{s.rule_id}", s.day, f"Statutory: {s.text}", detail, ["Statutory"])
 
 
 def render(minutes: m.Minutes, owner: str | None = None) -> bytes:

@@ -15,6 +15,7 @@ from .text import (
     ATTENDANCE_GROUPS,
     QUESTION_HEADINGS,
     QUESTIONS_TITLE,
+    STATUTORY_TITLE,
     actual_text,
     has_questions,
     hhmm,
@@ -24,6 +25,7 @@ from .text import (
     queue_counts_line,
     route_lines,
     stamp_line,
+    statutory_what,
 )
 
 #: CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that can make markup
@@ -65,8 +67,18 @@ def render(minutes: m.Minutes) -> bytes:
     out += ["## Meeting details", ""]
     out += [f"- **{label}:** {esc(value)}" for label, value in meeting_facts(minutes)]
     out.append("")
-    for s in minutes.statutory_dates:
-        out += [f"{esc(s.text)}: **{m.uk_date(s.day, weekday=True)}**, per {esc(s.source)}.", ""]
+    if minutes.statutory_dates:
+        out += [f"## {STATUTORY_TITLE}", "", esc(m.STATUTORY_NOTICE), ""]
+        for s in minutes.statutory_dates:
+            if not s.rule_id:  # minutes stored before the timeline
+                out.append(f"- {esc(s.text)}: **{m.uk_date(s.day, weekday=True)}**, per {esc(s.source)}.")
+                continue
+            links = ", ".join(f"<{u}>" for u in s.sources)
+            out.append(
+                f"- **{m.uk_date(s.day, weekday=True)}**: {esc(statutory_what(s))}. Who must act: {esc(s.who)}. "
+                f"Rule {s.rule_id}, source: {links}."
+            )
+        out.append("")
 
     if minutes.stamp.amendment_note or minutes.stamp.changes:
         out += [f"## Amendment (version {minutes.stamp.number})", ""]

@@ -36,6 +36,7 @@ from .text import (
     ATTENDANCE_GROUPS,
     QUESTION_HEADINGS,
     QUESTIONS_TITLE,
+    STATUTORY_TITLE,
     actual_text,
     has_questions,
     hhmm,
@@ -45,6 +46,7 @@ from .text import (
     queue_counts_line,
     route_lines,
     stamp_line,
+    statutory_line,
     title_line,
 )
 
@@ -382,8 +384,11 @@ def _doc(pdf: MinutesPDF, mins: m.Minutes) -> None:
     pdf.h2("Meeting details")
     pdf.grid(None, [[label, value] for label, value in meeting_facts(mins)], (40, 140), size=10, borders=False, first_column_bold=True)
     pdf.set_y(pdf.get_y() + 1)
-    for s in mins.statutory_dates:
-        pdf.para(f"{s.text}: {m.uk_date(s.day, weekday=True)}, per {s.source}.", 9, color=ACCENT)
+    if mins.statutory_dates:
+        pdf.h2(STATUTORY_TITLE)
+        pdf.para(m.STATUTORY_NOTICE, 9.5, color=ACCENT)
+        for s in mins.statutory_dates:
+            pdf.bullet(statutory_line(s), 9.5)
 
     if mins.stamp.amendment_note or mins.stamp.changes:
         pdf.h2(f"Amendment (version {mins.stamp.number})")

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..domain.minutes import APPROVED, CIRCULATED, AgendaEntry, DisagreementEntry, Minutes, uk_date
+from ..domain.minutes import (
+    APPROVED,
+    CIRCULATED,
+    AgendaEntry,
+    DisagreementEntry,
+    Minutes,
+    StatutoryDate,
+    uk_date,
+)
 
 #: The attendance groups of `Minutes.attendance`, with their headings, in the order every format shows them.
 ATTENDANCE_GROUPS = (
@@ -45,6 +53,24 @@ def queue_counts_line(m: Minutes) -> str:
         f"Also from participants' own screens: {count(m.hands_raised, 'raised hand', 'raised hands')} and "
         f"{count(m.breaks_requested, 'request for a break', 'requests for a break')} (counted, not listed)."
     )
+
+
+#: The statutory timeline's section (none for a meeting type without one), and its one line of caution.
+STATUTORY_TITLE = "Statutory dates"
+UNVERIFIED_MARK = "(unverified)"
+
+
+def statutory_what(s: StatutoryDate) -> str:
+    """The step's title, marked "(unverified)" when its rule or its counting is not verified."""
+    return s.text if s.verified else f"{s.text} {UNVERIFIED_MARK}"
+
+
+def statutory_line(s: StatutoryDate) -> str:
+    """One dated step in one line: date, what, who must act, the rule and its sources."""
+    when = uk_date(s.day, weekday=True)
+    if not s.rule_id:  # minutes stored before the timeline: one date, its source as text
+        return f"{s.text}: {when}, per {s.source}."
+    return f"{when}: {statutory_what(s)}. Who must act: {s.who}. Rule {s.rule_id}, source: {', '.join(s.sources)}."
 
 
 def hhmm(value: datetime | None) -> str:

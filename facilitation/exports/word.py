@@ -26,6 +26,7 @@ from .text import (
     ATTENDANCE_GROUPS,
     QUESTION_HEADINGS,
     QUESTIONS_TITLE,
+    STATUTORY_TITLE,
     actual_text,
     has_questions,
     hhmm,
@@ -35,6 +36,7 @@ from .text import (
     queue_counts_line,
     route_lines,
     stamp_line,
+    statutory_line,
     title_line,
 )
 
@@ -220,8 +222,11 @@ def render(minutes: m.Minutes) -> bytes:
 
     w.heading("Meeting details", 1)
     w.table(None, [[label, value] for label, value in meeting_facts(minutes)], (4.3, 13.1), grid=False)
-    for s in minutes.statutory_dates:
-        w.para(f"{s.text}: {m.uk_date(s.day, weekday=True)}, per {s.source}.", color=ACCENT)
+    if minutes.statutory_dates:
+        w.heading(STATUTORY_TITLE, 1)
+        w.para(m.STATUTORY_NOTICE, color=ACCENT)
+        for s in minutes.statutory_dates:
+            w.bullet(statutory_line(s))
 
     if minutes.stamp.amendment_note or minutes.stamp.changes:
         w.heading(f"Amendment (version {minutes.stamp.number})", 1)

@@ -29,6 +29,7 @@ from ..models import (
     Participant,
     utcnow,
 )
+from . import statutory
 from .pipeline import Change, Forbidden, actor_label, command, local_zone, log_access
 
 # ---------------------------------------------------------------- read side
@@ -133,6 +134,8 @@ def record_data(meeting: Meeting, now: datetime) -> rules.RecordData:
         ],
         details=details_view(details_of(meeting.id)),
         speaking_requests=queries.speaking_requests(meeting.id, access.CHAIR, None),
+        # the minutes' dated statutory steps; the builder stays pure and takes them as data
+        statutory=statutory.timeline(meeting, now.astimezone(local_zone()).date())["items"],
     )
 
 

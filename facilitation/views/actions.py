@@ -8,6 +8,7 @@ Pages are reached by a meeting link, as the room pages are:
   meeting has no owner).
 - `/join/<participant token>/actions`: a participant's own actions only, where they record progress,
   and where anyone at the meeting can log support that did not happen.
+- `/actions/<chair token>/statutory`: the statutory steps of the same meetings (missed, due in 7 and 28 days).
 - `/calendar/<feed token>.ics`: one owner's due and follow-up dates, for a calendar subscription.
 """
 
@@ -211,6 +212,52 @@ def overview(token: str):
     scope = log.scope.Scope.of(link)
     data = log.overview.overview(values["from"], values["to"], today, scope)
     return _render("actions/overview.html", 422 if errors else 200, token=token, scope=scope, data=data, errors=errors, period=values)
+
+
+def _statutory_filters() -> tuple[dict, dict[str, str]]:
+    """The statutory view's filters from the query string, and a message for each bad one."""
+    raw: dict = {}
+    errors: dict[str, str] = {}
+    child = request.args.get("child_ref", "")
+    if child.strip():
+        raw["child_ref"] = child.strip()
+    meeting = request.args.get("meeting", "").strip()
+    if meeting:
+        number = schemas.parse_id(meeting)
+        if number is None:
+            errors["meeting"] = "Must be a meeting's number."
+        else:
+            raw["meeting"] = number
+    try:
+        parsed = schemas.parse(schemas.StatutoryViewFilters, raw)
+    except schemas.FieldErrors as exc:
+        return {}, {**errors, **exc.fields}
+    return ({} if errors else parsed.model_dump(exclude_none=True)), errors
+
+
+@bp.get("/actions/<token>/statutory")
+@allow("link")
+def statutory_dates(token: str):
+    """Chair link: the statutory steps of the log's meetings: missed, due in 7 days, due in 28, by child or meeting."""
+    link = _link(token, access.CHAIR)
+    filters, errors = _statutory_filters()
+    scope = log.scope.Scope.of(link)
+    today = _today()
+    data = log.statutory_dates.view(scope, today, child_ref=filters.get("child_ref"), meeting_id=filters.get("meeting"))
+    if filters.get("meeting") and all(m.id != filters["meeting"] for m in data.meetings):
+        errors["meeting"] = "No meeting with a statutory timeline in this log has that number."
+    return _render(
+        "actions/statutory.html",
+        422 if errors else 200,
+        token=token,
+        scope=scope,
+        data=data,
+        f=filters,
+        errors=errors,
+        notice=log.statutory_dates.NOTICE,
+        meeting_url=lambda meeting_id: url_for("actions.meeting_record", token=token, meeting_id=meeting_id),
+        look_back=log.statutory_dates.LOOK_BACK.days,
+    )
 
 
 @bp.get("/actions/<token>/meetings/<int:meeting_id>")

@@ -244,6 +244,7 @@ STOPS: list[Stop] = [
     Stop("action-log-filtered-overdue", lambda s: f"/actions/{s.live.chair}?overdue=1", ready="#log"),
     Stop("action-detail", lambda s: f"/actions/{s.live.chair}/a/{s.action_id}"),
     Stop("action-overview", lambda s: f"/actions/{s.live.chair}/overview"),
+    Stop("action-statutory", lambda s: f"/actions/{s.live.chair}/statutory", ready="#statutory-missed"),
     Stop("reminder-emails", lambda s: f"/actions/{s.live.chair}/emails"),
     Stop("outbox", lambda s: f"/actions/{s.live.chair}/outbox"),
     Stop("my-actions", lambda s: f"/join/{s.parent}/actions"),

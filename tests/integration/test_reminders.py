@@ -276,3 +276,52 @@ def test_the_dry_run_lists_what_is_due_and_sends_nothing(installation, smtp):
         cwd=ROOT, env=installation.server.env(), capture_output=True, text=True, timeout=60,
     )
     assert bad.returncode != 0 and "2027-03-14T08:00" in bad.stderr
+
+
+def _hold(installation: Installation, chair_link_id: int, day) -> int:
+    """Move a meeting (by its chair link) to noon London time on `day`; returns its id."""
+    from facilitation.models import Meeting
+
+    with installation.app.app_context():
+        meeting = db.session.get(Meeting, db.session.get(AccessLink, chair_link_id).meeting_id)
+        start = datetime.combine(day, datetime.min.time(), ZoneInfo("Europe/London")).replace(hour=12)
+        meeting.scheduled_start, meeting.scheduled_end = start, start + timedelta(hours=1)
+        db.session.commit()
+        return meeting.id
+
+
+def _block(body: str, heading: str) -> str:
+    """The lines of one block of the digest, from its heading to the blank line after it."""
+    body = body.replace("\r\n", "\n")
+    start = body.index(heading)
+    return body[start : body.index("\n\n", start)]
+
+
+def test_the_weekly_digest_lists_the_statutory_dates_due_in_7_days_and_those_missed(installation, smtp):
+    days_to_monday = (7 - local_today().weekday()) % 7 or 7
+    monday = local_today() + timedelta(days=days_to_monday)
+    mine = installation.meeting(child="AB-1")
+    installation.run("meeting.set_chair_email", {"email": "senco@hillside.example"}, mine)
+    # An annual review ten days before the digest: its invitations (2 weeks before) are missed, and the
+    # review report (2 weeks after) is due in four days.
+    _hold(installation, mine, monday - timedelta(days=10))
+    theirs = installation.meeting(child="ZZ-9")  # another chair's meeting, with missed steps of its own
+    installation.run("meeting.set_chair_email", {"email": "other@school.example"}, theirs)
+    _hold(installation, theirs, monday - timedelta(days=40))
+
+    installation.send(at(days_to_monday, hour=8))
+    (digest,) = smtp.to("senco@hillside.example")
+    body = digest.get_content()
+    missed = _block(body, "Statutory dates missed")
+    soon = _block(body, "Statutory dates in the next 7 days")
+    invitations = f"{(monday - timedelta(days=24)).day} {monday - timedelta(days=24):%b %Y}"
+    report = f"{(monday + timedelta(days=4)).day} {monday + timedelta(days=4):%b %Y}"
+    assert "ENG-AR-05" in missed and invitations in missed and "child AB-1" in missed
+    assert "ENG-AR-08" in soon and report in soon and "Head teacher" in soon
+    assert "https://send.essex.gov.uk/" in soon  # the rule's source
+    assert "ENG-AR-08" not in missed and "ENG-AR-05" not in soon
+    assert "ZZ-9" not in body  # another chair's meeting is not in this digest
+    assert "Latest dates the law allows, computed from the rules; this is not legal advice." in body
+    assert "http://cg.example/actions/" in body and "/statutory" in body
+    (other,) = smtp.to("other@school.example")
+    assert "ZZ-9" in _block(other.get_content(), "Statutory dates missed")

@@ -9,8 +9,6 @@ import pytest
 
 from facilitation.domain import minutes as dm
 from facilitation.domain.errors import Conflict, InvalidValue, RuleViolation
-from facilitation.domain.statutory.calendar import Calendar
-from facilitation.domain.statutory.clock import compute
 from facilitation.exports.text import actual_text, planned_text
 
 LONDON = ZoneInfo("Europe/London")
@@ -114,20 +112,38 @@ def test_the_action_table_lists_what_owner_agency_and_dates_soonest_first():
     assert m.actions[0].owner_key == dm.owner_key(None, " office ")
 
 
-def test_an_ehcp_annual_review_records_differences_of_opinion_and_the_statutory_report_date():
-    m = build()
+#: Two steps of an annual review's timeline as services.statutory.timeline gives them.
+STEPS = [
+    {"rule_id": "ENG-AR-08", "title": "Review report sent", "who": "The head teacher", "date": "2027-03-28",
+     "verified": True, "verification": "S", "sources": ["https://send.essex.gov.uk/annual-review"], "status": "due"},
+    {"rule_id": "ENG-AR-09", "title": "LA decision notified", "who": "The local authority", "date": "2027-04-11",
+     "verified": False, "verification": "U", "sources": ["https://example.org/a", "https://example.org/b"], "status": "due"},
+]
+
+
+def test_an_ehcp_annual_review_records_differences_of_opinion_and_its_statutory_dates_as_given():
+    m = build(record(statutory=STEPS))
     assert m.disagreements_title == "Differences of opinion"
     g = m.disagreements[0]
     assert (g.owner, g.agency, g.follow_up_date) == ("K. Obi", "Northshire LA", date(2027, 4, 30))
     assert g.about_label.startswith("A local authority decision") and g.route_note.startswith("Before most appeals")
     assert [(r.rule_id, r.day, r.verified) for r in g.route_dates] == [("ENG-MED-02", date(2027, 5, 10), True)]
     assert g.positions[0].party == "Sam Parent"
-    assert m.statutory_dates[0].day == date(2027, 3, 28)  # the evaluator's ENG-AR-08, with the rule's source
-    assert m.statutory_dates[0].day == compute("ENG-AR-08", {"meeting_date": date(2027, 3, 14)}, Calendar()).date
-    assert "rule ENG-AR-08 (secondary sources: https://send.essex.gov.uk/" in m.statutory_dates[0].source
+    report, decision = m.statutory_dates
+    assert (report.rule_id, report.day, report.who, report.verified) == ("ENG-AR-08", date(2027, 3, 28), "The head teacher", True)
+    assert report.source == "rule ENG-AR-08 (secondary sources: https://send.essex.gov.uk/annual-review)"
+    assert (decision.day, decision.verified, decision.sources) == (date(2027, 4, 11), False, ["https://example.org/a", "https://example.org/b"])
     assert m.recommendation_label == "Amend the plan"
+    assert dm.Minutes.from_dict(m.to_dict()).statutory_dates == m.statutory_dates
     other = build(record(meeting_type="multi_agency"))
     assert other.disagreements_title == "Disagreements and next steps" and other.statutory_dates == [] and other.recommendation is None
+
+
+def test_minutes_stored_with_the_older_single_statutory_date_read_back():
+    stored = build(record(statutory=STEPS)).to_dict()
+    stored["statutory_dates"] = [{"text": "Statutory latest date for the review report", "day": "2027-03-28", "source": "rule ENG-AR-08 (...)"}]
+    (old,) = dm.Minutes.from_dict(stored).statutory_dates
+    assert (old.day, old.rule_id, old.sources, old.verified) == (date(2027, 3, 28), "", [], True)
 
 
 def test_the_family_summary_is_plain_with_dates_jargon_and_independent_advice():

@@ -150,6 +150,7 @@ LINK_PAGES = {
     "/minutes/{t}/export/csv": {"chair", "note_taker", "participant", "observer", "screen"},
     "/actions/{t}": {"chair"},
     "/actions/{t}/overview": {"chair"},
+    "/actions/{t}/statutory": {"chair"},
     "/actions/{t}/export.csv": {"chair"},
     "/actions/{t}/emails": {"chair"},
     "/actions/{t}/outbox": {"chair"},

@@ -14,7 +14,7 @@ amendments, versions compared), `wording` (how a date and a person are written).
 are gathered here, so callers write `minutes.build_minutes`, `minutes.Minutes`, `minutes.APPROVED`.
 """
 
-from .building import REVIEW_REPORT_RULE, RecordData, build_minutes, owner_key
+from .building import RecordData, build_minutes, owner_key
 from .circulation import (
     COMMENT_MAX,
     NOTE_MAX,
@@ -51,6 +51,7 @@ from .values import (
     FORMAT,
     RECOMMENDATIONS,
     RESPONSES,
+    STATUTORY_NOTICE,
     VERSION_STATUSES,
     ActionEntry,
     Advice,
@@ -87,8 +88,8 @@ __all__ = [
     "MEETING_TYPES_PLAIN",
     "NOTE_MAX",
     "RECOMMENDATIONS",
+    "STATUTORY_NOTICE",
     "RESPONSES",
-    "REVIEW_REPORT_RULE",
     "ROLES_PLAIN",
     "VERSION_STATUSES",
     "VIEWS_MAX",

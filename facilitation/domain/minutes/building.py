@@ -7,10 +7,7 @@ import hashlib
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, tzinfo
 
-from ..errors import NotFound
 from ..speaking import ANSWERED, BREAK, HAND, KINDS, WITHDRAWN, WRITTEN, counts
-from ..statutory.calendar import Calendar
-from ..statutory.clock import compute, find_rule
 from ..statutory.rules import VERIFICATION
 from .family import family_summary
 from .values import (
@@ -32,13 +29,6 @@ from .values import (
     StatutoryDate,
     VersionStamp,
 )
-
-#: Statutory clock shown in EHCP annual review minutes: the rule (rules.py) with its source, never advice.
-REVIEW_REPORT_RULE = {
-    "rule_id": "ENG-AR-08",
-    "text": "Statutory latest date for the review report (recommendation and any differences of opinion) "
-    "to reach the local authority and everyone invited",
-}
 
 #: Where each recorded attendance puts a person in the minutes; anything else is "not recorded".
 ATTENDANCE_PLACES = {"in_room": "present", "remote": "remote", "apologies": "apologies", "absent": "absent"}
@@ -83,6 +73,8 @@ class RecordData:
     details: dict = field(default_factory=dict)
     #: requests to speak (queries.speaking_request_view), every status
     speaking_requests: list[dict] = field(default_factory=list)
+    #: the meeting's statutory timeline items (services.statutory.timeline's "items"); none for a type without one
+    statutory: list[dict] = field(default_factory=list)
 
 
 def _dt(value: str | None, tz: tzinfo) -> datetime | None:
@@ -140,7 +132,7 @@ def build_minutes(
         recommendation=recommendation,
         recommendation_label=RECOMMENDATIONS.get(recommendation) if recommendation else None,
         next_review_date=_day(d.get("next_review_date")),
-        statutory_dates=_statutory_dates(details),
+        statutory_dates=_statutory_dates(record.statutory),
         summary=FamilySummary("", [], [], [], [], "", [], []),
         stamp=stamp,
         generated_at=generated_at.astimezone(tz),
@@ -384,16 +376,22 @@ def _agenda(
     return agenda, other
 
 
-def _statutory_dates(details: MeetingDetails) -> list[StatutoryDate]:
-    """The review report's latest date for an EHCP annual review, counted from the day it was held."""
-    if details.meeting_type != "ehcp_annual_review":
-        return []
-    held = (details.started_at or details.scheduled_start).date()
-    try:
-        rule = find_rule(REVIEW_REPORT_RULE["rule_id"], held)
-    except NotFound:  # no version in force on that day
-        return []
-    deadline = compute(rule, {"meeting_date": held}, Calendar())
-    marks = VERIFICATION[deadline.verification] + ("" if deadline.verified else ", unverified")
-    source = f"rule {rule.id} ({marks}: {', '.join(deadline.sources)})"
-    return [StatutoryDate(text=REVIEW_REPORT_RULE["text"], day=deadline.date, source=source)]
+def _statutory_dates(steps: list[dict]) -> list[StatutoryDate]:
+    """Each step of the meeting's statutory timeline, in process order, with who acts, its rule and sources."""
+    out = []
+    for step in steps:
+        marks = VERIFICATION.get(step.get("verification", ""), step.get("verification", ""))
+        if not step.get("verified", True) and "unverified" not in marks:
+            marks += ", unverified"
+        out.append(
+            StatutoryDate(
+                text=step["title"],
+                day=_day(step["date"]),
+                source=f"rule {step['rule_id']} ({marks}: {', '.join(step.get('sources') or [])})",
+                rule_id=step["rule_id"],
+                who=step.get("who") or "",
+                sources=list(step.get("sources") or []),
+                verified=bool(step.get("verified", True)),
+            )
+        )
+    return out

@@ -25,6 +25,9 @@ VERSION_STATUSES: dict[str, str] = {
 CONFIRMED, CORRECTION = "confirmed", "correction"
 RESPONSES: dict[str, str] = {CONFIRMED: "Confirmed", CORRECTION: "Correction requested"}
 
+#: The line every list of statutory dates carries (minutes, calendars, the action log, reminders).
+STATUTORY_NOTICE = "Latest dates the law allows, computed from the rules; this is not legal advice."
+
 #: EHCP annual review recommendation (SEND Regulations 2014, reg 20).
 RECOMMENDATIONS: dict[str, str] = {
     "maintain": "Maintain the plan unchanged",
@@ -243,9 +246,17 @@ class VersionStamp:
 
 @dataclass(frozen=True)
 class StatutoryDate:
+    """A step of the meeting's statutory timeline as the minutes list it: the latest date, what, who acts,
+    the rule and its sources. Minutes approved before the timeline held one date with `source` as text
+    (rule_id empty): they read back as stored."""
+
     text: str
     day: date
     source: str
+    rule_id: str = ""
+    who: str = ""
+    sources: list[str] = field(default_factory=list)
+    verified: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Reminders: owners' e-mails before due and follow-up dates and when overdue, and the chairs' weekly digest.
+"""Reminders: owners' e-mails before due and follow-up dates and when overdue, and the chairs' weekly digest
+(with the statutory dates of their meetings due in the next 7 days and those missed).
 
 Any number of sender processes may run at once: each reminder is claimed in the database before it
 is sent (`_claim`), so it goes out once.
@@ -34,6 +35,8 @@ from ...models import (
 from ..pipeline import begin_write, local_zone
 from .feeds import feed_for, owner_key_of
 from .rows import LogRow, log_row, today_local
+from .statutory_dates import NOTICE as STATUTORY_NOTICE
+from .statutory_dates import digest_steps
 
 
 @dataclass
@@ -227,8 +230,26 @@ def _digest_message(r: rules.Reminder, meeting_ids: list[int], claim_id: int, to
             action = db.session.get(Action, u.action_id)
             lines.append(f"  - {uk_date(u.occurred_on)}: {u.note} (action: {action.what}; reported by {u.author})")
         lines.append("")
+    soon, missed_steps = digest_steps(meeting_ids, today)
+
+    def step_block(title: str, steps: list) -> list[str]:
+        if not steps:
+            return [f"{title}: none", ""]
+        out = [f"{title} ({len(steps)}):"]
+        for s in steps:
+            mark = " (unverified)" if not s.verified else ""
+            out.append(f"  - {uk_date(s.day)}: {s.title}{mark} — {s.who}; child {s.child_ref}, {s.meeting_type} "
+                       f"{uk_date(s.meeting_day)}; rule {s.rule_id} {s.source}")
+        return [*out, ""]
+
+    if soon or missed_steps:
+        lines += step_block("Statutory dates missed", missed_steps)
+        lines += step_block("Statutory dates in the next 7 days", soon)
+        lines += [STATUTORY_NOTICE, ""]
     if chair is not None:
         lines += ["The action log:", f"  {base}/actions/{chair.token}?overdue=1", ""]
+        if soon or missed_steps:
+            lines += ["Statutory dates:", f"  {base}/actions/{chair.token}/statutory", ""]
     lines += [f"{len(rows)} actions are open in all.", "Common Ground"]
     return mail.build(r.recipient, subject, "\n".join(lines), f"digest-{claim_id}")
 
