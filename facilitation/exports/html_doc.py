@@ -16,9 +16,12 @@ from ..domain.bidi import isolate_all
 from . import plain
 from .text import (
     ATTENDANCE_GROUPS,
+    FAMILY_DATES_HEADINGS,
+    FAMILY_DATES_TITLE,
     QUESTION_HEADINGS,
     QUESTIONS_TITLE,
     actual_text,
+    family_date_rule,
     has_questions,
     hhmm,
     meeting_facts,
@@ -65,6 +68,9 @@ def install_filters(env: Environment) -> None:
         queue_counts_line=queue_counts_line,
         questions_title=QUESTIONS_TITLE,
         question_headings=QUESTION_HEADINGS,
+        family_dates_title=FAMILY_DATES_TITLE,
+        family_dates_headings=FAMILY_DATES_HEADINGS,
+        family_date_rule=family_date_rule,
     )
 
 

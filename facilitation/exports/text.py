@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..domain.minutes import APPROVED, CIRCULATED, AgendaEntry, DisagreementEntry, Minutes, uk_date
+from ..domain.minutes import APPROVED, CIRCULATED, AgendaEntry, DisagreementEntry, FamilyDate, Minutes, uk_date
 
 #: The attendance groups of `Minutes.attendance`, with their headings, in the order every format shows them.
 ATTENDANCE_GROUPS = (
@@ -45,6 +45,23 @@ def queue_counts_line(m: Minutes) -> str:
         f"Also from participants' own screens: {count(m.hands_raised, 'raised hand', 'raised hands')} and "
         f"{count(m.breaks_requested, 'request for a break', 'requests for a break')} (counted, not listed)."
     )
+
+
+#: The family summary's statutory dates: heading and table columns, the same in every format.
+FAMILY_DATES_TITLE = "Dates the law sets after this meeting"
+FAMILY_DATES_HEADINGS = ["By", "What must happen", "Rule and source"]
+
+
+def family_date_rule(fd: FamilyDate) -> str:
+    """'Rule ENG-AR-08 (unverified, state timeframe OH)': the rule id and what the reader should know of it."""
+    marks = [mark for mark in ("unverified" if not fd.verified else "",
+                               f"state timeframe {fd.state_timeframe}" if fd.state_timeframe else "") if mark]
+    return f"Rule {fd.rule_id}" + (f" ({', '.join(marks)})" if marks else "")
+
+
+def family_date_row(fd: FamilyDate) -> list[str]:
+    """One row of the statutory dates table: the date, the plain sentence, the rule and its source."""
+    return [uk_date(fd.day, weekday=True), fd.text, f"{family_date_rule(fd)}: {fd.source}" if fd.source else family_date_rule(fd)]
 
 
 def hhmm(value: datetime | None) -> str:

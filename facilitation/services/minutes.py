@@ -16,6 +16,7 @@ from .. import queries, schemas
 from ..domain import access
 from ..domain import minutes as rules
 from ..domain.errors import Conflict, RuleViolation
+from ..domain.statutory.timeline import jurisdiction_of
 from ..extensions import db
 from ..models import (
     AccessLink,
@@ -29,6 +30,7 @@ from ..models import (
     Participant,
     utcnow,
 )
+from . import statutory
 from .pipeline import Change, Forbidden, actor_label, command, local_zone, log_access
 
 # ---------------------------------------------------------------- read side
@@ -133,6 +135,9 @@ def record_data(meeting: Meeting, now: datetime) -> rules.RecordData:
         ],
         details=details_view(details_of(meeting.id)),
         speaking_requests=queries.speaking_requests(meeting.id, access.CHAIR, None),
+        # the family summary's statutory dates and advice contact, computed here so the builder stays pure
+        timeline=statutory.timeline(meeting, now.astimezone(local_zone()).date())["items"],
+        contacts=statutory.contacts_for(jurisdiction_of(meeting.meeting_type)),
     )
 
 

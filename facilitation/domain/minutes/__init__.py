@@ -37,6 +37,8 @@ from .family import (
     ADVICE_DISAGREEMENT,
     ADVICE_ENGLAND,
     ADVICE_US,
+    FAMILY_DATES,
+    FAMILY_DATES_NOTICE,
     GLOSSARY,
     MEETING_TYPES_PLAIN,
     NEXT_STEPS_PLAIN,
@@ -59,6 +61,7 @@ from .values import (
     Attendance,
     DecisionEntry,
     DisagreementEntry,
+    FamilyDate,
     FamilySummary,
     MeetingDetails,
     Minutes,
@@ -70,7 +73,7 @@ from .values import (
     Term,
     VersionStamp,
 )
-from .wording import person_line, uk_date
+from .wording import long_date, person_line, uk_date
 
 __all__ = [
     "ADVICE_DISAGREEMENT",
@@ -83,6 +86,8 @@ __all__ = [
     "CORRECTION",
     "DRAFT",
     "FORMAT",
+    "FAMILY_DATES",
+    "FAMILY_DATES_NOTICE",
     "GLOSSARY",
     "MEETING_TYPES_PLAIN",
     "NEXT_STEPS_PLAIN",
@@ -99,6 +104,7 @@ __all__ = [
     "Attendance",
     "DecisionEntry",
     "DisagreementEntry",
+    "FamilyDate",
     "FamilySummary",
     "MeetingDetails",
     "Minutes",
@@ -123,6 +129,7 @@ __all__ = [
     "completeness",
     "family_summary",
     "fingerprint",
+    "long_date",
     "owner_key",
     "person_line",
     "tally",

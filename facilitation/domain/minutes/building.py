@@ -82,6 +82,10 @@ class RecordData:
     details: dict = field(default_factory=dict)
     #: requests to speak (queries.speaking_request_view), every status
     speaking_requests: list[dict] = field(default_factory=list)
+    #: the meeting's statutory timeline items (services.statutory.timeline) and the organisation's local
+    #: contacts its jurisdiction shows (services.statutory.contacts_for), for the family summary
+    timeline: list[dict] = field(default_factory=list)
+    contacts: list[dict] = field(default_factory=list)
 
 
 def _dt(value: str | None, tz: tzinfo) -> datetime | None:
@@ -148,7 +152,7 @@ def build_minutes(
         hands_raised=queue[HAND],
         breaks_requested=queue[BREAK],
     )
-    return replace(body, summary=family_summary(body))
+    return replace(body, summary=family_summary(body, record.timeline, record.contacts))
 
 
 class _Filing:
