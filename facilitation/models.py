@@ -643,6 +643,17 @@ class Organisation(db.Model):
     retention_months: Mapped[int] = mapped_column(default=84, server_default="84")
     #: invite links stop working this many days after the meeting's scheduled end
     invite_link_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    # The statutory clock (domain.statutory.organisation). Empty (NULL) means the default.
+    #: the IANA time zone local dates are read in; NULL: the TIMEZONE setting (Europe/London by default)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    #: local services by kind (advice, disagreement_resolution, mediation): {name, phone, email, web}
+    contacts: Mapped[dict | None] = mapped_column(JSON)
+    #: the school's terms and closure days: lists of {start, end, note} (ISO dates, inclusive)
+    term_dates: Mapped[list | None] = mapped_column(JSON)
+    closure_days: Mapped[list | None] = mapped_column(JSON)
+    #: a US organisation's state (two-letter code; NULL: federal defaults) and its timeframes by rule id
+    us_state: Mapped[str | None] = mapped_column(String(2))
+    us_timeframes: Mapped[dict | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -22,6 +22,7 @@ from .domain import registers
 from .domain import routes as route_rules
 from .domain import speaking as speaking_rules
 from .domain.errors import Conflict, RuleViolation
+from .domain.statutory import organisation as org_rules
 
 #: The largest id a client may name: the database's integer (PostgreSQL's `integer` is 32-bit), so
 #: a larger one is "no such entry", never an overflow in the database.
@@ -429,6 +430,104 @@ class OrganisationSettingsArgs(Args):
     retention_months: Number(ge=12, le=600)
     #: invite links work this many days after the meeting (at least a day, at most five years)
     invite_link_days: Number(ge=1, le=1825)
+
+
+class _Checks:
+    """A helper namespace: checks for the organisation's contacts and calendar, with messages for the person."""
+
+    PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]{2,38}$")
+    EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+    WEB = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
+
+    @staticmethod
+    def phone(value: str) -> str:
+        value = value.strip()
+        if value and (not _Checks.PHONE.match(value) or sum(c.isdigit() for c in value) < 3):
+            raise ValueError("Must be a phone number: digits, spaces and + ( ) - . / only.")
+        return value
+
+    @staticmethod
+    def email(value: str) -> str:
+        value = value.strip()
+        if value and not _Checks.EMAIL.match(value):
+            raise ValueError("Must be an e-mail address, like advice@example.org.")
+        return value
+
+    @staticmethod
+    def web(value: str) -> str:
+        value = value.strip()
+        if value and not _Checks.WEB.match(value):
+            raise ValueError("Must be a web address starting with https:// (or http://).")
+        return value
+
+    @staticmethod
+    def zone(value: str) -> str:
+        value = value.strip()
+        if value and value not in _known_zones():
+            raise ValueError(f"{value[:64]} is not a time zone name; use one like Europe/London or America/Chicago.")
+        return value
+
+    @staticmethod
+    def state(value: str) -> str:
+        value = value.strip().upper()
+        if value and value not in org_rules.US_STATES:
+            raise ValueError("Must be a two-letter US state code (like OH), or empty for the federal defaults.")
+        return value
+
+    @staticmethod
+    def terms(value: str) -> list:
+        try:
+            return org_rules.parse_terms(value)
+        except org_rules.LinesRefused as refused:
+            raise ValueError(str(refused)) from None
+
+    @staticmethod
+    def closures(value: str) -> list:
+        try:
+            return org_rules.parse_closures(value)
+        except org_rules.LinesRefused as refused:
+            raise ValueError(str(refused)) from None
+
+
+_ZONES: frozenset[str] = frozenset()
+
+
+def _known_zones() -> frozenset[str]:
+    global _ZONES
+    if not _ZONES:
+        import zoneinfo
+
+        _ZONES = frozenset(zoneinfo.available_timezones())
+    return _ZONES
+
+
+class ContactArgs(Args):
+    """A local service: its name and how to reach it, every part optional."""
+
+    name: Annotated[Line(120), AfterValidator(str.strip)] = ""
+    phone: Annotated[str, StringConstraints(max_length=40), AfterValidator(_Checks.phone)] = ""
+    email: Annotated[str, StringConstraints(max_length=254), AfterValidator(_Checks.email)] = ""
+    web: Annotated[str, StringConstraints(max_length=300), AfterValidator(_Checks.web)] = ""
+
+
+class StatutorySettingsArgs(Args):
+    """The organisation's statutory clock settings, as the administrator's form sends them.
+
+    Term dates and closure days are typed as lines ("2026-09-03 to 2026-12-18", "2026-11-13 INSET day");
+    they arrive here as text and leave as date spans (domain.statutory.organisation).
+    """
+
+    advice: ContactArgs = Field(default_factory=ContactArgs)
+    disagreement_resolution: ContactArgs = Field(default_factory=ContactArgs)
+    mediation: ContactArgs = Field(default_factory=ContactArgs)
+    #: an IANA time zone name; empty: the TIMEZONE setting (Europe/London by default)
+    timezone: Annotated[str, StringConstraints(max_length=64), AfterValidator(_Checks.zone)] = ""
+    terms: Annotated[str, StringConstraints(max_length=8000), AfterValidator(_Checks.terms)] = ""
+    closures: Annotated[str, StringConstraints(max_length=30000), AfterValidator(_Checks.closures)] = ""
+    #: a two-letter US state code; empty: the federal defaults
+    us_state: Annotated[str, StringConstraints(max_length=20), AfterValidator(_Checks.state)] = ""
+    us_evaluation_days: Number(ge=1, le=365) | None = None
+    us_due_process_years: Number(ge=1, le=10) | None = None
 
 
 class FieldErrors(ValueError):

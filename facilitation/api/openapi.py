@@ -552,6 +552,8 @@ def _action_log_paths(components: dict) -> dict:
 # ---------------------------------------------------------------- the statutory calculator
 
 _STRINGS = {"type": "array", "items": _TEXT}
+_STATE_TIMEFRAME = {"type": ["string", "null"], "description": "The US state whose own timeframe (set by the "
+                    "organisation) replaced the federal default: a \"state timeframe\"; null for the default"}
 
 
 def _statutory_paths(components: dict) -> dict:
@@ -563,11 +565,13 @@ def _statutory_paths(components: dict) -> dict:
         "title": _TEXT, "who": _TEXT, "start_events": _STRINGS, "formula": _TEXT,
         "verification": {"enum": ["P", "S", "U"], "description": "P primary text, S secondary sources, U unverified"},
         "sources": _STRINGS, "effective_from": _DATE, "effective_to": _DAY_OR_NULL, "note": _TEXT,
+        "state_timeframe": _STATE_TIMEFRAME,
     })
     components["StatutoryDate"] = _object("A computed statutory date with its rule, source and verification", {
         "rule": _ref("StatutoryRule"), "date": _DATE, "date_text": _TEXT,
         "verified": {"type": "boolean", "description": "False when the rule, or a convention it relies on, is unverified"},
-        "verification": {"enum": ["P", "S", "U"]}, "caveats": _STRINGS, "sources": _STRINGS, "notice": _TEXT,
+        "verification": {"enum": ["P", "S", "U"]}, "caveats": _STRINGS, "sources": _STRINGS,
+        "state_timeframe": _STATE_TIMEFRAME, "notice": _TEXT,
     })
     components["StatutoryTimelineItem"] = _object("One dated step of a meeting's statutory process", {
         "rule_id": _TEXT, "rule_version": {"type": "integer", "minimum": 1}, "title": _TEXT, "who": _TEXT,
@@ -575,7 +579,7 @@ def _statutory_paths(components: dict) -> dict:
         "status": {"enum": ["due", "due_soon", "overdue"],
                    "description": "Against the organisation's today: overdue once passed, due_soon within 7 days"},
         "counted_from": _TEXT, "verified": {"type": "boolean"}, "verification": {"enum": ["P", "S", "U"]},
-        "caveats": _STRINGS, "sources": _STRINGS,
+        "caveats": _STRINGS, "sources": _STRINGS, "state_timeframe": _STATE_TIMEFRAME,
     })
     components["StatutoryTimeline"] = _object("A meeting's statutory timeline", {
         "meeting_id": {"type": "integer"}, "meeting_type": _TEXT, "jurisdiction": {"enum": ["ENG", "US"]},

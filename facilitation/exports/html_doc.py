@@ -16,11 +16,14 @@ from ..domain.bidi import isolate_all
 from . import plain
 from .text import (
     ATTENDANCE_GROUPS,
+    FAMILY_DATES_HEADINGS,
+    FAMILY_DATES_TITLE,
     QUESTION_HEADINGS,
     QUESTIONS_TITLE,
     STATUTORY_TITLE,
     UNVERIFIED_MARK,
     actual_text,
+    family_date_rule,
     has_questions,
     hhmm,
     meeting_facts,
@@ -72,6 +75,9 @@ def install_filters(env: Environment) -> None:
         statutory_title=STATUTORY_TITLE,
         statutory_notice=m.STATUTORY_NOTICE,
         unverified_mark=UNVERIFIED_MARK,
+        family_dates_title=FAMILY_DATES_TITLE,
+        family_dates_headings=FAMILY_DATES_HEADINGS,
+        family_date_rule=family_date_rule,
     )
 
 

@@ -13,10 +13,13 @@ from ..domain import minutes as m
 from . import plain
 from .text import (
     ATTENDANCE_GROUPS,
+    FAMILY_DATES_HEADINGS,
+    FAMILY_DATES_TITLE,
     QUESTION_HEADINGS,
     QUESTIONS_TITLE,
     STATUTORY_TITLE,
     actual_text,
+    family_date_row,
     has_questions,
     hhmm,
     meeting_facts,
@@ -189,6 +192,10 @@ def summary_lines(minutes: m.Minutes, heading: str) -> list[str]:
         out += _table(["When", "What happens"], [[m.uk_date(step.day, weekday=True), cell(step.text)] for step in s.next_steps])
     else:
         out += ["No actions were agreed.", ""]
+    if s.statutory_dates:
+        out += [f"### {FAMILY_DATES_TITLE}", ""]
+        out += _table(FAMILY_DATES_HEADINGS, [[cell(text) for text in family_date_row(fd)] for fd in s.statutory_dates])
+        out += [f"*{esc(s.statutory_notice)}*", ""]
     if s.disagreements:
         out += ["### Where people disagreed", ""] + [f"- {esc(line)}" for line in s.disagreements] + [""]
     out += [f"**{esc(s.next_review)}**", ""]

@@ -34,10 +34,13 @@ from ..domain.bidi import CONTROLS, balanced
 from . import plain, reads_right_to_left
 from .text import (
     ATTENDANCE_GROUPS,
+    FAMILY_DATES_HEADINGS,
+    FAMILY_DATES_TITLE,
     QUESTION_HEADINGS,
     QUESTIONS_TITLE,
     STATUTORY_TITLE,
     actual_text,
+    family_date_row,
     has_questions,
     hhmm,
     meeting_facts,
@@ -519,6 +522,10 @@ def _summary(pdf: MinutesPDF, mins: m.Minutes, title: str) -> None:
         pdf.grid(["When", "What happens"], [[m.uk_date(step.day, weekday=True), step.text] for step in s.next_steps], (32, 148), size=9.5, own=False)
     else:
         pdf.para("No actions were agreed.", 10.5)
+    if s.statutory_dates:
+        pdf.para(FAMILY_DATES_TITLE, 11.5, True, gap=0.5)
+        pdf.grid(FAMILY_DATES_HEADINGS, [family_date_row(fd) for fd in s.statutory_dates], (30, 80, 70), size=9, own=False)
+        pdf.para(s.statutory_notice, 10, True)
     if s.disagreements:
         pdf.para("Where people disagreed", 11.5, True, gap=0.5)
         for line in s.disagreements:

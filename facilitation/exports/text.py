@@ -14,6 +14,7 @@ from ..domain.minutes import (
     CIRCULATED,
     AgendaEntry,
     DisagreementEntry,
+    FamilyDate,
     Minutes,
     StatutoryDate,
     uk_date,
@@ -71,6 +72,23 @@ def statutory_line(s: StatutoryDate) -> str:
     if not s.rule_id:  # minutes stored before the timeline: one date, its source as text
         return f"{s.text}: {when}, per {s.source}."
     return f"{when}: {statutory_what(s)}. Who must act: {s.who}. Rule {s.rule_id}, source: {', '.join(s.sources)}."
+
+
+#: The family summary's statutory dates: heading and table columns, the same in every format.
+FAMILY_DATES_TITLE = "Dates the law sets after this meeting"
+FAMILY_DATES_HEADINGS = ["By", "What must happen", "Rule and source"]
+
+
+def family_date_rule(fd: FamilyDate) -> str:
+    """'Rule ENG-AR-08 (unverified, state timeframe OH)': the rule id and what the reader should know of it."""
+    marks = [mark for mark in ("unverified" if not fd.verified else "",
+                               f"state timeframe {fd.state_timeframe}" if fd.state_timeframe else "") if mark]
+    return f"Rule {fd.rule_id}" + (f" ({', '.join(marks)})" if marks else "")
+
+
+def family_date_row(fd: FamilyDate) -> list[str]:
+    """One row of the statutory dates table: the date, the plain sentence, the rule and its source."""
+    return [uk_date(fd.day, weekday=True), fd.text, f"{family_date_rule(fd)}: {fd.source}" if fd.source else family_date_rule(fd)]
 
 
 def hhmm(value: datetime | None) -> str:

@@ -24,10 +24,13 @@ from ..domain import minutes as m
 from . import RTL_LETTERS, plain, reads_right_to_left
 from .text import (
     ATTENDANCE_GROUPS,
+    FAMILY_DATES_HEADINGS,
+    FAMILY_DATES_TITLE,
     QUESTION_HEADINGS,
     QUESTIONS_TITLE,
     STATUTORY_TITLE,
     actual_text,
+    family_date_row,
     has_questions,
     hhmm,
     meeting_facts,
@@ -358,6 +361,10 @@ def _summary(w: Writer, minutes: m.Minutes, title: str) -> None:
         w.table(["When", "What happens"], [[m.uk_date(step.day, weekday=True), step.text] for step in s.next_steps], (3.4, 14.0), own=False)
     else:
         w.para("No actions were agreed.")
+    if s.statutory_dates:
+        w.heading(FAMILY_DATES_TITLE, 3)
+        w.table(FAMILY_DATES_HEADINGS, [family_date_row(fd) for fd in s.statutory_dates], (3.0, 8.4, 6.0), own=False)
+        w.para(s.statutory_notice, italic=True)
     if s.disagreements:
         w.heading("Where people disagreed", 3)
         for line in s.disagreements:

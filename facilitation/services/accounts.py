@@ -18,6 +18,7 @@ from .. import schemas
 from ..domain import access
 from ..domain import accounts as rules
 from ..domain.errors import InvalidValue, NotFound
+from ..domain.statutory import organisation as statutory_rules
 from ..extensions import db
 from ..models import ORGANISATION_DEFAULTS, AccessLink, AdminLogEntry, Organisation, User, utcnow
 from . import security_events
@@ -223,6 +224,49 @@ def update_settings(raw: dict[str, Any], *, by: User) -> Organisation:
         org.name, org.retention_months, org.invite_link_days = args.name.strip(), args.retention_months, args.invite_link_days
         org.updated_at = utcnow()
         log_admin("settings.update", by, {"before": before, "after": {**before, **args.model_dump()}})
+    return org
+
+
+def statutory_settings(org: Organisation) -> dict[str, Any]:
+    """The organisation's statutory clock settings as stored (and as the admin log records them)."""
+    return {
+        "timezone": org.timezone,
+        "contacts": org.contacts or {},
+        "term_dates": org.term_dates or [],
+        "closure_days": org.closure_days or [],
+        "us_state": org.us_state,
+        "us_timeframes": org.us_timeframes or {},
+    }
+
+
+def update_statutory_settings(raw: dict[str, Any], *, by: User) -> Organisation:
+    """An administrator sets the statutory clock's contacts, time zone, terms, closures and US state profile."""
+    args = schemas.parse(schemas.StatutorySettingsArgs, raw)
+    timeframes = {
+        settable.rule_id: getattr(args, settable.setting)
+        for settable in statutory_rules.STATE_SETTABLE
+        if getattr(args, settable.setting) is not None
+    }
+    if timeframes and not args.us_state:
+        raise schemas.FieldErrors({"us_state": "Choose the state whose timeframes these are."})
+    contacts = {}
+    for kind in statutory_rules.CONTACT_KINDS:
+        contact = getattr(args, kind).model_dump()
+        if any(contact.values()):
+            contacts[kind] = contact
+    with write():
+        org = organisation()
+        if org not in db.session:
+            db.session.add(org)
+        before = statutory_settings(org)
+        org.timezone = args.timezone or None
+        org.contacts = contacts or None
+        org.term_dates = [span.as_dict() for span in args.terms] or None
+        org.closure_days = [span.as_dict() for span in args.closures] or None
+        org.us_state = args.us_state or None
+        org.us_timeframes = timeframes or None
+        org.updated_at = utcnow()
+        log_admin("settings.update", by, {"part": "statutory", "before": before, "after": statutory_settings(org)})
     return org
 
 

@@ -16,6 +16,7 @@ from .. import queries, schemas
 from ..domain import access
 from ..domain import minutes as rules
 from ..domain.errors import Conflict, RuleViolation
+from ..domain.statutory.timeline import jurisdiction_of
 from ..extensions import db
 from ..models import (
     AccessLink,
@@ -134,8 +135,10 @@ def record_data(meeting: Meeting, now: datetime) -> rules.RecordData:
         ],
         details=details_view(details_of(meeting.id)),
         speaking_requests=queries.speaking_requests(meeting.id, access.CHAIR, None),
-        # the minutes' dated statutory steps; the builder stays pure and takes them as data
+        # the minutes' dated statutory steps, the family summary's dates and its advice contact: computed
+        # here so that the builder stays pure
         statutory=statutory.timeline(meeting, now.astimezone(local_zone()).date())["items"],
+        contacts=statutory.contacts_for(jurisdiction_of(meeting.meeting_type)),
     )
 
 

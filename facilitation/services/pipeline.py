@@ -32,6 +32,7 @@ from ..models import (
     CommandRecord,
     Meeting,
     MeetingEvent,
+    Organisation,
     User,
     utcnow,
 )
@@ -175,7 +176,10 @@ def actor_label(link: AccessLink) -> str:
 
 
 def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("TIMEZONE", "Europe/London"))
+    """The organisation's time zone (its settings), else the TIMEZONE configured (Europe/London by default)."""
+    with db.session.no_autoflush:  # a command's pending changes are not flushed early by this read
+        org = db.session.get(Organisation, 1)
+    return ZoneInfo((org.timezone if org is not None else None) or current_app.config.get("TIMEZONE", "Europe/London"))
 
 
 def as_utc(value: datetime) -> datetime:

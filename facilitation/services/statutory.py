@@ -1,4 +1,5 @@
-"""The statutory rules and their calculator for the API: the domain's rules with the organisation's calendar."""
+"""The statutory rules and their calculator for the API: the domain's rules with the organisation's calendar
+(its time zone, term dates and closure days) and, for the US, its state's own timeframes."""
 
 from __future__ import annotations
 
@@ -8,17 +9,48 @@ from .. import schemas
 from ..calendars import organisation_calendar
 from ..domain.dates import uk_date
 from ..domain.errors import InvalidValue, NotFound
+from ..domain.statutory import organisation as org_rules
+from ..domain.statutory.calendar import Calendar
 from ..domain.statutory.clock import compute as compute_rule
 from ..domain.statutory.clock import find_rule, rules_for
 from ..domain.statutory.document import JURISDICTIONS, formula_in_words
-from ..domain.statutory.rules import Rule
+from ..domain.statutory.rules import RULES, Rule
 from ..domain.statutory.timeline import jurisdiction_of, meeting_timeline
 from ..models import Meeting
+from . import accounts
 from .pipeline import local_zone
 
 NOT_LEGAL_ADVICE = "The statutory latest date per the rule's source; this is not legal advice."
 #: Start dates outside these years are refused (the calendars hold no holidays for them).
 FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
+def calendar_for(jurisdiction: str, years) -> Calendar:
+    """The organisation's calendar for a jurisdiction: public holidays, its closure days, terms and time zone."""
+    org = accounts.organisation()
+    return organisation_calendar(
+        jurisdiction,
+        years,
+        closures=org_rules.closure_days(org_rules.spans_from(org.closure_days)),
+        terms=org_rules.terms_of(org_rules.spans_from(org.term_dates)),
+        timezone=local_zone().key,
+    )
+
+
+def rules_in_use() -> tuple[Rule, ...]:
+    """Every rule, with the organisation's US state timeframes in place of the federal defaults it overrides."""
+    org = accounts.organisation()
+    return org_rules.state_rules(RULES, org.us_timeframes or {}, org.us_state or org_rules.FEDERAL)
+
+
+def contacts_for(jurisdiction: str) -> list[dict]:
+    """The organisation's local contacts that a jurisdiction shows, in its words, as plain data."""
+    stored = accounts.organisation().contacts or {}
+    contacts = {kind: org_rules.contact_from(stored.get(kind)) for kind in org_rules.CONTACT_KINDS}
+    return [
+        {"kind": shown.kind, "label": shown.label, "what": shown.what, **shown.contact.__dict__}
+        for shown in org_rules.contacts_shown(jurisdiction, contacts)
+    ]
 
 
 def rule_as_dict(rule: Rule) -> dict:
@@ -36,13 +68,15 @@ def rule_as_dict(rule: Rule) -> dict:
         "effective_from": rule.effective_from.isoformat(),
         "effective_to": rule.effective_to.isoformat() if rule.effective_to else None,
         "note": rule.note,
+        "state_timeframe": rule.state_timeframe or None,
     }
 
 
 def listing(jurisdiction: str | None, today: date) -> list[dict]:
     """The rules in force today, of one jurisdiction or all."""
     chosen = [jurisdiction] if jurisdiction else list(JURISDICTIONS)
-    return [rule_as_dict(rule) for name in chosen for rule in rules_for(name, today)]
+    rules = rules_in_use()
+    return [rule_as_dict(rule) for name in chosen for rule in rules_for(name, today, rules)]
 
 
 def calculate(args: schemas.StatutoryComputeArgs, today: date) -> dict:
@@ -50,7 +84,7 @@ def calculate(args: schemas.StatutoryComputeArgs, today: date) -> dict:
     if args.jurisdiction not in JURISDICTIONS:
         raise schemas.FieldErrors({"jurisdiction": "Unknown jurisdiction: ENG or US."})
     try:
-        rule = find_rule(args.rule_id, today)
+        rule = find_rule(args.rule_id, today, rules_in_use())
     except NotFound:
         raise schemas.FieldErrors({"rule_id": "There is no statutory rule with this id."}) from None
     if rule.jurisdiction != args.jurisdiction:
@@ -65,7 +99,7 @@ def calculate(args: schemas.StatutoryComputeArgs, today: date) -> dict:
     if errors:
         raise schemas.FieldErrors(errors)
     years = {value.year for value in args.starts.values()} or {today.year}
-    calendar = organisation_calendar(rule.jurisdiction, range(min(years) - 2, max(years) + 5))
+    calendar = calendar_for(rule.jurisdiction, range(min(years) - 2, max(years) + 5))
     try:
         deadline = compute_rule(rule, args.starts, calendar)
     except InvalidValue as refused:
@@ -79,6 +113,7 @@ def calculate(args: schemas.StatutoryComputeArgs, today: date) -> dict:
         "verification": deadline.verification,
         "caveats": list(deadline.caveats),
         "sources": list(deadline.sources),
+        "state_timeframe": deadline.state_timeframe or None,
         "notice": NOT_LEGAL_ADVICE,
     }
 
@@ -91,17 +126,17 @@ def held_at(meeting: Meeting) -> datetime:
 def timeline(meeting: Meeting, today: date) -> dict:
     """The meeting's statutory timeline (domain.statutory.timeline) on the organisation's calendar."""
     jurisdiction = jurisdiction_of(meeting.meeting_type)
-    zone = local_zone().key
-    held = held_at(meeting).astimezone(local_zone()).date()
-    calendar = organisation_calendar(jurisdiction, range(held.year - 1, held.year + 3), timezone=zone)
-    items = meeting_timeline(meeting.meeting_type, held_at(meeting), calendar, today)
+    zone = local_zone()
+    held = held_at(meeting).astimezone(zone).date()
+    calendar = calendar_for(jurisdiction, range(held.year - 1, held.year + 3))
+    items = meeting_timeline(meeting.meeting_type, held_at(meeting), calendar, today, rules_in_use())
     return {
         "meeting_id": meeting.id,
         "meeting_type": meeting.meeting_type,
         "jurisdiction": jurisdiction,
         "meeting_date": held.isoformat(),
         "today": today.isoformat(),
-        "timezone": zone,
+        "timezone": zone.key,
         "items": [
             {
                 "rule_id": item.rule.id,
@@ -117,6 +152,7 @@ def timeline(meeting: Meeting, today: date) -> dict:
                 "verification": item.deadline.verification,
                 "caveats": list(item.deadline.caveats),
                 "sources": list(item.deadline.sources),
+                "state_timeframe": item.deadline.state_timeframe or None,
             }
             for item in items
         ],

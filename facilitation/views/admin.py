@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from .. import schemas
 from ..auth import allow
 from ..domain import access
+from ..domain.statutory import organisation as statutory_org
 from ..extensions import db
 from ..models import AdminLogEntry, AuditEntry, Meeting, User, utcnow
 from ..realtime.broadcast import cut_off_links
@@ -103,10 +104,11 @@ def reset_password(user_id: int):
 @bp.route("/settings", methods=["GET", "POST"])
 @allow("admin")
 def settings():
-    """Administrators: the organisation's name, how long records are kept, how long invite links work."""
+    """Administrators: the organisation's name, how long records are kept, how long invite links work (and,
+    on the same page, the statutory clock's settings, saved by `statutory_settings`)."""
     org = accounts.organisation()
     errors: dict[str, str] = {}
-    form = {"name": org.name, "retention_months": str(org.retention_months), "invite_link_days": str(org.invite_link_days)}
+    form = _general_form(org)
     if request.method == "POST":
         form = {k: request.form.get(k, "")[:200] for k in form}
         raw: dict = {"name": form["name"]}
@@ -124,7 +126,78 @@ def settings():
             else:
                 flash("Settings saved.")
                 return redirect(url_for("admin.settings"), code=303)
-    return render_template("admin/settings.html", form=form, errors=errors), (422 if errors else 200)
+    return _settings_page(form=form, errors=errors)
+
+
+def _general_form(org) -> dict[str, str]:
+    return {"name": org.name, "retention_months": str(org.retention_months), "invite_link_days": str(org.invite_link_days)}
+
+
+def _statutory_form(org) -> dict[str, str]:
+    """The statutory settings as the form shows them: contacts by field, terms and closures as lines."""
+    form = {}
+    for kind in statutory_org.CONTACT_KINDS:
+        stored = (org.contacts or {}).get(kind) or {}
+        for part in statutory_org.CONTACT_FIELDS:
+            form[f"{kind}.{part}"] = stored.get(part) or ""
+    timeframes = org.us_timeframes or {}
+    form.update(
+        timezone=org.timezone or "",
+        terms=statutory_org.as_lines(statutory_org.spans_from(org.term_dates)),
+        closures=statutory_org.as_lines(statutory_org.spans_from(org.closure_days)),
+        us_state=org.us_state or "",
+        **{s.setting: str(timeframes.get(s.rule_id) or "") for s in statutory_org.STATE_SETTABLE},
+    )
+    return form
+
+
+def _settings_page(form=None, errors=None, statutory_form=None, statutory_errors=None):
+    org = accounts.organisation()
+    return render_template(
+        "admin/settings.html",
+        form=form or _general_form(org),
+        errors=errors or {},
+        sform=statutory_form or _statutory_form(org),
+        serrors=statutory_errors or {},
+        contact_kinds=[(kind, statutory_org.CONTACT_SETTING_LABELS[kind]) for kind in statutory_org.CONTACT_KINDS],
+        state_settable=statutory_org.STATE_SETTABLE,
+        us_states=statutory_org.US_STATES,
+        default_zone=current_app.config.get("TIMEZONE", "Europe/London"),
+    ), (422 if errors or statutory_errors else 200)
+
+
+#: Longer than any field may be, so that the schema refuses an over-long value rather than it being cut.
+FORM_VALUE_LIMIT = 40_000
+
+
+@bp.post("/settings/statutory")
+@allow("admin")
+def statutory_settings():
+    """Administrators: the statutory clock's local contacts, time zone, term dates, closure days and US state."""
+    form = {key: request.form.get(key, "")[:FORM_VALUE_LIMIT] for key in _statutory_form(accounts.organisation())}
+    raw: dict = {
+        kind: {part: form[f"{kind}.{part}"] for part in statutory_org.CONTACT_FIELDS}
+        for kind in statutory_org.CONTACT_KINDS
+    }
+    raw.update(timezone=form["timezone"], terms=form["terms"], closures=form["closures"], us_state=form["us_state"])
+    errors: dict[str, str] = {}
+    for settable in statutory_org.STATE_SETTABLE:
+        value = form[settable.setting].strip()
+        if not value:
+            raw[settable.setting] = None
+        elif value.isascii() and value.isdigit() and len(value) < 7:
+            raw[settable.setting] = int(value)
+        else:
+            errors[settable.setting] = "Must be a whole number, or empty for the federal default."
+    if not errors:
+        try:
+            accounts.update_statutory_settings(raw, by=current_user)
+        except schemas.FieldErrors as exc:
+            errors = exc.fields
+        else:
+            flash("Statutory clock settings saved.")
+            return redirect(url_for("admin.settings") + "#statutory", code=303)
+    return _settings_page(statutory_form=form, statutory_errors=errors)
 
 
 @bp.get("/access-log")

@@ -37,6 +37,8 @@ from .family import (
     ADVICE_DISAGREEMENT,
     ADVICE_ENGLAND,
     ADVICE_US,
+    FAMILY_DATES,
+    FAMILY_DATES_NOTICE,
     GLOSSARY,
     MEETING_TYPES_PLAIN,
     ROLES_PLAIN,
@@ -59,6 +61,7 @@ from .values import (
     Attendance,
     DecisionEntry,
     DisagreementEntry,
+    FamilyDate,
     FamilySummary,
     MeetingDetails,
     Minutes,
@@ -71,7 +74,7 @@ from .values import (
     Term,
     VersionStamp,
 )
-from .wording import person_line, uk_date
+from .wording import long_date, person_line, uk_date
 
 __all__ = [
     "ADVICE_DISAGREEMENT",
@@ -84,6 +87,8 @@ __all__ = [
     "CORRECTION",
     "DRAFT",
     "FORMAT",
+    "FAMILY_DATES",
+    "FAMILY_DATES_NOTICE",
     "GLOSSARY",
     "MEETING_TYPES_PLAIN",
     "NOTE_MAX",
@@ -99,6 +104,7 @@ __all__ = [
     "Attendance",
     "DecisionEntry",
     "DisagreementEntry",
+    "FamilyDate",
     "FamilySummary",
     "MeetingDetails",
     "Minutes",
@@ -124,6 +130,7 @@ __all__ = [
     "completeness",
     "family_summary",
     "fingerprint",
+    "long_date",
     "owner_key",
     "person_line",
     "tally",

@@ -73,8 +73,11 @@ class RecordData:
     details: dict = field(default_factory=dict)
     #: requests to speak (queries.speaking_request_view), every status
     speaking_requests: list[dict] = field(default_factory=list)
-    #: the meeting's statutory timeline items (services.statutory.timeline's "items"); none for a type without one
+    #: the meeting's statutory timeline items (services.statutory.timeline's "items"; none for a type without
+    #: one), for the minutes' dated steps and the family summary; and the organisation's local contacts its
+    #: jurisdiction shows (services.statutory.contacts_for), for the family summary
     statutory: list[dict] = field(default_factory=list)
+    contacts: list[dict] = field(default_factory=list)
 
 
 def _dt(value: str | None, tz: tzinfo) -> datetime | None:
@@ -141,7 +144,7 @@ def build_minutes(
         hands_raised=queue[HAND],
         breaks_requested=queue[BREAK],
     )
-    return replace(body, summary=family_summary(body))
+    return replace(body, summary=family_summary(body, record.statutory, record.contacts))
 
 
 class _Filing:

@@ -1,14 +1,18 @@
 """The family's plain-language summary: what the meeting was, who came, what was agreed, what happens
-next and when, the abbreviations used, and where to get independent advice."""
+next and when, the dates the law sets after the meeting, the abbreviations used, and where to get
+independent advice (the organisation's own information and advice contact first, when it has set one)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from datetime import date
 
 from ..bidi import isolate_all
 from ..routes import find_route
-from .values import Advice, FamilySummary, Minutes, SummaryStep, Term
-from .wording import uk_date
+from ..statutory.organisation import ADVICE as ADVICE_CONTACT
+from .values import Advice, FamilyDate, FamilySummary, Minutes, SummaryStep, Term
+from .wording import long_date, uk_date
 
 #: Abbreviations people use in SEND meetings, expanded for families. Matched as whole words, case as written.
 GLOSSARY: dict[str, str] = {
@@ -88,6 +92,26 @@ ADVICE_US = [
     ),
 ]
 
+#: The statutory dates after a meeting, said to the family: {day} is the date written out in full. Steps of
+#: a timeline missing here are said from the rule's own words (who, what, by when).
+FAMILY_DATES: dict[str, str] = {
+    "ENG-AR-08": "The school must send the review report to everyone by {day}.",
+    "ENG-AR-09": "The local authority must tell you whether it will keep the plan as it is, change it or end it, "
+    "by {day}.",
+    "ENG-AR-10": "If it wants to change the plan, the local authority must send you the proposed changes with that "
+    "decision, by {day}.",
+    "ENG-AR-11": "You have 15 days to comment on any proposed changes, counted from the day you get them: "
+    "at the latest {day}, if they come on the last possible day.",
+    "ENG-AR-12": "If the plan is changed, the local authority must send you the final amended plan by {day}.",
+    "ENG-AR-01": "The next annual review of the plan must be held by {day}.",
+    "ENG-SS-04": "The school should give you a record of this meeting by {day}.",
+    "ENG-SS-03": "The school should review the support with you again by {day}.",
+    "US-IEP-02": "The IEP team must review the IEP again by {day}, at least once a year.",
+    "US-EVAL-01": "The school district must complete the initial evaluation by {day}.",
+    "US-IEP-03": "The school district must reevaluate by {day}, unless you and the district agree it is not needed.",
+}
+FAMILY_DATES_NOTICE = "These dates are the latest the law allows, computed from the rules; this is not legal advice."
+
 #: Meeting types explained for the family summary.
 MEETING_TYPES_PLAIN: dict[str, str] = {
     "sen_support_review": "a SEN support review: a regular check on the extra help the child gets in school",
@@ -122,8 +146,39 @@ def _route_plain(meeting_type: str, g) -> str:
     return route.plain if route else (g.next_step_label or "")
 
 
-def family_summary(m: Minutes) -> FamilySummary:
-    """Short and plain: what the meeting was, who came, what was agreed, what happens next and when."""
+def family_dates(timeline: Sequence[Mapping]) -> list[FamilyDate]:
+    """The statutory dates after the meeting, from its timeline items (services.statutory.timeline), in plain words."""
+    dates = []
+    for item in timeline:
+        if item.get("side") != "after":
+            continue  # what had to happen before the meeting is the chair's to check, not the family's to do
+        day = date.fromisoformat(item["date"]) if isinstance(item["date"], str) else item["date"]
+        wording = FAMILY_DATES.get(item["rule_id"])
+        text = wording.format(day=long_date(day)) if wording else f"{item['who']}: {item['title']}, by {long_date(day)}."
+        sources = item.get("sources") or [""]
+        dates.append(FamilyDate(day, text, item["rule_id"], sources[0], bool(item.get("verified")),
+                                item.get("state_timeframe") or ""))
+    return sorted(dates, key=lambda d: d.day)
+
+
+def advice_for(meeting_type: str, contacts: Sequence[Mapping]) -> list[Advice]:
+    """Where to get independent advice: the organisation's information and advice service when it has set
+    one (in place of the general pointer to find it), else the general list, for the meeting's jurisdiction."""
+    general = list(ADVICE_US) if meeting_type == "iep_meeting" else list(ADVICE_ENGLAND)
+    local = [c for c in contacts if c.get("kind") == ADVICE_CONTACT]
+    if not local:
+        return general
+    c = local[0]
+    reach = " · ".join(part for part in (
+        f"Phone {c['phone']}" if c.get("phone") else "", f"Email {c['email']}" if c.get("email") else "", c.get("web") or ""
+    ) if part)
+    name = f"{c['name']} ({c['label']})" if c.get("name") else c["label"]
+    return [Advice(name, c["what"], reach), *general[1:]]
+
+
+def family_summary(m: Minutes, timeline: Sequence[Mapping] = (), contacts: Sequence[Mapping] = ()) -> FamilySummary:
+    """Short and plain: what the meeting was, who came, what was agreed, what happens next and when, the
+    statutory dates after the meeting (from its timeline items) and the organisation's advice contact."""
     m = isolate_all(m)  # typed names and texts go into sentences of ours
     d = m.meeting
     kind = MEETING_TYPES_PLAIN.get(d.meeting_type, d.meeting_type_label)
@@ -169,13 +224,16 @@ def family_summary(m: Minutes) -> FamilySummary:
 
     review = f"The next review is on {uk_date(m.next_review_date, weekday=True)}." if m.next_review_date else "The date of the next review has not been set yet."
 
-    advice = list(ADVICE_US) if d.meeting_type == "iep_meeting" else list(ADVICE_ENGLAND)
+    advice = advice_for(d.meeting_type, contacts)
     if d.meeting_type != "iep_meeting" and any(not g.resolved for g in m.disagreements):
         advice.append(ADVICE_DISAGREEMENT)
 
-    words = " ".join([intro, *who, *agreed, *(s.text for s in steps), *disagreed, m.child_views or "", m.family_views or "", kind])
+    statutory = family_dates(timeline)
+    words = " ".join([intro, *who, *agreed, *(s.text for s in steps), *disagreed, m.child_views or "", m.family_views or "",
+                      kind, *(fd.text for fd in statutory)])
     glossary = [Term(term, meaning) for term, meaning in GLOSSARY.items() if _GLOSSARY_PATTERNS[term].search(words)]
     # SENCo and SENCO mean the same: list the term once.
     if any(t.term == "SENCO" for t in glossary):
         glossary = [t for t in glossary if t.term != "SENCo"]
-    return FamilySummary(intro, who, agreed, steps, disagreed, review, glossary, advice)
+    notice = FAMILY_DATES_NOTICE if statutory else ""
+    return FamilySummary(intro, who, agreed, steps, disagreed, review, glossary, advice, statutory, notice)

@@ -220,6 +220,19 @@ class Term:
 
 
 @dataclass(frozen=True)
+class FamilyDate:
+    """A statutory date that matters to the family, in plain words, with the rule it comes from."""
+
+    day: date
+    text: str
+    rule_id: str
+    source: str
+    verified: bool
+    #: the US state whose own timeframe the date follows, empty for a federal or English rule
+    state_timeframe: str = ""
+
+
+@dataclass(frozen=True)
 class FamilySummary:
     intro: str
     who_came: list[str]
@@ -229,6 +242,10 @@ class FamilySummary:
     next_review: str
     glossary: list[Term]
     advice: list[Advice]
+    #: the statutory dates after the meeting and the words that they are not legal advice; summaries
+    #: stored before these were added read as having none
+    statutory_dates: list[FamilyDate] = field(default_factory=list)
+    statutory_notice: str = ""
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ and every renderer, so a date reads the same wherever the minutes show it."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from ..bidi import isolate
 from ..dates import uk_date  # noqa: F401 - one UK date format for every part of the record
 from .values import Person
@@ -23,3 +25,8 @@ def person_line(p: Person) -> str:
         if x
     ]
     return f"{isolate(p.name)}, {p.role_label}, {isolate(p.agency)}" + (f" ({', '.join(extra)})" if extra else "")
+
+
+def long_date(value: date) -> str:
+    """'Friday 20 March 2026': a date written out in full, for the family summary's statutory dates."""
+    return f"{value:%A} {value.day} {value:%B %Y}"

@@ -34,6 +34,7 @@ from facilitation.domain.statutory.rules import (
 MONTH_END = "month-end rule (no corresponding date, so the month's last day) not verified for this rule"
 WORKING_DAY_DEFINITION = "working-day definition (weekends and bank holidays) not verified for this rule"
 DAY_ONE = "counting the start day as day 1 not verified"
+STATE_TIMEFRAME = "state timeframe as the organisation entered it, not checked against the state's law"
 ADJUSTERS = {NEXT_WORKING_DAY: cal.next_working_day, CHRISTMAS: cal.tribunal_christmas, AUGUST: cal.tribunal_august}
 
 
@@ -48,6 +49,8 @@ class Deadline:
     verification: str
     sources: tuple[str, ...]
     caveats: tuple[str, ...] = ()
+    #: the US state whose own timeframe the date follows ("state timeframe"), empty for a federal default
+    state_timeframe: str = ""
 
 
 def find_rule(rule_id: str, on: date | None = None, rules: tuple[Rule, ...] = RULES) -> Rule:
@@ -112,7 +115,11 @@ def compute(rule: Rule | str, starts: Mapping[str, date | datetime | None], cale
     day, caveats = (min if rule.combine == EARLIEST else max)(results, key=lambda result: result[0])
     if rule.jurisdiction not in UNDEFINED_WORKING_DAYS:
         caveats = tuple(caveat for caveat in caveats if caveat != WORKING_DAY_DEFINITION)
+    if rule.state_timeframe:
+        caveats = (*caveats, STATE_TIMEFRAME)
     for name in rule.adjustments:
         day = ADJUSTERS[name](day, calendar)
     verified = rule.verification in (PRIMARY, SECONDARY) and not caveats
-    return Deadline(day, rule.id, rule.jurisdiction, verified, rule.verification, rule.sources, caveats)
+    return Deadline(
+        day, rule.id, rule.jurisdiction, verified, rule.verification, rule.sources, caveats, rule.state_timeframe
+    )

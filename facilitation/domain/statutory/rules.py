@@ -70,6 +70,8 @@ class Rule:
     effective_to: date | None = None
     version: int = 1
     note: str = ""
+    #: the US state whose own timeframe replaced the federal default (organisation.with_overrides), if any
+    state_timeframe: str = ""
 
     @property
     def start_events(self) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from facilitation.domain.errors import NotFound
 from facilitation.domain.statutory import calendar as cal
 from facilitation.domain.statutory.clock import Deadline, compute, find_rule
-from facilitation.domain.statutory.rules import Rule
+from facilitation.domain.statutory.rules import RULES, Rule
 
 #: The record's date that stands for a rule's start event unless a step says otherwise.
 MEETING = "meeting"
@@ -81,15 +81,16 @@ def status_on(day: date, today: date) -> str:
 
 
 def meeting_timeline(
-    meeting_type: str, meeting_at: date | datetime, calendar: cal.Calendar, today: date
+    meeting_type: str, meeting_at: date | datetime, calendar: cal.Calendar, today: date, rules: tuple[Rule, ...] = RULES
 ) -> list[TimelineItem]:
-    """The dated statutory steps around a meeting (an instant is placed on the calendar's local date)."""
+    """The dated statutory steps around a meeting (an instant is placed on the calendar's local date); `rules`
+    may carry a state's own timeframes (organisation.state_rules)."""
     held = calendar.local_date(meeting_at)
     dates: dict[str, date] = {MEETING: held}
     items = []
     for step in TIMELINES.get(meeting_type, ()):
         try:
-            rule = find_rule(step.rule_id, held)
+            rule = find_rule(step.rule_id, held, rules)
         except NotFound:  # not in force on the meeting's date (e.g. before a judgment)
             continue
         sources = {event: step.source_of(event) for event in rule.start_events}
