@@ -71,3 +71,32 @@ def test_a_migrated_sqlite_database_has_every_index_the_models_declare(empty_app
     with sqlite3.connect(path) as c:
         present = {name for (name,) in c.execute("select name from sqlite_master where type = 'index'")}
     assert declared - dialect_only - present == set()
+
+
+def test_the_escalation_ladders_next_steps_become_each_jurisdictions_routes(empty_app):
+    app, path = empty_app
+    directory = app.extensions["migrate"].directory
+    with app.app_context():
+        upgrade(directory=directory, revision="4c1e2a9b7d55")  # the last revision with the ladder
+    ladder = ["tribunal", "complaint", "independent_evaluation", "disagreement_resolution", "mediation", "follow_up_meeting"]
+    with sqlite3.connect(path) as c:
+        for mid, kind in ((1, "ehcp_annual_review"), (2, "iep_meeting")):
+            c.execute(
+                "insert into meetings (id,title,meeting_type,child_ref,scheduled_start,scheduled_end,status,last_seq,version,created_at)"
+                f" values ({mid},'Review','{kind}','AB','2026-01-01 10:00:00','2026-01-01 11:00:00','ended',3,1,'2026-01-01 09:00:00')"
+            )
+            for n, step in enumerate(ladder, 1):
+                c.execute(
+                    "insert into disagreements (meeting_id,topic,resolved,next_step,version,created_at,confidential)"
+                    f" values ({mid},'{step} {n}',0,'{step}',1,'2026-01-01 09:00:00',0)"
+                )
+    with app.app_context():
+        upgrade(directory=directory)
+    with sqlite3.connect(path) as c:
+        rows = c.execute("select meeting_id, next_step from disagreements order by id").fetchall()
+    assert [step for mid, step in rows if mid == 1] == [
+        "appeal", "complaint_school", "follow_up_meeting", "disagreement_resolution", "mediation", "follow_up_meeting"
+    ]
+    assert [step for mid, step in rows if mid == 2] == [
+        "due_process", "state_complaint", "independent_evaluation", "mediation", "mediation", "follow_up_meeting"
+    ]

@@ -1,7 +1,7 @@
 """the organisation's statutory settings: time zone, local contacts, term and closure dates, US state profile
 
 Revision ID: 8e5b1d7c3a21
-Revises: 4c1e2a9b7d55
+Revises: 6a2d9e4f1b83
 Create Date: 2026-12-05 10:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '8e5b1d7c3a21'
-down_revision = '4c1e2a9b7d55'
+down_revision = '6a2d9e4f1b83'
 branch_labels = None
 depends_on = None
 
