@@ -228,7 +228,7 @@ def _state_schemas() -> dict:
             },
             "next_step_label": _TEXT_OR_NULL,
             "next_step_note": {**_TEXT_OR_NULL, "description": "The route in its jurisdiction's words: when it is open, what it needs"},
-            "next_step_contact": {"enum": ["information_advice", "disagreement_resolution", "mediation", None], "description": "The organisation contact shown with the route"},
+            "next_step_contact": {"enum": ["advice", "disagreement_resolution", "mediation", None], "description": "The organisation contact shown with the route"},
             "route_dates": {"type": "object", "additionalProperties": {"type": "string", "format": "date"}, "description": "The dates the route's clocks start from, by name"},
             "route_deadlines": {
                 "type": "array",

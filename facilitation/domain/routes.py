@@ -153,7 +153,7 @@ ROUTES: dict[str, tuple[Route, ...]] = {
             asks=(LETTER, CERTIFICATE),
             rules=("ENG-APP-01", "ENG-APP-02"),
             limits=("ENG-APP-01",),
-            contact="information_advice",
+            contact="advice",
         ),
         Route(
             "complaint_school",
@@ -211,7 +211,7 @@ ROUTES: dict[str, tuple[Route, ...]] = {
             "When the parent disagrees with the district's evaluation. The district must, without unnecessary "
             "delay, either pay for it or file for a hearing to show its evaluation is appropriate.",
             frozenset({"evaluation"}),
-            contact="information_advice",
+            contact="advice",
         ),
         Route(
             "mediation",
@@ -231,7 +231,7 @@ ROUTES: dict[str, tuple[Route, ...]] = {
             frozenset({"iep", "violation"}),
             asks=(Asked("complaint_filed_date", "Date the complaint was filed"),),
             rules=("US-SC-01",),
-            contact="information_advice",
+            contact="advice",
         ),
         Route(
             "due_process",
@@ -247,7 +247,7 @@ ROUTES: dict[str, tuple[Route, ...]] = {
             ),
             rules=("US-DP-01", "US-DP-03", "US-DP-04"),
             limits=("US-DP-01", "US-DP-03"),
-            contact="information_advice",
+            contact="advice",
         ),
     ),
 }

@@ -136,10 +136,21 @@ def next_step_line(g: DisagreementEntry) -> str:
 
 
 def route_lines(g: DisagreementEntry) -> list[str]:
-    """What the disagreement is about, the route's own words, its dated steps and any warning, one line each."""
+    """What the disagreement is about, the route's own words, its dated steps, any warning and whom to contact."""
     lines = [f"About: {g.about_label}."] if g.about_label else []
-    if g.resolved or not g.next_step:
+    if g.resolved:
         return lines
+    if g.next_step and g.route_note:
+        lines.append(g.route_note)
+    for r in g.route_dates:
+        mark = "" if r.verified else ", unverified"
+        lines.append(f"{r.title} ({r.who}): by {uk_date(r.day)} ({r.rule_id}{mark}).")
+    if g.route_missing:
+        lines.append("Dates still needed for this route's time limits: " + "; ".join(g.route_missing) + ".")
+    if g.follow_up_late:
+        lines.append(f"Warning: {g.follow_up_late}")
+    lines += [f"Contact: {line}" for line in g.contacts]
+    return lines
     if g.route_note:
         lines.append(g.route_note)
     for r in g.route_dates:
@@ -149,6 +160,7 @@ def route_lines(g: DisagreementEntry) -> list[str]:
         lines.append("Dates still needed for this route's time limits: " + "; ".join(g.route_missing) + ".")
     if g.follow_up_late:
         lines.append(f"Warning: {g.follow_up_late}")
+    lines += [f"Contact: {line}" for line in g.contacts]
     return lines
 
 

@@ -8,11 +8,12 @@ from flask_login import current_user
 from .. import queries, services
 from ..auth import allow, redirect_to_sign_in
 from ..domain import access, registers
+from ..domain.routes import jurisdiction
 from ..domain.meetings import AGENCIES, PARTICIPANT_ROLES
 from ..extensions import db
 from ..models import Meeting, utcnow
 from ..security import limiter
-from ..services import accounts
+from ..services import accounts, statutory
 from ..services.action_log import review, rows
 
 bp = Blueprint("room", __name__)
@@ -71,7 +72,8 @@ def _page(token: str, page: str):
         role=role,
         invite_link_days=accounts.organisation().invite_link_days,
         snapshot=snapshot,
-        bootstrap={"token": token, "link_id": link.id, "snapshot": snapshot, "routes": queries.routes_table(meeting.meeting_type), **extra},
+        bootstrap={"token": token, "link_id": link.id, "snapshot": snapshot, "routes": queries.routes_table(meeting.meeting_type),
+                   "contacts": statutory.contacts_for(jurisdiction(meeting.meeting_type)), **extra},
         roles=PARTICIPANT_ROLES,
         agencies=AGENCIES,
         decision_statuses=registers.DECISION_STATUSES,

@@ -95,7 +95,30 @@ export function disagreementNode(room, g, { positionExtra = () => [], extra = []
     el("p", { class: "entry-meta next-step" }, next),
     !g.resolved && g.next_step && g.next_step_note ? el("p", { class: "entry-meta route-note" }, g.next_step_note) : null,
     ...(g.resolved ? [] : routeDatesNodes(g)),
+    g.resolved ? null : contactsNode(room, g),
     ...extra,
+  );
+}
+
+// The information and advice service on every open disagreement, and the route's own service (as the
+// organisation set them): who can help, and how to reach them.
+function contactsNode(room, g) {
+  const wanted = ["advice", g.next_step_contact].filter((k, i, all) => k && all.indexOf(k) === i);
+  const shown = wanted.map((kind) => room.contacts.find((c) => c.kind === kind)).filter(Boolean);
+  if (!shown.length) return null;
+  return el(
+    "ul",
+    { class: "route-contacts", dataset: { key: "contacts" } },
+    ...shown.map((c) =>
+      el(
+        "li",
+        { dataset: { key: c.kind } },
+        el("strong", {}, `${c.label}: `),
+        [c.name, c.phone].filter(Boolean).join(", "),
+        c.email ? [" ", el("a", { href: `mailto:${c.email}` }, c.email)] : null,
+        c.web ? [" ", el("a", { href: c.web, target: "_blank", rel: "noopener noreferrer" }, c.web)] : null,
+      ),
+    ),
   );
 }
 

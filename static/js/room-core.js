@@ -15,6 +15,8 @@ export const COLLECTIONS = ["items", "participants", "decisions", "actions", "di
 export class Room {
   constructor(bootstrap, onChange) {
     this.token = bootstrap.token;
+    // the organisation's local contacts for this meeting's jurisdiction, shown with each open disagreement
+    this.contacts = bootstrap.contacts || [];
     this.onChange = onChange;
     this.listeners = { status: [], event: [], snapshot: [] };
     this.offsetMs = 0;

@@ -14,7 +14,7 @@ from facilitation.calendars import organisation_calendar
 from facilitation.domain.statutory.clock import compute
 from facilitation.extensions import db
 from facilitation.models import AdminLogEntry, Organisation
-from tests.conftest import add_staff, sign_in
+from tests.conftest import add_staff, local_today, sign_in
 
 SETTINGS = "/admin/settings/statutory"
 NOTICE = "These dates are the latest the law allows, computed from the rules; this is not legal advice."
@@ -203,3 +203,30 @@ def test_a_us_iep_meetings_family_summary_has_us_dates_and_contact_and_no_englis
         assert "Buckeye Parent Center (Parent Training and Information Center)" in text and "614 555 0100" in text
         for word in ("SENDIASS", "Tribunal", "tribunal", "certificate", "council"):
             assert word not in text, word
+
+
+def _disagreement_with_route(client, m, **route):
+    def cmd(command, **args):
+        r = client.post(f"/api/v1/meetings/{m['id']}/commands/{command}", json=args, headers={"Authorization": f"Bearer {m['chair']}"})
+        assert r.status_code == 200, (command, r.get_json())
+        return r.get_json()
+
+    g = cmd("disagreements.record", topic="Hours of support")
+    cmd("disagreements.update", disagreement_id=g["disagreement_id"], version=1, next_step_owner_name="K. Obi",
+        next_step_agency="School", follow_up_date=(local_today() + timedelta(days=10)).isoformat(), **route)
+    return client.get(f"/minutes/{m['chair']}/export/md").get_data(as_text=True)
+
+
+def test_each_open_disagreement_names_the_advice_service_and_its_routes_own_service_in_its_words(admin_client, make_meeting):
+    assert save(admin_client).status_code == 303
+    m = make_meeting()
+    minutes = _disagreement_with_route(admin_client, m, about="la_decision", next_step="mediation")
+    assert "Contact: SEND Information, Advice and Support Service (SENDIASS): Northshire SENDIASS, +44 1632 960 000" in minutes
+    assert "Contact: Mediation service: Northshire Mediation, https://mediation.example/" in minutes
+    page = admin_client.get(f"/chair/{m['chair']}").get_data(as_text=True)
+    assert "Northshire SENDIASS" in page  # the console's bootstrap: drawn with each open disagreement
+    us = make_meeting(meeting_type="iep_meeting", title="IEP meeting")
+    minutes = _disagreement_with_route(admin_client, us, about="iep", next_step="mediation")
+    assert "Contact: Parent Training and Information Center: Northshire SENDIASS" in minutes
+    assert "Contact: State dispute resolution office: Northshire Mediation" in minutes
+    assert "(SENDIASS)" not in minutes and "Mediation service:" not in minutes

@@ -219,6 +219,19 @@ def _attendance(participants: list[dict]) -> Attendance:
     return Attendance(**groups)
 
 
+def _contact_lines(contacts: list[dict], route_contact: str | None) -> tuple[str, ...]:
+    """'SENDIASS: Northshire SENDIASS, Phone 0123' for the advice service (on every open disagreement) and
+    the route's own service, as the organisation set them (services.statutory.contacts_for)."""
+    wanted = ["advice"] + ([route_contact] if route_contact and route_contact != "advice" else [])
+    lines = []
+    for kind in wanted:
+        for c in contacts:
+            if c.get("kind") == kind:
+                reach = ", ".join(part for part in (c.get("name"), c.get("phone"), c.get("email"), c.get("web")) if part)
+                lines.append(f"{c['label']}: {reach}" if reach else c["label"])
+    return tuple(lines)
+
+
 def _disagreements(f: _Filing) -> list[DisagreementEntry]:
     entries = []
     for n, g in enumerate(f.in_agenda_order(f.record.disagreements), 1):
@@ -256,6 +269,7 @@ def _disagreements(f: _Filing) -> list[DisagreementEntry]:
                 ),
                 route_missing=tuple(g.get("route_missing") or ()) if g.get("next_step") and not g.get("resolved") else (),
                 follow_up_late=(g.get("follow_up_late") or {}).get("message") if not g.get("resolved") else None,
+                contacts=() if g.get("resolved") else _contact_lines(f.record.contacts, g.get("next_step_contact")),
             )
         )
     return entries

@@ -153,6 +153,8 @@ class DisagreementEntry:
     route_missing: tuple[str, ...] = ()
     #: set when the follow-up date falls after a date the follow-up must come before
     follow_up_late: str | None = None
+    #: the organisation's contacts for it: the information and advice service, and the route's own service
+    contacts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
