@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import or_, select
@@ -12,6 +13,9 @@ from .domain import access, agenda, registers
 from .domain import routes as route_rules
 from .domain.dates import uk_date
 from .domain.meetings import AGENCIES, MEETING_TYPES, PARTICIPANT_ROLES
+from .domain.statutory import organisation as org_rules
+from .domain.statutory.calendar import Calendar
+from .domain.statutory.rules import RULES, Rule
 from .extensions import db
 from .models import (
     AccessLink,
@@ -22,6 +26,7 @@ from .models import (
     Disagreement,
     Meeting,
     MeetingEvent,
+    Organisation,
     Participant,
     Position,
     SpeakingRequest,
@@ -170,10 +175,31 @@ def route_dates_of(stored: dict | None) -> dict[str, date]:
     return found
 
 
-def route_calendar(jurisdiction: str, around: date):
-    """The statutory calendar of the organisation for a route's clock, years around a date."""
-    zone = current_app.config.get("TIMEZONE", "Europe/London") if jurisdiction == "ENG" else None
-    return organisation_calendar(jurisdiction, range(around.year - 1, around.year + 4), timezone=zone)
+def organisation_zone() -> ZoneInfo:
+    """The organisation's time zone (its settings), else the TIMEZONE configured (Europe/London by default)."""
+    with db.session.no_autoflush:  # a command's pending changes are not flushed early by this read
+        org = db.session.get(Organisation, 1)
+    return ZoneInfo((org.timezone if org is not None else None) or current_app.config.get("TIMEZONE", "Europe/London"))
+
+
+def statutory_calendar(jurisdiction: str, years) -> Calendar:
+    """The organisation's calendar for a jurisdiction: public holidays, its closure days, terms and time zone."""
+    with db.session.no_autoflush:
+        org = db.session.get(Organisation, 1)
+    closures = org_rules.spans_from(org.closure_days) if org is not None else []
+    terms = org_rules.spans_from(org.term_dates) if org is not None else []
+    return organisation_calendar(
+        jurisdiction, years, closures=org_rules.closure_days(closures), terms=org_rules.terms_of(terms), timezone=organisation_zone().key
+    )
+
+
+def statutory_rules() -> tuple[Rule, ...]:
+    """Every rule, with the organisation's US state timeframes in place of the federal defaults it overrides."""
+    with db.session.no_autoflush:
+        org = db.session.get(Organisation, 1)
+    if org is None:
+        return RULES
+    return org_rules.state_rules(RULES, org.us_timeframes or {}, org.us_state or org_rules.FEDERAL)
 
 
 def route_view(d: Disagreement, meeting_type: str) -> dict:
@@ -199,7 +225,8 @@ def route_preview(meeting_type: str, about: str | None, next_step: str | None, d
     if route is None:
         return view
     around = min([*dates.values(), follow_up or today])
-    clock = route_rules.route_clock(route, about, dates, follow_up, route_calendar(route.jurisdiction, around))
+    calendar = statutory_calendar(route.jurisdiction, range(around.year - 1, around.year + 4))
+    clock = route_rules.route_clock(route, about, dates, follow_up, calendar, statutory_rules())
     view["route_deadlines"] = [
         {
             "rule_id": found.rule_id,

@@ -6,8 +6,8 @@ from functools import lru_cache
 
 from .. import schemas, services
 from ..domain import access, agenda, meetings, registers, speaking
-from ..domain import routes as route_rules
 from ..domain import action_log as rules
+from ..domain import routes as route_rules
 from ..domain.action_log import STATUSES as ACTION_STATUSES
 from ..services.action_log import search
 

@@ -21,6 +21,7 @@ from datetime import date
 from .errors import InvalidValue
 from .statutory import calendar as cal
 from .statutory.clock import Deadline, compute, find_rule
+from .statutory.rules import RULES, Rule
 from .statutory.timeline import ENGLAND, US, jurisdiction_of
 
 # ---------------------------------------------------------------- what a disagreement is about
@@ -372,14 +373,16 @@ class RouteClock:
     follow_up_late: RouteDate | None
 
 
-def route_clock(route: Route, about: str | None, dates: Mapping[str, date], follow_up: date | None, calendar: cal.Calendar) -> RouteClock:
-    """Evaluate the route's rules from the dates known; name the required dates still missing."""
+def route_clock(
+    route: Route, about: str | None, dates: Mapping[str, date], follow_up: date | None, calendar: cal.Calendar, rules: tuple[Rule, ...] = RULES
+) -> RouteClock:
+    """Evaluate the route's rules (`rules`: with any state timeframes) from the dates known; name the dates still missing."""
     asked = asks_for(route, about)
     missing = tuple(a for a in asked if not a.optional and a.event not in dates)
     known = {a.event: dates[a.event] for a in asked if a.event in dates}
     found = []
     for rule_id in rules_of(route, about):
-        rule = find_rule(rule_id)
+        rule = find_rule(rule_id, rules=rules)
         if any(event not in known for event in rule.start_events if not _optional(rule, event)):
             continue
         deadline = compute(rule, known, calendar)

@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -32,7 +31,6 @@ from ..models import (
     CommandRecord,
     Meeting,
     MeetingEvent,
-    Organisation,
     User,
     utcnow,
 )
@@ -177,9 +175,7 @@ def actor_label(link: AccessLink) -> str:
 
 def local_zone() -> ZoneInfo:
     """The organisation's time zone (its settings), else the TIMEZONE configured (Europe/London by default)."""
-    with db.session.no_autoflush:  # a command's pending changes are not flushed early by this read
-        org = db.session.get(Organisation, 1)
-    return ZoneInfo((org.timezone if org is not None else None) or current_app.config.get("TIMEZONE", "Europe/London"))
+    return queries.organisation_zone()
 
 
 def as_utc(value: datetime) -> datetime:

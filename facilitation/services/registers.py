@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import queries, schemas
-from ..domain import access
+from ..domain import access, routes
 from ..domain import registers as rules
-from ..domain import routes
 from ..domain.errors import InvalidValue, NotFound
 from ..domain.meetings import AGENCIES
 from ..extensions import db

@@ -5,42 +5,26 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from .. import schemas
-from ..calendars import organisation_calendar
+from .. import queries, schemas
 from ..domain.dates import uk_date
 from ..domain.errors import InvalidValue, NotFound
 from ..domain.statutory import organisation as org_rules
-from ..domain.statutory.calendar import Calendar
 from ..domain.statutory.clock import compute as compute_rule
 from ..domain.statutory.clock import find_rule, rules_for
 from ..domain.statutory.document import JURISDICTIONS, formula_in_words
-from ..domain.statutory.rules import RULES, Rule
+from ..domain.statutory.rules import Rule
 from ..domain.statutory.timeline import jurisdiction_of, meeting_timeline
 from ..models import Meeting
 from . import accounts
 from .pipeline import local_zone
 
+#: The organisation's calendar and rules (the read side keeps them, for the route clocks too).
+calendar_for = queries.statutory_calendar
+rules_in_use = queries.statutory_rules
+
 NOT_LEGAL_ADVICE = "The statutory latest date per the rule's source; this is not legal advice."
 #: Start dates outside these years are refused (the calendars hold no holidays for them).
 FIRST_YEAR, LAST_YEAR = 1990, 2100
-
-
-def calendar_for(jurisdiction: str, years) -> Calendar:
-    """The organisation's calendar for a jurisdiction: public holidays, its closure days, terms and time zone."""
-    org = accounts.organisation()
-    return organisation_calendar(
-        jurisdiction,
-        years,
-        closures=org_rules.closure_days(org_rules.spans_from(org.closure_days)),
-        terms=org_rules.terms_of(org_rules.spans_from(org.term_dates)),
-        timezone=local_zone().key,
-    )
-
-
-def rules_in_use() -> tuple[Rule, ...]:
-    """Every rule, with the organisation's US state timeframes in place of the federal defaults it overrides."""
-    org = accounts.organisation()
-    return org_rules.state_rules(RULES, org.us_timeframes or {}, org.us_state or org_rules.FEDERAL)
 
 
 def contacts_for(jurisdiction: str) -> list[dict]:

@@ -8,8 +8,8 @@ from flask_login import current_user
 from .. import queries, services
 from ..auth import allow, redirect_to_sign_in
 from ..domain import access, registers
-from ..domain.routes import jurisdiction
 from ..domain.meetings import AGENCIES, PARTICIPANT_ROLES
+from ..domain.routes import jurisdiction
 from ..extensions import db
 from ..models import Meeting, utcnow
 from ..security import limiter

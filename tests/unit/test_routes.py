@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date as D
+from datetime import date
 
 import pytest
 from hypothesis import given
@@ -12,6 +12,7 @@ from facilitation.calendars import organisation_calendar
 from facilitation.domain import routes
 from facilitation.domain.errors import InvalidValue
 
+D = date
 ENGLAND = organisation_calendar("ENG", range(2024, 2031))
 US = organisation_calendar("US", range(2024, 2031))
 
