@@ -92,6 +92,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the meeting's statutory dates: the people who must act or be told (a parent's appeal and
     # representation dates among them); observers and the shared screen are not sent them
     "statutory.timeline": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
+    # what the record says of each step (done on a date, an exception and its reason): the recorders;
+    # the process dates the clocks start from (last evaluation, phase transfer): the chair, preparing
+    "statutory.record_done": _RECORDERS,
+    "statutory.record_exception": _RECORDERS,
+    "statutory.undo": _RECORDERS,
+    "statutory.set_process_dates": frozenset({CHAIR}),
 }
 
 #: Permissions a participant holds only for their own entries (their position, their action).
