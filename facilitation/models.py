@@ -702,3 +702,43 @@ class SecurityEvent(db.Model):
     #: a short code: the command, socket event or route refused, or why (e.g. "link", "address")
     detail: Mapped[str | None] = mapped_column(String(80))
     count: Mapped[int] = mapped_column(default=1)
+
+
+class StatutoryRecord(db.Model):
+    """What the record says of one statutory step of a meeting's timeline: the day it was done, and/or an
+    exception the rule allows with its reason (domain.statutory.timeline). One row per meeting and rule;
+    undoing both removes the row (the audit trail keeps what it said)."""
+
+    __tablename__ = "statutory_records"
+    __table_args__ = (UniqueConstraint("meeting_id", "rule_id", name="uq_statutory_records_meeting_rule"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    #: a rule of domain.statutory.rules on the meeting type's timeline, e.g. ENG-AR-08
+    rule_id: Mapped[str] = mapped_column(String(16))
+    #: the organisation's local date the step was done ("report sent on 12 March")
+    done_on: Mapped[date | None] = mapped_column(Date)
+    #: an exception key the rule accepts (rules.EXCEPTIONS), its reason, and the days it moves the date
+    #: by where the rule says the record gives them
+    exception: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(Text)
+    days: Mapped[int | None] = mapped_column()
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProcessDate(db.Model):
+    """A date (or the phase-transfer choice) of the process a meeting belongs to, set by the chair in the
+    Prepare view: the last evaluation, parental consent, eligibility, a phase transfer and its date."""
+
+    __tablename__ = "process_dates"
+    __table_args__ = (UniqueConstraint("meeting_id", "name", name="uq_process_dates_meeting_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    #: a key of domain.statutory.timeline.PROCESS_FIELDS for the meeting's type
+    name: Mapped[str] = mapped_column(String(40))
+    on_date: Mapped[date | None] = mapped_column(Date)
+    #: for the phase-transfer choice (timeline.PHASE_TRANSFERS)
+    choice: Mapped[str | None] = mapped_column(String(40))

@@ -23,6 +23,8 @@ from .domain import routes as route_rules
 from .domain import speaking as speaking_rules
 from .domain.errors import Conflict, RuleViolation
 from .domain.statutory import organisation as org_rules
+from .domain.statutory import rules as statutory_rules
+from .domain.statutory import timeline as statutory_timeline
 
 #: The largest id a client may name: the database's integer (PostgreSQL's `integer` is 32-bit), so
 #: a larger one is "no such entry", never an overflow in the database.
@@ -617,6 +619,46 @@ class StatutoryComputeArgs(Args):
     starts: dict[str, IsoDate] = Field(
         max_length=8, description="The rule's start dates by name (its `start_events`), e.g. {\"meeting_date\": \"2027-05-14\"}"
     )
+
+
+# ---------------------------------------------------------------- the statutory record of a meeting
+
+StatutoryRuleId = Annotated[str, StringConstraints(max_length=16, pattern=STATUTORY_RULE_ID)]
+#: The longest reason an exception may carry.
+EXCEPTION_REASON_MAX = 1000
+
+
+class RecordStepDoneArgs(Args):
+    """A step of the meeting's statutory timeline was done on a date (the organisation's local date)."""
+
+    rule_id: StatutoryRuleId
+    done_on: IsoDate
+
+
+class RecordStepExceptionArgs(Args):
+    """An exception the step's rule allows, with its reason; `days` only where the rule moves the date by them."""
+
+    rule_id: StatutoryRuleId
+    exception: OneOf(tuple(statutory_rules.EXCEPTIONS))
+    reason: Text(EXCEPTION_REASON_MAX, required=True)
+    days: Number(ge=1, le=366) | None = None
+
+
+class UndoStepArgs(Args):
+    """Take back what was recorded of a step: the day it was done, or its exception."""
+
+    rule_id: StatutoryRuleId
+    what: OneOf(("done", "exception"))
+
+
+class SetProcessDatesArgs(Args):
+    """The meeting's process dates (Prepare view); only the fields sent change, null clears one."""
+
+    phase_transfer: OneOf(tuple(statutory_timeline.PHASE_TRANSFERS)) | None = None
+    transfer_date: IsoDate | None = None
+    last_evaluation_date: IsoDate | None = None
+    consent_date: IsoDate | None = None
+    eligibility_date: IsoDate | None = None
 
 
 # ---------------------------------------------------------------- the action log after the meeting

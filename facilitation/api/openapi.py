@@ -573,18 +573,49 @@ def _statutory_paths(components: dict) -> dict:
         "verification": {"enum": ["P", "S", "U"]}, "caveats": _STRINGS, "sources": _STRINGS,
         "state_timeframe": _STATE_TIMEFRAME, "notice": _TEXT,
     })
-    components["StatutoryTimelineItem"] = _object("One dated step of a meeting's statutory process", {
+    effects = {"enum": ["moves", "removes", "notes"],
+               "description": "moves the date, removes the fixed date, or notes the reason (the date stands)"}
+    components["StatutoryException"] = _object("An exception recorded for a step, as its rule allows", {
+        "key": _TEXT, "label": _TEXT, "effect": effects, "reason": _TEXT,
+        "days": {"type": ["integer", "null"], "minimum": 1}, "text": _TEXT,
+    })
+    components["StatutoryAllowance"] = _object("An exception a step's rule accepts, and what it does", {
+        "key": _TEXT, "label": _TEXT, "effect": effects, "effect_text": _TEXT,
+        "takes_days": {"type": "boolean", "description": "True when the record gives the days it moves the date by"},
+    })
+    components["StatutoryTimelineItem"] = _object("One dated step of a meeting's statutory process, with its record", {
         "rule_id": _TEXT, "rule_version": {"type": "integer", "minimum": 1}, "title": _TEXT, "who": _TEXT,
-        "date": _DATE, "date_text": _TEXT, "side": {"enum": ["before", "after"]},
-        "status": {"enum": ["due", "due_soon", "overdue"],
-                   "description": "Against the organisation's today: overdue once passed, due_soon within 7 days"},
+        "date": {**_DATE, "description": "The date that applies: the rule's, or moved by a recorded exception"},
+        "date_text": _TEXT, "side": {"enum": ["before", "after"]},
+        "status": {"enum": ["due", "due_soon", "overdue", "met", "late", "done", "no_fixed_date"],
+                   "description": "From the record: met (done on or before the date), late (done after it), done (no "
+                   "fixed date applies); else against the organisation's today: overdue once passed, due_soon "
+                   "within 7 days, or no_fixed_date when an exception removed it"},
         "counted_from": _TEXT, "verified": {"type": "boolean"}, "verification": {"enum": ["P", "S", "U"]},
         "caveats": _STRINGS, "sources": _STRINGS, "state_timeframe": _STATE_TIMEFRAME,
+        "rule_date": {**_DATE, "description": "The rule's date as computed, before any exception"},
+        "due": {**_DAY_OR_NULL, "description": "The date that applies; null when an exception removed the fixed date"},
+        "date_removed": {"type": "boolean"},
+        "done_on": _DAY_OR_NULL, "done_text": _TEXT,
+        "record_text": {**_TEXT, "description": "Where the step stands in words, e.g. 'Met on 12 Mar 2027'"},
+        "exception": {"oneOf": [_ref("StatutoryException"), {"type": "null"}]},
+        "exceptions_allowed": _list("StatutoryAllowance"),
     })
+    components["StatutoryNeed"] = _object("A step whose start date is not known yet", {
+        "rule_id": _TEXT, "title": _TEXT, "who": _TEXT, "needs": _TEXT, "record_text": _TEXT, "counted_from": _TEXT,
+    })
+    components["ProcessField"] = {
+        "type": "object", "description": "A process date (or the phase-transfer choice) the meeting type takes",
+        "required": ["name", "label", "kind", "value"],
+        "properties": {"name": _TEXT, "label": _TEXT, "kind": {"enum": ["date", "choice"]}, "value": _TEXT_OR_NULL,
+                       "options": {"type": "array", "items": _object("A choice", {"value": _TEXT, "label": _TEXT})}},
+        "additionalProperties": False,
+    }
     components["StatutoryTimeline"] = _object("A meeting's statutory timeline", {
         "meeting_id": {"type": "integer"}, "meeting_type": _TEXT, "jurisdiction": {"enum": ["ENG", "US"]},
         "meeting_date": _DATE, "today": _DATE, "timezone": _TEXT,
-        "items": _list("StatutoryTimelineItem"), "notice": _TEXT,
+        "items": _list("StatutoryTimelineItem"), "needs": _list("StatutoryNeed"), "process": _list("ProcessField"),
+        "notice": _TEXT,
     })
     roles = sorted(access.PERMISSIONS["statutory.timeline"])
     rules_list = {"type": "object", "required": ["rules", "notice"],

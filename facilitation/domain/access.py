@@ -94,6 +94,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "statutory.timeline": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
     # what a disagreement's route says for dates typed in the form, before they are saved
     "routes.preview": _RECORDERS,
+    # what the record says of each step (done on a date, an exception and its reason): the recorders;
+    # the process dates the clocks start from (last evaluation, phase transfer): the chair, preparing
+    "statutory.record_done": _RECORDERS,
+    "statutory.record_exception": _RECORDERS,
+    "statutory.undo": _RECORDERS,
+    "statutory.set_process_dates": frozenset({CHAIR}),
 }
 
 #: Permissions a participant holds only for their own entries (their position, their action).

@@ -4,4 +4,14 @@
 of one area each. Importing the package registers them all.
 """
 
-from . import action_log, agenda, links, meetings, minutes, participants, registers, speaking  # noqa: F401
+from . import (  # noqa: F401
+    action_log,
+    agenda,
+    links,
+    meetings,
+    minutes,
+    participants,
+    registers,
+    speaking,
+    statutory_record,
+)

@@ -51,14 +51,16 @@ from ..models import (
     Participant,
     ParticipantEmail,
     Position,
+    ProcessDate,
     ReminderSent,
     SecurityEvent,
     SocketSession,
     SpeakingRequest,
+    StatutoryRecord,
     User,
     utcnow,
 )
-from . import minutes
+from . import minutes, statutory_record
 from .accounts import log_admin, organisation
 from .action_log.rows import update_view
 from .pipeline import as_utc, begin_write
@@ -202,6 +204,8 @@ def _delete_chunk(ids: list[int], removal: Removal, addresses: set[str], recipie
     _run(removal, "actions", delete(Action).where(Action.meeting_id.in_(ids)))
     _run(removal, "disagreements", delete(Disagreement).where(Disagreement.meeting_id.in_(ids)))
     _run(removal, "speaking_requests", delete(SpeakingRequest).where(SpeakingRequest.meeting_id.in_(ids)))
+    _run(removal, "statutory_records", delete(StatutoryRecord).where(StatutoryRecord.meeting_id.in_(ids)))
+    _run(removal, "process_dates", delete(ProcessDate).where(ProcessDate.meeting_id.in_(ids)))
     _run(removal, "participant_emails", delete(ParticipantEmail).where(ParticipantEmail.participant_id.in_(pids)))
     _run(removal, "chair_emails", delete(ChairEmail).where(ChairEmail.meeting_id.in_(ids)))
     # The security log's counts name the meeting and its links: ids that mean nothing once it is gone.
@@ -534,6 +538,13 @@ def meeting_record(meeting: Meeting, now: datetime) -> dict[str, Any]:
         "speaking_requests": [
             {**queries.speaking_request_view(r), "participant": _owner_label(by_id, r.participant_id, None)}
             for r in all_of(SpeakingRequest)
+        ],
+        # what the record says of the statutory steps (done on, exceptions and their reasons) and the
+        # process dates the clocks start from
+        "statutory_record": [statutory_record.record_view(r) for r in all_of(StatutoryRecord)],
+        "process_dates": [
+            {"name": r.name, "date": r.on_date.isoformat() if r.on_date else None, "choice": r.choice}
+            for r in all_of(ProcessDate)
         ],
         "minutes": {"details": minutes.details_view(minutes.details_of(mid)), "versions": versions},
         "audit_trail": [

@@ -79,6 +79,8 @@ class Change:
     other_events: list[tuple[int, dict]] = field(default_factory=list)
     #: audit rows, written with the event in one multi-row INSERT when the command has run
     audits: list[dict] = field(default_factory=list)
+    #: flags for the event beyond the changed rows (e.g. "the statutory timeline changed: read it again")
+    flags: dict[str, Any] = field(default_factory=dict)
 
     def put(self, collection: str, *rows) -> None:
         for row in rows:
@@ -334,6 +336,7 @@ def append_event(change: Change, name: str) -> dict:
         data[collection] = [view(row, now) for row in sorted(rows.values(), key=queries.SORT_KEYS[collection])]
     for collection, ids in change.removed.items():
         data[f"removed_{collection}"] = ids
+    data.update(change.flags)
     db.session.execute(
         insert(MeetingEvent.__table__).values(meeting_id=meeting.id, seq=meeting.last_seq, type=name, data=data, created_at=now)
     )

@@ -12,10 +12,19 @@ from ..domain.statutory import organisation as org_rules
 from ..domain.statutory.clock import compute as compute_rule
 from ..domain.statutory.clock import find_rule, rules_for
 from ..domain.statutory.document import JURISDICTIONS, formula_in_words
-from ..domain.statutory.rules import Rule
-from ..domain.statutory.timeline import jurisdiction_of, meeting_timeline
+from ..domain.statutory.rules import EFFECTS, EXCEPTIONS, Rule
+from ..domain.statutory.timeline import (
+    PHASE_TRANSFER,
+    PHASE_TRANSFERS,
+    PROCESS_DATES,
+    PROCESS_FIELDS,
+    TimelineItem,
+    jurisdiction_of,
+    meeting_timeline,
+)
 from ..models import Meeting
 from . import accounts
+from . import statutory_record
 from .pipeline import local_zone
 
 #: The organisation's calendar and rules (the read side keeps them, for the route clocks too).
@@ -113,7 +122,10 @@ def timeline(meeting: Meeting, today: date) -> dict:
     zone = local_zone()
     held = held_at(meeting).astimezone(zone).date()
     calendar = calendar_for(jurisdiction, range(held.year - 1, held.year + 3))
-    items = meeting_timeline(meeting.meeting_type, held_at(meeting), calendar, today, rules_in_use())
+    process = statutory_record.process_of(meeting.id)
+    records = statutory_record.records_of(meeting.id)
+    steps = meeting_timeline(meeting.meeting_type, held_at(meeting), calendar, today, records, process, rules_in_use())
+    items = [step for step in steps if step.deadline is not None]
     return {
         "meeting_id": meeting.id,
         "meeting_type": meeting.meeting_type,
@@ -127,8 +139,9 @@ def timeline(meeting: Meeting, today: date) -> dict:
                 "rule_version": item.rule.version,
                 "title": item.rule.title,
                 "who": item.rule.who,
-                "date": item.deadline.date.isoformat(),
-                "date_text": uk_date(item.deadline.date, weekday=True),
+                # the date that applies: the rule's, or moved by an exception the rule allows
+                "date": (item.due or item.deadline.date).isoformat(),
+                "date_text": uk_date(item.due or item.deadline.date, weekday=True),
                 "side": item.side,
                 "status": item.status,
                 "counted_from": item.counted_from,
@@ -137,8 +150,60 @@ def timeline(meeting: Meeting, today: date) -> dict:
                 "caveats": list(item.deadline.caveats),
                 "sources": list(item.deadline.sources),
                 "state_timeframe": item.deadline.state_timeframe or None,
+                **_record_fields(item),
             }
             for item in items
         ],
+        # steps whose start date is not known yet: "needs: the date of the last evaluation"
+        "needs": [
+            {"rule_id": step.rule.id, "title": step.rule.title, "who": step.rule.who, "needs": step.needs,
+             "record_text": step.record_text, "counted_from": step.counted_from}
+            for step in steps if step.deadline is None
+        ],
+        "process": _process_fields(meeting.meeting_type, process),
         "notice": NOT_LEGAL_ADVICE,
     }
+
+
+def _record_fields(item: TimelineItem) -> dict:
+    """What the record says of a step, for the API and the console (added to each item)."""
+    record = item.record
+    exception = None
+    if item.allowance is not None and record is not None:
+        exception = {
+            "key": item.allowance.key,
+            "label": EXCEPTIONS[item.allowance.key],
+            "effect": item.allowance.effect,
+            "reason": record.reason,
+            "days": record.days,
+            "text": item.exception_text,
+        }
+    return {
+        "rule_date": item.deadline.date.isoformat(),
+        "due": item.due.isoformat() if item.due else None,
+        "date_removed": item.due is None,
+        "done_on": record.done_on.isoformat() if record and record.done_on else None,
+        "done_text": uk_date(record.done_on) if record and record.done_on else "",
+        "record_text": item.record_text,
+        "exception": exception,
+        "exceptions_allowed": [
+            {"key": a.key, "label": EXCEPTIONS[a.key], "effect": a.effect, "effect_text": EFFECTS[a.effect],
+             "takes_days": a.effect == "moves" and a.days is None}
+            for a in item.rule.allowances.values()
+        ],
+    }
+
+
+def _process_fields(meeting_type: str, process: dict) -> list[dict]:
+    """The process dates a meeting type takes, with their words and current values (the Prepare view's form)."""
+    fields = []
+    for name in PROCESS_FIELDS.get(meeting_type, ()):
+        value = process.get(name)
+        if name == PHASE_TRANSFER:
+            fields.append({"name": name, "label": "Phase transfer", "kind": "choice", "value": value,
+                           "options": [{"value": k, "label": v} for k, v in PHASE_TRANSFERS.items()]})
+        else:
+            label = PROCESS_DATES[name].removeprefix("the ")
+            fields.append({"name": name, "label": label[0].upper() + label[1:], "kind": "date",
+                           "value": value.isoformat() if isinstance(value, date) else None})
+    return fields

@@ -99,3 +99,40 @@ def test_at_320_css_px_the_timeline_does_not_scroll_sideways_and_its_links_are_b
     assert chair.evaluate("document.documentElement.scrollWidth <= innerWidth")
     for box in (links.nth(i).bounding_box() for i in range(links.count())):
         assert box and box["width"] >= 24 and box["height"] >= 24, box
+
+
+def test_the_chair_records_a_step_done_sees_met_records_an_exception_and_undoes_it(people, room):
+    from tests.conftest import local_today
+
+    chair = people.open(f"{room.url}/chair/{room.chair}#record", "chair", viewport=(1366, 768))
+    step = chair.locator('#timeline-panel li[data-rule="ENG-AR-05"]')
+    expect(step.locator(".step-status")).to_have_text("overdue")
+    sent = local_today() - timedelta(days=20)
+    step.locator("summary").click()
+    step.get_by_label("Done on").fill(sent.isoformat())
+    step.get_by_role("button", name="Record done").click()
+    expect(step.locator(".step-status")).to_have_text(f"Met on {sent.day} {sent:%b %Y}")
+    assert next(i for i in api_timeline(room)["items"] if i["rule_id"] == "ENG-AR-05")["status"] == "met"
+
+    # an exception the rule does not provide for is recorded with its reason, and the date stands
+    step.get_by_role("textbox", name="Reason").fill("Invitations went by post during the strike")
+    step.get_by_role("button", name="Record exception").click()
+    expect(step.locator(".step-exception")).to_contain_text("(date stands)")
+    expect(step.locator(".step-exception")).to_contain_text("Invitations went by post during the strike")
+
+    step.get_by_role("button", name="Undo done").click()
+    expect(step.locator(".step-status")).to_have_text("overdue")
+    step.get_by_role("button", name="Undo exception").click()
+    expect(step.locator(".step-exception")).to_have_count(0)
+
+
+def test_the_chair_sets_an_iep_meetings_last_evaluation_and_the_reevaluation_date_appears(people, live_server):
+    from tests.integration.conftest import LiveMeeting
+
+    room = LiveMeeting(live_server(), meeting_type="iep_meeting")
+    chair = people.open(f"{room.url}/chair/{room.chair}#prepare", "chair", viewport=(1366, 768))
+    panel = chair.locator("#timeline-panel")
+    expect(panel.locator('li[data-rule="US-IEP-03"] .step-status')).to_have_text("needs: the date of the last evaluation")
+    panel.get_by_label("Date of the last evaluation").fill("2025-06-02")
+    panel.get_by_role("button", name="Save process dates").click()
+    expect(panel.locator('li[data-rule="US-IEP-03"] time')).to_have_attribute("datetime", "2028-06-02")

@@ -53,7 +53,7 @@ def day(d) -> str:
 def build_record(client, api, make_meeting, child_ref: str, tag: str, *, base=None, shared_email: str = "shared@nhs.example") -> dict:
     """A meeting with a whole record, made through the JSON API: participants (one with an e-mail
     address), attendance, a disagreement with two positions, decisions and actions (a confidential one
-    of each), an outside owner's address, progress, a refused command, the chair's digest address, minutes circulated,
+    of each), an outside owner's address, progress, a refused command, the chair's digest address, statutory steps recorded and process dates set, minutes circulated,
     confirmed and approved, and a command sent with an idempotency key."""
     base = base or local_today() + timedelta(days=10)
     m = make_meeting(child_ref=child_ref, title=f"Review {tag}")
@@ -97,6 +97,9 @@ def build_record(client, api, make_meeting, child_ref: str, tag: str, *, base=No
     cmd("queue.answer", request_id=asked)
     cmd("queue.raise_hand", token=parent_token)
     cmd("meeting.set_chair_email", email=f"chair-{tag}@school.example".lower())
+    cmd("statutory.set_process_dates", phase_transfer="school", transfer_date=day(local_today() + timedelta(days=200)))
+    cmd("statutory.record_done", rule_id="ENG-AR-05", done_on=day(local_today() - timedelta(days=20)))
+    cmd("statutory.record_exception", rule_id="ENG-AR-08", exception="other", reason=f"Report late {tag}")
     cmd("minutes.update_details", version=1, child_views=f"Child views {tag}", family_views=f"Family views {tag}")
     cmd("clock.end_meeting")
     cmd("minutes.circulate")
@@ -330,6 +333,9 @@ def test_the_subject_access_zip_holds_every_meeting_of_the_child_and_nothing_of_
         questions = [(r["kind"], r["text"], r["status"], r["participant"]) for r in record["speaking_requests"]]
         assert questions == [("question", f"Parent question {tag}", "answered", f"Parent {tag}"), ("hand", None, "waiting", f"Parent {tag}")]
         assert {"meeting.create", "decisions.record", "actions.record"} <= {e["action"] for e in record["audit_trail"]}
+        steps = {r["rule_id"]: r for r in record["statutory_record"]}
+        assert steps["ENG-AR-08"]["reason"] == f"Report late {tag}" and steps["ENG-AR-05"]["done_on"]
+        assert {p["name"]: p["choice"] or p["date"] for p in record["process_dates"]}["phase_transfer"] == "school"
         markdown = files[f"{folder}/minutes-v1-approved.md"].decode()
         assert f"Home diary {tag}" in markdown and f"Confidential decision {tag}" not in markdown  # the minutes leave it out
         assert b"<html" in files[f"{folder}/minutes-v1-approved.html"].lower()

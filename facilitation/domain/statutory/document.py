@@ -10,6 +10,9 @@ from facilitation.domain.statutory.rules import (
     ADJUSTMENTS,
     DATE_IN_YEAR,
     EARLIEST,
+    EFFECTS,
+    EXCEPTIONS,
+    MOVES,
     RULES,
     VERIFICATION,
     WORKING_DAYS,
@@ -49,6 +52,17 @@ def formula_in_words(rule: Rule) -> str:
     return words
 
 
+def exceptions_in_words(rule: Rule) -> str:
+    """The exceptions the regulations allow for a rule and what each does, e.g. 'school closed ... (no fixed date)'."""
+    words = []
+    for allowance in rule.exceptions:
+        effect = EFFECTS[allowance.effect]
+        if allowance.effect == MOVES:
+            effect = f"date moved by {allowance.days} days" if allowance.days else "date moved by the days recorded"
+        words.append(f"{EXCEPTIONS[allowance.key]} ({effect})")
+    return "; ".join(words)
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -67,12 +81,17 @@ def render(rules: tuple[Rule, ...] = RULES) -> str:
         "working-day rule, is shown as unverified).",
         "Working days skip weekends, bank holidays and the organisation's closure days; school days also skip",
         "days outside the school's terms. US days are calendar days (34 CFR 300.11).",
+        "An exception listed with a rule can be recorded on a meeting's timeline with its reason; it moves the",
+        "date or removes the fixed date only as listed. Any rule with a date also accepts another reason, which",
+        "is recorded and shown while the date stands.",
     ]
     for jurisdiction, name in JURISDICTIONS.items():
         lines += ["", f"## {name}", "", "| Id | Rule | Formula | Who acts | Ver. | In force | Source |",
                   "| --- | --- | --- | --- | --- | --- | --- |"]
         for rule in (rule for rule in rules if rule.jurisdiction == jurisdiction):
             title = rule.title + (f". {rule.note}" if rule.note else "")
+            if rule.exceptions:
+                title = title.rstrip(".") + f". Exceptions: {exceptions_in_words(rule)}"
             span = f"from {uk_date(rule.effective_from)}" + (f" to {uk_date(rule.effective_to)}"
                                                               if rule.effective_to else "")
             sources = " ; ".join(f"<{s}>" if s.startswith("http") else s for s in rule.sources) or "none found"

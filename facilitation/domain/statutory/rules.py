@@ -30,6 +30,23 @@ ADJUSTMENTS = {
 UNDEFINED_WORKING_DAYS = frozenset({"ENG"})
 # How several clocks of one rule combine.
 LATEST, EARLIEST = "latest", "earliest"
+# What a recorded exception does to a rule's date: moves it (by a fixed number of days, or by the days
+# recorded with the exception), removes the fixed date (the time limit does not apply), or only notes it.
+MOVES, REMOVES, NOTES = "moves", "removes", "notes"
+EFFECTS = {MOVES: "date moved", REMOVES: "no fixed date", NOTES: "date stands"}
+#: The exceptions the regulations allow, in words: key -> what happened.
+EXCEPTIONS = {
+    "school_closed": "school closed 4 weeks or more",
+    "provider_closed": "early years provider closed 4 weeks or more",
+    "personal_circumstances": "exceptional personal circumstances of the child, parent or young person",
+    "absent_from_area": "child, parent or young person away from the area 4 weeks or more",
+    "child_not_produced": "parent repeatedly did not make the child available for the evaluation",
+    "moved_district": "child moved to another school district during the evaluation",
+    "extension_granted": "extension granted",
+    "other": "another reason (recorded; the regulations set no exception for it)",
+}
+#: Accepted by every rule with a date: recorded and shown, the date stands.
+OTHER = "other"
 
 SEND_REGS = "https://www.legislation.gov.uk/uksi/2014/1530"
 SEND_REGS_IN_FORCE = date(2014, 9, 1)
@@ -54,6 +71,17 @@ class Clock:
 
 
 @dataclass(frozen=True)
+class Allowance:
+    """An exception a rule accepts and what it does: `effect` MOVES (by `days`, or by the days recorded
+    with it when `days` is None), REMOVES the fixed date, or NOTES (the date stands)."""
+
+    key: str
+    effect: str
+    days: int | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Rule:
     """A versioned statutory rule; `clocks` empty means the rule sets no fixed date."""
 
@@ -72,6 +100,15 @@ class Rule:
     note: str = ""
     #: the US state whose own timeframe replaced the federal default (organisation.with_overrides), if any
     state_timeframe: str = ""
+    #: The exceptions the regulations allow for this rule; OTHER (notes only) is accepted by every dated rule.
+    exceptions: tuple[Allowance, ...] = ()
+
+    @property
+    def allowances(self) -> dict[str, Allowance]:
+        """Every exception key this rule accepts, with what it does (none for a rule without a date)."""
+        if not self.clocks:
+            return {}
+        return {**{a.key: a for a in self.exceptions}, OTHER: Allowance(OTHER, NOTES)}
 
     @property
     def start_events(self) -> tuple[str, ...]:
@@ -97,6 +134,13 @@ IPSEA_CHRISTMAS = (
 HESC_RULE_20 = "https://www.legislation.gov.uk/uksi/2008/2699/article/20"
 REG_20 = "https://www.legislation.gov.uk/uksi/2014/1530/regulation/20"
 DEVON = "https://www.bailii.org/ew/cases/EWHC/Admin/2022/493.html"
+REG_10_4 = SEND_REGS + "/regulation/10"
+#: Reg 10(4), applied to the 6-week decision by reg 5(4) and to the 20-week plan by reg 13(3): the local
+#: authority need not meet the time limit (deadline-rules.md ENG-EHC-08).
+EHC_EXCEPTIONS = tuple(
+    Allowance(key, REMOVES, source=REG_10_4)
+    for key in ("school_closed", "provider_closed", "personal_circumstances", "absent_from_area")
+)
 APPEAL_CLOCKS = (_c("decision_letter_date", 2, MONTHS), _c("certificate_date", 1, MONTHS, optional=True))
 
 ENGLAND = (
@@ -142,11 +186,12 @@ ENGLAND = (
          SECONDARY, ("https://www.ipsea.org.uk/faqs/the-deadline-for-my-appeal-to-be-made-has-passed-am-i-too-late-"
                      "to-try-to-appeal",)),
     Rule("ENG-EHC-01", "ENG", "Decision whether to carry out an EHC needs assessment", "Local authority", PRIMARY,
-         ("https://legislation.gov.uk/uksi/2014/1530/regulation/5",), (_c("request_received", 6, WEEKS),)),
+         ("https://legislation.gov.uk/uksi/2014/1530/regulation/5",), (_c("request_received", 6, WEEKS),),
+         exceptions=EHC_EXCEPTIONS),
     Rule("ENG-EHC-02", "ENG", "Advice for an EHC needs assessment given", "Each body asked for advice",
          SECONDARY, ("https://edyourself.org/send-regulations/",), (_c("advice_requested_date", 6, WEEKS),)),
     Rule("ENG-EHC-03", "ENG", "Decision not to issue an EHC plan notified", "Local authority", PRIMARY,
-         (SEND_REGS + "/regulation/10",), (_c("request_received", 16, WEEKS),)),
+         (SEND_REGS + "/regulation/10",), (_c("request_received", 16, WEEKS),), exceptions=EHC_EXCEPTIONS),
     Rule("ENG-EHC-04", "ENG", "Draft EHC plan sent (practice target, not statutory)", "Local authority",
          UNVERIFIED, ("https://www.victa.org.uk/our-services/support/ehcp/ehcp-timeline/",),
          (_c("request_received", 16, WEEKS),)),
@@ -156,7 +201,7 @@ ENGLAND = (
          UNVERIFIED, ("https://livewellsouthend.com/education-health-care-plans/ehc-needs-assessment/5",),
          (_c("consultation_sent_date", 15, DAYS),)),
     Rule("ENG-EHC-07", "ENG", "Final EHC plan issued", "Local authority", PRIMARY,
-         (SEND_REGS + "/regulation/13",), (_c("request_received", 20, WEEKS),)),
+         (SEND_REGS + "/regulation/13",), (_c("request_received", 20, WEEKS),), exceptions=EHC_EXCEPTIONS),
     Rule("ENG-EHC-08", "ENG", "Exceptions to the EHC time limits (closures, personal circumstances, absence)",
          "Local authority", PRIMARY, (SEND_REGS + "/regulation/10",)),
     Rule("ENG-EHC-09", "ENG", "Amended or replacement plan after a re-assessment", "Local authority", PRIMARY,
@@ -239,15 +284,17 @@ ENGLAND = (
 
 
 def _us(rule_id: str, title: str, who: str, verification: str, sources: tuple[str, ...],
-        clocks: tuple[Clock, ...] = (), note: str = "") -> Rule:
+        clocks: tuple[Clock, ...] = (), note: str = "", exceptions: tuple[Allowance, ...] = ()) -> Rule:
     return Rule(rule_id, "US", title, who, verification, sources, clocks, effective_from=IDEA_REGS_IN_FORCE,
-                note=note)
+                note=note, exceptions=exceptions)
 
 
 IDEA = "https://sites.ed.gov/idea/regs/b"
 UNITED_STATES = (
     _us("US-EVAL-01", "Initial evaluation completed", "School district", PRIMARY, (IDEA + "/d/300.301/c",),
-        (_c("consent_date", 60, DAYS),), "Federal default; a state may set its own timeframe."),
+        (_c("consent_date", 60, DAYS),), "Federal default; a state may set its own timeframe.",
+        (Allowance("child_not_produced", REMOVES, source=IDEA + "/d/300.301/d"),
+         Allowance("moved_district", REMOVES, source=IDEA + "/d/300.301/d"))),
     _us("US-IEP-01", "Initial IEP meeting held", "School district", SECONDARY,
         ("http://idea.ed.gov/part-c/regulations/197.html",), (_c("eligibility_date", 30, DAYS),)),
     _us("US-IEP-02", "Annual IEP review", "IEP team", PRIMARY, (IDEA + "/d/300.324/b",),
@@ -273,7 +320,8 @@ UNITED_STATES = (
     _us("US-MED-01", "Mediation agreement in writing, signed, confidential", "State and school district",
         PRIMARY, (IDEA + "/e/300.506/b/6/i",)),
     _us("US-SC-01", "State complaint decision", "State education agency", PRIMARY,
-        ("https://law.lawstack.com/cfr/34/300.152/",), (_c("complaint_filed_date", 60, DAYS),)),
+        ("https://law.lawstack.com/cfr/34/300.152/",), (_c("complaint_filed_date", 60, DAYS),),
+        exceptions=(Allowance("extension_granted", MOVES, source="https://law.lawstack.com/cfr/34/300.152/"),)),
     _us("US-SC-02", "Earliest violation a state complaint may allege", "Complainant", SECONDARY,
         ("http://idea.ed.gov/explore/view/p/,root,regs,preamble2,prepart2,B,1228,.html",),
         (_c("complaint_received_date", 1, YEARS, BEFORE),)),
@@ -291,7 +339,8 @@ UNITED_STATES = (
         ("https://edregnc.com/regulation/1046",), (_c("agreement_signed_date", 3, WORKING_DAYS),)),
     _us("US-DP-06", "Hearing decision reached and mailed", "Hearing officer", PRIMARY,
         ("http://www.ideapartnership.org/index.php?option=com_content&view=article&id=469&catid=31&Itemid=58",),
-        (_c("resolution_period_end_date", 45, DAYS),)),
+        (_c("resolution_period_end_date", 45, DAYS),),
+        exceptions=(Allowance("extension_granted", MOVES, source=IDEA + "/e/300.515/c"),)),
     _us("US-DP-06B", "State-level review decision", "State education agency", PRIMARY,
         ("http://www.ideapartnership.org/index.php?option=com_content&view=article&id=469&catid=31&Itemid=58",),
         (_c("review_requested_date", 30, DAYS),), "Id invented: 300.515(b), one row in the reference."),
