@@ -23,8 +23,7 @@ from ..domain.statutory.timeline import (
     meeting_timeline,
 )
 from ..models import Meeting
-from . import accounts
-from . import statutory_record
+from . import accounts, statutory_record
 from .pipeline import local_zone
 
 #: The organisation's calendar and rules (the read side keeps them, for the route clocks too).
