@@ -39,9 +39,9 @@ def timeline(client, m) -> list[dict]:
 def group_of(step: dict, today: date) -> str | None:
     """Where the view should list a step."""
     day = date.fromisoformat(step["date"])
-    if step["status"] in ("overdue", "late"):
+    if step["status"] == "overdue":
         return "missed"
-    if step["status"] == "met":
+    if step["status"] in ("met", "late", "done", "no_fixed_date"):
         return None
     if today <= day <= today + timedelta(days=7):
         return "soon"
@@ -166,3 +166,14 @@ def api_participant(client, meetings):
     )
     assert r.status_code == 200, r.get_json()
     return r.get_json()["join_path"].rsplit("/", 1)[1]
+
+
+def test_a_missed_step_recorded_as_done_late_leaves_the_missed_list(client, meetings, api):
+    a1 = meetings["a1"]
+    assert (a1["id"], "ENG-AR-08") in rows_of(client.get(f"/actions/{a1['chair']}/statutory").get_data(as_text=True))["missed"]
+    status, body = api(a1["chair"], a1["id"], "statutory.record_done", rule_id="ENG-AR-08", done_on=local_today().isoformat())
+    assert status == 200, body
+    step = next(s for s in timeline(client, a1) if s["rule_id"] == "ENG-AR-08")
+    assert step["status"] == "late"
+    rows = rows_of(client.get(f"/actions/{a1['chair']}/statutory").get_data(as_text=True))
+    assert all((a1["id"], "ENG-AR-08") not in found for found in rows.values())

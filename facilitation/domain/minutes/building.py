@@ -397,12 +397,14 @@ def _statutory_dates(steps: list[dict]) -> list[StatutoryDate]:
     """Each step of the meeting's statutory timeline, in process order, with who acts, its rule and sources."""
     out = []
     for step in steps:
+        if step.get("date_removed"):
+            continue  # an exception the rule allows removed its fixed date (the timeline says which)
         marks = VERIFICATION.get(step.get("verification", ""), step.get("verification", ""))
         if not step.get("verified", True) and "unverified" not in marks:
             marks += ", unverified"
         out.append(
             StatutoryDate(
-                text=step["title"],
+                text=step["title"] + (f" ({step['record_text']})" if step.get("status") in ("met", "late") and step.get("record_text") else ""),
                 day=_day(step["date"]),
                 source=f"rule {step['rule_id']} ({marks}: {', '.join(step.get('sources') or [])})",
                 rule_id=step["rule_id"],

@@ -150,8 +150,8 @@ def family_dates(timeline: Sequence[Mapping]) -> list[FamilyDate]:
     """The statutory dates after the meeting, from its timeline items (services.statutory.timeline), in plain words."""
     dates = []
     for item in timeline:
-        if item.get("side") != "after":
-            continue  # what had to happen before the meeting is the chair's to check, not the family's to do
+        if item.get("side") != "after" or item.get("date_removed"):
+            continue  # what had to happen before the meeting is the chair's to check; a date an exception removed is no date
         day = date.fromisoformat(item["date"]) if isinstance(item["date"], str) else item["date"]
         wording = FAMILY_DATES.get(item["rule_id"])
         text = wording.format(day=long_date(day)) if wording else f"{item['who']}: {item['title']}, by {long_date(day)}."

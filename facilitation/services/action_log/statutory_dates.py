@@ -25,8 +25,9 @@ from .scope import Scope
 LOOK_BACK, LOOK_AHEAD = timedelta(days=548), timedelta(days=183)
 #: A hard ceiling on the timelines computed for one view (the most recent meetings first).
 MAX_MEETINGS = 1000
-#: The timeline's statuses (an open set): a step is missed when overdue, or late and not met; done when met.
-MISSED, DONE = frozenset({"overdue", "late"}), frozenset({"met"})
+#: The timeline's statuses (an open set): a step is missed when overdue and not done; done when the record
+#: says so (met, done late, done where no fixed date applies) or an exception removed its fixed date.
+MISSED, DONE = frozenset({"overdue"}), frozenset({"met", "late", "done", "no_fixed_date"})
 SOON, WITHIN = 7, 28
 NOTICE = STATUTORY_NOTICE
 
@@ -104,6 +105,8 @@ def steps_of(meetings: list[Meeting], today: date) -> list[StepRow]:
     out = []
     for meeting in meetings:
         for item in statutory.timeline(meeting, today)["items"]:
+            if item.get("date_removed"):
+                continue  # an exception the rule allows removed its fixed date
             out.append(
                 StepRow(
                     meeting_id=meeting.id,
@@ -124,7 +127,7 @@ def steps_of(meetings: list[Meeting], today: date) -> list[StepRow]:
 
 
 def is_missed(step: StepRow) -> bool:
-    """Missed: overdue, or late and not met."""
+    """Missed: overdue and not done."""
     return step.status in MISSED
 
 
