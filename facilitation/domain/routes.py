@@ -138,8 +138,13 @@ ROUTES: dict[str, tuple[Route, ...]] = {
             "Before most appeals the family must contact a mediation adviser and get a certificate; going to "
             "mediation itself is optional, and the local authority cannot refuse it.",
             frozenset({"la_decision", "health_social_care"}),
-            asks=(LETTER,),
-            rules=("ENG-MED-02",),
+            asks=(
+                LETTER,
+                Asked("mediation_requested_date", "Date the local authority was told the family wants mediation", optional=True),
+                Asked("mediation_end_date", "Date the mediation ended", optional=True),
+                Asked("mediation_agreement_date", "Date of the mediation agreement (not about appealable matters)", optional=True),
+            ),
+            rules=("ENG-MED-02", "ENG-MED-05", "ENG-MED-07", "ENG-MED-09"),
             limits=("ENG-MED-02",),
             contact="mediation",
         ),
@@ -246,7 +251,7 @@ ROUTES: dict[str, tuple[Route, ...]] = {
                 Asked("knew_date", "Date the parent knew of the problem", optional=True),
                 Asked("complaint_received_date", "Date the district received the complaint", optional=True),
             ),
-            rules=("US-DP-01", "US-DP-03", "US-DP-04"),
+            rules=("US-DP-01", "US-DP-03", "US-DP-04", "US-DP-06"),
             limits=("US-DP-01", "US-DP-03"),
             contact="advice",
         ),
@@ -262,6 +267,10 @@ KIND_CLOCKS: dict[str, tuple[tuple[Asked, ...], tuple[str, ...]]] = {
     "evaluation": ((Asked("knew_date", "Date the parent knew of the problem", optional=True),), ("US-DP-01",)),
     "iep": ((Asked("knew_date", "Date the parent knew of the problem", optional=True),), ("US-DP-01",)),
 }
+#: Start dates a route's own earlier rule gives: the 45-day hearing decision counts from the end of the
+#: 30-day resolution period (unless the record says it ended sooner: waiver, agreement, mediation).
+CHAINS = {"resolution_period_end_date": "US-DP-04"}
+
 #: Of the clocks that keep running, the dates a follow-up must not pass.
 KIND_LIMITS = frozenset({"ENG-APP-01", "US-DP-01"})
 
@@ -383,6 +392,10 @@ def route_clock(
     found = []
     for rule_id in rules_of(route, about):
         rule = find_rule(rule_id, rules=rules)
+        for event in rule.start_events:
+            earlier = next((d for d in found if d.rule_id == CHAINS.get(event)), None)
+            if event not in known and earlier is not None:
+                known[event] = earlier.deadline.date
         if any(event not in known for event in rule.start_events if not _optional(rule, event)):
             continue
         deadline = compute(rule, known, calendar)

@@ -227,7 +227,7 @@ def test_a_us_iep_meetings_disagreement_takes_us_routes_only(make_meeting, socke
     assert ack["ok"], ack
     [d] = chair.emit("sync", {}, callback=True)["snapshot"]["disagreements"]
     assert d["next_step_label"] == "Due process complaint, with its resolution meeting"
-    assert [r["rule_id"] for r in d["route_deadlines"]] == ["US-DP-03", "US-DP-04"]
+    assert [r["rule_id"] for r in d["route_deadlines"]] == ["US-DP-03", "US-DP-04", "US-DP-06"]
     assert d["follow_up_late"]["rule_id"] == "US-DP-03"  # the resolution meeting is due 15 days after the complaint
     text = " ".join(str(v) for v in d.values())
     assert "Tribunal" not in text and "certificate" not in text

@@ -129,7 +129,8 @@ def test_a_us_due_process_complaint_gives_the_resolution_meeting_and_period_and_
     route = routes.find_route("iep_meeting", "due_process")
     clock = routes.route_clock(route, "iep", {"complaint_received_date": D(2027, 2, 1)}, D(2027, 2, 20), US)
     found = {d.rule_id: d.deadline.date for d in clock.dates}
-    assert found == {"US-DP-03": D(2027, 2, 16), "US-DP-04": D(2027, 3, 3)}
+    # the hearing decision: 45 days from the end of the 30-day resolution period
+    assert found == {"US-DP-03": D(2027, 2, 16), "US-DP-04": D(2027, 3, 3), "US-DP-06": D(2027, 4, 17)}
     assert clock.follow_up_late.rule_id == "US-DP-03"
     filing = routes.route_clock(routes.find_route("iep_meeting", "follow_up_meeting"), "iep", {"knew_date": D(2026, 9, 1)}, None, US)
     assert [(d.rule_id, d.deadline.date, d.limit) for d in filing.dates] == [("US-DP-01", D(2028, 9, 1), True)]
@@ -143,3 +144,19 @@ def test_the_appeal_deadline_never_falls_before_the_letter_nor_moves_back_when_t
     second = {d.rule_id: d.deadline.date for d in appeal(decision_letter_date=letter + timedelta(days=later)).dates} if letter + timedelta(days=later) <= D(2029, 12, 31) else first
     assert first["ENG-APP-01"] > letter
     assert second["ENG-APP-01"] >= first["ENG-APP-01"] and second["ENG-APP-02"] >= first["ENG-APP-02"]
+
+
+def test_a_mediation_gives_its_arrangement_certificate_and_agreement_dates_as_they_become_known():
+    route = routes.find_route("ehcp_annual_review", "mediation")
+    dates = {
+        "decision_letter_date": D(2027, 3, 1),
+        "mediation_requested_date": D(2027, 3, 10),
+        "mediation_end_date": D(2027, 3, 25),  # the Thursday before Good Friday (26 March) and Easter Monday 2027
+        "mediation_agreement_date": D(2027, 4, 1),
+    }
+    found = {d.rule_id: d.deadline for d in routes.route_clock(route, "la_decision", dates, None, ENGLAND).dates}
+    assert found["ENG-MED-05"].date == D(2027, 4, 9) and not found["ENG-MED-05"].verified  # 30 days; trigger unverified
+    assert found["ENG-MED-07"].date == D(2027, 4, 1)  # 3 working days: not Good Friday, the weekend or Easter Monday
+    assert found["ENG-MED-09"].date == D(2027, 4, 15)
+    only_letter = {d.rule_id for d in routes.route_clock(route, "la_decision", {"decision_letter_date": D(2027, 3, 1)}, None, ENGLAND).dates}
+    assert only_letter == {"ENG-MED-02", "ENG-APP-01", "ENG-APP-02"}

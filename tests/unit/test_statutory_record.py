@@ -153,3 +153,13 @@ def test_an_iep_meeting_takes_the_last_evaluation_consent_and_eligibility_dates_
         "US-IEP-03": date(2028, 2, 3),  # 3 years after the last evaluation
     }
     assert step(known, "US-IEP-03").counted_from == "the date of the last evaluation"
+
+
+def test_an_ehc_needs_assessment_requests_6_16_and_20_week_clocks_appear_once_its_date_is_given():
+    for meeting_type in ("sen_support_review", "multi_agency"):
+        without = tl.meeting_timeline(meeting_type, MEETING, ENGLAND, today=MEETING)
+        assert not {"ENG-EHC-01", "ENG-EHC-03", "ENG-EHC-07"} & {i.rule.id for i in without}  # no "needs" noise
+        # a request received on 31 January (the reference's month-end example): weeks are 7 days, no month-end rule
+        items = tl.meeting_timeline(meeting_type, MEETING, ENGLAND, today=MEETING, process={"request_received": date(2027, 1, 31)})
+        found = {i.rule.id: i.deadline.date for i in items if i.rule.id.startswith("ENG-EHC")}
+        assert found == {"ENG-EHC-01": date(2027, 3, 14), "ENG-EHC-03": date(2027, 5, 23), "ENG-EHC-07": date(2027, 6, 20)}

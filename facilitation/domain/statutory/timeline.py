@@ -44,6 +44,7 @@ PROCESS_DATES = {
     "last_evaluation_date": "the date of the last evaluation",
     "consent_date": "the date of parental consent to the evaluation",
     "eligibility_date": "the date the child was found eligible",
+    "request_received": "the date the EHC needs assessment request was received",
 }
 #: The one process choice: whether an EHCP annual review is in a phase-transfer year, and which transfer.
 PHASE_TRANSFER = "phase_transfer"
@@ -56,6 +57,8 @@ PHASE_TRANSFERS = {
 #: The process facts each meeting type takes, in the order the Prepare view asks for them.
 PROCESS_FIELDS: dict[str, tuple[str, ...]] = {
     "ehcp_annual_review": (PHASE_TRANSFER, "transfer_date"),
+    "sen_support_review": ("request_received",),
+    "multi_agency": ("request_received",),
     "iep_meeting": ("last_evaluation_date", "consent_date", "eligibility_date"),
 }
 #: A step due within this many days of today is "due soon".
@@ -71,11 +74,17 @@ class Step:
     starts: tuple[tuple[str, str], ...] = ()
     #: (process choice, value): the step belongs to the timeline only when the chair chose that value
     when: tuple[str, str] | None = None
+    #: left out, rather than listed as needing its date, until its process date is set (a request for an
+    #: EHC needs assessment is not part of every SEN support review)
+    if_known: bool = False
 
     def source_of(self, event: str) -> str:
         """Where the rule's start event takes its date from."""
         return dict(self.starts).get(event, MEETING)
 
+
+#: An EHC needs assessment request's clocks (6, 16 and 20 weeks), once the chair gives the date it was received.
+EHC_REQUEST = tuple(Step(rule_id, (("request_received", "request_received"),), if_known=True) for rule_id in ("ENG-EHC-01", "ENG-EHC-03", "ENG-EHC-07"))
 
 #: The statutory steps around each meeting type, in process order. Types missing here have none.
 TIMELINES: dict[str, tuple[Step, ...]] = {
@@ -92,7 +101,8 @@ TIMELINES: dict[str, tuple[Step, ...]] = {
         Step("ENG-AR-14B", (("transfer_date", "transfer_date"),), when=(PHASE_TRANSFER, "post16")),
         Step("ENG-AR-14C", (("transfer_date", "transfer_date"),), when=(PHASE_TRANSFER, "post16_post16")),
     ),
-    "sen_support_review": (Step("ENG-SS-04"), Step("ENG-SS-03")),
+    "sen_support_review": (Step("ENG-SS-04"), Step("ENG-SS-03"), *EHC_REQUEST),
+    "multi_agency": EHC_REQUEST,
     "iep_meeting": (
         Step("US-EVAL-01", (("consent_date", "consent_date"),)),
         Step("US-IEP-01", (("eligibility_date", "eligibility_date"),)),
@@ -277,6 +287,8 @@ def meeting_timeline(
             else "the meeting's date"
         )
         missing = [dates[source] for source in sources.values() if isinstance(dates[source], str)]
+        if missing and step.if_known:
+            continue
         if missing:
             items.append(_needs(rule, step, missing[0], counted_from, record))
             dates[rule.id] = missing[0]
