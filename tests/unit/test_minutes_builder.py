@@ -304,3 +304,10 @@ def test_a_joiner_not_yet_confirmed_is_listed_as_joined_remotely_by_their_link_w
     assert "joined by their link" not in dm.person_line(eve)
     assert "Joined by their link, not yet confirmed by the chair: Ana Nowak." in dm.completeness(m)
     assert dm.Minutes.from_dict(m.to_dict()) == m
+
+
+def test_a_us_summary_names_the_districts_officer_not_the_council():
+    people = [person(1, "Sam Parent", "parent", "family"), person(2, "Ms Lee", "la_officer", "local_authority")]
+    s = build(record(meeting_type="iep_meeting", participants=people)).summary
+    assert not any("council" in line for line in s.who_came)
+    assert any("school district's special education representative" in line for line in s.who_came)

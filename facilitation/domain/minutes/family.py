@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from ..bidi import isolate_all
-from ..routes import find_route
+from ..routes import find_route, jurisdiction
 from ..statutory.organisation import ADVICE as ADVICE_CONTACT
 from .values import Advice, FamilyDate, FamilySummary, Minutes, SummaryStep, Term
 from .wording import long_date, uk_date
@@ -140,6 +140,13 @@ ROLES_PLAIN: dict[str, str] = {
 }
 
 
+#: A US meeting's roles in its own words: there is no council, and the coordinator is not a SENCO.
+ROLES_PLAIN_US: dict[str, str] = {
+    "la_officer": "the school district's special education representative",
+    "senco": "the school's special education coordinator",
+}
+
+
 def _route_plain(meeting_type: str, g) -> str:
     """The route in the family's words, in the meeting's jurisdiction."""
     route = find_route(meeting_type, g.next_step)
@@ -185,7 +192,8 @@ def family_summary(m: Minutes, timeline: Sequence[Mapping] = (), contacts: Seque
     intro = f"On {uk_date(d.day, weekday=True)} there was {kind}, about {d.child_ref}."
 
     came = [*m.attendance.present, *m.attendance.remote]
-    who = [f"{p.name}: {ROLES_PLAIN.get(p.role, p.role_label)}" + (" (joined remotely)" if p in m.attendance.remote else "") for p in came]
+    roles = {**ROLES_PLAIN, **ROLES_PLAIN_US} if jurisdiction(d.meeting_type) == "US" else ROLES_PLAIN
+    who = [f"{p.name}: {roles.get(p.role, p.role_label)}" + (" (joined remotely)" if p in m.attendance.remote else "") for p in came]
 
     agreed = []
     for dec in m.decisions:
