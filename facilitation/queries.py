@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, has_app_context
+from flask import g as context_globals
 from sqlalchemy import or_, select
 
 from .calendars import organisation_calendar
@@ -175,31 +178,51 @@ def route_dates_of(stored: dict | None) -> dict[str, date]:
     return found
 
 
+def organisation_row() -> Organisation | None:
+    """The organisation's settings row, read once per app context: a strong reference keeps it in the
+    session's identity map (which holds rows weakly), and the session refreshes it after each commit."""
+    org = context_globals.get("_organisation_row") if has_app_context() else None
+    if org is None or org not in db.session:
+        with db.session.no_autoflush:  # a command's pending changes are not flushed early by this read
+            org = db.session.get(Organisation, 1)
+        if has_app_context():
+            context_globals._organisation_row = org
+    return org
+
+
 def organisation_zone() -> ZoneInfo:
     """The organisation's time zone (its settings), else the TIMEZONE configured (Europe/London by default)."""
-    with db.session.no_autoflush:  # a command's pending changes are not flushed early by this read
-        org = db.session.get(Organisation, 1)
+    org = organisation_row()
     return ZoneInfo((org.timezone if org is not None else None) or current_app.config.get("TIMEZONE", "Europe/London"))
 
 
 def statutory_calendar(jurisdiction: str, years) -> Calendar:
     """The organisation's calendar for a jurisdiction: public holidays, its closure days, terms and time zone."""
-    with db.session.no_autoflush:
-        org = db.session.get(Organisation, 1)
-    closures = org_rules.spans_from(org.closure_days) if org is not None else []
-    terms = org_rules.spans_from(org.term_dates) if org is not None else []
+    org = organisation_row()
+    closures = json.dumps(org.closure_days if org is not None else None)
+    terms = json.dumps(org.term_dates if org is not None else None)
+    return _calendar(jurisdiction, tuple(years), closures, terms, organisation_zone().key)
+
+
+@lru_cache(maxsize=64)
+def _calendar(jurisdiction: str, years: tuple[int, ...], closures: str, terms: str, zone: str) -> Calendar:
+    spans = org_rules.spans_from
     return organisation_calendar(
-        jurisdiction, years, closures=org_rules.closure_days(closures), terms=org_rules.terms_of(terms), timezone=organisation_zone().key
+        jurisdiction, years, closures=org_rules.closure_days(spans(json.loads(closures))), terms=org_rules.terms_of(spans(json.loads(terms))), timezone=zone
     )
 
 
 def statutory_rules() -> tuple[Rule, ...]:
     """Every rule, with the organisation's US state timeframes in place of the federal defaults it overrides."""
-    with db.session.no_autoflush:
-        org = db.session.get(Organisation, 1)
+    org = organisation_row()
     if org is None:
         return RULES
-    return org_rules.state_rules(RULES, org.us_timeframes or {}, org.us_state or org_rules.FEDERAL)
+    return _state_rules(org.us_state or org_rules.FEDERAL, tuple(sorted((org.us_timeframes or {}).items())))
+
+
+@lru_cache(maxsize=32)
+def _state_rules(state: str, timeframes: tuple[tuple[str, int], ...]) -> tuple[Rule, ...]:
+    return org_rules.state_rules(RULES, dict(timeframes), state)
 
 
 def route_view(d: Disagreement, meeting_type: str) -> dict:

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import schemas
+from .. import queries, schemas
 from ..domain import access
 from ..domain import accounts as rules
 from ..domain.errors import InvalidValue, NotFound
@@ -34,7 +34,7 @@ def _hash(password: str) -> str:
 
 def organisation() -> Organisation:
     """The organisation's settings: the row the database was made with (reading never writes)."""
-    org = db.session.get(Organisation, 1)
+    org = queries.organisation_row()
     if org is None:
         # A database whose row was deleted by hand: the defaults, unsaved, until an administrator saves.
         return Organisation(id=1, updated_at=utcnow(), **ORGANISATION_DEFAULTS)
