@@ -251,6 +251,7 @@ export function recordPanel(room, routeTable) {
         field("…or a person not here", input("next_step_owner_name", g.next_step_owner_name, { maxlength: 120 })),
         field("Agency", input("next_step_agency", g.next_step_agency, { maxlength: 120 })),
         field("Follow-up by", input("follow_up_date", g.follow_up_date, { type: "date" })),
+        routeParts.previewRegion(key),
       ],
       "Save",
       "disagreements.update",

@@ -74,14 +74,18 @@ export function routeForms(table, room) {
       label.hidden = !shown.has(a.event);
       return label;
     });
-    const kept = previews.get(key);
     return [
       field("What it is about", select("about", kinds), "wide"),
       field("Next step: the routes open for what it is about", select("next_step", routes), "wide"),
       el("p", { class: "route-note wide" }, route ? route.note : ""),
       ...dates,
-      el("div", { class: "route-preview wide", role: "status", "aria-live": "polite" }, ...(kept ? routeDatesNodes(kept.answer) : [])),
     ];
+  }
+
+  // Where the route's dates and any warning are said: after the follow-up date they are checked against.
+  function previewRegion(key) {
+    const kept = previews.get(key);
+    return el("div", { class: "route-preview wide", role: "status", "aria-live": "polite" }, ...(kept ? routeDatesNodes(kept.answer) : []));
   }
 
   async function preview(form) {
@@ -151,5 +155,5 @@ export function routeForms(table, room) {
     previews.delete(key);
   }
 
-  return { fields, refresh, forget };
+  return { fields, previewRegion, refresh, forget };
 }

@@ -17,7 +17,7 @@ def day(n: int) -> str:
     return (local_today() + timedelta(days=n)).isoformat()
 
 
-def test_an_appeal_route_asks_for_the_letters_date_and_warns_when_the_follow_up_is_after_the_deadline(people, room):
+def test_an_appeal_route_asks_for_the_letters_date_and_warns_when_the_follow_up_is_after_the_deadline(people, room, artifacts):
     chair = people.open(f"{room.url}/chair/{room.chair}", "chair", viewport=(1400, 1000))
     parent = people.open(f"{room.url}/join/{room.participants[0]}", "parent", viewport=(900, 1000))
     chair.click('button[data-cmd="clock.start_meeting"]')
@@ -52,6 +52,7 @@ def test_an_appeal_route_asks_for_the_letters_date_and_warns_when_the_follow_up_
     expect(preview.locator("li[data-rule=ENG-APP-01]")).to_contain_text("Appeal received by the Tribunal")
     expect(preview.locator(".route-warning")).to_contain_text("is after the latest date for")
     expect(preview.locator(".route-warning")).to_contain_text("ENG-APP-01")
+    step.screenshot(path=str(artifacts / "disagreement-route-preview.png"))
 
     # Saved as it is (a warning, not a refusal): the record says it, for the chair and the family.
     step.locator("button[type=submit]").click()
@@ -61,6 +62,7 @@ def test_an_appeal_route_asks_for_the_letters_date_and_warns_when_the_follow_up_
     expect(saved).to_contain_text("About: A local authority decision that can be appealed")
     expect(parent.locator("#disagreements .route-warning")).to_contain_text("Follow up before it")
     expect(parent.locator("#disagreements li[data-rule=ENG-APP-02]")).to_contain_text("unverified")
+    parent.locator("#disagreements").screenshot(path=str(artifacts / "disagreement-route-participant.png"))
 
     # The chair moves the follow-up before the deadline: the warning goes, everywhere.
     chair.locator("#disagreements button", has_text="Next step / resolved").click()
