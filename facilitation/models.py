@@ -403,6 +403,8 @@ class MinutesDetails(db.Model):
     child_views: Mapped[str | None] = mapped_column(Text)
     #: the parents' or carers' views, as recorded
     family_views: Mapped[str | None] = mapped_column(Text)
+    #: the chair's easy-read version of the family summary, exported beside the full one
+    easy_read: Mapped[str | None] = mapped_column(Text)
     next_review_date: Mapped[date | None] = mapped_column(Date)
     #: EHCP annual review only: maintain, amend or cease (domain.minutes.RECOMMENDATIONS)
     recommendation: Mapped[str | None] = mapped_column(String(20))

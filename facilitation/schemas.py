@@ -713,6 +713,7 @@ class UpdateMinutesDetailsArgs(Args):
     version: Id
     child_views: Text(minutes_rules.VIEWS_MAX) | None = None
     family_views: Text(minutes_rules.VIEWS_MAX) | None = None
+    easy_read: Text(minutes_rules.VIEWS_MAX) | None = None
     next_review_date: IsoDate | None = None
     recommendation: Line(20) | None = None
 

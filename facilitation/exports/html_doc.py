@@ -16,6 +16,7 @@ from ..domain.bidi import isolate_all
 from . import plain
 from .text import (
     ATTENDANCE_GROUPS,
+    EASY_READ_TITLE,
     FAMILY_DATES_HEADINGS,
     FAMILY_DATES_TITLE,
     QUESTION_HEADINGS,
@@ -70,6 +71,7 @@ def install_filters(env: Environment) -> None:
         has_questions=has_questions,
         queue_counts_line=queue_counts_line,
         route_lines=route_lines,
+        easy_read_title=EASY_READ_TITLE,
         questions_title=QUESTIONS_TITLE,
         question_headings=QUESTION_HEADINGS,
         statutory_title=STATUTORY_TITLE,

@@ -13,6 +13,7 @@ from ..domain import minutes as m
 from . import plain
 from .text import (
     ATTENDANCE_GROUPS,
+    EASY_READ_TITLE,
     FAMILY_DATES_HEADINGS,
     FAMILY_DATES_TITLE,
     QUESTION_HEADINGS,
@@ -183,6 +184,8 @@ def summary_lines(minutes: m.Minutes, heading: str) -> list[str]:
     out = [heading, ""]
     if not minutes.is_approved:
         out += ["*This summary comes from draft minutes that have not been approved yet.*", ""]
+    if minutes.easy_read:
+        out += [f"### {EASY_READ_TITLE}", ""] + [f"{esc(line)}  " for line in minutes.easy_read.splitlines() if line.strip()] + [""]
     out += [esc(s.intro), ""]
     if s.who_came:
         out += ["### Who was there", ""] + [f"- {esc(line)}" for line in s.who_came] + [""]

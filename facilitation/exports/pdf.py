@@ -34,6 +34,7 @@ from ..domain.bidi import CONTROLS, balanced
 from . import plain, reads_right_to_left
 from .text import (
     ATTENDANCE_GROUPS,
+    EASY_READ_TITLE,
     FAMILY_DATES_HEADINGS,
     FAMILY_DATES_TITLE,
     QUESTION_HEADINGS,
@@ -509,6 +510,11 @@ def _summary(pdf: MinutesPDF, mins: m.Minutes, title: str) -> None:
     pdf.para(title, 15, True, ACCENT, gap=2)
     if not mins.is_approved:
         pdf.para("This summary comes from draft minutes that have not been approved yet.", 10, color=DRAFT)
+    if mins.easy_read:
+        pdf.para(EASY_READ_TITLE, 13, True, gap=0.5)
+        for line in mins.easy_read.splitlines():
+            if line.strip():
+                pdf.para(line, 13, gap=1)
     pdf.para(s.intro, 11)
     if s.who_came:
         pdf.para("Who was there", 11.5, True, gap=0.5)

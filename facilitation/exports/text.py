@@ -74,6 +74,10 @@ def statutory_line(s: StatutoryDate) -> str:
     return f"{when}: {statutory_what(s)}. Who must act: {s.who}. Rule {s.rule_id}, source: {', '.join(s.sources)}."
 
 
+#: The chair's easy-read version, exported beside the full family summary (before it).
+EASY_READ_TITLE = "Easy read"
+
+
 #: The family summary's statutory dates: heading and table columns, the same in every format.
 FAMILY_DATES_TITLE = "Dates the law sets after this meeting"
 FAMILY_DATES_HEADINGS = ["By", "What must happen", "Rule and source"]

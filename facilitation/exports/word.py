@@ -24,6 +24,7 @@ from ..domain import minutes as m
 from . import RTL_LETTERS, plain, reads_right_to_left
 from .text import (
     ATTENDANCE_GROUPS,
+    EASY_READ_TITLE,
     FAMILY_DATES_HEADINGS,
     FAMILY_DATES_TITLE,
     QUESTION_HEADINGS,
@@ -348,6 +349,11 @@ def _summary(w: Writer, minutes: m.Minutes, title: str) -> None:
     w.heading(title, 1)
     if not minutes.is_approved:
         w.para("This summary comes from draft minutes that have not been approved yet.", italic=True, color=DRAFT)
+    if minutes.easy_read:
+        w.heading(EASY_READ_TITLE, 2)
+        for line in minutes.easy_read.splitlines():
+            if line.strip():
+                w.para(line)
     w.para(s.intro)
     if s.who_came:
         w.heading("Who was there", 3)

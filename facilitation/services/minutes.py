@@ -8,14 +8,17 @@ The commands run through `services.pipeline.execute` like every other command: a
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import select
 
-from .. import queries, schemas
+from .. import queries, readability, schemas
 from ..domain import access
 from ..domain import minutes as rules
 from ..domain.errors import Conflict, RuleViolation
+from ..domain.minutes import plain_words
+from ..domain.minutes.family import GLOSSARY, summary_text
 from ..domain.statutory.timeline import jurisdiction_of
 from ..extensions import db
 from ..models import (
@@ -108,6 +111,7 @@ def details_view(row: MinutesDetails | None) -> dict:
     return {
         "child_views": row.child_views if row else None,
         "family_views": row.family_views if row else None,
+        "easy_read": row.easy_read if row else None,
         "next_review_date": row.next_review_date.isoformat() if row and row.next_review_date else None,
         "recommendation": row.recommendation if row else None,
         "version": row.version if row else 1,
@@ -277,12 +281,36 @@ def circulation_state(meeting: Meeting, link: AccessLink) -> dict:
     if chair:
         live = live_minutes(meeting, now)
         state["completeness"] = rules.completeness(live)
+        state["plain_words"] = plain_words_view(live)
         state["live_differs_from_circulated"] = bool(
             current is not None
             and current.status == rules.CIRCULATED
             and rules.fingerprint(live) != rules.fingerprint(rules.Minutes.from_dict(current.circulated_content))
         )
     return state
+
+
+def plain_words_view(minutes: rules.Minutes) -> dict:
+    """The plain-words check of the family summary (and of the easy-read version, when written), for the chair."""
+    known = dict(GLOSSARY)
+    known.update({part: "" for part in re.findall(r"[A-Za-z]+", minutes.meeting.child_ref)})  # the child's initials
+
+    def view(text: str) -> dict:
+        found = plain_words.check(text, readability.measure(text), known)
+        return {
+            "ease": found.ease,
+            "reading_age": found.reading_age,
+            "target_ease": found.target_ease,
+            "plain_enough": found.plain_enough,
+            "summary": found.summary,
+            "jargon": [{"term": f.term, "plain": f.plain, "count": f.count, "example": f.example} for f in found.jargon],
+            "long_sentences": found.long_sentences,
+        }
+
+    return {
+        "summary": view(summary_text(minutes.summary)),
+        "easy_read": view(minutes.easy_read) if minutes.easy_read else None,
+    }
 
 
 def record_export(link: AccessLink, what: str, fmt: str, which: str | int | None) -> None:
@@ -324,6 +352,8 @@ def update_details(change: Change, args: schemas.UpdateMinutesDetailsArgs) -> di
         if "child_views" in sent else row.child_views,
         "family_views": rules.clean_comment(args.family_views, "family_views", "The family's views", rules.VIEWS_MAX, False)
         if "family_views" in sent else row.family_views,
+        "easy_read": rules.clean_comment(args.easy_read, "easy_read", "The easy-read version", rules.VIEWS_MAX, False)
+        if "easy_read" in sent else row.easy_read,
         "next_review_date": args.next_review_date if "next_review_date" in sent else row.next_review_date,
         "recommendation": (args.recommendation or None) if "recommendation" in sent else row.recommendation,
     }

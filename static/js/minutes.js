@@ -4,7 +4,7 @@
 // The server builds and renders the minutes; this module only draws the circulation state (with
 // textContent, so typed text stays text), sends the minutes commands through the live room connection
 // (with ids, so a retry is never applied twice) and refreshes when any event arrives.
-import { Room, bdi, bootstrap, el, showConnection } from "./room-core.js";
+import { Room, bdi, bootstrap, el, redraw, showConnection } from "./room-core.js";
 import { day } from "./record.js";
 
 function when(iso) {
@@ -261,6 +261,7 @@ function initPage() {
     const d = state.details;
     form.elements.child_views.value = d.child_views || "";
     form.elements.family_views.value = d.family_views || "";
+    form.elements.easy_read.value = d.easy_read || "";
     form.elements.next_review_date.value = d.next_review_date || "";
     if (form.elements.recommendation) form.elements.recommendation.value = d.recommendation || "";
     const locked = state.current && state.current.status === "approved";
@@ -272,6 +273,28 @@ function initPage() {
     if (!list) return;
     const gaps = state.completeness || [];
     list.replaceChildren(...(gaps.length ? gaps.map((g) => el("li", {}, g)) : [el("li", { class: "empty" }, "Nothing missing.")]));
+  }
+
+  // The family summary's reading ease and the words to explain or replace, before circulating (and the
+  // easy-read version's, when written). In words and a list: never by colour alone.
+  function drawPlainWords() {
+    const box = document.getElementById("plain-words");
+    if (!box || !state.plain_words) return;
+    const part = (title, check) => {
+      if (!check) return [];
+      const words = check.jargon.map((j) =>
+        el("li", { dataset: { term: j.term } }, el("strong", {}, j.term), j.count > 1 ? ` (${j.count} times)` : "", `: ${j.plain}`, el("span", { class: "hint" }, ` e.g. “${j.example}”`)),
+      );
+      const long = check.long_sentences.map((s) => el("li", {}, s));
+      return [
+        el("p", { class: "plain-score", dataset: { plain: check.plain_enough ? "yes" : "no" } }, el("strong", {}, `${title}: `), check.summary),
+        words.length ? el("p", {}, "Words to explain or replace:") : el("p", {}, "No professional words or unexplained abbreviations found."),
+        words.length ? el("ul", { class: "plain-words" }, ...words) : null,
+        long.length ? el("p", {}, `Sentences over 25 words (${long.length}):`) : null,
+        long.length ? el("ul", { class: "long-sentences" }, ...long) : null,
+      ];
+    };
+    redraw(box, [...part("The summary", state.plain_words.summary), ...part("The easy-read version", state.plain_words.easy_read)]);
   }
 
   function drawDownloads() {
@@ -311,6 +334,7 @@ function initPage() {
     drawCirculation();
     drawDetails();
     drawGaps();
+    drawPlainWords();
     drawDownloads();
     drawVersions();
   }
@@ -325,6 +349,7 @@ function initPage() {
         version: state.details.version,
         child_views: f.child_views.value,
         family_views: f.family_views.value,
+        easy_read: f.easy_read.value,
         next_review_date: f.next_review_date.value || null,
       };
       if (f.recommendation) args.recommendation = f.recommendation.value || null;

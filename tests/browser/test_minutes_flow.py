@@ -40,6 +40,10 @@ def test_two_participants_check_the_minutes_and_the_chair_corrects_and_approves_
     # Before circulation: the chair previews the live draft; typed markup is text.
     expect(chair.locator("#preview")).to_contain_text("Write the SALT programme <b>for home</b>")
     expect(sam.locator("#not-circulated")).to_be_visible()
+    # Before circulating, the chair sees how plain the family summary is; the family does not.
+    expect(chair.locator("#plain-words .plain-score")).to_contain_text("Reading ease")
+    expect(chair.locator("#plain-words .plain-score")).to_contain_text("aim for 60 or more")
+    assert sam.locator("#plain-words").count() == 0
 
     chair.click("#circulate")
     for page in (sam, eve):

@@ -181,6 +181,27 @@ def test_details_for_the_minutes_keep_text_as_typed_and_refuse_stale_edits(clien
     assert status == 200 and state(client, rich.chair)["details"] == {**view, "family_views": None, "version": 3}
 
 
+def test_the_chair_sees_the_summarys_reading_ease_and_words_to_replace_and_can_add_an_easy_read_version(client, rich):
+    check = state(client, rich.chair)["plain_words"]
+    summary = check["summary"]
+    assert summary["target_ease"] == 60 and isinstance(summary["ease"], float) and summary["reading_age"] >= 5
+    assert summary["summary"].startswith(f"Reading ease {summary['ease']:.0f} (aim for 60 or more)")
+    # the decision typed by professionals ("Maintain the EHCP; amend section F") reaches the family summary
+    assert {"term": "maintain", "plain": "keep"}.items() <= next(j for j in summary["jargon"] if j["term"] == "maintain").items()
+    assert check["easy_read"] is None
+    assert "plain_words" not in state(client, sam(rich))  # the chair's check, not the family's
+    easy = "We met about Sam.\nSam will get more help with talking.\nWe disagree about provision."
+    status, _ = send(client, rich, rich.chair, "minutes.update_details", version=2, easy_read=easy)
+    assert status == 200
+    check = state(client, rich.chair)["plain_words"]["easy_read"]
+    assert check["plain_enough"] and [j["term"] for j in check["jargon"]] == ["provision"]
+    for fmt, marker in (("summary", "Easy read"), ("md", "### Easy read"), ("html", "Easy read")):
+        body = client.get(f"/minutes/{sam(rich)}/export/{fmt}").get_data(as_text=True)
+        assert marker in body and "Sam will get more help with talking." in body, fmt
+    status, body = send(client, rich, rich.chair, "minutes.update_details", version=3, easy_read="x" * 8001)
+    assert status == 422 and "easy_read" in body["error"]["fields"]
+
+
 # ---------------------------------------------------------------- who may read and export
 
 

@@ -132,6 +132,7 @@ def build_minutes(
         disagreements_title="Differences of opinion" if m["meeting_type"] == "ehcp_annual_review" else "Disagreements and next steps",
         child_views=d.get("child_views"),
         family_views=d.get("family_views"),
+        easy_read=d.get("easy_read"),
         recommendation=recommendation,
         recommendation_label=RECOMMENDATIONS.get(recommendation) if recommendation else None,
         next_review_date=_day(d.get("next_review_date")),

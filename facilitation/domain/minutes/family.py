@@ -245,3 +245,9 @@ def family_summary(m: Minutes, timeline: Sequence[Mapping] = (), contacts: Seque
         glossary = [t for t in glossary if t.term != "SENCo"]
     notice = FAMILY_DATES_NOTICE if statutory else ""
     return FamilySummary(intro, who, agreed, steps, disagreed, review, glossary, advice, statutory, notice)
+
+
+def summary_text(s: FamilySummary) -> str:
+    """The summary's sentences as one text, one per line: what the family reads, for the plain-words check."""
+    lines = [s.intro, *s.who_came, *s.agreed, *(step.text for step in s.next_steps), *(fd.text for fd in s.statutory_dates), *s.disagreements, s.next_review]
+    return "\n".join(line if line.rstrip().endswith((".", "!", "?")) else f"{line}." for line in lines if line and line.strip())

@@ -303,6 +303,8 @@ class Minutes:
     questions: list[QuestionEntry] = field(default_factory=list)
     hands_raised: int = 0
     breaks_requested: int = 0
+    #: the chair's easy-read version of the family summary (exported beside it); none when not written
+    easy_read: str | None = None
 
     # -------------------------------------------------------- reading helpers for renderers
 
