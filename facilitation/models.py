@@ -339,6 +339,13 @@ class Disagreement(db.Model):
     next_step_owner_name: Mapped[str | None] = mapped_column(String(120))
     next_step_agency: Mapped[str | None] = mapped_column(String(120))
     follow_up_date: Mapped[date | None] = mapped_column(Date)
+    #: when it was marked resolved (none for records made before this was kept)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the short reflective review after it was resolved: when it is to happen, and what it found
+    reflection_date: Mapped[date | None] = mapped_column(Date)
+    reflection_worked: Mapped[str | None] = mapped_column(Text)
+    reflection_differently: Mapped[str | None] = mapped_column(Text)
+    reflected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: seen only by the roles in domain.access.CONFIDENTIAL_READERS (e.g. health detail)

@@ -314,6 +314,13 @@ def disagreement_view(d: Disagreement, now: datetime | None = None) -> dict:
         "next_step_owner_name": d.next_step_owner_name,
         "next_step_agency": d.next_step_agency,
         "follow_up_date": _day(d.follow_up_date),
+        "resolved_at": iso(d.resolved_at),
+        "reflection": {
+            "date": _day(d.reflection_date),
+            "what_worked": d.reflection_worked,
+            "do_differently": d.reflection_differently,
+            "recorded_at": iso(d.reflected_at),
+        },
         **route_view(d, meeting.meeting_type),
         "positions": [position_view(p) for p in d.positions if p.deleted_at is None],
         "version": d.version,

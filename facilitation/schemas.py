@@ -364,6 +364,16 @@ class UpdateDisagreementArgs(Args):
     confidential: bool | None = None
 
 
+class ReflectOnDisagreementArgs(Args):
+    """The reflective review after a disagreement was resolved: scheduled, then what it found."""
+
+    disagreement_id: Id
+    version: Id
+    reflection_date: IsoDate | None = None
+    what_worked: Text(R.TEXT) | None = None
+    do_differently: Text(R.TEXT) | None = None
+
+
 class RoutePreviewArgs(Args):
     """A disagreement's route as typed in the chair's form, to see its dates before saving."""
 

@@ -240,6 +240,13 @@ def _state_schemas() -> dict:
                 }},
             },
             "route_missing": {"type": "array", "items": {"type": "string"}, "description": "Start dates the route still needs"},
+            "resolved_at": {"type": ["string", "null"], "format": "date-time", "description": "When it was marked resolved"},
+            "reflection": {
+                "type": "object",
+                "description": "The reflective review after it was resolved: its date, what worked, what to do differently, when recorded",
+                "properties": {"date": _DAY_OR_NULL, "what_worked": _TEXT_OR_NULL, "do_differently": _TEXT_OR_NULL,
+                               "recorded_at": {"type": ["string", "null"], "format": "date-time"}},
+            },
             "follow_up_late": {
                 "type": ["object", "null"],
                 "description": "Set when the follow-up date falls after a limit date: a warning, not a refusal",

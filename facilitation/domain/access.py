@@ -62,6 +62,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "actions.confirm": frozenset({PARTICIPANT}),
     "disagreements.record": _RECORDERS,
     "disagreements.update": _RECORDERS,
+    "disagreements.reflect": _RECORDERS,
     "disagreements.delete": _RECORDERS,
     "positions.add": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
     "positions.update": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),

@@ -146,6 +146,42 @@ def check_next_step(
         )
 
 
+def check_reflection(resolved: bool, reflection_date: date | None, found: bool, meeting_day: date, today: date) -> None:
+    """A reflective review follows a resolved disagreement: scheduled on or after the meeting, recorded once held."""
+    if not resolved:
+        raise InvalidValue("A reflective review is for a disagreement once it is resolved.", field="disagreement_id")
+    if reflection_date is not None and reflection_date < meeting_day:
+        raise InvalidValue(
+            f"The review date {reflection_date:%d %b %Y} is before the meeting ({meeting_day:%d %b %Y}).", field="reflection_date"
+        )
+    if found and reflection_date is not None and reflection_date > today:
+        raise InvalidValue("Record what the review found once it has been held; its date is still to come.", field="reflection_date")
+
+
+#: How a disagreement stands, for the log's overview: settled in the meeting, settled after it, or open.
+OUTCOMES: dict[str, str] = {
+    "resolved_in_meeting": "Resolved in the meeting",
+    "resolved_later": "Resolved after the meeting",
+    "resolved_undated": "Resolved (date not kept)",
+    "open_with_route": "Open, with an agreed next step",
+    "open_no_step": "Open, next step not yet agreed",
+}
+
+
+def disagreement_outcome(resolved: bool, resolved_on: date | None, meeting_day: date, next_step: str | None) -> str:
+    """Which of OUTCOMES a disagreement is in."""
+    if resolved:
+        if resolved_on is None:
+            return "resolved_undated"
+        return "resolved_in_meeting" if resolved_on <= meeting_day else "resolved_later"
+    return "open_with_route" if next_step else "open_no_step"
+
+
+def days_to_resolve(created: date, resolved: date | None) -> int | None:
+    """Whole days from a disagreement being recorded to its resolution (0: resolved the same day)."""
+    return None if resolved is None else max(0, (resolved - created).days)
+
+
 def check_attendance(attendance: str, arrived_late: bool, left_early: bool) -> None:
     """Late arrival or early leaving only make sense for someone who was there."""
     if attendance not in ATTENDANCE:

@@ -323,6 +323,10 @@ def update_disagreement(change: Change, args: schemas.UpdateDisagreementArgs) ->
         v["resolved"], v["next_step"], v["next_step_owner_participant_id"], v["next_step_owner_name"], v["follow_up_date"], change.meeting_day
     )
     dates = _route_dates(change, args, row, v["about"], v["next_step"])
+    if v["resolved"] and not row.resolved:
+        row.resolved_at = change.now
+    elif not v["resolved"]:
+        row.resolved_at = None
     for f, value in v.items():
         setattr(row, f, value)
     row.route_dates = {event: day.isoformat() for event, day in sorted(dates.items())} or None
@@ -365,6 +369,27 @@ def _route_dates(change: Change, args: schemas.UpdateDisagreementArgs, row: Disa
         dates = {event: day for event, day in dates.items() if event in keep}
     routes.check_route(meeting_type, about, next_step, dates)
     return dates
+
+
+@command("disagreements.reflect", schemas.ReflectOnDisagreementArgs, "Schedule or record the reflective review after a disagreement was resolved")
+def reflect_on_disagreement(change: Change, args: schemas.ReflectOnDisagreementArgs) -> None:
+    """Schedule the short review of how a resolved disagreement went, then record what worked and what to do differently."""
+    row = _entry(change, Disagreement, args.disagreement_id, "disagreement")
+    before = queries.disagreement_view(row)
+    check_version(row, args.version, before)
+    sent = args.model_fields_set
+    when = args.reflection_date if "reflection_date" in sent else row.reflection_date
+    worked = rules.clean_text(args.what_worked, "what_worked", "What worked", rules.TEXT) if "what_worked" in sent else row.reflection_worked
+    differently = (
+        rules.clean_text(args.do_differently, "do_differently", "What to do differently", rules.TEXT)
+        if "do_differently" in sent else row.reflection_differently
+    )
+    rules.check_reflection(row.resolved, when, bool(worked or differently), change.meeting_day, change.today)
+    row.reflection_date, row.reflection_worked, row.reflection_differently = when, worked, differently
+    row.reflected_at = change.now if (worked or differently) else None
+    row.version += 1
+    change.put("disagreements", row)
+    change.audit("disagreements.reflect", "disagreement", row.id, before, queries.disagreement_view(row))
 
 
 @command("disagreements.delete", schemas.DisagreementArgs, "Delete a disagreement (it stays in the audit trail)")

@@ -211,7 +211,10 @@ def overview(token: str):
         values["to"] = values["from"]
     scope = log.scope.Scope.of(link)
     data = log.overview.overview(values["from"], values["to"], today, scope)
-    return _render("actions/overview.html", 422 if errors else 200, token=token, scope=scope, data=data, errors=errors, period=values)
+    disagreements = log.overview.disagreements(values["from"], values["to"], scope)
+    return _render(
+        "actions/overview.html", 422 if errors else 200, token=token, scope=scope, data=data, disagreements=disagreements, errors=errors, period=values
+    )
 
 
 def _statutory_filters() -> tuple[dict, dict[str, str]]:

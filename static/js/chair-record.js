@@ -275,6 +275,30 @@ export function recordPanel(room, routeTable) {
     );
   }
 
+  // The short review of how a resolved disagreement went: scheduled, then what worked and what to do differently.
+  function reflectionForm(g) {
+    const r = g.reflection || {};
+    return inlineForm(
+      "reflection-form",
+      `reflect:${g.id}`,
+      [
+        versionField(g),
+        field("Review on", input("reflection_date", r.date, { type: "date" })),
+        field("What worked", textarea("what_worked", r.what_worked, { maxlength: 2000 }), "wide"),
+        field("What to do differently next time", textarea("do_differently", r.do_differently, { maxlength: 2000 }), "wide"),
+      ],
+      "Save",
+      "disagreements.reflect",
+      (v) => ({
+        disagreement_id: g.id,
+        version: Number(v.version),
+        reflection_date: optional(v.reflection_date),
+        what_worked: optional(v.what_worked),
+        do_differently: optional(v.do_differently),
+      }),
+    );
+  }
+
   // Lists are redrawn in place (fill -> redraw): the focus and whatever is typed in them stay.
   function drawList(id, nodes, empty) {
     fill(document.getElementById(id), nodes, empty);
@@ -324,10 +348,12 @@ export function recordPanel(room, routeTable) {
               { class: "entry-tools" },
               button("Add a position", "Add a party's position", () => toggle(`position:${g.id}`)),
               button("Next step / resolved", "Record the next step or the resolution", () => toggle(`next:${g.id}`)),
+              g.resolved ? button("Reflective review", "Schedule or record the review of how it was resolved", () => toggle(`reflect:${g.id}`)) : null,
               button("Delete", "Delete disagreement", () => confirmDelete("disagreement", "disagreements.delete", { disagreement_id: g.id, version: g.version })),
             ),
             open.has(`position:${g.id}`) ? positionForm(g) : null,
             open.has(`next:${g.id}`) ? nextStepForm(g) : null,
+            g.resolved && open.has(`reflect:${g.id}`) ? reflectionForm(g) : null,
           ],
         }),
       ),

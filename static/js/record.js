@@ -96,7 +96,21 @@ export function disagreementNode(room, g, { positionExtra = () => [], extra = []
     !g.resolved && g.next_step && g.next_step_note ? el("p", { class: "entry-meta route-note" }, g.next_step_note) : null,
     ...(g.resolved ? [] : routeDatesNodes(g)),
     g.resolved ? null : contactsNode(room, g),
+    g.resolved ? reflectionNode(g) : null,
     ...extra,
+  );
+}
+
+// The reflective review of a resolved disagreement: when, and what it found.
+function reflectionNode(g) {
+  const r = g.reflection || {};
+  if (!r.date && !r.what_worked && !r.do_differently) return null;
+  return el(
+    "div",
+    { class: "entry-meta reflection", dataset: { key: "reflection" } },
+    el("p", {}, r.recorded_at ? `Reflective review${r.date ? ` on ${day(r.date)}` : ""}:` : `Reflective review planned for ${day(r.date)}.`),
+    r.what_worked ? el("p", {}, "What worked: ", bdi(r.what_worked)) : null,
+    r.do_differently ? el("p", {}, "What to do differently: ", bdi(r.do_differently)) : null,
   );
 }
 

@@ -76,3 +76,28 @@ def test_an_appeal_route_asks_for_the_letters_date_and_warns_when_the_follow_up_
     expect(parent.locator("#disagreements .route-warning")).to_have_count(0)
     expect(chair.locator("#disagreements .route-warning")).to_have_count(0)
     assert people.page_errors == []
+
+
+def test_a_resolved_disagreement_gets_a_reflective_review_that_everyone_can_read(people, room):
+    chair = people.open(f"{room.url}/chair/{room.chair}", "chair", viewport=(1400, 1000))
+    parent = people.open(f"{room.url}/join/{room.participants[0]}", "parent", viewport=(900, 1000))
+    chair.click('button[data-cmd="clock.start_meeting"]')
+    chair.fill("#add-disagreement input[name=topic]", "Transport to school")
+    chair.press("#add-disagreement input[name=topic]", "Enter")
+    chair.locator("form.add-position button", has_text="Cancel").click()
+    assert chair.locator("#disagreements button", has_text="Reflective review").count() == 0  # not while unresolved
+    chair.locator("#disagreements button", has_text="Next step / resolved").click()
+    step = chair.locator("form.next-step-form")
+    step.locator("input[name=resolved]").check()
+    step.locator("textarea[name=resolution]").fill("The council will fund a taxi")
+    step.locator("button[type=submit]").click()
+    chair.locator("#disagreements button", has_text="Reflective review").click()
+    form = chair.locator("form.reflection-form")
+    form.locator("input[name=reflection_date]").fill(day(0))
+    form.locator("textarea[name=what_worked]").fill("Hearing the family's reasons early")
+    form.locator("textarea[name=do_differently]").fill("Invite transport to the meeting")
+    form.locator("button[type=submit]").click()
+    expect(chair.locator("form.reflection-form")).to_have_count(0)
+    expect(parent.locator("#disagreements .reflection")).to_contain_text("What worked: Hearing the family's reasons early")
+    expect(parent.locator("#disagreements .reflection")).to_contain_text("What to do differently: Invite transport to the meeting")
+    assert people.page_errors == []

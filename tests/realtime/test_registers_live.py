@@ -402,3 +402,40 @@ def test_a_position_belongs_to_a_participant_or_a_named_party_not_both(meeting, 
     [event] = events_of(screen)
     [position] = event["data"]["disagreements"][0]["positions"]
     assert (position["party_name"], position["agency"], position["participant_id"]) == ("Northshire SEND panel", "Northshire LA", None)
+
+
+def test_a_resolved_disagreement_keeps_when_it_was_resolved_and_takes_a_reflective_review(meeting, sockets, client):
+    chair, parent = sockets(meeting["chair"]), sockets(meeting["participants"][0])
+    g = cmd(chair, "disagreements.record", topic="Taxi to school")["disagreement_id"]
+    refused = cmd(chair, "disagreements.reflect", disagreement_id=g, version=1, reflection_date=soon(14))
+    assert refused["error"]["message"] == "A reflective review is for a disagreement once it is resolved."
+    assert cmd(chair, "disagreements.update", disagreement_id=g, version=1, resolved=True, resolution="The LA will fund it")["ok"]
+    [d] = chair.emit("sync", {}, callback=True)["snapshot"]["disagreements"]
+    assert d["resolved_at"] is not None and d["reflection"] == {"date": None, "what_worked": None, "do_differently": None, "recorded_at": None}
+    bad = cmd(chair, "disagreements.reflect", disagreement_id=g, version=2, reflection_date="2000-01-01")
+    assert "reflection_date" in bad["error"]["fields"]
+    early = cmd(chair, "disagreements.reflect", disagreement_id=g, version=2, reflection_date=soon(14), what_worked="Talking early")
+    assert "once it has been held" in early["error"]["message"]
+    assert cmd(parent, "disagreements.reflect", disagreement_id=g, version=2, reflection_date=soon(14))["error"]["code"] == "forbidden"
+    assert cmd(chair, "disagreements.reflect", disagreement_id=g, version=2, reflection_date=soon(14))["ok"]
+    [d] = parent.emit("sync", {}, callback=True)["snapshot"]["disagreements"]
+    assert d["reflection"]["date"] == soon(14) and d["reflection"]["recorded_at"] is None
+    assert cmd(chair, "disagreements.reflect", disagreement_id=g, version=3, reflection_date=soon(0),
+               what_worked="Hearing the family's reasons early", do_differently="Ask transport to the meeting")["ok"]
+    [d] = chair.emit("sync", {}, callback=True)["snapshot"]["disagreements"]
+    assert d["reflection"]["what_worked"] == "Hearing the family's reasons early" and d["reflection"]["recorded_at"] is not None
+    # reopening it forgets when it was resolved
+    assert cmd(chair, "disagreements.update", disagreement_id=g, version=4, resolved=False)["ok"]
+    [d] = chair.emit("sync", {}, callback=True)["snapshot"]["disagreements"]
+    assert d["resolved_at"] is None
+    # the chair's overview counts disagreements by outcome, with the days the resolved ones took
+    other = cmd(chair, "disagreements.record", topic="Homework")["disagreement_id"]
+    assert cmd(chair, "disagreements.update", disagreement_id=other, version=1, resolved=True)["ok"]
+    page = client.get(f"/actions/{meeting['chair']}/overview", query_string={"from": soon(-1), "to": soon(1)}).get_data(as_text=True)
+
+    def row(key):
+        part = page[page.index(f'data-key="{key}"'):]
+        return part[: part.index("</tr>")]
+
+    assert "<td>1</td>" in row("open_no_step")
+    assert "<td>1</td><td>0</td><td>0</td>" in row("resolved_in_meeting")

@@ -7,9 +7,12 @@ from datetime import date
 from sqlalchemy import and_, case, func, select
 
 from ...domain import action_log as rules
+from ...domain import registers
+from ...domain import routes as route_rules
 from ...domain.meetings import MEETING_TYPES
 from ...extensions import db
-from ...models import Action, Meeting
+from ...models import Action, Disagreement, Meeting
+from .rows import today_local
 from .scope import Scope
 
 
@@ -67,3 +70,39 @@ def overview(date_from: date, date_to: date, today: date, scope: Scope | None = 
         "by_meeting_type": by_type,
         "totals": totals,
     }
+
+
+def disagreements(date_from: date, date_to: date, scope: Scope | None = None) -> dict:
+    """Disagreements of the meetings held in the period (of `scope`): how many by outcome and by the route
+    agreed, and how long the resolved ones took (days from being recorded to being resolved)."""
+    q = (
+        select(Disagreement, Meeting)
+        .join(Meeting, Meeting.id == Disagreement.meeting_id)
+        .where(Disagreement.deleted_at.is_(None))
+    )
+    in_scope = scope.meeting_condition(Disagreement.meeting_id) if scope is not None else None
+    if in_scope is not None:
+        q = q.where(in_scope)
+    outcomes = {key: {"key": key, "label": label, "count": 0, "days": []} for key, label in registers.OUTCOMES.items()}
+    routes: dict[str, dict] = {}
+    for g, meeting in db.session.execute(q):
+        held = today_local(meeting.started_at or meeting.scheduled_start)
+        if not date_from <= held <= date_to:
+            continue
+        resolved_on = today_local(g.resolved_at) if g.resolved_at else None
+        row = outcomes[registers.disagreement_outcome(g.resolved, resolved_on, held, g.next_step)]
+        row["count"] += 1
+        took = registers.days_to_resolve(today_local(g.created_at), resolved_on)
+        if took is not None:
+            row["days"].append(took)
+        if not g.resolved and g.next_step:
+            route = route_rules.find_route(meeting.meeting_type, g.next_step)
+            label = route.label if route else g.next_step
+            routes.setdefault(label, {"label": label, "count": 0})["count"] += 1
+    rows = []
+    for row in outcomes.values():
+        days = sorted(row.pop("days"))
+        row["median_days"] = days[len(days) // 2] if days else None
+        row["longest_days"] = days[-1] if days else None
+        rows.append(row)
+    return {"by_outcome": rows, "open_by_route": sorted(routes.values(), key=lambda r: (-r["count"], r["label"])), "total": sum(r["count"] for r in rows)}

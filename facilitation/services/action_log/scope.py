@@ -51,12 +51,13 @@ class Scope:
             return cls(participant_id=link.participant_id)
         raise Forbidden("This link cannot open the action log.")
 
-    def meeting_condition(self):
-        """A condition on Action.meeting_id for this scope, or None when every meeting is in it."""
+    def meeting_condition(self, column=None):
+        """A condition on `column` (Action.meeting_id by default) for this scope, or None when every meeting is in it."""
+        column = Action.meeting_id if column is None else column
         if self.meeting_id is not None:
-            return Action.meeting_id == self.meeting_id
+            return column == self.meeting_id
         if self.owner_user_id is not None:
-            return Action.meeting_id.in_(select(Meeting.id).where(Meeting.owner_user_id == self.owner_user_id))
+            return column.in_(select(Meeting.id).where(Meeting.owner_user_id == self.owner_user_id))
         return None
 
     def covers_meeting(self, meeting_id: int) -> bool:
