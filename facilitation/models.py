@@ -341,6 +341,8 @@ class Disagreement(db.Model):
     follow_up_date: Mapped[date | None] = mapped_column(Date)
     #: when it was marked resolved (none for records made before this was kept)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: a dissent from this section of the circulated minutes (domain.minutes.sign_off), if that is what it is
+    minutes_section: Mapped[str | None] = mapped_column(String(40))
     #: the short reflective review after it was resolved: when it is to happen, and what it found
     reflection_date: Mapped[date | None] = mapped_column(Date)
     reflection_worked: Mapped[str | None] = mapped_column(Text)
@@ -463,6 +465,28 @@ class MinutesResponse(db.Model):
     #: the circulation round answered; an older round means the draft changed since
     revision: Mapped[int] = mapped_column()
     responded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MinutesSectionAnswer(db.Model):
+    """A participant's answer to one section of a circulated draft: agrees, or dissents in their own words
+    (a dissent is also a disagreement entry: domain.minutes.sign_off)."""
+
+    __tablename__ = "minutes_section_answers"
+    __table_args__ = (UniqueConstraint("minutes_version_id", "participant_id", "section"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_version_id: Mapped[int] = mapped_column(ForeignKey("minutes_versions.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    #: a key of domain.minutes.sign_off.sections(): attendance, item:<id>, actions, views ...
+    section: Mapped[str] = mapped_column(String(40))
+    #: agree or dissent
+    answer: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str | None] = mapped_column(Text)
+    #: the difference of opinion a dissent became
+    disagreement_id: Mapped[int | None] = mapped_column(ForeignKey("disagreements.id", ondelete="SET NULL"))
+    #: the circulation round answered
+    revision: Mapped[int] = mapped_column()
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 # ---------------------------------------------------------------- the action log after the meeting

@@ -315,6 +315,7 @@ def disagreement_view(d: Disagreement, now: datetime | None = None) -> dict:
         "next_step_agency": d.next_step_agency,
         "follow_up_date": _day(d.follow_up_date),
         "resolved_at": iso(d.resolved_at),
+        "minutes_section": d.minutes_section,
         "reflection": {
             "date": _day(d.reflection_date),
             "what_worked": d.reflection_worked,

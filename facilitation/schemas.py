@@ -733,6 +733,14 @@ class RespondToMinutesArgs(Args):
     revision: Number(ge=1, le=10_000)
 
 
+class AnswerSectionArgs(RespondToMinutesArgs):
+    """A participant's answer to one section of the circulated draft."""
+
+    section: Line(40, required=True)
+    answer: OneOf(("agree", "dissent"))
+    comment: Text(minutes_rules.COMMENT_MAX) | None = None
+
+
 class RequestCorrectionArgs(RespondToMinutesArgs):
     comment: Text(minutes_rules.COMMENT_MAX, required=True)
 

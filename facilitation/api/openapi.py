@@ -241,6 +241,7 @@ def _state_schemas() -> dict:
             },
             "route_missing": {"type": "array", "items": {"type": "string"}, "description": "Start dates the route still needs"},
             "resolved_at": {"type": ["string", "null"], "format": "date-time", "description": "When it was marked resolved"},
+            "minutes_section": {**_TEXT_OR_NULL, "description": "Set when it is a dissent from a section of the circulated minutes (e.g. `item:12`)"},
             "reflection": {
                 "type": "object",
                 "description": "The reflective review after it was resolved: its date, what worked, what to do differently, when recorded",

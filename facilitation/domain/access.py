@@ -75,6 +75,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "minutes.circulate": frozenset({CHAIR}),
     "minutes.confirm": frozenset({PARTICIPANT}),
     "minutes.request_correction": frozenset({PARTICIPANT}),
+    "minutes.answer_section": frozenset({PARTICIPANT}),
     "minutes.approve": frozenset({CHAIR}),
     "minutes.amend": frozenset({CHAIR}),
     # the action log after the meeting: owners record progress on their own actions,

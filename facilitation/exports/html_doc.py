@@ -21,6 +21,7 @@ from .text import (
     FAMILY_DATES_TITLE,
     QUESTION_HEADINGS,
     QUESTIONS_TITLE,
+    SIGN_OFF_TITLE,
     STATUTORY_TITLE,
     UNVERIFIED_MARK,
     actual_text,
@@ -32,6 +33,7 @@ from .text import (
     planned_text,
     queue_counts_line,
     route_lines,
+    sign_off_lines,
     stamp_line,
 )
 
@@ -72,6 +74,8 @@ def install_filters(env: Environment) -> None:
         queue_counts_line=queue_counts_line,
         route_lines=route_lines,
         easy_read_title=EASY_READ_TITLE,
+        sign_off_title=SIGN_OFF_TITLE,
+        sign_off_lines=sign_off_lines,
         questions_title=QUESTIONS_TITLE,
         question_headings=QUESTION_HEADINGS,
         statutory_title=STATUTORY_TITLE,

@@ -18,6 +18,7 @@ from .text import (
     FAMILY_DATES_TITLE,
     QUESTION_HEADINGS,
     QUESTIONS_TITLE,
+    SIGN_OFF_TITLE,
     STATUTORY_TITLE,
     actual_text,
     family_date_row,
@@ -28,6 +29,7 @@ from .text import (
     question_rows,
     queue_counts_line,
     route_lines,
+    sign_off_lines,
     stamp_line,
     statutory_what,
 )
@@ -91,6 +93,9 @@ def render(minutes: m.Minutes) -> bytes:
         if minutes.stamp.changes:
             out += ["**What changed from the previous approved version:**", ""]
             out += [f"- {esc(line)}" for line in minutes.stamp.changes] + [""]
+
+    if minutes.stamp.sign_off:
+        out += [f"## {SIGN_OFF_TITLE}", ""] + [f"- {esc(line)}" for line in sign_off_lines(minutes)] + [""]
 
     out += ["## Attendance", ""]
     any_people = False

@@ -39,6 +39,7 @@ from .text import (
     FAMILY_DATES_TITLE,
     QUESTION_HEADINGS,
     QUESTIONS_TITLE,
+    SIGN_OFF_TITLE,
     STATUTORY_TITLE,
     actual_text,
     family_date_row,
@@ -49,6 +50,7 @@ from .text import (
     question_rows,
     queue_counts_line,
     route_lines,
+    sign_off_lines,
     stamp_line,
     statutory_line,
     title_line,
@@ -402,6 +404,11 @@ def _doc(pdf: MinutesPDF, mins: m.Minutes) -> None:
             pdf.para("What changed from the previous approved version:", bold=True)
             for line in mins.stamp.changes:
                 pdf.bullet(line, 9.5)
+
+    if mins.stamp.sign_off:
+        pdf.h2(SIGN_OFF_TITLE)
+        for line in sign_off_lines(mins):
+            pdf.bullet(line, 9.5)
 
     pdf.h2("Attendance")
     any_people = False

@@ -19,6 +19,7 @@ from ..domain.minutes import (
     StatutoryDate,
     uk_date,
 )
+from ..domain.minutes.sign_off import sign_off_line
 
 #: The attendance groups of `Minutes.attendance`, with their headings, in the order every format shows them.
 ATTENDANCE_GROUPS = (
@@ -72,6 +73,15 @@ def statutory_line(s: StatutoryDate) -> str:
     if not s.rule_id:  # minutes stored before the timeline: one date, its source as text
         return f"{s.text}: {when}, per {s.source}."
     return f"{when}: {statutory_what(s)}. Who must act: {s.who}. Rule {s.rule_id}, source: {', '.join(s.sources)}."
+
+
+#: Who agreed with each section of the approved minutes, and who disagreed (domain.minutes.sign_off).
+SIGN_OFF_TITLE = "Agreed section by section"
+
+
+def sign_off_lines(m: Minutes) -> list[str]:
+    """One line per section answered: who agreed, who disagreed."""
+    return [sign_off_line(s) for s in m.stamp.sign_off]
 
 
 #: The chair's easy-read version, exported beside the full family summary (before it).

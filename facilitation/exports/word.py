@@ -29,6 +29,7 @@ from .text import (
     FAMILY_DATES_TITLE,
     QUESTION_HEADINGS,
     QUESTIONS_TITLE,
+    SIGN_OFF_TITLE,
     STATUTORY_TITLE,
     actual_text,
     family_date_row,
@@ -39,6 +40,7 @@ from .text import (
     question_rows,
     queue_counts_line,
     route_lines,
+    sign_off_lines,
     stamp_line,
     statutory_line,
     title_line,
@@ -240,6 +242,11 @@ def render(minutes: m.Minutes) -> bytes:
             w.para("What changed from the previous approved version:", bold=True)
             for line in minutes.stamp.changes:
                 w.bullet(line)
+
+    if minutes.stamp.sign_off:
+        w.heading(SIGN_OFF_TITLE, 1)
+        for line in sign_off_lines(minutes):
+            w.bullet(line)
 
     w.heading("Attendance", 1)
     any_people = False

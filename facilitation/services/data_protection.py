@@ -46,6 +46,7 @@ from ..models import (
     MeetingEvent,
     MinutesDetails,
     MinutesResponse,
+    MinutesSectionAnswer,
     MinutesVersion,
     OutboxMessage,
     Participant,
@@ -187,6 +188,13 @@ def _delete_chunk(ids: list[int], removal: Removal, addresses: set[str], recipie
         removal,
         "minutes_responses",
         delete(MinutesResponse).where(or_(MinutesResponse.minutes_version_id.in_(vids), MinutesResponse.participant_id.in_(pids))),
+    )
+    _run(
+        removal,
+        "minutes_section_answers",
+        delete(MinutesSectionAnswer).where(
+            or_(MinutesSectionAnswer.minutes_version_id.in_(vids), MinutesSectionAnswer.participant_id.in_(pids))
+        ),
     )
     _run(removal, "minutes_versions", delete(MinutesVersion).where(MinutesVersion.meeting_id.in_(ids)))
     _run(removal, "minutes_details", delete(MinutesDetails).where(MinutesDetails.meeting_id.in_(ids)))
@@ -507,6 +515,19 @@ def meeting_record(meeting: Meeting, now: datetime) -> dict[str, Any]:
                         "responded_at": iso(r.responded_at),
                     }
                     for r in minutes.responses_of(v)
+                ],
+                "section_answers": [
+                    {
+                        "participant_id": a.participant_id,
+                        "participant": _owner_label(by_id, a.participant_id, None),
+                        "section": a.section,
+                        "answer": a.answer,
+                        "comment": a.comment,
+                        "disagreement_id": a.disagreement_id,
+                        "revision": a.revision,
+                        "answered_at": iso(a.answered_at),
+                    }
+                    for a in minutes.section_answers_of(v)
                 ],
                 "circulated_content": v.circulated_content,
                 "approved_content": v.content,

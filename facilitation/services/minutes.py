@@ -9,6 +9,7 @@ The commands run through `services.pipeline.execute` like every other command: a
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from .. import queries, readability, schemas
 from ..domain import access
 from ..domain import minutes as rules
 from ..domain.errors import Conflict, RuleViolation
-from ..domain.minutes import plain_words
+from ..domain.minutes import plain_words, sign_off
 from ..domain.minutes.family import GLOSSARY, summary_text
 from ..domain.statutory.timeline import jurisdiction_of
 from ..extensions import db
@@ -29,12 +30,15 @@ from ..models import (
     Meeting,
     MinutesDetails,
     MinutesResponse,
+    MinutesSectionAnswer,
     MinutesVersion,
     Participant,
+    Position,
     utcnow,
 )
 from . import statutory
 from .pipeline import Change, Forbidden, actor_label, command, local_zone, log_access
+from .registers import agency_of
 
 # ---------------------------------------------------------------- read side
 
@@ -278,6 +282,15 @@ def circulation_state(meeting: Meeting, link: AccessLink) -> dict:
         "viewer": {"role": link.role, "participant_id": link.participant_id},
         "seq": meeting.last_seq,
     }
+    state["sections"], state["section_answers"] = [], []
+    if current is not None and current.circulated_content and current.status == rules.CIRCULATED:
+        circulated = rules.Minutes.from_dict(current.circulated_content)
+        state["sections"] = [{"key": x.key, "label": x.label} for x in sign_off.sections(circulated)]
+        shown = [a for a in section_answers_of(current) if a.revision == current.revision and (chair or a.participant_id == link.participant_id)]
+        state["section_answers"] = [
+            {"participant_id": a.participant_id, "section": a.section, "answer": a.answer, "comment": a.comment, "disagreement_id": a.disagreement_id}
+            for a in shown
+        ]
     if chair:
         live = live_minutes(meeting, now)
         state["completeness"] = rules.completeness(live)
@@ -440,6 +453,101 @@ def request_correction(change: Change, args: schemas.RequestCorrectionArgs) -> d
     return _respond(change, args, rules.CORRECTION, comment)
 
 
+def section_answers_of(version: MinutesVersion) -> list[MinutesSectionAnswer]:
+    return list(
+        db.session.scalars(
+            select(MinutesSectionAnswer).where(MinutesSectionAnswer.minutes_version_id == version.id).order_by(MinutesSectionAnswer.id)
+        )
+    )
+
+
+@command(
+    "minutes.answer_section",
+    schemas.AnswerSectionArgs,
+    "A participant agrees with one section of the circulated draft, or dissents from it in their own words (it becomes a difference of opinion)",
+)
+def answer_section(change: Change, args: schemas.AnswerSectionArgs) -> dict:
+    """Participant: agree with a section, or dissent from it; a dissent is recorded as a disagreement with their position."""
+    participant_id = change.link.participant_id
+    if participant_id is None:
+        raise Forbidden("Only a participant answers for themselves.")
+    current = _locked_version(change)
+    if current is None:
+        raise RuleViolation("The minutes have not been circulated yet.", code="not_circulated")
+    rules.check_can_respond(current.status, args.number, args.revision, current.number, current.revision)
+    section = sign_off.find_section(rules.Minutes.from_dict(current.circulated_content), args.section)
+    dissent = args.answer == sign_off.DISSENT
+    comment = rules.clean_comment(args.comment, "comment", "What you disagree with", rules.COMMENT_MAX, False)
+    sign_off.check_answer(args.answer, comment)
+    row = db.session.scalar(
+        select(MinutesSectionAnswer).where(
+            MinutesSectionAnswer.minutes_version_id == current.id,
+            MinutesSectionAnswer.participant_id == participant_id,
+            MinutesSectionAnswer.section == section.key,
+        )
+    )
+    before = {"answer": row.answer, "comment": row.comment} if row else None
+    if row is None:
+        row = MinutesSectionAnswer(minutes_version_id=current.id, participant_id=participant_id, section=section.key)
+    participant = db.session.get(Participant, participant_id)
+    linked = db.session.get(Disagreement, row.disagreement_id) if row.disagreement_id else None
+    if linked is not None and linked.deleted_at is not None:
+        linked = None
+    if dissent:
+        row.disagreement_id = _dissent(change, section, participant, comment, linked).id
+    elif linked is not None and not linked.resolved:
+        view = queries.disagreement_view(linked)
+        linked.resolved, linked.resolved_at = True, change.now
+        linked.resolution = f"{participant.name} withdrew the dissent and agrees with this section of the minutes."
+        linked.version += 1
+        change.put("disagreements", linked)
+        change.audit("disagreements.update", "disagreement", linked.id, view, queries.disagreement_view(linked))
+    row.answer, row.comment, row.revision, row.answered_at = args.answer, comment if dissent else None, current.revision, change.now
+    db.session.add(row)
+    db.session.flush()
+    change.put("minutes", current)
+    change.audit(
+        "minutes.answer_section",
+        "minutes",
+        current.id,
+        before,
+        {"participant_id": participant_id, "section": section.key, "answer": args.answer, "comment": row.comment, "disagreement_id": row.disagreement_id},
+    )
+    return {"section": section.key, "answer": args.answer, "disagreement_id": row.disagreement_id}
+
+
+def _dissent(change: Change, section, participant: Participant, comment: str, linked: Disagreement | None) -> Disagreement:
+    """The difference of opinion a dissent is: new, or the earlier one with the person's words brought up to date."""
+    before = queries.disagreement_view(linked) if linked is not None else None
+    if linked is None:
+        item_id = int(section.key.split(":", 1)[1]) if section.key.startswith("item:") and section.key[5:].isdigit() else None
+        linked = Disagreement(
+            meeting_id=change.meeting.id,
+            agenda_item_id=item_id,
+            topic=sign_off.dissent_topic(section),
+            minutes_section=section.key,
+            resolved=False,
+            version=1,
+            created_at=change.now,
+        )
+        db.session.add(linked)
+        db.session.flush()
+    position = next((p for p in linked.positions if p.participant_id == participant.id and p.deleted_at is None), None)
+    if position is None:
+        linked.positions.append(
+            Position(disagreement_id=linked.id, participant_id=participant.id, agency=agency_of(participant), view=comment, version=1, created_at=change.now)
+        )
+    else:
+        position.view, position.version = comment, position.version + 1
+    if before is not None:
+        linked.resolved, linked.resolution, linked.resolved_at = False, None, None
+        linked.version += 1
+    db.session.flush()
+    change.put("disagreements", linked)
+    change.audit("disagreements.update" if before else "disagreements.record", "disagreement", linked.id, before, queries.disagreement_view(linked))
+    return linked
+
+
 @command("minutes.approve", schemas.ApproveMinutesArgs, "Approve the circulated minutes: the version is frozen and locked")
 def approve(change: Change, args: schemas.ApproveMinutesArgs) -> dict:
     """Chair: approve the current version as the record now stands (with any corrections); it is frozen."""
@@ -455,8 +563,11 @@ def approve(change: Change, args: schemas.ApproveMinutesArgs) -> dict:
     if previous is not None:
         changes = rules.compare(rules.Minutes.from_dict(previous.content), minutes)
     stamp = stamp_of(current, status=rules.APPROVED, approved_at=change.now, approved_by=approved_by, changes=changes)
-    minutes = rules.with_stamp(minutes, stamp)
     circulated = rules.Minutes.from_dict(current.circulated_content)
+    names = {p["id"]: p["name"] for p in _all_participants(change.meeting.id)}
+    answers = [{"participant_id": a.participant_id, "section": a.section, "answer": a.answer} for a in section_answers_of(current) if a.revision == current.revision]
+    stamp = replace(stamp, sign_off=sign_off.sign_off(circulated, answers, names))
+    minutes = rules.with_stamp(minutes, stamp)
     changed_since = rules.fingerprint(circulated) != rules.fingerprint(minutes)
     tally = rules.tally(
         [p for p in _all_participants(change.meeting.id) if not p["removed"]],

@@ -160,6 +160,7 @@ function initPage() {
       parts.push(el("p", { class: "state-note" }, `Version ${c.number} circulated on ${when(c.circulated_at)}${c.revision > 1 ? ` (round ${c.revision})` : ""}.`));
       parts.push(el("p", { class: "tally", id: "tally" }, `${t.confirmed.length} of ${state.answers.length} confirmed · ${t.corrections.length} asked for a correction · ${t.waiting.length + t.earlier_draft.length} still to answer`));
       parts.push(answersList());
+      parts.push(sectionTally());
       if (state.live_differs_from_circulated) {
         parts.push(el("p", { class: "state-note", dataset: { kind: "warn" }, id: "changed-note" }, "You have changed the record since this draft went out. Circulate it again so everyone checks the corrected draft, or approve it as it stands now."));
       } else if (t.corrections.length) {
@@ -239,7 +240,71 @@ function initPage() {
       send("minutes.request_correction", { number: c.number, revision: c.revision, comment: form.elements.comment.value }).then(() => form.reset(), () => {});
     });
     parts.push(form);
+    parts.push(sectionSignOff(c));
     return parts;
+  }
+
+  // Section by section: agree, or disagree in your own words (a disagreement becomes a difference of
+  // opinion in the record, not a correction: the minutes say what happened, you disagree with it).
+  function sectionSignOff(c) {
+    const mine = new Map(state.section_answers.map((a) => [a.section, a]));
+    const rows = state.sections.map((s) => {
+      const answer = mine.get(s.key);
+      const form = el(
+        "form",
+        { class: "dissent-form" },
+        el("label", {}, `What do you disagree with in “${s.label}”? `, el("textarea", { name: "comment", rows: 2, maxlength: 4000, required: true })),
+        el("button", { type: "submit" }, "Record my disagreement"),
+      );
+      form.addEventListener("submit", (ev) => {
+        ev.preventDefault();
+        send("minutes.answer_section", { number: c.number, revision: c.revision, section: s.key, answer: "dissent", comment: form.elements.comment.value }).then(
+          () => form.reset(),
+          () => {},
+        );
+      });
+      return el(
+        "li",
+        { dataset: { section: s.key, answer: answer ? answer.answer : "" } },
+        el("strong", {}, s.label),
+        el("span", { class: "section-answer" }, answer ? (answer.answer === "agree" ? " You agree." : [" You disagree: ", el("span", { class: "comment" }, answer.comment)]) : " Not answered yet."),
+        el("div", { class: "actions-row" },
+          el("button", { type: "button", class: "agree", onclick: () => send("minutes.answer_section", { number: c.number, revision: c.revision, section: s.key, answer: "agree" }).catch(() => {}) }, "I agree"),
+        ),
+        form,
+      );
+    });
+    return el(
+      "details",
+      { id: "section-sign-off", open: state.section_answers.length > 0 },
+      el("summary", {}, "Or answer section by section: agree, or say what you disagree with"),
+      el("ul", { class: "sections" }, ...rows),
+    );
+  }
+
+  // The chair's view of the section answers: who agrees with each section and who disagrees.
+  function sectionTally() {
+    if (!state.sections.length) return null;
+    const name = (id) => (state.answers.find((a) => a.participant_id === id) || { name: "someone no longer listed" }).name;
+    const rows = state.sections.map((s) => {
+      const answers = state.section_answers.filter((a) => a.section === s.key);
+      const agreed = answers.filter((a) => a.answer === "agree").map((a) => name(a.participant_id));
+      const dissent = answers.filter((a) => a.answer === "dissent");
+      return el(
+        "tr",
+        { dataset: { section: s.key } },
+        el("th", { scope: "row" }, s.label),
+        el("td", {}, agreed.join(", ") || "–"),
+        el("td", {}, dissent.length ? dissent.map((a, i) => [i ? "; " : "", bdi(name(a.participant_id)), ": ", bdi(a.comment)]) : "–"),
+      );
+    });
+    return el(
+      "table",
+      { id: "section-tally" },
+      el("caption", {}, "Section by section (a disagreement is recorded as a difference of opinion)"),
+      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Section"), el("th", { scope: "col" }, "Agree"), el("th", { scope: "col" }, "Disagree"))),
+      el("tbody", {}, ...rows),
+    );
   }
 
   function drawCirculation() {
@@ -252,7 +317,7 @@ function initPage() {
     }
     circulationDirty = false;
     const parts = role === "chair" ? chairPanel() : role === "participant" ? participantPanel() : [el("p", { class: "state-note" }, state.current ? `Version ${state.current.number}: ${state.current.status_label}.` : "Draft minutes.")];
-    body.replaceChildren(...parts);
+    body.replaceChildren(...parts.filter(Boolean));
   }
 
   function drawDetails() {

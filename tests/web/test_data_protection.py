@@ -104,6 +104,7 @@ def build_record(client, api, make_meeting, child_ref: str, tag: str, *, base=No
     cmd("clock.end_meeting")
     cmd("minutes.circulate")
     cmd("minutes.confirm", token=parent_token, number=1, revision=1)
+    cmd("minutes.answer_section", token=parent_token, number=1, revision=1, section="views", answer="dissent", comment=f"Not what I said {tag}")
     cmd("minutes.approve", number=1)
     return {**m, "tag": tag, "child_ref": child_ref, "participant_ids": [pid, eid], "action_ids": [home, salt, shared, secret]}
 
@@ -235,7 +236,7 @@ def test_the_purge_is_logged_with_the_rule_the_meeting_ids_and_counts_but_no_chi
     assert entry.actor == "tests"
     assert detail["rule"]["retention_months"] == 84 and detail["rule"]["cutoff"] == summary.cutoff.isoformat(timespec="milliseconds")
     assert detail["meeting_ids"] == [old["id"]] and detail["meetings"] == 1
-    assert detail["counts"]["meetings"] == 1 and detail["counts"]["actions"] == 4 and detail["counts"]["positions"] == 2
+    assert detail["counts"]["meetings"] == 1 and detail["counts"]["actions"] == 4 and detail["counts"]["positions"] == 3  # two, and a dissent from the minutes
     text = json.dumps(detail).lower()
     assert "old-77" not in text and "zebedee" not in text and "@" not in text
 
@@ -323,12 +324,14 @@ def test_the_subject_access_zip_holds_every_meeting_of_the_child_and_nothing_of_
         assert secret["confidential"] is True and secret["owner"] == f"Dr EP {tag}"
         decisions = {d["text"]: d for d in record["decisions"]}
         assert decisions[f"Confidential decision {tag}"]["confidential"] is True
-        [disagreement] = record["disagreements"]
+        disagreement, dissent = record["disagreements"]  # the second: a dissent from the minutes' views
+        assert dissent["minutes_section"] == "views" and [p["view"] for p in dissent["positions"]] == [f"Not what I said {tag}"]
         assert {p["view"] for p in disagreement["positions"]} == {f"Parent view {tag}", f"Panel view {tag}"}
         assert {p["party"] for p in disagreement["positions"]} == {f"Parent {tag}", f"SEND panel {tag}"}
         assert {a["name"]: a["attendance"] for a in record["attendance"]} == {f"Parent {tag}": "in_room", f"Dr EP {tag}": "remote"}
         [version] = record["minutes"]["versions"]
         assert version["status"] == "approved" and version["approved_content"] and version["responses"][0]["response"] == "confirmed"
+        assert [(a["section"], a["answer"], a["comment"]) for a in version["section_answers"]] == [("views", "dissent", f"Not what I said {tag}")]
         assert record["minutes"]["details"]["child_views"] == f"Child views {tag}"
         questions = [(r["kind"], r["text"], r["status"], r["participant"]) for r in record["speaking_requests"]]
         assert questions == [("question", f"Parent question {tag}", "answered", f"Parent {tag}"), ("hand", None, "waiting", f"Parent {tag}")]

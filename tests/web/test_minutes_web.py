@@ -83,6 +83,54 @@ def test_each_participant_confirms_or_asks_for_a_correction_and_the_chair_sees_i
     assert {a["name"]: a["comment"] for a in state(client, eve(rich))["answers"]}["Dr Eve Psych"].startswith("I joined")
 
 
+def test_a_participant_answers_section_by_section_and_a_dissent_becomes_a_difference_of_opinion(client, rich, sockets):
+    chair_socket = sockets(rich.chair)
+    assert send(client, rich, rich.chair, "minutes.circulate")[0] == 200
+    sections = {x["key"]: x["label"] for x in state(client, sam(rich))["sections"]}
+    item = next(k for k in sections if k.startswith("item:"))
+    assert {"attendance", "actions", "disagreements", "views", "recommendation", "next_review"} <= set(sections)
+    assert send(client, rich, sam(rich), "minutes.answer_section", number=1, revision=1, section="attendance", answer="agree")[0] == 200
+    events_of(chair_socket)
+    status, body = send(client, rich, sam(rich), "minutes.answer_section", number=1, revision=1, section=item, answer="dissent",
+                        comment="The school did not offer weekly SALT; it offered fortnightly.")
+    assert status == 200 and body["disagreement_id"]
+    # the chair sees the new difference of opinion at once, with Sam's words as his position
+    [event] = [e for e in events_of(chair_socket) if e["type"] == "minutes.answer_section"]
+    [g] = event["data"]["disagreements"]
+    assert g["minutes_section"] == item and g["agenda_item_id"] == int(item.split(":")[1])
+    assert g["topic"] == f"Minutes, \u201c{sections[item]}\u201d: disagrees with what this section records"
+    assert [(p["participant_id"], p["view"]) for p in g["positions"]] == [(rich.participant_ids["Sam Parent"], "The school did not offer weekly SALT; it offered fortnightly.")]
+    # refused: a dissent without words, a section that does not exist, the chair answering, a stale draft
+    assert "comment" in send(client, rich, eve(rich), "minutes.answer_section", number=1, revision=1, section="views", answer="dissent")[1]["error"]["fields"]
+    assert "section" in send(client, rich, eve(rich), "minutes.answer_section", number=1, revision=1, section="item:999999", answer="agree")[1]["error"]["fields"]
+    assert send(client, rich, rich.chair, "minutes.answer_section", number=1, revision=1, section="views", answer="agree")[0] == 403
+    assert send(client, rich, eve(rich), "minutes.answer_section", number=1, revision=2, section="views", answer="agree")[0] == 409
+    # the chair sees every answer; a participant only their own
+    assert {(a["section"], a["answer"]) for a in state(client, rich.chair)["section_answers"]} == {("attendance", "agree"), (item, "dissent")}
+    assert state(client, eve(rich))["section_answers"] == []
+    # the live draft lists it among the differences of opinion; approval says who agreed to what
+    assert send(client, rich, rich.chair, "minutes.approve", number=1)[0] == 200
+    md = client.get(f"/minutes/{sam(rich)}/export/md").get_data(as_text=True)
+    assert "## Agreed section by section" in md
+    assert "Who was there: agreed by Sam Parent." in md
+    assert f"{sections[item]}: disagreed: Sam Parent (see the differences of opinion)." in md
+    assert "The school did not offer weekly SALT; it offered fortnightly." in md
+
+
+def test_withdrawing_a_dissent_resolves_its_difference_of_opinion(client, rich):
+    send(client, rich, rich.chair, "minutes.circulate")
+    body = send(client, rich, sam(rich), "minutes.answer_section", number=1, revision=1, section="views", answer="dissent", comment="Not my words")[1]
+    assert send(client, rich, sam(rich), "minutes.answer_section", number=1, revision=1, section="views", answer="agree")[0] == 200
+    g = next(d for d in client.get(f"/api/v1/meetings/{rich.id}", headers={"Authorization": f"Bearer {rich.chair}"}).get_json()["disagreements"]
+             if d["id"] == body["disagreement_id"])
+    assert g["resolved"] and g["resolution"] == "Sam Parent withdrew the dissent and agrees with this section of the minutes."
+    # dissenting again reopens the same one, with the new words
+    send(client, rich, sam(rich), "minutes.answer_section", number=1, revision=1, section="views", answer="dissent", comment="Second thoughts")
+    g = next(d for d in client.get(f"/api/v1/meetings/{rich.id}", headers={"Authorization": f"Bearer {rich.chair}"}).get_json()["disagreements"]
+             if d["id"] == body["disagreement_id"])
+    assert not g["resolved"] and [p["view"] for p in g["positions"]] == ["Second thoughts"]
+
+
 def test_only_participants_answer_and_only_for_themselves_and_only_the_chair_circulates_approves_and_amends(client, rich):
     send(client, rich, rich.chair, "minutes.circulate")
     assert send(client, rich, rich.chair, "minutes.confirm", number=1, revision=1)[0] == 403

@@ -251,6 +251,16 @@ class FamilySummary:
 
 
 @dataclass(frozen=True)
+class SectionSignOff:
+    """Who agreed with a section of circulated minutes and who dissented (domain.minutes.sign_off)."""
+
+    key: str
+    label: str
+    agreed: list[str]
+    dissented: list[str]
+
+
+@dataclass(frozen=True)
 class VersionStamp:
     number: int
     status: str
@@ -261,6 +271,8 @@ class VersionStamp:
     approved_by: str | None
     amendment_note: str | None
     changes: list[str]
+    #: with approved minutes: who agreed with each section and who dissented (none before this was kept)
+    sign_off: list[SectionSignOff] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
