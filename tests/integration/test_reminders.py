@@ -3,11 +3,8 @@ after a restart, and from two sender processes at once: every reminder arrives e
 
 from __future__ import annotations
 
-import email
-import email.policy
 import subprocess
 import sys
-import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,51 +15,13 @@ from facilitation import create_app, services
 from facilitation.config import TestConfig
 from facilitation.extensions import db
 from facilitation.models import AccessLink, OutboxMessage, ReminderSent
-from tests.conftest import ROOT, LiveServer, free_port, local_today, meeting_payload
+from tests.conftest import ROOT, LiveServer, local_today, meeting_payload
+from tests.integration.conftest import Inbox
 
-aiosmtpd = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
+pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
 
 pytestmark = pytest.mark.live
 
-
-
-class Inbox:
-    """What the SMTP server received; addresses in `refuse` are turned away once each (a 550)."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.refuse: set[str] = set()
-        self.lock = threading.Lock()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's name
-        if address in self.refuse:
-            self.refuse.discard(address)
-            return "550 5.2.1 Mailbox unavailable, try later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append(message)
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-    def subjects(self) -> list[str]:
-        return sorted(m["Subject"] for m in self.messages)
-
-
-@pytest.fixture
-def smtp():
-    """A real SMTP server on 127.0.0.1 for the test."""
-    inbox = Inbox()
-    controller = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    inbox.port = controller.port
-    yield inbox
-    controller.stop()
 
 
 def sqlite_url(tmp_path) -> str:
