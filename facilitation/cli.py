@@ -285,6 +285,16 @@ def serve_many(processes: int, host: str, port: int) -> None:
             c.wait(10)
 
 
+def _run_or_repeat(once, every: int) -> None:
+    """Run a sender once (exit status 1 when a send failed), or every `every` seconds as a worker."""
+    if every <= 0:
+        raise SystemExit(once())
+    while True:
+        once()
+        db.session.remove()
+        time.sleep(every)
+
+
 @click.command("send-reminders")
 @click.option("--now", "now_text", default=None, help="Act as if it were this moment (ISO 8601; no zone = local time). Default: now.")
 @click.option("--dry-run", is_flag=True, help="List the reminders due without claiming or sending any.")
@@ -317,12 +327,7 @@ def send_reminders(now_text: str | None, dry_run: bool, every: int) -> None:
             datetime.fromisoformat(now_text.replace("Z", "+00:00"))
         except ValueError:
             raise click.BadParameter("Give a date and time like 2027-03-14T08:00.", param_hint="--now") from None
-    if every <= 0:
-        raise SystemExit(once())
-    while True:
-        once()
-        db.session.remove()
-        time.sleep(every)
+    _run_or_repeat(once, every)
 
 
 @click.command("send-invitations")
@@ -345,12 +350,7 @@ def send_invitations(every: int) -> None:
         click.echo(f"{len(run.sent)} sent, {run.already} already claimed, {len(run.failed)} failed")
         return 1 if run.failed else 0
 
-    if every <= 0:
-        raise SystemExit(once())
-    while True:
-        once()
-        db.session.remove()
-        time.sleep(every)
+    _run_or_repeat(once, every)
 
 
 # ---------------------------------------------------------------- data protection (docs/security.md)

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import email
 import email.policy
+import subprocess
+import sys
 import threading
 import uuid
 
 import pytest
 import requests
 
-from tests.conftest import LiveServer, free_port, meeting_payload
+from tests.conftest import ROOT, LiveServer, free_port, meeting_payload
 
 
 @pytest.fixture
@@ -161,3 +163,17 @@ def smtp():
     inbox.port = controller.port
     yield inbox
     controller.stop()
+
+
+def two_senders_at_once(command: list[str], env: dict, inbox: Inbox, expected: set[str]) -> None:
+    """Run a `flask` sender command in two processes at once: every expected address gets exactly one
+    message, and the two runs' "N sent" lines add up to that."""
+    cmd = [sys.executable, "-m", "flask", "--app", "facilitation:create_app", *command]
+    senders = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outputs = [s.communicate(timeout=120)[0] for s in senders]
+    assert all(s.returncode == 0 for s in senders), outputs
+    assert len(inbox.messages) == len(expected), outputs
+    assert {m["To"] for m in inbox.messages} == expected
+    assert len({m["Message-ID"] for m in inbox.messages}) == len(expected)
+    sent = [int(o.strip().splitlines()[-1].split(" sent")[0]) for o in outputs]
+    assert sum(sent) == len(expected), outputs

@@ -16,6 +16,7 @@ from facilitation.extensions import db
 from facilitation.models import AccessLink, Invitation, Meeting, ReminderSent
 from facilitation.services import invitations
 from tests.conftest import ROOT
+from tests.integration.conftest import two_senders_at_once
 from tests.integration.test_reminders import Installation, sqlite_url
 
 pytestmark = pytest.mark.live
@@ -138,16 +139,7 @@ def _race(inst: Invitations, smtp) -> None:
         expected.add(f"invitee{n}@example.org")
     result = inst.run("invitations.send_all", {}, chair)
     assert len(result["invited"]) == 20
-    cmd = [sys.executable, "-m", "flask", "--app", "facilitation:create_app", "send-invitations"]
-    senders = [subprocess.Popen(cmd, cwd=ROOT, env=inst.server.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-               for _ in range(2)]
-    outputs = [s.communicate(timeout=120)[0] for s in senders]
-    assert all(s.returncode == 0 for s in senders), outputs
-    assert len(smtp.messages) == 20, outputs
-    assert {m["To"] for m in smtp.messages} == expected
-    assert len({m["Message-ID"] for m in smtp.messages}) == 20
-    sent = [int(o.strip().splitlines()[-1].split(" sent")[0]) for o in outputs]
-    assert sum(sent) == 20, outputs
+    two_senders_at_once(["send-invitations"], inst.server.env(), smtp, expected)
     inst.send_invitations()  # a third run afterwards sends nothing more
     assert len(smtp.messages) == 20
     with inst.app.app_context():

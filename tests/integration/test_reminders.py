@@ -16,7 +16,7 @@ from facilitation.config import TestConfig
 from facilitation.extensions import db
 from facilitation.models import AccessLink, OutboxMessage, ReminderSent
 from tests.conftest import ROOT, LiveServer, local_today, meeting_payload
-from tests.integration.conftest import Inbox
+from tests.integration.conftest import Inbox, two_senders_at_once
 
 pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
 
@@ -174,16 +174,7 @@ def _two_senders_at_once(inst: Installation, smtp: Inbox) -> None:
         p = inst.run("participants.add", {"name": f"Owner {n}", "role": "other", "agency": "other", "email": f"owner{n}@example.org"}, chair)
         inst.run("actions.record", {"what": f"Action {n}", "owner_participant_id": p["participant_id"], "due_date": iso(2), "follow_up_date": iso(20)}, chair)
         expected.add(f"owner{n}@example.org")
-    env = inst.server.env()
-    cmd = [sys.executable, "-m", "flask", "--app", "facilitation:create_app", "send-reminders", "--now", at(1).isoformat()]
-    senders = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
-    outputs = [s.communicate(timeout=120)[0] for s in senders]
-    assert all(s.returncode == 0 for s in senders), outputs
-    assert len(smtp.messages) == 24, outputs
-    assert {m["To"] for m in smtp.messages} == expected
-    assert len({m["Message-ID"] for m in smtp.messages}) == 24
-    sent = [int(o.strip().splitlines()[-1].split(" sent")[0]) for o in outputs]
-    assert sum(sent) == 24, outputs
+    two_senders_at_once(["send-reminders", "--now", at(1).isoformat()], inst.server.env(), smtp, expected)
     inst.send(at(1, hour=12))  # and a third run afterwards sends nothing more
     assert len(smtp.messages) == 24
 
