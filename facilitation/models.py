@@ -556,15 +556,17 @@ class CalendarFeed(db.Model):
 
 
 class ReminderSent(db.Model):
-    """A reminder claimed by one sender: the unique key makes sure it is sent at most once, across processes."""
+    """An e-mail (a reminder, a digest, an invitation) claimed by one sender: the unique key makes sure it is
+    sent at most once, across processes (services.mail_claims)."""
 
     __tablename__ = "reminders_sent"
     __table_args__ = (UniqueConstraint("kind", "subject", "recipient", "occasion", name="uq_reminders_once"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: due_soon, follow_up_soon, overdue or weekly_digest (domain.action_log.REMINDER_KINDS)
+    #: due_soon, follow_up_soon, overdue or weekly_digest (domain.action_log.REMINDER_KINDS), or
+    #: invitation, invitation_update or invitation_cancel (domain.invitations)
     kind: Mapped[str] = mapped_column(String(20))
-    #: what it is about: "action:<id>" or "digest"
+    #: what it is about: "action:<id>", "digest" or "invitation:<id>"
     subject: Mapped[str] = mapped_column(String(40))
     recipient: Mapped[str] = mapped_column(String(254))
     #: the date or ISO week it is for; a moved due date is a new occasion
