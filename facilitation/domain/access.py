@@ -57,6 +57,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # each invitee answers through their own link, for themselves only
     "invitations.send": frozenset({CHAIR}),
     "invitations.send_all": frozenset({CHAIR}),
+    "invitations.remind": frozenset({CHAIR}),
     "invitations.retry": frozenset({CHAIR}),
     "invitations.read": frozenset({CHAIR}),
     "invitations.reply": frozenset({PARTICIPANT, OBSERVER}),

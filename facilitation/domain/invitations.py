@@ -11,10 +11,13 @@ from datetime import date
 
 from .errors import InvalidValue
 
-# What the latest message to an invitee is: the first invitation, an update (the meeting was moved)
-# or a cancellation (they were taken off the meeting). The iCalendar METHOD each is sent with.
-INVITATION, UPDATE, CANCEL = "invitation", "invitation_update", "invitation_cancel"
-METHODS = {INVITATION: "REQUEST", UPDATE: "REQUEST", CANCEL: "CANCEL"}
+# What the latest message to an invitee is: the first invitation, an update (the meeting was moved), a
+# reminder to answer, or a cancellation (they were taken off the meeting). The iCalendar METHOD each is
+# sent with: a reminder carries the request again, unchanged (same SEQUENCE).
+INVITATION, UPDATE, REMINDER, CANCEL = "invitation", "invitation_update", "invitation_reminder", "invitation_cancel"
+METHODS = {INVITATION: "REQUEST", UPDATE: "REQUEST", REMINDER: "REQUEST", CANCEL: "CANCEL"}
+#: The messages that keep the invitation standing (all but a cancellation).
+STANDING = frozenset({INVITATION, UPDATE, REMINDER})
 # Where the latest message stands: waiting for a sender, handed over, or refused (retried, shown).
 QUEUED, SENT, FAILED = "queued", "sent", "failed"
 

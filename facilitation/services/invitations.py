@@ -86,10 +86,11 @@ def _audit_view(inv: Invitation) -> dict:
             "reply": inv.reply, "reply_note": inv.reply_note}
 
 
-def _queue(change: Change, inv: Invitation, kind: str, email: str | None = None) -> None:
-    """Ask for the next message to this invitee; an update or a cancellation raises the SEQUENCE."""
+def _queue(change: Change, inv: Invitation, kind: str, email: str | None = None, *, again: bool = False) -> None:
+    """Ask for the next message to this invitee; an update or a cancellation raises the SEQUENCE (not
+    when the same message is only sent `again` after a failure)."""
     before = _audit_view(inv)
-    if kind != rules.INVITATION and inv.first_sent_at is not None:
+    if kind in (rules.UPDATE, rules.CANCEL) and inv.first_sent_at is not None and not again:
         inv.sequence += 1
     inv.kind, inv.status, inv.error = kind, rules.QUEUED, None
     inv.message_no += 1
@@ -154,6 +155,22 @@ def send_all(change: Change, args: schemas.NoArgs) -> dict:
     return {"invited": invited, "skipped": skipped}
 
 
+@command("invitations.remind", schemas.NoArgs, "Remind everyone invited who has not answered yet")
+def remind(change: Change, args: schemas.NoArgs) -> dict:
+    """Queue a reminder to answer (the calendar request again, unchanged) for each invitee without a reply."""
+    _may_invite(change)
+    reminded = []
+    for participant in queries.present_participants(change.meeting):
+        inv = _row(participant)
+        if inv is None or inv.reply or inv.kind not in rules.STANDING or inv.status != rules.SENT:
+            continue
+        if _live_link(participant.id) is None:
+            continue
+        _queue(change, inv, rules.REMINDER)
+        reminded.append(participant.id)
+    return {"reminded": reminded}
+
+
 @command("invitations.retry", schemas.ParticipantArgs, "Send a failed invitation, update or cancellation again")
 def retry(change: Change, args: schemas.ParticipantArgs) -> dict:
     """Queue a failed message again as a new attempt (the sender's own retries may have run out)."""
@@ -161,7 +178,7 @@ def retry(change: Change, args: schemas.ParticipantArgs) -> dict:
     inv = _row(participant)
     if inv is None or inv.status != rules.FAILED:
         raise RuleViolation("There is no failed message to this person to send again.", field="participant_id")
-    _queue(change, inv, inv.kind)
+    _queue(change, inv, inv.kind, again=True)
     return {"participant_id": participant.id}
 
 
@@ -197,7 +214,7 @@ def reply(change: Change, args: schemas.InvitationReplyArgs) -> dict:
 def rescheduled(change: Change) -> None:
     """The meeting moved: everyone already invited gets an update (same UID, higher SEQUENCE)."""
     for inv in db.session.scalars(select(Invitation).where(Invitation.meeting_id == change.meeting.id)):
-        if inv.kind in (rules.INVITATION, rules.UPDATE) and inv.first_sent_at is not None:
+        if inv.kind in rules.STANDING and inv.first_sent_at is not None:
             _queue(change, inv, rules.UPDATE)
 
 
@@ -333,6 +350,7 @@ def _message(inv_id: int, claim_id: int, now: datetime):
     subject = {
         rules.INVITATION: f"Invitation: {meeting.title}, {uk_date(day)}",
         rules.UPDATE: f"Changed: {meeting.title} is now on {uk_date(day)}",
+        rules.REMINDER: f"Reminder: please answer the invitation to {meeting.title}, {uk_date(day)}",
         rules.CANCEL: f"Cancelled for you: {meeting.title}, {uk_date(day)}",
     }[inv.kind]
     paragraphs: list[tuple[str, list[str] | None]] = []  # (text, list items)
@@ -342,6 +360,8 @@ def _message(inv_id: int, claim_id: int, now: datetime):
             ("Your personal link to the meeting no longer works. If you think this is a mistake, please contact the chair.", None),
         ]
     else:
+        if inv.kind == rules.REMINDER:
+            paragraphs.append(("A reminder: we have not had your answer yet. It helps the chair to plan the meeting.", None))
         if inv.kind == rules.UPDATE:
             paragraphs.append(("The meeting has been moved. The new time is below; your calendar entry is updated too.", None))
         paragraphs += [

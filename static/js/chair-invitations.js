@@ -1,6 +1,6 @@
 // Invitations by e-mail on the chair console's People panel: each person's state (not invited, invited on
 // a date, failed with the error and Retry, accepted, declined, remote only), Invite (at a new address when
-// none is on file), "Invite everyone not yet invited", the notice each person had against the rule, and who
+// none is on file), "Invite everyone not yet invited", "Remind those who have not answered", the notice each person had against the rule, and who
 // the regulations expect at this meeting type, a missing one as a warning (never a block). Read from the
 // JSON API with the console's own link (chair only); read again when an event says invitations changed or
 // the people or the meeting's date change. A failed read leaves a quiet note.
@@ -92,6 +92,12 @@ export function invitationsPanel(room, boot, redrawPeople) {
         const skipped = result.skipped.map((s) => `${s.name} (${s.reason})`).join(", ");
         status.textContent = `${result.invited.length} invited.` + (skipped ? ` Not invited: ${skipped}.` : "");
       })
+      .catch((err) => { status.textContent = errorText(err); });
+  });
+
+  document.getElementById("remind-unanswered").addEventListener("click", () => {
+    send("invitations.remind", {})
+      .then((result) => { status.textContent = `${result.reminded.length} reminded.`; })
       .catch((err) => { status.textContent = errorText(err); });
   });
 

@@ -64,6 +64,22 @@ def test_inviting_everyone_not_yet_invited_skips_those_without_an_address_and_th
     assert sorted(to for to, _, _ in _outbox(app)) == ["eve@ep.example", "sam@family.example"]
 
 
+def test_the_chair_reminds_those_who_have_not_answered_once_each(app, client, make_meeting, api):
+    m = make_meeting()
+    sam, sam_token = _add(client, m, "Sam Parent", "parent", "family", email="sam@family.example")
+    eve, _ = _add(client, m, "Dr Eve Psych", "educational_psychologist", "ep_service", email="eve@ep.example")
+    api(m["chair"], m["id"], "invitations.send_all")
+    api(sam_token, m["id"], "invitations.reply", response="accepted")
+    status, body = api(m["chair"], m["id"], "invitations.remind")
+    assert status == 200 and body["reminded"] == [eve]
+    to, subject, text = _outbox(app)[-1]
+    assert to == "eve@ep.example" and subject.startswith("Reminder: please answer") and "/join/" in text
+    assert len(_outbox(app)) == 3
+    with app.app_context():
+        assert db.session.scalar(select(Invitation.sequence).where(Invitation.participant_id == eve)) == 0  # the same request
+    assert _person(_view(client, m)[1], eve)["state"] == "invited"
+
+
 def test_a_malformed_address_is_refused_naming_the_field_and_nothing_is_sent_or_kept(app, client, make_meeting, api):
     m = make_meeting()
     sam, _ = _add(client, m, "Sam Parent", "parent", "family")
