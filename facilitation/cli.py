@@ -26,6 +26,7 @@ from .domain.errors import RuleViolation
 from .domain.meetings import PARTICIPANT_ROLES
 from .extensions import db
 from .models import AccessLink, Meeting, User, utcnow
+from .realtime.broadcast import broadcast
 from .services import accounts, data_protection
 from .services.action_log import reminders
 
@@ -40,6 +41,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(serve_many)
     app.cli.add_command(send_reminders)
+    app.cli.add_command(send_invitations)
     app.cli.add_command(purge_expired)
     app.cli.add_command(export_child)
     app.cli.add_command(erase_child)
@@ -283,6 +285,16 @@ def serve_many(processes: int, host: str, port: int) -> None:
             c.wait(10)
 
 
+def _run_or_repeat(once, every: int) -> None:
+    """Run a sender once (exit status 1 when a send failed), or every `every` seconds as a worker."""
+    if every <= 0:
+        raise SystemExit(once())
+    while True:
+        once()
+        db.session.remove()
+        time.sleep(every)
+
+
 @click.command("send-reminders")
 @click.option("--now", "now_text", default=None, help="Act as if it were this moment (ISO 8601; no zone = local time). Default: now.")
 @click.option("--dry-run", is_flag=True, help="List the reminders due without claiming or sending any.")
@@ -315,12 +327,30 @@ def send_reminders(now_text: str | None, dry_run: bool, every: int) -> None:
             datetime.fromisoformat(now_text.replace("Z", "+00:00"))
         except ValueError:
             raise click.BadParameter("Give a date and time like 2027-03-14T08:00.", param_hint="--now") from None
-    if every <= 0:
-        raise SystemExit(once())
-    while True:
-        once()
-        db.session.remove()
-        time.sleep(every)
+    _run_or_repeat(once, every)
+
+
+@click.command("send-invitations")
+@click.option("--every", type=int, default=0, help="Keep running, once every N seconds (a worker instead of cron).")
+@with_appcontext
+def send_invitations(every: int) -> None:
+    """E-mail the invitations, updates and cancellations waiting to go out, and try failed ones again.
+
+    Safe to run from several processes at once and beside the servers (which send right after the
+    chair's command): each message is claimed in the database before it is sent, so it goes out once.
+    """
+    def once() -> int:
+        run = services.invitations.send_queued(utcnow())
+        for outcome in run.outcomes:
+            broadcast(outcome)  # through the message queue, when one is configured, to the chairs' consoles
+        for line in run.sent:
+            click.echo(f"sent: {line}")
+        for line in run.failed:
+            click.echo(f"failed: {line}", err=True)
+        click.echo(f"{len(run.sent)} sent, {run.already} already claimed, {len(run.failed)} failed")
+        return 1 if run.failed else 0
+
+    _run_or_repeat(once, every)
 
 
 # ---------------------------------------------------------------- data protection (docs/security.md)

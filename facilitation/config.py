@@ -117,6 +117,9 @@ class Config:
     SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", 20))
     #: a failed send is tried again by later runs, up to this many attempts in all
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 3))
+    #: send invitations from the server process right after the chair's command (else only by
+    #: `flask send-invitations`, which also retries failed sends)
+    INVITATIONS_SEND_AT_ONCE = os.environ.get("INVITATIONS_SEND_AT_ONCE", "1") not in ("0", "false", "no")
     #: owners are reminded this many days before a due or follow-up date
     REMINDER_DAYS_BEFORE = int(os.environ.get("REMINDER_DAYS_BEFORE", 3))
     #: "overdue" reminders are sent up to this many days after the due date (a sender that was down catches up)

@@ -18,8 +18,23 @@ from .extensions import db
 from .models import OutboxMessage, utcnow
 
 
-def build(to: str, subject: str, body: str, key: str | None = None, sender: str | None = None) -> EmailMessage:
-    """A plain-text message; `key` makes a stable Message-ID, so a receiver can spot a repeat too."""
+def build(
+    to: str,
+    subject: str,
+    body: str,
+    key: str | None = None,
+    sender: str | None = None,
+    *,
+    html: str | None = None,
+    calendar: bytes | None = None,
+    method: str | None = None,
+) -> EmailMessage:
+    """A plain-text message (with an HTML alternative and an iCalendar part when given); `key` makes a
+    stable Message-ID, so a receiver can spot a repeat too.
+
+    The calendar goes in as a third alternative, text/calendar with its METHOD (REQUEST or CANCEL): the
+    form Outlook and Google Calendar read as an invitation with Accept and Decline.
+    """
     sender = sender or current_app.config["MAIL_FROM"]
     domain = parseaddr(sender)[1].rpartition("@")[2] or "common-ground.local"
     message = EmailMessage()
@@ -30,7 +45,17 @@ def build(to: str, subject: str, body: str, key: str | None = None, sender: str 
     message["Message-ID"] = f"<{key}@{domain}>" if key else make_msgid(domain=domain)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    if calendar is not None:
+        message.add_alternative(calendar.decode("utf-8"), subtype="calendar", params={"method": method or "REQUEST"})
     return message
+
+
+def plain_text(message: EmailMessage) -> str:
+    """A message's plain-text body (the whole body of a single-part message)."""
+    part = message.get_body(preferencelist=("plain",)) if message.is_multipart() else message
+    return part.get_content() if part is not None else ""
 
 
 class Sender:
@@ -58,7 +83,7 @@ class Sender:
                     sender=message["From"],
                     recipient=message["To"],
                     subject=message["Subject"],
-                    body=message.get_content(),
+                    body=plain_text(message),
                     created_at=utcnow(),
                 )
             )

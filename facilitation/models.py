@@ -589,15 +589,17 @@ class CalendarFeed(db.Model):
 
 
 class ReminderSent(db.Model):
-    """A reminder claimed by one sender: the unique key makes sure it is sent at most once, across processes."""
+    """An e-mail (a reminder, a digest, an invitation) claimed by one sender: the unique key makes sure it is
+    sent at most once, across processes (services.mail_claims)."""
 
     __tablename__ = "reminders_sent"
     __table_args__ = (UniqueConstraint("kind", "subject", "recipient", "occasion", name="uq_reminders_once"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: due_soon, follow_up_soon, overdue or weekly_digest (domain.action_log.REMINDER_KINDS)
+    #: due_soon, follow_up_soon, overdue or weekly_digest (domain.action_log.REMINDER_KINDS), or
+    #: invitation, invitation_update or invitation_cancel (domain.invitations)
     kind: Mapped[str] = mapped_column(String(20))
-    #: what it is about: "action:<id>" or "digest"
+    #: what it is about: "action:<id>", "digest" or "invitation:<id>"
     subject: Mapped[str] = mapped_column(String(40))
     recipient: Mapped[str] = mapped_column(String(254))
     #: the date or ISO week it is for; a moved due date is a new occasion
@@ -611,6 +613,42 @@ class ReminderSent(db.Model):
     claimed_by: Mapped[str | None] = mapped_column(String(120))
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Invitation(db.Model):
+    """A participant's invitation by e-mail: the latest message wanted (invitation, update or
+    cancellation), where its delivery stands, and the invitee's reply through their own link.
+
+    The message itself is sent once through the claim table (reminders_sent, subject "invitation:<id>",
+    occasion "m<message_no>"), by the server after the command's commit or by `flask send-invitations`.
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), unique=True)
+    #: the address the latest message goes to (None: never e-mailed, a reply came through the link)
+    email: Mapped[str | None] = mapped_column(String(254))
+    #: the iCalendar UID, stable for the meeting and the person
+    uid: Mapped[str] = mapped_column(String(200))
+    #: the iCalendar SEQUENCE: raised by an update (the meeting moved) and a cancellation
+    sequence: Mapped[int] = mapped_column(default=0)
+    #: counts every message wanted (a resend or retry too): the claim's occasion
+    message_no: Mapped[int] = mapped_column(default=0)
+    #: invitation, invitation_update or invitation_cancel (domain.invitations); None: nothing to send yet
+    kind: Mapped[str | None] = mapped_column(String(20))
+    #: queued, sent or failed (domain.invitations); None: nothing to send
+    status: Mapped[str | None] = mapped_column(String(10))
+    error: Mapped[str | None] = mapped_column(Text)
+    #: when the first invitation went out (the notice is counted from it), and the latest message
+    first_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: accepted, declined or remote_only (domain.invitations.REPLIES), with an optional note
+    reply: Mapped[str | None] = mapped_column(String(20))
+    reply_note: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class OutboxMessage(db.Model):

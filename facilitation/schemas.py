@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from .domain import action_log as action_rules
 from .domain import agenda as agenda_rules
+from .domain import invitations as invitation_rules
 from .domain import meetings as meeting_rules
 from .domain import minutes as minutes_rules
 from .domain import registers
@@ -238,6 +239,20 @@ class ParticipantArgs(Args):
 
 class LinkArgs(Args):
     link_id: Id
+
+
+class InviteArgs(Args):
+    participant_id: Id
+    #: the address to invite them at (kept as their address for reminders too); default: the one on file
+    email: Line(254) | None = None
+
+
+class InvitationReplyArgs(Args):
+    #: accepted, declined or remote_only (domain.invitations.REPLIES)
+    response: OneOf(invitation_rules.REPLIES)
+    #: "I need an interpreter in <language>": sets their language and need of an interpreter
+    interpreter_language: Line(meeting_rules.LANGUAGE_MAX) | None = None
+    note: Text(invitation_rules.REPLY_NOTE_MAX) | None = None
 
 
 class AddNoteTakerArgs(Args):

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import Meeting, utcnow
 from ..realtime.broadcast import broadcast
 from ..schemas import error_payload
-from ..services import accounts, security_events, statutory
+from ..services import accounts, invitations, security_events, statutory
 from ..services import minutes as minutes_service
 from ..services.action_log import commands, overview, review, rows, scope, search
 from .openapi import allows_empty, empty_refusal, openapi_document, query_parameters
@@ -374,6 +374,15 @@ def read_timeline(meeting_id: int):
     _bearer_link(meeting_id, "statutory.timeline")
     meeting = db.session.get(Meeting, meeting_id)
     return jsonify(statutory.timeline(meeting, rows.today_local(utcnow())))
+
+
+@bp.get("/v1/meetings/<int:meeting_id>/invitations")
+@allow("bearer")
+def read_invitations(meeting_id: int):
+    """Chair: each person's invitation by e-mail, their reply and notice, and who the meeting type expects."""
+    _bearer_link(meeting_id, "invitations.read")
+    meeting = db.session.get(Meeting, meeting_id)
+    return jsonify(invitations.chair_view(meeting, rows.today_local(utcnow())))
 
 
 @bp.post("/v1/meetings/<int:meeting_id>/routes/preview")

@@ -644,6 +644,25 @@ def _statutory_paths(components: dict) -> dict:
                 },
             }
         },
+        "/api/v1/meetings/{meeting_id}/invitations": {
+            "get": {
+                "operationId": "readInvitations",
+                "summary": "Each person's invitation by e-mail (address, state, reply, notice had) and who the regulations expect",
+                "description": f"Allowed roles: {', '.join(sorted(access.PERMISSIONS['invitations.read']))}. State: not_invited, "
+                "sending, invited, failed (with the error; the chair may retry), cancelled, or the invitee's reply "
+                "(accepted, declined, remote_only). The notice each person had is counted from their first invitation "
+                "to the meeting's day, against the meeting type's rule (ENG-AR-05; US-IEP-04 sets no fixed days); "
+                "`expected` lists the places the meeting type expects (ENG-AR-04, 34 CFR 300.321), a missing one "
+                "with `warning: true`. Not legal advice.",
+                "x-roles": sorted(access.PERMISSIONS["invitations.read"]),
+                "parameters": [MEETING_ID],
+                "responses": {
+                    "200": {"description": "{meeting_id, notice_rule, expected, people}",
+                            "content": {"application/json": {"schema": {"type": "object"}}}},
+                    **_error_responses(401, 403, 404),
+                },
+            }
+        },
         "/api/v1/meetings/{meeting_id}/routes/preview": {
             "post": {
                 "operationId": "previewDisagreementRoute",

@@ -53,6 +53,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "links.revoke": frozenset({CHAIR}),
     "links.reissue": frozenset({CHAIR}),
     "links.add_note_taker": frozenset({CHAIR}),
+    # invitations by e-mail: the chair sends them and reads where each stands (the addresses with it);
+    # each invitee answers through their own link, for themselves only
+    "invitations.send": frozenset({CHAIR}),
+    "invitations.send_all": frozenset({CHAIR}),
+    "invitations.remind": frozenset({CHAIR}),
+    "invitations.retry": frozenset({CHAIR}),
+    "invitations.read": frozenset({CHAIR}),
+    "invitations.reply": frozenset({PARTICIPANT, OBSERVER}),
     "decisions.record": _RECORDERS,
     "decisions.update": _RECORDERS,
     "decisions.delete": _RECORDERS,
@@ -116,6 +124,7 @@ OWN_ONLY: frozenset[str] = frozenset(
         "queue.ask",
         "queue.ask_break",
         "queue.withdraw",
+        "invitations.reply",
     }
 )
 #: Roles that see every participant's requests to speak; a participant sees only their own, and

@@ -75,6 +75,9 @@ PARTICIPANT_ROLES: dict[str, str] = {
     "paediatrician": "Paediatrician",
     "social_worker": "Social worker",
     "la_officer": "LA SEND officer",
+    # US IEP team members (34 CFR 300.321) with no English counterpart above
+    "special_education_teacher": "Special education teacher",
+    "district_representative": "School district representative",
     "advocate": "SENDIASS adviser or advocate",
     "interpreter": "Interpreter",
     "facilitator": "Independent facilitator or mediator",

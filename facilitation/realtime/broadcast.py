@@ -85,6 +85,10 @@ def broadcast(outcome: Outcome) -> None:
         emit_event(meeting_id, {**event, "server_now": now})
     for link_id in outcome.result.get("revoked_link_ids", []):
         cut_off(link_id)
+    # What the command left for after its commit (invitations to e-mail), and the events that writes.
+    for task in outcome.after_commit:
+        for follow in task():
+            broadcast(follow)
 
 
 def disconnect(sids: Iterable[str], message: str) -> None:

@@ -42,6 +42,7 @@ from ..models import (
     CommandRecord,
     Decision,
     Disagreement,
+    Invitation,
     Meeting,
     MeetingEvent,
     MinutesDetails,
@@ -139,7 +140,7 @@ def _run(removal: Removal, table: str, statement) -> None:
     removal.add(table, result.rowcount)
 
 
-_REMINDER_ID = re.compile(r"^<(?:reminder-(\d+)-[a-z_]+|digest-(\d+))@")
+_REMINDER_ID = re.compile(r"^<(?:reminder-(\d+)-[a-z_]+|digest-(\d+)|invitation-(\d+)-[a-z_]+)@")
 
 
 def _outbox_ids_for_claims(claim_ids: set[int]) -> list[int]:
@@ -149,12 +150,16 @@ def _outbox_ids_for_claims(claim_ids: set[int]) -> list[int]:
     found = []
     rows = db.session.execute(
         select(OutboxMessage.id, OutboxMessage.message_id).where(
-            or_(OutboxMessage.message_id.like("<reminder-%"), OutboxMessage.message_id.like("<digest-%"))
+            or_(
+                OutboxMessage.message_id.like("<reminder-%"),
+                OutboxMessage.message_id.like("<digest-%"),
+                OutboxMessage.message_id.like("<invitation-%"),
+            )
         )
     )
     for row_id, message_id in rows:
         match = _REMINDER_ID.match(message_id or "")
-        if match and int(match.group(1) or match.group(2)) in claim_ids:
+        if match and int(match.group(1) or match.group(2) or match.group(3)) in claim_ids:
             found.append(row_id)
     return found
 
@@ -175,13 +180,16 @@ def _delete_chunk(ids: list[int], removal: Removal, addresses: set[str], recipie
     recipients.update(e.lower() for e in db.session.scalars(select(ChairEmail.email).where(ChairEmail.meeting_id.in_(ids))))
     sockets = or_(SocketSession.meeting_id.in_(ids), SocketSession.link_id.in_(lids))
     removal.socket_sids += list(db.session.scalars(select(SocketSession.sid).where(sockets)))
-    claims = set(db.session.scalars(select(ReminderSent.id).where(ReminderSent.action_id.in_(aids))))
+    invitation_subjects = select(literal("invitation:") + cast(Invitation.id, String)).where(Invitation.meeting_id.in_(ids))
+    sent_for = or_(ReminderSent.action_id.in_(aids), ReminderSent.subject.in_(invitation_subjects))
+    claims = set(db.session.scalars(select(ReminderSent.id).where(sent_for)))
 
     _run(removal, "socket_sessions", delete(SocketSession).where(sockets))
     outbox = _outbox_ids_for_claims(claims)
     if outbox:
         _run(removal, "mail_outbox", delete(OutboxMessage).where(OutboxMessage.id.in_(outbox)))
-    _run(removal, "reminders_sent", delete(ReminderSent).where(ReminderSent.action_id.in_(aids)))
+    _run(removal, "reminders_sent", delete(ReminderSent).where(sent_for))
+    _run(removal, "invitations", delete(Invitation).where(Invitation.meeting_id.in_(ids)))
     participant_keys = select(literal("participant:") + cast(Participant.id, String)).where(Participant.meeting_id.in_(ids))
     _run(removal, "calendar_feeds", delete(CalendarFeed).where(CalendarFeed.owner_key.in_(participant_keys)))
     _run(

@@ -12,6 +12,7 @@ from ..domain import meetings as meeting_rules
 from ..domain.errors import RuleViolation
 from ..extensions import db
 from ..models import AccessLink, AgendaItem, AuditEntry, Meeting, User, utcnow
+from . import invitations
 from .action_log import review
 from .links import invite_expiry
 from .pipeline import Change, as_utc, check_version, command, new_token
@@ -90,6 +91,7 @@ def update_meeting(change: Change, args: schemas.UpdateMeetingArgs) -> None:
         end,
     )
     meeting.title, meeting.meeting_type, meeting.child_ref = title, meeting_type, child_ref
+    moved = (start, end) != (meeting.scheduled_start, meeting.scheduled_end)
     if end != meeting.scheduled_end:
         # Invite links run for the organisation's period after the meeting: move them with it.
         meeting.scheduled_end = end
@@ -104,4 +106,6 @@ def update_meeting(change: Change, args: schemas.UpdateMeetingArgs) -> None:
             link.expires_at = expiry
     meeting.scheduled_start, meeting.scheduled_end = start, end
     meeting.version += 1
+    if moved:
+        invitations.rescheduled(change)  # everyone invited gets an update of their calendar entry
     change.audit("meeting.update", "meeting", meeting.id, before, queries.meeting_view(meeting, change.items, change.now))

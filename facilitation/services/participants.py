@@ -10,6 +10,7 @@ from ..domain import meetings as meeting_rules
 from ..domain.errors import NotFound, RuleViolation
 from ..extensions import db
 from ..models import AccessLink, Participant
+from . import invitations
 from .action_log import commands as action_commands
 from .links import invite_expiry, link_view
 from .pipeline import Change, check_version, command, new_token
@@ -97,6 +98,7 @@ def remove_participant(change: Change, args: schemas.ParticipantArgs) -> dict:
             link.revoked_at = change.now
             revoked.append(link.id)
     participant.removed_at = change.now
+    invitations.withdrawn(change, participant)  # a cancellation to anyone who was sent an invitation
     change.drop("participants", participant.id)
     change.audit("participants.remove", "participant", participant.id, before, None)
     return {"revoked_link_ids": revoked}

@@ -59,6 +59,8 @@ class Outcome:
     #: (meeting id, event) for other meetings' rooms the command also wrote to, e.g. an earlier
     #: meeting's action updated in a later meeting's review of previous actions
     other_events: list[tuple[int, dict]] = field(default_factory=list)
+    #: work for after the commit and its broadcast (e-mail to send), each returning further outcomes
+    after_commit: list[Callable[[], list[Outcome]]] = field(default_factory=list)
 
     @property
     def seq(self) -> int | None:
@@ -81,6 +83,15 @@ class Change:
     audits: list[dict] = field(default_factory=list)
     #: flags for the event beyond the changed rows (e.g. "the statutory timeline changed: read it again")
     flags: dict[str, Any] = field(default_factory=dict)
+    #: work that may run only once this command is committed (see Outcome.after_commit)
+    after_commit: list[Callable[[], list[Outcome]]] = field(default_factory=list)
+    later_keys: set[str] = field(default_factory=set)
+
+    def later(self, key: str, task: Callable[[], list[Outcome]]) -> None:
+        """Run `task` after the commit and the event's broadcast, once per `key` however often it is asked for."""
+        if key not in self.later_keys:
+            self.later_keys.add(key)
+            self.after_commit.append(task)
 
     def put(self, collection: str, *rows) -> None:
         for row in rows:
@@ -259,7 +270,9 @@ def execute(link: AccessLink | None, name: str, raw_args: Any, command_id: str |
     except Exception:
         db.session.rollback()
         raise
-    return Outcome(result=result, event=event, meeting_id=meeting_id, other_events=change.other_events)
+    return Outcome(
+        result=result, event=event, meeting_id=meeting_id, other_events=change.other_events, after_commit=change.after_commit
+    )
 
 
 def _record_change(change: Change, name: str) -> dict:

@@ -61,6 +61,8 @@ def _page(token: str, page: str):
     extra = {}
     if role in REVIEWERS:
         extra["previous_actions"] = _previous_actions(meeting, role)
+    if role in (access.PARTICIPANT, access.OBSERVER):
+        extra["invitation"] = services.invitations.own_invitation(link.participant_id)
     if role == "chair":
         base = request.host_url.rstrip("/")
         extra["links"] = [

@@ -8,7 +8,8 @@ import { el, hhmm, redraw } from "./room-core.js";
 const LINK_LABELS = { chair: "Chair console", note_taker: "Note-taker", screen: "Shared screen", participant: "Join link", observer: "Observer link" };
 const ATTENDANCE = { expected: "Expected", in_room: "In the room", remote: "Remote", apologies: "Apologies", absent: "Did not attend" };
 
-export function peoplePanel(room, boot) {
+// `extra(p)`: more under each person (their invitation, from chair-invitations.js), or null.
+export function peoplePanel(room, boot, extra = () => null) {
   const links = boot.links || [];
   const send = (name, args) => room.send(name, args);
   const withUrl = (link, extra = {}) => ({ ...link, url: window.location.origin + link.path, ...extra });
@@ -28,6 +29,7 @@ export function peoplePanel(room, boot) {
           languageControls(p),
           " ",
           attendanceControls(p),
+          extra(p),
           el(
             "button",
             {
@@ -198,6 +200,7 @@ export function peoplePanel(room, boot) {
       language: (data.get("language") || "").trim() || null,
       needs_interpreter: data.get("needs_interpreter") === "1",
       observer: data.get("observer") === "1",
+      email: (data.get("email") || "").trim() || null,
     })
       .then((result) => {
         links.push(withUrl(result.link));

@@ -4,6 +4,7 @@ import { agendaPanel } from "./chair-agenda.js";
 import { clockControls } from "./chair-clock.js";
 import { cockpit } from "./chair-cockpit.js";
 import { detailsForm } from "./chair-details.js";
+import { invitationsPanel } from "./chair-invitations.js";
 import { peoplePanel } from "./chair-people.js";
 import { queuePanel } from "./chair-queue.js";
 import { recordPanel } from "./chair-record.js";
@@ -22,7 +23,9 @@ timelinePanel(room); // the statutory dates before and after the meeting, read a
 const drawCockpit = cockpit(room);
 const drawControls = clockControls(room);
 const agenda = agendaPanel(room);
-const drawPeople = peoplePanel(room, boot);
+let invitationControls = () => null;
+const drawPeople = peoplePanel(room, boot, (p) => invitationControls(p));
+invitationControls = invitationsPanel(room, boot, () => drawPeople()).controls; // invitations by e-mail, replies, who must be there
 const drawDetails = detailsForm(room);
 const drawRecord = recordPanel(room, boot.routes);
 const drawQueue = queuePanel(room);

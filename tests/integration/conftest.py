@@ -1,14 +1,20 @@
 """Live-server helpers shared by the restart tests (integration and browser): a meeting made over
-the JSON API, and a server restarted on the same port and database after a crash."""
+the JSON API, and a server restarted on the same port and database after a crash; a PostgreSQL database,
+and a real SMTP server (aiosmtpd) for the reminder and invitation tests."""
 
 from __future__ import annotations
 
+import email
+import email.policy
+import subprocess
+import sys
+import threading
 import uuid
 
 import pytest
 import requests
 
-from tests.conftest import LiveServer, meeting_payload
+from tests.conftest import ROOT, LiveServer, free_port, meeting_payload
 
 
 @pytest.fixture
@@ -117,3 +123,57 @@ def relaunch():
     yield start
     for server in started:
         server.stop()
+
+
+class Inbox:
+    """What the SMTP server received; addresses in `refuse` are turned away once each (a 550)."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.refuse: set[str] = set()
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's name
+        if address in self.refuse:
+            self.refuse.discard(address)
+            return "550 5.2.1 Mailbox unavailable, try later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def subjects(self) -> list[str]:
+        return sorted(m["Subject"] for m in self.messages)
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on 127.0.0.1 for the test."""
+    controller_module = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
+    inbox = Inbox()
+    controller = controller_module.Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    inbox.port = controller.port
+    yield inbox
+    controller.stop()
+
+
+def two_senders_at_once(command: list[str], env: dict, inbox: Inbox, expected: set[str]) -> None:
+    """Run a `flask` sender command in two processes at once: every expected address gets exactly one
+    message, and the two runs' "N sent" lines add up to that."""
+    cmd = [sys.executable, "-m", "flask", "--app", "facilitation:create_app", *command]
+    senders = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outputs = [s.communicate(timeout=120)[0] for s in senders]
+    assert all(s.returncode == 0 for s in senders), outputs
+    assert len(inbox.messages) == len(expected), outputs
+    assert {m["To"] for m in inbox.messages} == expected
+    assert len({m["Message-ID"] for m in inbox.messages}) == len(expected)
+    sent = [int(o.strip().splitlines()[-1].split(" sent")[0]) for o in outputs]
+    assert sum(sent) == len(expected), outputs

@@ -3,11 +3,8 @@ after a restart, and from two sender processes at once: every reminder arrives e
 
 from __future__ import annotations
 
-import email
-import email.policy
 import subprocess
 import sys
-import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,51 +15,13 @@ from facilitation import create_app, services
 from facilitation.config import TestConfig
 from facilitation.extensions import db
 from facilitation.models import AccessLink, OutboxMessage, ReminderSent
-from tests.conftest import ROOT, LiveServer, free_port, local_today, meeting_payload
+from tests.conftest import ROOT, LiveServer, local_today, meeting_payload
+from tests.integration.conftest import Inbox, two_senders_at_once
 
-aiosmtpd = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
+pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
 
 pytestmark = pytest.mark.live
 
-
-
-class Inbox:
-    """What the SMTP server received; addresses in `refuse` are turned away once each (a 550)."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.refuse: set[str] = set()
-        self.lock = threading.Lock()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's name
-        if address in self.refuse:
-            self.refuse.discard(address)
-            return "550 5.2.1 Mailbox unavailable, try later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append(message)
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-    def subjects(self) -> list[str]:
-        return sorted(m["Subject"] for m in self.messages)
-
-
-@pytest.fixture
-def smtp():
-    """A real SMTP server on 127.0.0.1 for the test."""
-    inbox = Inbox()
-    controller = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    inbox.port = controller.port
-    yield inbox
-    controller.stop()
 
 
 def sqlite_url(tmp_path) -> str:
@@ -215,16 +174,7 @@ def _two_senders_at_once(inst: Installation, smtp: Inbox) -> None:
         p = inst.run("participants.add", {"name": f"Owner {n}", "role": "other", "agency": "other", "email": f"owner{n}@example.org"}, chair)
         inst.run("actions.record", {"what": f"Action {n}", "owner_participant_id": p["participant_id"], "due_date": iso(2), "follow_up_date": iso(20)}, chair)
         expected.add(f"owner{n}@example.org")
-    env = inst.server.env()
-    cmd = [sys.executable, "-m", "flask", "--app", "facilitation:create_app", "send-reminders", "--now", at(1).isoformat()]
-    senders = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
-    outputs = [s.communicate(timeout=120)[0] for s in senders]
-    assert all(s.returncode == 0 for s in senders), outputs
-    assert len(smtp.messages) == 24, outputs
-    assert {m["To"] for m in smtp.messages} == expected
-    assert len({m["Message-ID"] for m in smtp.messages}) == 24
-    sent = [int(o.strip().splitlines()[-1].split(" sent")[0]) for o in outputs]
-    assert sum(sent) == 24, outputs
+    two_senders_at_once(["send-reminders", "--now", at(1).isoformat()], inst.server.env(), smtp, expected)
     inst.send(at(1, hour=12))  # and a third run afterwards sends nothing more
     assert len(smtp.messages) == 24
 

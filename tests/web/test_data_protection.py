@@ -53,7 +53,7 @@ def day(d) -> str:
 def build_record(client, api, make_meeting, child_ref: str, tag: str, *, base=None, shared_email: str = "shared@nhs.example") -> dict:
     """A meeting with a whole record, made through the JSON API: participants (one with an e-mail
     address), attendance, a disagreement with two positions, decisions and actions (a confidential one
-    of each), an outside owner's address, progress, a refused command, the chair's digest address, statutory steps recorded and process dates set, minutes circulated,
+    of each), an invitation e-mailed and answered, an outside owner's address, progress, a refused command, the chair's digest address, statutory steps recorded and process dates set, minutes circulated,
     confirmed and approved, and a command sent with an idempotency key."""
     base = base or local_today() + timedelta(days=10)
     m = make_meeting(child_ref=child_ref, title=f"Review {tag}")
@@ -73,6 +73,8 @@ def build_record(client, api, make_meeting, child_ref: str, tag: str, *, base=No
     ep = add_person(name=f"Dr EP {tag}", role="educational_psychologist", agency="ep_service")
     pid, eid = parent["participant_id"], ep["participant_id"]
     parent_token = parent["join_path"].rsplit("/", 1)[1]
+    cmd("invitations.send", participant_id=pid)  # sent to the outbox after the commit, claimed once
+    cmd("invitations.reply", token=parent_token, response="accepted", note=f"Reply {tag}")
     cmd("attendance.set", participant_id=pid, attendance="in_room")
     cmd("attendance.set", participant_id=eid, attendance="remote", arrived_late=True)
     cmd("clock.start_meeting", key=f"start-{tag}")

@@ -2,19 +2,16 @@
 (with the statutory dates of their meetings due in the next 7 days and those missed).
 
 Any number of sender processes may run at once: each reminder is claimed in the database before it
-is sent (`_claim`), so it goes out once.
+is sent (services.mail_claims), so it goes out once.
 """
 
 from __future__ import annotations
 
-import os
-import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import or_, select
 
 from ... import mail
 from ...domain import access
@@ -30,9 +27,9 @@ from ...models import (
     OutboxMessage,
     ParticipantEmail,
     ReminderSent,
-    utcnow,
 )
-from ..pipeline import begin_write, local_zone
+from .. import mail_claims as claims
+from ..pipeline import local_zone
 from .feeds import feed_for, owner_key_of
 from .rows import LogRow, log_row, today_local
 from .statutory_dates import NOTICE as STATUTORY_NOTICE
@@ -80,62 +77,6 @@ def _participant_link(participant_id: int | None) -> AccessLink | None:
     return db.session.scalar(
         select(AccessLink).where(AccessLink.participant_id == participant_id, AccessLink.revoked_at.is_(None))
     )
-
-
-def _claim(r: rules.Reminder, now: datetime) -> int | None:
-    """Claim a reminder for this process; None when another sender has it (or sent it) already.
-
-    The unique key on (kind, subject, recipient, occasion) is the claim: of several processes
-    inserting the same reminder, exactly one succeeds. A failed send may be claimed again (up to
-    MAIL_MAX_ATTEMPTS); a claim whose sender died mid-send is never resent (it may have gone out).
-    """
-    me = f"{socket.gethostname()}:{os.getpid()}"[:120]
-    begin_write()
-    try:
-        row = ReminderSent(
-            kind=r.kind, subject=r.subject, recipient=r.recipient, occasion=r.occasion, action_id=r.action_id,
-            status="claimed", attempts=1, claimed_by=me, claimed_at=now,
-        )
-        db.session.add(row)
-        db.session.commit()
-        return row.id
-    except IntegrityError:
-        db.session.rollback()
-    begin_write()
-    retried = db.session.execute(
-        update(ReminderSent)
-        .where(
-            ReminderSent.kind == r.kind, ReminderSent.subject == r.subject, ReminderSent.recipient == r.recipient,
-            ReminderSent.occasion == r.occasion, ReminderSent.status == "failed",
-            ReminderSent.attempts < current_app.config["MAIL_MAX_ATTEMPTS"],
-        )
-        .values(status="claimed", attempts=ReminderSent.attempts + 1, claimed_by=me, claimed_at=now, error=None)
-    )
-    db.session.commit()
-    if retried.rowcount != 1:
-        return None
-    return db.session.scalar(
-        select(ReminderSent.id).where(
-            ReminderSent.kind == r.kind, ReminderSent.subject == r.subject,
-            ReminderSent.recipient == r.recipient, ReminderSent.occasion == r.occasion,
-        )
-    )
-
-
-def _deliver(claim_id: int, message, sender: mail.Sender) -> str | None:
-    """Send a claimed message and mark the claim; returns the error text if it failed."""
-    try:
-        sender.send(message)
-    except Exception as exc:  # noqa: BLE001 - any failure to hand over the message is recorded and retried later
-        db.session.rollback()
-        begin_write()
-        db.session.execute(update(ReminderSent).where(ReminderSent.id == claim_id).values(status="failed", error=str(exc)[:1000]))
-        db.session.commit()
-        return str(exc)
-    begin_write()
-    db.session.execute(update(ReminderSent).where(ReminderSent.id == claim_id).values(status="sent", sent_at=utcnow()))
-    db.session.commit()  # with the outbox backend, the message row commits together with its claim
-    return None
 
 
 def _owner_message(r: rules.Reminder, action: Action, meeting: Meeting, claim_id: int, today: date):
@@ -284,22 +225,22 @@ def send_reminders(now: datetime, *, dry_run: bool = False) -> ReminderRun:
         return run
     with mail.Sender(current_app.config) as sender:
         for r in due:
-            claim = _claim(r, now)
+            claim = claims.claim(r, now)
             if claim is None:
                 run.already += 1
                 continue
             action, meeting = by_id[r.action_id]
             action = db.session.get(Action, action.id)
             meeting = db.session.get(Meeting, meeting.id)
-            error = _deliver(claim, _owner_message(r, action, meeting, claim, today), sender)
+            error = claims.deliver(claim, _owner_message(r, action, meeting, claim, today), sender)
             label = f"{r.kind} to {r.recipient} for action {r.action_id} ({r.occasion})"
             (run.failed if error else run.sent).append(label + (f": {error}" if error else ""))
         for r, meeting_ids in digests:
-            claim = _claim(r, now)
+            claim = claims.claim(r, now)
             if claim is None:
                 run.already += 1
                 continue
-            error = _deliver(claim, _digest_message(r, meeting_ids, claim, today), sender)
+            error = claims.deliver(claim, _digest_message(r, meeting_ids, claim, today), sender)
             label = f"{r.kind} to {r.recipient} ({r.occasion})"
             (run.failed if error else run.sent).append(label + (f": {error}" if error else ""))
     return run
