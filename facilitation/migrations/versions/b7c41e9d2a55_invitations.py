@@ -1,7 +1,7 @@
 """invitations by e-mail: the latest message to each invitee, its delivery and their reply
 
 Revision ID: b7c41e9d2a55
-Revises: 8e5b1d7c3a20
+Revises: c2e8f4a6b9d1
 Create Date: 2026-12-05 02:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7c41e9d2a55'
-down_revision = '8e5b1d7c3a20'
+down_revision = 'c2e8f4a6b9d1'
 branch_labels = None
 depends_on = None
 
