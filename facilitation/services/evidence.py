@@ -466,3 +466,15 @@ def check_citations(change: Change, ids: list[int] | None, field: str = "cited_d
         ):
             raise InvalidValue(f"There is no document {i} in this meeting's pack.", field=field)
     return ids
+
+
+def for_minutes(meeting: Meeting, today: date) -> dict:
+    """The pack as the minutes list it: every live request with its state and its non-confidential
+    documents, and the last circulation in words."""
+    names = _names(meeting.id)
+    docs = [document_view(d, names) for d in live_documents(meeting.id) if not d.confidential]
+    circulation = last_circulation(meeting.id)
+    return {
+        "evidence": [request_view(r, today, names, docs) for r in live_requests(meeting.id)],
+        "pack_circulated": _circulation_view(circulation)["text"] if circulation else None,
+    }
