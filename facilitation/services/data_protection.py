@@ -183,6 +183,12 @@ def _delete_chunk(ids: list[int], removal: Removal, addresses: set[str], recipie
 
     _run(removal, "socket_sessions", delete(SocketSession).where(sockets))
     outbox = _outbox_ids_for_claims(claims)
+    # the evidence pack's reminders and circulation notices (services.evidence.message_key)
+    outbox += list(
+        db.session.scalars(
+            select(OutboxMessage.id).where(or_(*(OutboxMessage.message_id.like(f"<evidence-{mid}-%") for mid in ids)))
+        )
+    )
     if outbox:
         _run(removal, "mail_outbox", delete(OutboxMessage).where(OutboxMessage.id.in_(outbox)))
     _run(removal, "reminders_sent", delete(ReminderSent).where(ReminderSent.action_id.in_(aids)))

@@ -10,6 +10,7 @@ again from GET /api/v1/meetings/<id>/evidence, which checks who is asking (`pack
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import date
 
 from flask import current_app
@@ -282,11 +283,16 @@ def _address(participant_id: int) -> str | None:
     return db.session.scalar(select(ParticipantEmail.email).where(ParticipantEmail.participant_id == participant_id))
 
 
-def _send(to: str, subject: str, body: str) -> str | None:
+def message_key(meeting_id: int) -> str:
+    """A Message-ID key naming the meeting, so the purge finds the outbox's copies (data_protection)."""
+    return f"evidence-{meeting_id}-{secrets.token_hex(8)}"
+
+
+def _send(meeting_id: int, to: str, subject: str, body: str) -> str | None:
     """Send one message (the outbox keeps it in this transaction); returns why it failed, if it did."""
     try:
         with mail.Sender(current_app.config) as sender:
-            sender.send(mail.build(to, subject, body))
+            sender.send(mail.build(to, subject, body, key=message_key(meeting_id)))
     except (OSError, RuntimeError) as exc:  # smtplib's errors are OSErrors
         return str(exc)[:200] or exc.__class__.__name__
     return None
@@ -306,7 +312,7 @@ def remind(change: Change, args: schemas.EvidenceRequestArgs) -> dict:
             f"You were asked for: {row.what}\nPlease answer by {row.due_on:%d %B %Y}, from your own link "
             "(the one you were sent for this meeting): write it there, or upload a document.\n"
         )
-        failure = _send(address, f"Reminder: {rules.REQUEST_KINDS[row.kind].lower()} for {change.meeting.title}", body)
+        failure = _send(change.meeting.id, address, f"Reminder: {rules.REQUEST_KINDS[row.kind].lower()} for {change.meeting.title}", body)
     row.reminded_at = change.now
     row.reminder_status = "sent" if failure is None else "not_sent"
     row.version += 1
@@ -339,6 +345,7 @@ def circulate(change: Change, args: schemas.CirculatePackArgs) -> dict:
         address = _address(p.id)
         if address:
             _send(
+                change.meeting.id,
                 address,
                 f"The papers for {change.meeting.title}",
                 f"The advice and reports for \"{change.meeting.title}\" on {change.meeting_day:%d %B %Y} are ready.\n"
