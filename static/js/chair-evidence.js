@@ -108,7 +108,7 @@ export function evidencePanel(room) {
       },
       el("label", {}, "Add a document ", el("input", { type: "file", name: "file", required: true, accept: ".pdf,.docx,.png,.jpg,.jpeg", "aria-describedby": "ev-err-upload" })),
       el("label", { class: "choice" }, el("input", { type: "checkbox", name: "confidential", value: "1" }), " Confidential"),
-      el("button", { type: "submit" }, "Upload"),
+      el("button", { type: "submit" }, "Upload this file"),
       el("p", { class: "hint" }, `PDF, Word (DOCX), PNG or JPEG, up to ${size(data.max_bytes)}.`),
       fieldError("upload"),
     );

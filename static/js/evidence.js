@@ -164,7 +164,7 @@ export function beforeMeeting(room) {
         el("input", { type: "file", name: "file", required: true, accept: ".pdf,.docx,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg", "aria-describedby": `ev-err-${key} ev-limit` }),
       ),
       el("label", { class: "choice" }, el("input", { type: "checkbox", name: "confidential", value: "1" }), " Confidential (health or personal detail: the chair and note-takers only)"),
-      el("button", { type: "submit" }, "Upload"),
+      el("button", { type: "submit" }, "Upload this file"),
       fieldError(key),
     );
   }
