@@ -659,11 +659,13 @@ def load_items(meeting_id: int) -> list[AgendaItem]:
     )
 
 
-def audit_history(meeting_id: int, entity: str, entity_id: int) -> list[dict]:
-    """The audit trail of one entry, oldest first: who changed what, when, before and after."""
+def audit_history(meeting_id: int, entity: str, entity_id: int, role: str = access.CHAIR) -> list[dict]:
+    """The audit trail of one entry, oldest first: who changed what, when, before and after (for a role
+    that may not see confidential documents, less its citations of them)."""
     rows = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.meeting_id == meeting_id, AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
         .order_by(AuditEntry.id)
     )
-    return [{"action": r.action, "actor": r.actor, "at": iso(r.at), "before": r.before, "after": r.after} for r in rows]
+    shown = (lambda v: v) if access.sees_confidential(role) else (lambda v: public_citations(v) if isinstance(v, dict) else v)
+    return [{"action": r.action, "actor": r.actor, "at": iso(r.at), "before": shown(r.before), "after": shown(r.after)} for r in rows]

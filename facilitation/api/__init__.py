@@ -199,7 +199,7 @@ def read_history(meeting_id: int, entity: str, entity_id: int):
     link = _bearer_link(meeting_id, "records.history")
     if entity not in HISTORY_ENTITIES:
         raise schemas.FieldErrors({"entity": f"Must be one of: {', '.join(HISTORY_ENTITIES)}."})
-    history = queries.audit_history(meeting_id, entity, entity_id)
+    history = queries.audit_history(meeting_id, entity, entity_id, link.role)
     if not history or not queries.entry_shown(entity, entity_id, link.role):
         raise NotFound("No such entry in this meeting.")
     services.pipeline.log_access(link, "records.history", entity, note=f"{entity} {entity_id}")

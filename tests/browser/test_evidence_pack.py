@@ -59,6 +59,8 @@ def test_an_invitee_uploads_advice_the_chair_sees_it_circulates_and_a_decision_c
     expect(before.locator(".evidence-status")).to_have_text("EP report.pdf was uploaded.")
     expect(before.locator(".document-link")).to_contain_text("EP report.pdf")
     check_page(ep, "participant-before-the-meeting")
+    ep.set_viewport_size({"width": 320, "height": 720})  # phones first: nothing scrolls sideways at 320 px
+    assert ep.evaluate("document.scrollingElement.scrollWidth") <= 320
     ep.screenshot(path=artifacts / "evidence-participant.png", full_page=True)
 
     # the chair sees it arrive without reloading: received, with the document as a download link

@@ -307,6 +307,10 @@ def test_a_decision_action_and_position_cite_documents_and_forged_ids_are_refuse
     assert [c["name"] for c in parent_view["decisions"][0]["citations"]] == ["advice.pdf"]
     assert [c["id"] for c in parent_view["actions"][0]["citations"]] == [doc]
     assert [c["id"] for c in parent_view["disagreements"][0]["positions"][0]["citations"]] == [doc]
+    decision_id = chair_view["decisions"][0]["id"]
+    history = f"/api/v1/meetings/{m['id']}/history/decision/{decision_id}"
+    assert "health.png" not in client.get(history, headers=auth(m["parent"])).get_data(as_text=True)
+    assert "health.png" in client.get(history, headers=auth(m["chair"])).get_data(as_text=True)
     # the record's minutes list the citation and the advice received
     minutes = client.get(f"/api/v1/meetings/{m['id']}/minutes?version=live", headers=auth(m["parent"])).get_json()["minutes"]
     text = str(minutes)
@@ -325,3 +329,18 @@ def test_a_removed_document_leaves_the_pack_and_its_bytes_are_deleted(app, clien
     assert client.get(f"/api/v1/meetings/{m['id']}/documents/{doc}", headers=auth(m["chair"])).status_code == 404
     with app.app_context():
         assert db.session.scalar(select(EvidenceRequest.id)) is None
+
+
+def test_a_document_larger_than_other_requests_may_be_is_accepted_up_to_the_document_limit(app, client, pack_meeting):
+    m = pack_meeting()
+    assert app.config["DOCUMENT_MAX_BYTES"] == 20 * 1024 * 1024 and app.config["MAX_CONTENT_LENGTH"] == 256 * 1024
+    big = sample_files.pdf() + b"\n%" + b"0" * (3 * 1024 * 1024)  # 3 MB: over every other request's limit
+    status, body = upload(client, m, m["chair"], big, "scanned report.pdf", "application/pdf")
+    assert status == 201, body
+    assert body["document"]["size"] == len(big)
+    r = client.get(f"/api/v1/meetings/{m['id']}/documents/{body['document']['id']}", headers=auth(m["chair"]))
+    assert r.data == big
+    # other requests keep their own limit
+    r = client.post(f"/api/v1/meetings/{m['id']}/commands/evidence.circulate", data=b"{" + b" " * (300 * 1024) + b"}",
+                    headers={**auth(m["chair"]), "Content-Type": "application/json"})
+    assert r.status_code == 413
