@@ -444,7 +444,10 @@ def upload_document(meeting_id: int):
     if list(files) != ["file"] or len(files.getlist("file")) != 1:
         raise schemas.FieldErrors({"file": "Send one file, as the multipart field `file`."})
     upload = files["file"]
-    data = upload.stream.read(limit + 1)
+    try:
+        data = upload.stream.read(limit + 1)
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file: let it go now
     fields = {name: form.get(name) for name in form}
     outcome, document = evidence.upload(link, data, upload.filename or "", upload.mimetype, fields)
     broadcast(outcome)
