@@ -54,6 +54,10 @@ class Config:
     #: Largest Socket.IO message accepted, in bytes.
     MAX_SOCKET_MESSAGE_BYTES = int(os.environ.get("MAX_SOCKET_MESSAGE_BYTES", 64 * 1024))
     MAX_CONTENT_LENGTH = 256 * 1024
+    #: Largest document accepted into a meeting's evidence pack (PDF, DOCX, PNG, JPEG), in bytes; the
+    #: upload route alone accepts a request body this large (plus the form's own bytes), every other
+    #: request keeps MAX_CONTENT_LENGTH (docs/evidence-pack.md).
+    DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024))
     #: A reconnecting client further behind than this gets a fresh snapshot instead of a replay.
     REPLAY_LIMIT = int(os.environ.get("REPLAY_LIMIT", 500))
 

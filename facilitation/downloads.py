@@ -3,9 +3,12 @@ headers that keep a meeting's record out of caches and other sites."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Response, abort
 
 from . import exports
+from .domain import documents as document_rules
 from .domain import minutes as rules
 from .domain.errors import RuleViolation
 from .services import minutes as service
@@ -43,3 +46,19 @@ def minutes_file(link, meeting, fmt: str, which, owner: str | None, download: bo
     if spec.extension == "html":
         headers["Content-Security-Policy"] = EXPORT_CSP
     return Response(body, mimetype=spec.mimetype.split(";")[0], headers=headers, content_type=spec.mimetype)
+
+
+def document_file(document, data: bytes) -> Response:
+    """A document of the evidence pack as an attachment: its checked type, an ASCII name and the RFC 5987
+    UTF-8 name, nosniff, kept by no cache; never shown inline, so no file runs as a page of this site."""
+    media_type, extension = document_rules.KINDS[document.kind]
+    ascii_name = "".join(ch if ch.isascii() and (ch.isalnum() or ch in " ._-()") else "_" for ch in document.name)
+    if not ascii_name.lower().endswith("." + extension):
+        ascii_name += "." + extension
+    headers = {
+        **PRIVATE,
+        "Cache-Control": "private, no-store",
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(document.name, safe='')}",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+    }
+    return Response(data, mimetype=media_type, headers=headers)

@@ -5,7 +5,21 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import DDL, JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, event, false, func, true
+from sqlalchemy import (
+    DDL,
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+    func,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -244,6 +258,8 @@ class Decision(db.Model):
     dissenter_ids: Mapped[list] = mapped_column(JSON, default=list)
     disagreement_id: Mapped[int | None] = mapped_column(ForeignKey("disagreements.id", ondelete="SET NULL"))
     review_date: Mapped[date | None] = mapped_column(Date)
+    #: documents of the meeting's evidence pack this entry rests on (ids of `documents`)
+    cited_document_ids: Mapped[list | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: seen only by the roles in domain.access.CONFIDENTIAL_READERS (e.g. health detail)
@@ -303,6 +319,8 @@ class Action(db.Model):
     follow_up_date: Mapped[date] = mapped_column(Date)
     #: the need or outcome served, e.g. "Communication and interaction: outcome 2"
     need: Mapped[str | None] = mapped_column(String(200))
+    #: documents of the meeting's evidence pack this entry rests on (ids of `documents`)
+    cited_document_ids: Mapped[list | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20), default="open")
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: for an owner outside the meeting: where reminders go (participants' addresses: ParticipantEmail)
@@ -370,6 +388,8 @@ class Position(db.Model):
     agency: Mapped[str] = mapped_column(String(120))
     view: Mapped[str] = mapped_column(Text)
     evidence: Mapped[str | None] = mapped_column(Text)
+    #: documents of the meeting's evidence pack this entry rests on (ids of `documents`)
+    cited_document_ids: Mapped[list | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -813,3 +833,84 @@ class ProcessDate(db.Model):
     on_date: Mapped[date | None] = mapped_column(Date)
     #: for the phase-transfer choice (timeline.PHASE_TRANSFERS)
     choice: Mapped[str | None] = mapped_column(String(40))
+
+
+class EvidenceRequest(db.Model):
+    """The chair's request to one invitee for their advice or report, or for the child's or young person's
+    views, before the meeting (domain.documents); answered in words, with documents, or both."""
+
+    __tablename__ = "evidence_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    #: advice or child_views (domain.documents.REQUEST_KINDS)
+    kind: Mapped[str] = mapped_column(String(20))
+    #: what is asked, e.g. "Educational psychology advice on communication"
+    what: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date)
+    #: the answer written on the invitee's own page (the child's own words for their views)
+    answer: Mapped[str | None] = mapped_column(Text)
+    #: for the child's views: how they were gathered (domain.documents.GATHERED)
+    how_gathered: Mapped[str | None] = mapped_column(String(20))
+    #: the organisation's local day it was answered, and when
+    answered_on: Mapped[date | None] = mapped_column(Date)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the last reminder: when, and whether it went out by e-mail (sent) or could not (not_sent)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminder_status: Mapped[str | None] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Document(db.Model):
+    """A file in a meeting's evidence pack: its checked kind, safe name and size; the bytes are kept by
+    the storage (facilitation.storage) under `blob_key`."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    #: the request it answers (none for a document the chair adds to the pack)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_requests.id", ondelete="SET NULL"), index=True)
+    #: who it comes from (the uploader's participant; none for the chair's own)
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"))
+    #: sanitised, no path (domain.documents.check_name)
+    name: Mapped[str] = mapped_column(String(200))
+    #: pdf, docx, png or jpeg, from the content (domain.documents.sniff)
+    kind: Mapped[str] = mapped_column(String(10))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    blob_key: Mapped[str] = mapped_column(String(64))
+    #: seen only by the roles in domain.access.CONFIDENTIAL_READERS (and the person who uploaded it)
+    confidential: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DocumentBlob(db.Model):
+    """The bytes of a document, in the database so every server process shares them (storage.DatabaseStorage)."""
+
+    __tablename__ = "document_blobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PackCirculation(db.Model):
+    """The evidence pack sent to everyone invited: the day, against the latest day the rules allow."""
+
+    __tablename__ = "pack_circulations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    circulated_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    #: how many documents and answers went out, and to how many people
+    documents: Mapped[int] = mapped_column(default=0)
+    recipients: Mapped[int] = mapped_column(default=0)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -27,6 +27,7 @@ from .models import (
     AuditEntry,
     Decision,
     Disagreement,
+    Document,
     Meeting,
     MeetingEvent,
     Organisation,
@@ -128,6 +129,7 @@ def decision_view(d: Decision, now: datetime | None = None) -> dict:
         "disagreement_id": d.disagreement_id,
         "confidential": d.confidential,
         "review_date": _day(d.review_date),
+        "citations": citations_of(d.cited_document_ids),
         "version": d.version,
         "created_at": iso(d.created_at),
     }
@@ -145,12 +147,32 @@ def action_view(a: Action, now: datetime | None = None) -> dict:
         "due_date": _day(a.due_date),
         "follow_up_date": _day(a.follow_up_date),
         "need": a.need,
+        "citations": citations_of(a.cited_document_ids),
         "confidential": a.confidential,
         "status": a.status,
         "confirmed_at": iso(a.confirmed_at),
         "version": a.version,
         "created_at": iso(a.created_at),
     }
+
+
+def citations_of(ids: list | None) -> list[dict]:
+    """The pack's documents an entry cites (id, name, kind, confidential), in the order cited; removed ones left out."""
+    if not ids:
+        return []
+    rows = {d.id: d for d in db.session.scalars(select(Document).where(Document.id.in_(ids), Document.deleted_at.is_(None)))}
+    return [{"id": i, "name": rows[i].name, "kind": rows[i].kind, "confidential": rows[i].confidential} for i in ids if i in rows]
+
+
+def public_citations(row: dict) -> dict:
+    """An entry's view less citations of confidential documents (and so for a disagreement's positions),
+    as roles that may not see confidential documents receive it; the same dict when nothing is cut."""
+    cut = {}
+    if any(c["confidential"] for c in row.get("citations", ())):
+        cut["citations"] = [c for c in row["citations"] if not c["confidential"]]
+    if any(c["confidential"] for p in row.get("positions", ()) for c in p.get("citations", ())):
+        cut["positions"] = [public_citations(p) for p in row["positions"]]
+    return {**row, **cut} if cut else row
 
 
 def position_view(p: Position) -> dict:
@@ -163,6 +185,7 @@ def position_view(p: Position) -> dict:
         "agency": p.agency,
         "view": p.view,
         "evidence": p.evidence,
+        "citations": citations_of(p.cited_document_ids),
         "version": p.version,
     }
 
@@ -382,6 +405,7 @@ def snapshot(meeting: Meeting, link: AccessLink, now: datetime) -> dict:
     """Everything a client needs to draw the room from scratch (less what its role may not see)."""
     items = list(meeting.items)
     shown = _shown_to(link.role)
+    cited = (lambda row: row) if access.sees_confidential(link.role) else public_citations
     return {
         "seq": meeting.last_seq,
         "server_now": iso(now),
@@ -393,7 +417,7 @@ def snapshot(meeting: Meeting, link: AccessLink, now: datetime) -> dict:
         "items": [item_view(i, now) for i in agenda.ordered(items)],
         "participants": [participant_view(p) for p in present_participants(meeting)],
         **{
-            name: [VIEWS[name](row, now) for row in live_entries(model, meeting.id) if shown(row)]
+            name: [cited(VIEWS[name](row, now)) for row in live_entries(model, meeting.id) if shown(row)]
             for name, model in REGISTERS.items()
         },
         "speaking_requests": speaking_requests(meeting.id, link.role, link.participant_id),
@@ -477,12 +501,17 @@ def redacted(data: dict, hidden_now: dict[str, set[int]] | None = None) -> dict 
     details_hidden = any(
         row["action_id"] in hidden_actions for name in ACTION_DETAIL_COLLECTIONS for row in data.get(name, ())
     )
-    if not details_hidden and not any(hidden.values()):
+    cited = any(public_citations(row) is not row for name in CONFIDENTIAL_COLLECTIONS for row in data.get(name, ()))
+    if not details_hidden and not any(hidden.values()) and not cited:
         return None
     out = dict(data)
+    if cited:
+        for name in CONFIDENTIAL_COLLECTIONS:
+            if name in data:
+                out[name] = [public_citations(row) for row in data[name]]
     for name, ids in hidden.items():
         if ids:
-            out[name] = [row for row in data[name] if row["id"] not in ids]
+            out[name] = [row for row in out[name] if row["id"] not in ids]
             out[f"removed_{name}"] = list(data.get(f"removed_{name}", [])) + sorted(ids)
     for name in ACTION_DETAIL_COLLECTIONS:
         if name in data:
@@ -638,11 +667,13 @@ def load_items(meeting_id: int) -> list[AgendaItem]:
     )
 
 
-def audit_history(meeting_id: int, entity: str, entity_id: int) -> list[dict]:
-    """The audit trail of one entry, oldest first: who changed what, when, before and after."""
+def audit_history(meeting_id: int, entity: str, entity_id: int, role: str = access.CHAIR) -> list[dict]:
+    """The audit trail of one entry, oldest first: who changed what, when, before and after (for a role
+    that may not see confidential documents, less its citations of them)."""
     rows = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.meeting_id == meeting_id, AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
         .order_by(AuditEntry.id)
     )
-    return [{"action": r.action, "actor": r.actor, "at": iso(r.at), "before": r.before, "after": r.after} for r in rows]
+    shown = (lambda v: v) if access.sees_confidential(role) else (lambda v: public_citations(v) if isinstance(v, dict) else v)
+    return [{"action": r.action, "actor": r.actor, "at": iso(r.at), "before": shown(r.before), "after": shown(r.after)} for r in rows]

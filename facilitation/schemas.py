@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from .domain import action_log as action_rules
 from .domain import agenda as agenda_rules
+from .domain import documents as document_rules
 from .domain import invitations as invitation_rules
 from .domain import meetings as meeting_rules
 from .domain import minutes as minutes_rules
@@ -286,6 +287,7 @@ class RecordDecisionArgs(Args):
     review_date: IsoDate | None = None
     #: seen only by the chair and note-takers; never sent to the shared screen or participants
     confidential: bool = False
+    cited_document_ids: Annotated[list[Id], Field(max_length=20)] | None = None
 
 
 class UpdateDecisionArgs(Args):
@@ -301,6 +303,7 @@ class UpdateDecisionArgs(Args):
     disagreement_id: Id | None = None
     review_date: IsoDate | None = None
     confidential: bool | None = None
+    cited_document_ids: Annotated[list[Id], Field(max_length=20)] | None = None
 
 
 class DecisionArgs(Args):
@@ -319,6 +322,7 @@ class RecordActionArgs(Args):
     need: Line(R.SHORT_TEXT) | None = None
     #: seen only by the chair and note-takers; never sent to the shared screen or participants
     confidential: bool = False
+    cited_document_ids: Annotated[list[Id], Field(max_length=20)] | None = None
 
 
 class UpdateActionArgs(Args):
@@ -333,6 +337,7 @@ class UpdateActionArgs(Args):
     follow_up_date: IsoDate | None = None
     need: Line(R.SHORT_TEXT) | None = None
     confidential: bool | None = None
+    cited_document_ids: Annotated[list[Id], Field(max_length=20)] | None = None
 
 
 class ActionArgs(Args):
@@ -350,6 +355,7 @@ class PositionInput(Args):
     agency: Line(R.NAME) | None = None
     view: Text(R.LONG_TEXT, required=True)
     evidence: Text(R.TEXT) | None = None
+    cited_document_ids: Annotated[list[Id], Field(max_length=20)] | None = None
 
 
 class RecordDisagreementArgs(Args):
@@ -413,6 +419,7 @@ class UpdatePositionArgs(Args):
     view: Text(R.LONG_TEXT, required=True) | None = None
     evidence: Text(R.TEXT) | None = None
     agency: Line(R.NAME, required=True) | None = None
+    cited_document_ids: Annotated[list[Id], Field(max_length=20)] | None = None
 
 
 class PositionArgs(Args):
@@ -767,3 +774,47 @@ class ApproveMinutesArgs(Args):
 class AmendMinutesArgs(Args):
     number: Id
     note: Text(minutes_rules.NOTE_MAX, required=True)
+
+
+# ---------------------------------------------------------------- the evidence pack (domain.documents)
+
+
+
+
+class RequestEvidenceArgs(Args):
+    """Ask an invitee for their advice or report, or for the child's or young person's views."""
+
+    participant_id: Id
+    kind: OneOf(tuple(document_rules.REQUEST_KINDS)) = document_rules.ADVICE
+    what: Text(document_rules.WHAT_MAX, required=True)
+    #: by default from the rules: 14 days before an annual review (ENG-AR-06), 7 before other meetings
+    due_on: IsoDate | None = None
+
+
+class EvidenceRequestArgs(Args):
+    request_id: Id
+
+
+class AnswerEvidenceArgs(Args):
+    """An invitee's written answer to their own request (the child's own words, for their views)."""
+
+    request_id: Id
+    answer: Text(document_rules.ANSWER_MAX, required=True)
+    how_gathered: OneOf(tuple(document_rules.GATHERED)) | None = None
+
+
+class CirculatePackArgs(Args):
+    """Send the pack to everyone invited; the day is today unless given (a day it went out by other means)."""
+
+    circulated_on: IsoDate | None = None
+
+
+class DocumentArgs(Args):
+    document_id: Id
+
+
+class UploadFields(Args):
+    """The form fields of an upload besides the file (multipart/form-data, strings as sent)."""
+
+    request_id: Annotated[str, StringConstraints(max_length=12, pattern=r"^[0-9]*$")] | None = None
+    confidential: OneOf(("true", "false", "on", "")) | None = None

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import json_input, queries, schemas, services
 from ..auth import allow
 from ..domain import access
+from ..domain import documents as document_rules
 from ..domain.errors import Conflict, NotFound, RuleViolation
-from ..downloads import minutes_file
+from ..downloads import document_file, minutes_file
 from ..extensions import db
 from ..models import Meeting, utcnow
 from ..realtime.broadcast import broadcast
 from ..schemas import error_payload
-from ..services import accounts, invitations, security_events, statutory
+from ..services import accounts, evidence, invitations, security_events, statutory
 from ..services import minutes as minutes_service
 from ..services.action_log import commands, overview, review, rows, scope, search
 from .openapi import allows_empty, empty_refusal, openapi_document, query_parameters
@@ -29,6 +31,8 @@ STATUS = {
     "forbidden": 403,
     "unauthorised": 401,
     "conflict": 409,
+    "too_large": 413,
+    "unsupported_type": 415,
 }
 
 
@@ -195,7 +199,7 @@ def read_history(meeting_id: int, entity: str, entity_id: int):
     link = _bearer_link(meeting_id, "records.history")
     if entity not in HISTORY_ENTITIES:
         raise schemas.FieldErrors({"entity": f"Must be one of: {', '.join(HISTORY_ENTITIES)}."})
-    history = queries.audit_history(meeting_id, entity, entity_id)
+    history = queries.audit_history(meeting_id, entity, entity_id, link.role)
     if not history or not queries.entry_shown(entity, entity_id, link.role):
         raise NotFound("No such entry in this meeting.")
     services.pipeline.log_access(link, "records.history", entity, note=f"{entity} {entity_id}")
@@ -412,3 +416,57 @@ def compute_statutory_date():
     """Anyone: compute one rule's date from its start dates (no meeting data is read or kept)."""
     args = schemas.parse(schemas.StatutoryComputeArgs, _json_body())
     return jsonify(statutory.calculate(args, rows.today_local(utcnow())))
+
+
+# ---------------------------------------------------------------- the evidence pack and its documents
+
+#: What an upload's form may carry besides the file and its fields: the multipart framing.
+UPLOAD_OVERHEAD = 64 * 1024
+
+
+@bp.get("/v1/meetings/<int:meeting_id>/evidence")
+@allow("bearer")
+def read_evidence(meeting_id: int):
+    """Chair, note-takers and participants: the evidence pack as the link may read it (a participant: their
+    own requests and documents, and the pack once circulated, less confidential documents not theirs)."""
+    link = _bearer_link(meeting_id, "evidence.read")
+    return jsonify(evidence.pack_for(link, rows.today_local(utcnow())))
+
+
+@bp.post("/v1/meetings/<int:meeting_id>/documents")
+@allow("bearer")
+def upload_document(meeting_id: int):
+    """Chair, note-takers and participants (against their own request): upload a PDF, DOCX, PNG or JPEG
+    (multipart field `file`; `request_id`, `confidential`); 413 too large, 415 another kind, 422 otherwise."""
+    link = _bearer_link(meeting_id, "documents.upload")
+    limit = current_app.config["DOCUMENT_MAX_BYTES"]
+    request.max_content_length = limit + UPLOAD_OVERHEAD
+    too_large = document_rules.TooLarge(
+        f"The file is larger than the {document_rules.human_size(limit)} allowed.", field="file"
+    )
+    if request.content_length is not None and request.content_length > limit + UPLOAD_OVERHEAD:
+        raise too_large
+    try:
+        files, form = request.files, request.form
+    except RequestEntityTooLarge:
+        raise too_large from None
+    if list(files) != ["file"] or len(files.getlist("file")) != 1:
+        raise schemas.FieldErrors({"file": "Send one file, as the multipart field `file`."})
+    upload = files["file"]
+    try:
+        data = upload.stream.read(limit + 1)
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file: let it go now
+    fields = {name: form.get(name) for name in form}
+    outcome, document = evidence.upload(link, data, upload.filename or "", upload.mimetype, fields)
+    broadcast(outcome)
+    return jsonify({"ok": True, "seq": outcome.seq, "document": evidence.document_view(document)}), 201
+
+
+@bp.get("/v1/meetings/<int:meeting_id>/documents/<int:document_id>")
+@allow("bearer")
+def download_document(meeting_id: int, document_id: int):
+    """Chair, note-takers and participants allowed the document: its bytes, as an attachment (logged)."""
+    link = _bearer_link(meeting_id, "documents.download")
+    document, data = evidence.download(link, document_id)
+    return document_file(document, data)

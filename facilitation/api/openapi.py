@@ -181,6 +181,7 @@ def _state_schemas() -> dict:
             "disagreement_id": {**_ID_OR_NULL, "description": "The disagreement the dissent is recorded in"},
             "confidential": {"type": "boolean"},
             "review_date": _DAY_OR_NULL,
+            "citations": {"type": "array", "description": "Documents of the evidence pack the entry cites (confidential ones only for the chair and note-takers)", "items": _object("A cited document", {"id": _ID, "name": _TEXT, "kind": {"enum": ["pdf", "docx", "png", "jpeg"]}, "confidential": {"type": "boolean"}})},
             "version": _VERSION,
             "created_at": _TIME,
         }),
@@ -194,6 +195,7 @@ def _state_schemas() -> dict:
             "due_date": {"type": "string", "format": "date"},
             "follow_up_date": {"type": "string", "format": "date"},
             "need": {**_TEXT_OR_NULL, "description": "The need or outcome it serves"},
+            "citations": {"type": "array", "description": "Documents of the evidence pack the entry cites (confidential ones only for the chair and note-takers)", "items": _object("A cited document", {"id": _ID, "name": _TEXT, "kind": {"enum": ["pdf", "docx", "png", "jpeg"]}, "confidential": {"type": "boolean"}})},
             "confidential": {"type": "boolean"},
             "status": {"enum": list(ACTION_STATUSES), "description": "Progress after the meeting (the action log)"},
             "confirmed_at": {**_TIME_OR_NULL, "description": "When the owner confirmed it from their own screen"},
@@ -208,6 +210,7 @@ def _state_schemas() -> dict:
             "agency": _TEXT,
             "view": _TEXT,
             "evidence": _TEXT_OR_NULL,
+            "citations": {"type": "array", "description": "Documents of the evidence pack the entry cites (confidential ones only for the chair and note-takers)", "items": _object("A cited document", {"id": _ID, "name": _TEXT, "kind": {"enum": ["pdf", "docx", "png", "jpeg"]}, "confidential": {"type": "boolean"}})},
             "version": _VERSION,
         }),
         "Disagreement": _object("A disagreement: each party's position, and whether it was resolved or the agreed next step.", {
@@ -444,6 +447,7 @@ def openapi_document() -> dict:
         }
     paths.update(_action_log_paths(components))
     paths.update(_statutory_paths(components))
+    paths.update(_evidence_paths())
     return {
         "openapi": "3.1.0",
         "info": {
@@ -740,3 +744,81 @@ def empty_refusal(schema: dict) -> str:
     if schema.get("format") == "date":
         return "Must be a date like 2026-03-14."
     return "Give a value, or leave the parameter out."
+
+
+# ---------------------------------------------------------------- the evidence pack and its documents
+
+DOCUMENT_ID = {"name": "document_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+
+
+def _evidence_paths() -> dict:
+    """The pack as a link may read it, uploads and downloads (the pack's commands are under /commands)."""
+    read_roles = sorted(access.PERMISSIONS["evidence.read"])
+    upload_roles = sorted(access.PERMISSIONS["documents.upload"])
+    download_roles = sorted(access.PERMISSIONS["documents.download"])
+    document = {"type": "object", "description": "A document of the pack (never its bytes)", "additionalProperties": True}
+    return {
+        "/api/v1/meetings/{meeting_id}/evidence": {
+            "get": {
+                "operationId": "readEvidencePack",
+                "summary": "The evidence pack: requests for advice and the child's views, their state, documents, circulation",
+                "description": f"Allowed roles: {', '.join(read_roles)}. A participant reads their own requests and "
+                "documents, and the whole pack once circulated, less confidential documents that are not their own; "
+                "the chair and note-takers read everything, with a row per person (requested, received, late).",
+                "x-roles": read_roles,
+                "parameters": [MEETING_ID],
+                "responses": {
+                    "200": {"description": "The pack", "content": {"application/json": {"schema": {"type": "object"}}}},
+                    **_error_responses(401, 403, 404),
+                },
+            }
+        },
+        "/api/v1/meetings/{meeting_id}/documents": {
+            "post": {
+                "operationId": "uploadDocument",
+                "summary": "Upload a PDF, DOCX, PNG or JPEG to the pack (type checked from the content, not the name)",
+                "description": f"Allowed roles: {', '.join(upload_roles)} (a participant against their own request). "
+                "multipart/form-data: `file`, and optionally `request_id` and `confidential` (true/false). 413 over "
+                "DOCUMENT_MAX_BYTES, 415 another kind of file, 422 a name with a path or control characters, content "
+                "that is not what the name or type says, or a request that is not the uploader's; nothing is kept.",
+                "x-roles": upload_roles,
+                "parameters": [MEETING_ID],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["file"],
+                                "properties": {
+                                    "file": {"type": "string", "format": "binary"},
+                                    "request_id": {"type": "string", "pattern": "^[0-9]*$"},
+                                    "confidential": {"type": "string", "enum": ["true", "false", "on", ""]},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": {"description": "Kept", "content": {"application/json": {"schema": {"type": "object", "properties": {"document": document}}}}},
+                    "413": {"description": "Larger than DOCUMENT_MAX_BYTES", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                    "415": {"description": "Not a PDF, DOCX, PNG or JPEG", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                    **_error_responses(401, 403, 404, 422),
+                },
+            }
+        },
+        "/api/v1/meetings/{meeting_id}/documents/{document_id}": {
+            "get": {
+                "operationId": "downloadDocument",
+                "summary": "A document's bytes, as an attachment (every download is written to the access log)",
+                "description": f"Allowed roles: {', '.join(download_roles)}, for documents they may read (see readEvidencePack).",
+                "x-roles": download_roles,
+                "parameters": [MEETING_ID, DOCUMENT_ID],
+                "responses": {
+                    "200": {"description": "The file", "content": {k[0]: {"schema": {"type": "string", "format": "binary"}} for k in (
+                        ("application/pdf",), ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",), ("image/png",), ("image/jpeg",))}},
+                    **_error_responses(401, 403, 404),
+                },
+            }
+        },
+    }

@@ -110,6 +110,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "statutory.record_exception": _RECORDERS,
     "statutory.undo": _RECORDERS,
     "statutory.set_process_dates": frozenset({CHAIR}),
+    # the evidence pack before the meeting (domain.documents): the chair asks each invitee for their
+    # advice or the child's views, reminds and circulates; an invitee answers their own requests and
+    # uploads; everyone at the table reads what they may (their own, and the pack once circulated;
+    # confidential documents only CONFIDENTIAL_READERS and their uploader). Not the screen or observers.
+    "evidence.read": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
+    "evidence.request": frozenset({CHAIR}),
+    "evidence.withdraw": frozenset({CHAIR}),
+    "evidence.remind": frozenset({CHAIR}),
+    "evidence.circulate": frozenset({CHAIR}),
+    "evidence.answer": frozenset({PARTICIPANT}),
+    "documents.upload": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
+    "documents.download": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
+    "documents.delete": frozenset({CHAIR}),
 }
 
 #: Permissions a participant holds only for their own entries (their position, their action).
@@ -125,6 +138,7 @@ OWN_ONLY: frozenset[str] = frozenset(
         "queue.ask_break",
         "queue.withdraw",
         "invitations.reply",
+        "evidence.answer",
     }
 )
 #: Roles that see every participant's requests to speak; a participant sees only their own, and

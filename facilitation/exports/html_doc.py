@@ -15,6 +15,7 @@ from ..domain import minutes as m
 from ..domain.bidi import isolate_all
 from . import plain
 from .text import (
+    ADVICE_TITLE,
     ATTENDANCE_GROUPS,
     EASY_READ_TITLE,
     FAMILY_DATES_HEADINGS,
@@ -25,12 +26,15 @@ from .text import (
     STATUTORY_TITLE,
     UNVERIFIED_MARK,
     actual_text,
+    advice_lines,
     family_date_rule,
+    has_advice,
     has_questions,
     hhmm,
     meeting_facts,
     next_step_line,
     planned_text,
+    position_evidence,
     queue_counts_line,
     route_lines,
     sign_off_lines,
@@ -84,6 +88,11 @@ def install_filters(env: Environment) -> None:
         family_dates_title=FAMILY_DATES_TITLE,
         family_dates_headings=FAMILY_DATES_HEADINGS,
         family_date_rule=family_date_rule,
+        advice_title=ADVICE_TITLE,
+        advice_lines=advice_lines,
+        has_advice=has_advice,
+        citation_text=m.citation_text,
+        position_evidence=position_evidence,
     )
 
 

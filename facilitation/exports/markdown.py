@@ -12,6 +12,7 @@ import re
 from ..domain import minutes as m
 from . import plain
 from .text import (
+    ADVICE_TITLE,
     ATTENDANCE_GROUPS,
     EASY_READ_TITLE,
     FAMILY_DATES_HEADINGS,
@@ -21,11 +22,15 @@ from .text import (
     SIGN_OFF_TITLE,
     STATUTORY_TITLE,
     actual_text,
+    advice_lines,
+    cites_line,
     family_date_row,
+    has_advice,
     has_questions,
     hhmm,
     meeting_facts,
     planned_text,
+    position_evidence,
     question_rows,
     queue_counts_line,
     route_lines,
@@ -128,10 +133,13 @@ def render(minutes: m.Minutes) -> bytes:
                     out.append(f"  - {label}: {esc(value)}")
             if d.dissenters:
                 out.append(f"  - Dissent: {esc(', '.join(d.dissenters))}")
+            if d.citations:
+                out.append(f"  - {esc(cites_line(d.citations))}")
         for a in section.actions:
             out.append(
                 f"- **{a.ref} Action:** {esc(a.what)}  \n  {esc(a.owner)} ({esc(a.agency)}) · due {m.uk_date(a.due_date)} · follow-up {m.uk_date(a.follow_up_date)}"
                 + (f" · {esc(a.need)}" if a.need else "")
+                + (f"  \n  {esc(cites_line(a.citations))}" if a.citations else "")
             )
         for g in section.disagreements:
             out.append(f"- **{g.ref} Disagreement:** {esc(g.topic)} (see {minutes.disagreements_title})")
@@ -154,7 +162,7 @@ def render(minutes: m.Minutes) -> bytes:
     for g in minutes.disagreements:
         out += [f"### {g.ref} {esc(g.topic)}", ""]
         if g.positions:
-            out += _table(["Who", "Agency", "Position, in their words", "Evidence relied on"], [[cell(p.party), cell(p.agency), cell(p.view), cell(p.evidence)] for p in g.positions])
+            out += _table(["Who", "Agency", "Position, in their words", "Evidence relied on"], [[cell(p.party), cell(p.agency), cell(p.view), cell(position_evidence(p))] for p in g.positions])
         else:
             out += ["No positions recorded.", ""]
         if g.resolved:
@@ -174,6 +182,8 @@ def render(minutes: m.Minutes) -> bytes:
             out += ["No written questions or comments were sent.", ""]
         out += [queue_counts_line(minutes), ""]
 
+    if has_advice(minutes):
+        out += [f"## {ADVICE_TITLE}", ""] + [f"- {esc(line)}" for line in advice_lines(minutes)] + [""]
     out += ["## The child's and family's views", "", "### The child's views", "", esc(minutes.child_views) if minutes.child_views else "*Not recorded.*", ""]
     out += ["### The family's views", "", esc(minutes.family_views) if minutes.family_views else "*Not recorded.*", ""]
     out += ["## Next review", "", f"**{m.uk_date(minutes.next_review_date, weekday=True)}**" if minutes.next_review_date else "Not set.", ""]

@@ -33,6 +33,7 @@ from ..domain import minutes as m
 from ..domain.bidi import CONTROLS, balanced
 from . import plain, reads_right_to_left
 from .text import (
+    ADVICE_TITLE,
     ATTENDANCE_GROUPS,
     EASY_READ_TITLE,
     FAMILY_DATES_HEADINGS,
@@ -42,11 +43,15 @@ from .text import (
     SIGN_OFF_TITLE,
     STATUTORY_TITLE,
     actual_text,
+    advice_lines,
+    cites_line,
     family_date_row,
+    has_advice,
     has_questions,
     hhmm,
     meeting_facts,
     planned_text,
+    position_evidence,
     question_rows,
     queue_counts_line,
     route_lines,
@@ -444,10 +449,14 @@ def _doc(pdf: MinutesPDF, mins: m.Minutes) -> None:
                     pdf.para(f"{label}: {value}", 9.5, gap=0.3, indent=4)
             if d.dissenters:
                 pdf.para(f"Dissent: {', '.join(d.dissenters)}", 9.5, gap=0.3, indent=4)
+            if d.citations:
+                pdf.para(cites_line(d.citations), 9.5, gap=0.3, indent=4)
             pdf.set_y(pdf.get_y() + 1)
         for a in section.actions:
             pdf.para(f"{a.ref}  Action: {a.what}", 10, True, gap=0.3)
             pdf.para(f"{a.owner} ({a.agency}) · due {m.uk_date(a.due_date)} · follow-up {m.uk_date(a.follow_up_date)}" + (f" · {a.need}" if a.need else ""), 9.5, gap=1, indent=4)
+            if a.citations:
+                pdf.para(cites_line(a.citations), 9.5, gap=1, indent=4)
         for g in section.disagreements:
             pdf.para(f"{g.ref}  Disagreement: {g.topic} (see {mins.disagreements_title})", 10, True, gap=1)
 
@@ -471,7 +480,7 @@ def _doc(pdf: MinutesPDF, mins: m.Minutes) -> None:
     for g in mins.disagreements:
         pdf.h3(f"{g.ref}  {g.topic}")
         if g.positions:
-            pdf.grid(["Who", "Agency", "Position, in their words", "Evidence relied on"], [[p.party, p.agency, p.view, p.evidence or ""] for p in g.positions], (30, 30, 75, 45))
+            pdf.grid(["Who", "Agency", "Position, in their words", "Evidence relied on"], [[p.party, p.agency, p.view, position_evidence(p)] for p in g.positions], (30, 30, 75, 45))
         else:
             pdf.para("No positions recorded.", 9.5, color=MUTED)
         if g.resolved:
@@ -491,6 +500,11 @@ def _doc(pdf: MinutesPDF, mins: m.Minutes) -> None:
         else:
             pdf.para("No written questions or comments were sent.")
         pdf.para(queue_counts_line(mins), 9, color=MUTED)
+
+    if has_advice(mins):
+        pdf.h2(ADVICE_TITLE)
+        for line in advice_lines(mins):
+            pdf.para(line, 9.5, gap=0.5, own=True)
 
     pdf.h2("The child's and family's views")
     pdf.para("The child's views", 10.5, True, gap=0.3)

@@ -17,6 +17,7 @@ from ..domain.minutes import (
     FamilyDate,
     Minutes,
     StatutoryDate,
+    citation_text,
     uk_date,
 )
 from ..domain.minutes.sign_off import sign_off_line
@@ -211,3 +212,31 @@ def meeting_facts(m: Minutes) -> list[tuple[str, str]]:
         facts.append(("Recommendation", m.recommendation_label))
     facts.append(("Status", stamp_line(m)))
     return facts
+
+
+# ---------------------------------------------------------------- the evidence pack
+
+#: The heading of the advice received before the meeting, in every format.
+ADVICE_TITLE = "Advice and reports before the meeting"
+
+
+def has_advice(minutes: Minutes) -> bool:
+    """Whether the minutes list a pack: requests were made or the pack went out."""
+    return bool(minutes.advice or minutes.pack_circulated)
+
+
+def advice_lines(minutes: Minutes) -> list[str]:
+    """Each request (who, what, when, on time or late), then when the pack went out."""
+    lines = [a.line() for a in minutes.advice]
+    lines.append(minutes.pack_circulated or "The pack was not circulated.")
+    return lines
+
+
+def cites_line(citations) -> str:
+    """"Cites: advice.pdf (pack document 3)" for an entry citing documents; "" for none."""
+    return f"Cites: {citation_text(citations)}" if citations else ""
+
+
+def position_evidence(p) -> str:
+    """A position's evidence in its own words, with the documents it cites."""
+    return "; ".join(part for part in (p.evidence or "", cites_line(p.citations)) if part)

@@ -23,6 +23,7 @@ from lxml import etree
 from ..domain import minutes as m
 from . import RTL_LETTERS, plain, reads_right_to_left
 from .text import (
+    ADVICE_TITLE,
     ATTENDANCE_GROUPS,
     EASY_READ_TITLE,
     FAMILY_DATES_HEADINGS,
@@ -32,11 +33,14 @@ from .text import (
     SIGN_OFF_TITLE,
     STATUTORY_TITLE,
     actual_text,
+    advice_lines,
     family_date_row,
+    has_advice,
     has_questions,
     hhmm,
     meeting_facts,
     planned_text,
+    position_evidence,
     question_rows,
     queue_counts_line,
     route_lines,
@@ -282,9 +286,13 @@ def render(minutes: m.Minutes) -> bytes:
                     w.bullet(value, bold_lead=label)
             if d.dissenters:
                 w.bullet(", ".join(d.dissenters), bold_lead="Dissent: ")
+            if d.citations:
+                w.bullet(m.citation_text(d.citations), bold_lead="Cites: ")
         for a in section.actions:
             w.para(a.what, bold_lead=f"{a.ref} Action: ")
             w.para(f"{a.owner} ({a.agency}) · due {m.uk_date(a.due_date)} · follow-up {m.uk_date(a.follow_up_date)}" + (f" · {a.need}" if a.need else ""), color=MUTED)
+            if a.citations:
+                w.bullet(m.citation_text(a.citations), bold_lead="Cites: ")
         for g in section.disagreements:
             w.para(f"{g.topic} (see {minutes.disagreements_title})", bold_lead=f"{g.ref} Disagreement: ")
 
@@ -309,7 +317,7 @@ def render(minutes: m.Minutes) -> bytes:
     for g in minutes.disagreements:
         w.heading(f"{g.ref} {g.topic}", 2)
         if g.positions:
-            w.table(["Who", "Agency", "Position, in their words", "Evidence relied on"], [[p.party, p.agency, p.view, p.evidence or ""] for p in g.positions], (3.0, 3.0, 7.0, 4.4))
+            w.table(["Who", "Agency", "Position, in their words", "Evidence relied on"], [[p.party, p.agency, p.view, position_evidence(p)] for p in g.positions], (3.0, 3.0, 7.0, 4.4))
         else:
             w.para("No positions recorded.", italic=True)
         if g.resolved:
@@ -331,6 +339,11 @@ def render(minutes: m.Minutes) -> bytes:
         else:
             w.para("No written questions or comments were sent.")
         w.para(queue_counts_line(minutes), italic=True, color=MUTED)
+
+    if has_advice(minutes):
+        w.heading(ADVICE_TITLE, 1)
+        for line in advice_lines(minutes):
+            w.bullet(line)
 
     w.heading("The child's and family's views", 1)
     w.heading("The child's views", 3)

@@ -7,6 +7,7 @@ of one area each. Importing the package registers them all.
 from . import (  # noqa: F401
     action_log,
     agenda,
+    evidence,
     invitations,
     links,
     meetings,

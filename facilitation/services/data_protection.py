@@ -42,6 +42,9 @@ from ..models import (
     CommandRecord,
     Decision,
     Disagreement,
+    Document,
+    DocumentBlob,
+    EvidenceRequest,
     Invitation,
     Meeting,
     MeetingEvent,
@@ -50,6 +53,7 @@ from ..models import (
     MinutesSectionAnswer,
     MinutesVersion,
     OutboxMessage,
+    PackCirculation,
     Participant,
     ParticipantEmail,
     Position,
@@ -62,6 +66,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..storage import storage
 from . import minutes, statutory_record
 from .accounts import log_admin, organisation
 from .action_log.rows import update_view
@@ -186,6 +191,12 @@ def _delete_chunk(ids: list[int], removal: Removal, addresses: set[str], recipie
 
     _run(removal, "socket_sessions", delete(SocketSession).where(sockets))
     outbox = _outbox_ids_for_claims(claims)
+    # the evidence pack's reminders and circulation notices (services.evidence.message_key)
+    outbox += list(
+        db.session.scalars(
+            select(OutboxMessage.id).where(or_(*(OutboxMessage.message_id.like(f"<evidence-{mid}-%") for mid in ids)))
+        )
+    )
     if outbox:
         _run(removal, "mail_outbox", delete(OutboxMessage).where(OutboxMessage.id.in_(outbox)))
     _run(removal, "reminders_sent", delete(ReminderSent).where(sent_for))
@@ -222,6 +233,11 @@ def _delete_chunk(ids: list[int], removal: Removal, addresses: set[str], recipie
     _run(removal, "speaking_requests", delete(SpeakingRequest).where(SpeakingRequest.meeting_id.in_(ids)))
     _run(removal, "statutory_records", delete(StatutoryRecord).where(StatutoryRecord.meeting_id.in_(ids)))
     _run(removal, "process_dates", delete(ProcessDate).where(ProcessDate.meeting_id.in_(ids)))
+    # the evidence pack: documents' bytes (storage.DatabaseStorage), their rows, requests, circulations
+    _run(removal, "document_blobs", delete(DocumentBlob).where(DocumentBlob.meeting_id.in_(ids)))
+    _run(removal, "documents", delete(Document).where(Document.meeting_id.in_(ids)))
+    _run(removal, "evidence_requests", delete(EvidenceRequest).where(EvidenceRequest.meeting_id.in_(ids)))
+    _run(removal, "pack_circulations", delete(PackCirculation).where(PackCirculation.meeting_id.in_(ids)))
     _run(removal, "participant_emails", delete(ParticipantEmail).where(ParticipantEmail.participant_id.in_(pids)))
     _run(removal, "chair_emails", delete(ChairEmail).where(ChairEmail.meeting_id.in_(ids)))
     # The security log's counts name the meeting and its links: ids that mean nothing once it is gone.
@@ -575,6 +591,41 @@ def meeting_record(meeting: Meeting, now: datetime) -> dict[str, Any]:
             {"name": r.name, "date": r.on_date.isoformat() if r.on_date else None, "choice": r.choice}
             for r in all_of(ProcessDate)
         ],
+        # the evidence pack: what each person was asked for and answered, the documents (their files are
+        # in the documents/ folder beside this record), and when the pack went out
+        "evidence_requests": [
+            {
+                "id": r.id,
+                "participant": _owner_label(by_id, r.participant_id, None),
+                "kind": r.kind,
+                "what": r.what,
+                "due_on": r.due_on,
+                "answer": r.answer,
+                "how_gathered": r.how_gathered,
+                "answered_on": r.answered_on,
+                "withdrawn_at": iso(r.withdrawn_at),
+            }
+            for r in all_of(EvidenceRequest)
+        ],
+        "documents": [
+            {
+                "id": d.id,
+                "file": _document_path(d),
+                "name": d.name,
+                "kind": d.kind,
+                "size": d.size,
+                "sha256": d.sha256,
+                "from": _owner_label(by_id, d.participant_id, None),
+                "request_id": d.request_id,
+                "confidential": d.confidential,
+                "uploaded_at": iso(d.created_at),
+                "deleted_at": iso(d.deleted_at),
+            }
+            for d in all_of(Document)
+        ],
+        "pack_circulations": [
+            {"circulated_on": c.circulated_on, "due_on": c.due_on, "recipients": c.recipients} for c in all_of(PackCirculation)
+        ],
         "minutes": {"details": minutes.details_view(minutes.details_of(mid)), "versions": versions},
         "audit_trail": [
             {
@@ -644,6 +695,11 @@ README.txt
     - audit_trail: every change to the record and every time it was opened or exported: who, when,
       the values before and after.
 
+<meeting folder>/documents/
+    The evidence pack's documents (advice, reports, the child's drawings or photos), as uploaded;
+    record.json lists them under "documents", with what each person was asked for and answered
+    under "evidence_requests".
+
 <meeting folder>/minutes-*.md and minutes-*.html
     The minutes as participants receive them: each circulated or approved version, and the
     minutes built from the record as it stands at the time of this export.
@@ -674,6 +730,21 @@ your data protection officer advises, before releasing it to the person who aske
 """
 
 
+def _document_path(d: Document) -> str | None:
+    """Where a document's file is in the export (None for one removed: its bytes were deleted then)."""
+    return None if d.deleted_at is not None else f"documents/{d.id}-{d.name}"
+
+
+def _document_files(meeting: Meeting) -> list[tuple[str, bytes]]:
+    """The pack's documents as files (confidential ones included: subject access covers them)."""
+    files = []
+    for d in db.session.scalars(select(Document).where(Document.meeting_id == meeting.id, Document.deleted_at.is_(None)).order_by(Document.id)):
+        data = storage().get(d.blob_key)
+        if data is not None:
+            files.append((_document_path(d), data))
+    return files
+
+
 def _folder(meeting: Meeting) -> str:
     day = meeting.scheduled_start.date().isoformat() if meeting.scheduled_start else "undated"
     return f"meeting-{meeting.id}-{day}"
@@ -693,6 +764,8 @@ def build_subject_access_zip(child_ref: str, meetings: list[Meeting], *, now: da
             record = meeting_record(m, now)
             archive.writestr(f"{folder}/record.json", json.dumps(record, default=_json_default, ensure_ascii=False, indent=2))
             for name, data in _minutes_files(m, now):
+                archive.writestr(f"{folder}/{name}", data)
+            for name, data in _document_files(m):
                 archive.writestr(f"{folder}/{name}", data)
     return buffer.getvalue()
 

@@ -36,7 +36,7 @@ from ..models import (
     Position,
     utcnow,
 )
-from . import statutory
+from . import evidence, statutory
 from .pipeline import Change, Forbidden, actor_label, command, local_zone, log_access
 from .registers import agency_of
 
@@ -136,10 +136,12 @@ def record_data(meeting: Meeting, now: datetime) -> rules.RecordData:
         participants=_all_participants(meeting.id),
         # Minutes go to everyone at the table: entries marked confidential stay out of them (they
         # remain in the record, for the chair and note-takers).
-        decisions=[queries.decision_view(d) for d in queries.live_entries(Decision, meeting.id) if not d.confidential],
-        actions=[queries.action_view(a) for a in queries.live_entries(Action, meeting.id) if not a.confidential],
+        decisions=[queries.public_citations(queries.decision_view(d)) for d in queries.live_entries(Decision, meeting.id) if not d.confidential],
+        actions=[queries.public_citations(queries.action_view(a)) for a in queries.live_entries(Action, meeting.id) if not a.confidential],
         disagreements=[
-            queries.disagreement_view(g) for g in queries.live_entries(Disagreement, meeting.id) if not g.confidential
+            queries.public_citations(queries.disagreement_view(g))
+            for g in queries.live_entries(Disagreement, meeting.id)
+            if not g.confidential
         ],
         details=details_view(details_of(meeting.id)),
         speaking_requests=queries.speaking_requests(meeting.id, access.CHAIR, None),
@@ -147,6 +149,7 @@ def record_data(meeting: Meeting, now: datetime) -> rules.RecordData:
         # here so that the builder stays pure
         statutory=statutory.timeline(meeting, now.astimezone(local_zone()).date())["items"],
         contacts=statutory.contacts_for(jurisdiction_of(meeting.meeting_type)),
+        **evidence.for_minutes(meeting, now.astimezone(local_zone()).date()),
     )
 
 

@@ -11,6 +11,7 @@ from ..domain.errors import InvalidValue, NotFound
 from ..domain.meetings import AGENCIES
 from ..extensions import db
 from ..models import Action, Decision, Disagreement, Participant, Position
+from .evidence import check_citations
 from .pipeline import Change, Forbidden, check_version, command
 
 
@@ -75,10 +76,11 @@ DECISION_FIELDS = [
     "dissenter_ids",
     "disagreement_id",
     "review_date",
+    "cited_document_ids",
 ]
 
 
-def _clean_decision(change: Change, v: dict) -> dict:
+def _clean_decision(change: Change, v: dict, old: list | None = None) -> dict:
     v["text"] = rules.clean_text(v["text"], "text", "The decision", rules.TEXT, required=True)
     v["reasons"] = rules.clean_text(v["reasons"], "reasons", "The reasons", rules.LONG_TEXT)
     v["evidence"] = rules.clean_text(v["evidence"], "evidence", "The evidence", rules.TEXT)
@@ -92,7 +94,15 @@ def _clean_decision(change: Change, v: dict) -> dict:
     if v["disagreement_id"] is not None:
         _entry(change, Disagreement, v["disagreement_id"], "disagreement")
     rules.check_review_date(v["review_date"], change.meeting_day)
+    v["cited_document_ids"] = _cited(change, v["cited_document_ids"], old)
     return v
+
+
+def _cited(change: Change, ids: list | None, old: list | None) -> list | None:
+    """Documents cited: checked when they change (a document removed since stays out of the views)."""
+    if list(ids or []) == list(old or []):
+        return old
+    return check_citations(change, ids) or None
 
 
 @command("decisions.record", schemas.RecordDecisionArgs, "Record a decision (under the current item by default)")
@@ -121,7 +131,7 @@ def update_decision(change: Change, args: schemas.UpdateDecisionArgs) -> None:
         _agenda_item(change, args.agenda_item_id)
     if "status" in args.model_fields_set and args.status != rules.AGREED_WITH_DISSENT and "dissenter_ids" not in args.model_fields_set:
         values["dissenter_ids"] = []
-    values = _clean_decision(change, values)
+    values = _clean_decision(change, values, row.cited_document_ids)
     for f, v in values.items():
         setattr(row, f, v)
     _mark_confidential(row, args)
@@ -152,10 +162,12 @@ ACTION_FIELDS = [
     "due_date",
     "follow_up_date",
     "need",
+    "cited_document_ids",
 ]
 
 
-def _clean_action(change: Change, v: dict, *, due_changed: bool) -> dict:
+def _clean_action(change: Change, v: dict, *, due_changed: bool, old: list | None = None) -> dict:
+    v["cited_document_ids"] = _cited(change, v["cited_document_ids"], old)
     v["what"] = rules.clean_text(v["what"], "what", "What will be done", rules.TEXT, required=True)
     v["owner_name"] = rules.clean_text(v["owner_name"], "owner_name", "The owner's name", rules.NAME)
     v["need"] = rules.clean_text(v["need"], "need", "The need or outcome", rules.SHORT_TEXT)
@@ -201,7 +213,7 @@ def update_action(change: Change, args: schemas.UpdateActionArgs) -> None:
     owner_changed = (values["owner_participant_id"], values["owner_name"]) != (row.owner_participant_id, row.owner_name)
     if owner_changed and "owner_agency" not in args.model_fields_set:
         values["owner_agency"] = None
-    values = _clean_action(change, values, due_changed=values["due_date"] != row.due_date)
+    values = _clean_action(change, values, due_changed=values["due_date"] != row.due_date, old=row.cited_document_ids)
     for f, v in values.items():
         setattr(row, f, v)
     if owner_changed:
@@ -269,6 +281,7 @@ def _new_position(change: Change, disagreement: Disagreement, p: schemas.Positio
         agency=agency,
         view=rules.clean_text(p.view, "view", "The position", rules.LONG_TEXT, required=True),
         evidence=rules.clean_text(p.evidence, "evidence", "The evidence", rules.TEXT),
+        cited_document_ids=check_citations(change, p.cited_document_ids) or None,
         version=1,
         created_at=change.now,
     )
@@ -451,6 +464,8 @@ def update_position(change: Change, args: schemas.UpdatePositionArgs) -> None:
         position.evidence = rules.clean_text(args.evidence, "evidence", "The evidence", rules.TEXT)
     if args.agency is not None:
         position.agency = rules.clean_text(args.agency, "agency", "The agency", rules.NAME, required=True)
+    if "cited_document_ids" in args.model_fields_set:
+        position.cited_document_ids = _cited(change, args.cited_document_ids, position.cited_document_ids)
     position.version += 1
     row.version += 1
     change.put("disagreements", row)

@@ -8,12 +8,14 @@ from flask_login import current_user
 from .. import queries, services
 from ..auth import allow, redirect_to_sign_in
 from ..domain import access, registers
+from ..domain.errors import NotFound
 from ..domain.meetings import AGENCIES, PARTICIPANT_ROLES
 from ..domain.routes import jurisdiction
+from ..downloads import document_file
 from ..extensions import db
 from ..models import Meeting, utcnow
 from ..security import limiter
-from ..services import accounts, statutory
+from ..services import accounts, evidence, statutory
 from ..services.action_log import review, rows
 
 bp = Blueprint("room", __name__)
@@ -105,3 +107,18 @@ def screen(token: str):
 def join(token: str):
     """A participant's personal link: the live meeting from their own device."""
     return _page(token, "participant")
+
+
+@bp.get("/documents/<token>/<int:document_id>")
+@allow("link")
+def document(token: str, document_id: int):
+    """A chair's, note-taker's or participant's link: a document of the evidence pack it may read, as an
+    attachment (the same rules as the API; every download is in the access log)."""
+    link = queries.live_link(token)
+    if link is None or not access.may(link.role, "documents.download") or not queries.link_serves(link, current_user):
+        abort(404)
+    try:
+        found, data = evidence.download(link, document_id)
+    except NotFound:
+        abort(404)
+    return document_file(found, data)

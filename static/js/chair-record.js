@@ -44,6 +44,8 @@ function decisionArgs(v, form) {
     review_date: optional(v.review_date),
     dissenter_ids: v.status === "agreed_with_dissent" ? checkedIds(form, "dissenter_ids") : [],
     confidential: v.confidential === "1",
+    // the pack's documents it cites, where the form offers them (the quick-entry form; chair-evidence.js)
+    ...(form.querySelector(".cite-choices") ? { cited_document_ids: checkedIds(form, "cited_document_ids") } : {}),
   };
 }
 

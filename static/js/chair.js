@@ -5,6 +5,7 @@ import { clockControls } from "./chair-clock.js";
 import { cockpit } from "./chair-cockpit.js";
 import { detailsForm } from "./chair-details.js";
 import { invitationsPanel } from "./chair-invitations.js";
+import { evidencePanel } from "./chair-evidence.js";
 import { peoplePanel } from "./chair-people.js";
 import { queuePanel } from "./chair-queue.js";
 import { recordPanel } from "./chair-record.js";
@@ -19,6 +20,7 @@ showConnection(room);
 watchMinutes(room, boot.token); // where the minutes stand, kept live
 watchPreviousActions(room, boot.previous_actions); // earlier actions under review, if any
 timelinePanel(room); // the statutory dates before and after the meeting, read again when its date changes
+evidencePanel(room); // the evidence pack: requests, answers, documents, circulation
 
 const drawCockpit = cockpit(room);
 const drawControls = clockControls(room);

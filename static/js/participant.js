@@ -2,6 +2,7 @@
 // (their actions, the disagreements they are part of), then the whole agenda with times, the record,
 // who is here. Calm mode (calm.js) draws the time in words and the agenda as now / next / later.
 import { breakButton, calmChoice, calmStepNodes, calmToggle, renderCalmNow } from "./calm.js";
+import { beforeMeeting } from "./evidence.js";
 import { watchMinutes } from "./minutes.js";
 import { actionNode, actions, decisionNode, decisions, disagreementNode, disagreements, fill, watchPreviousActions } from "./record.js";
 import { speakPanel } from "./participant-queue.js";
@@ -13,6 +14,7 @@ showConnection(room);
 watchMinutes(room, room.token); // where the minutes stand, kept live
 watchPreviousActions(room, boot.previous_actions); // earlier actions under review, if any
 const drawSpeak = speakPanel(room); // raise a hand, write to the chair
+beforeMeeting(room); // what this person was asked for before the meeting, and the circulated papers
 
 // A young person's own link opens calm: the switch back is one tap and is remembered, while a running
 // countdown that turns colour can unsettle a child at the table. Anyone else chooses it.

@@ -33,6 +33,18 @@ function confidentialFlag(entry) {
   return entry.confidential ? el("p", { class: "entry-flag" }, el("span", { class: "badge confidential" }, "Confidential")) : null;
 }
 
+// The pack's documents an entry cites, as download links (the server left out any this link may not see).
+export function citesNode(room, entry) {
+  const cited = entry.citations || [];
+  if (!cited.length) return null;
+  return el(
+    "p",
+    { class: "entry-detail cites" },
+    el("strong", {}, "Cites: "),
+    cited.map((c, n) => [n ? "; " : "", el("a", { href: `/documents/${room.token}/${c.id}`, download: "", dataset: { documentId: c.id } }, el("bdi", {}, c.name))]),
+  );
+}
+
 export function decisionNode(room, d, extra = []) {
   const dissent = d.dissenter_ids.length ? ["Dissent: ", d.dissenter_ids.map((id, n) => [n ? ", " : "", bdi(personName(room, id))])] : null;
   return el(
@@ -45,6 +57,7 @@ export function decisionNode(room, d, extra = []) {
     d.evidence ? el("p", { class: "entry-detail" }, el("strong", {}, "Evidence: "), bdi(d.evidence)) : null,
     d.options_considered ? el("p", { class: "entry-detail" }, el("strong", {}, "Options considered: "), bdi(d.options_considered)) : null,
     dissent ? el("p", { class: "entry-detail dissent" }, dissent) : null,
+    citesNode(room, d),
     ...extra,
   );
 }
@@ -57,6 +70,7 @@ export function actionNode(room, a, extra = []) {
     el("p", { class: "entry-text", dir: "auto" }, a.what),
     el("p", { class: "entry-meta" }, el("span", { class: "owner" }, ownerNodes(room, a)), ` · due ${day(a.due_date)} · follow-up ${day(a.follow_up_date)}`),
     a.need ? el("p", { class: "entry-detail" }, el("strong", {}, "Need / outcome: "), bdi(a.need)) : null,
+    citesNode(room, a),
     el("p", { class: "entry-detail confirmation" }, a.confirmed_at ? "Confirmed by the owner" : "Not yet confirmed by the owner"),
     ...extra,
   );
@@ -69,6 +83,7 @@ export function positionNode(room, p, extra = []) {
     el("span", { class: "party" }, bdi(personName(room, p.participant_id, p.party_name)), " (", bdi(p.agency), "): "),
     el("span", { class: "view", dir: "auto" }, p.view),
     p.evidence ? el("span", { class: "evidence" }, " Evidence: ", bdi(p.evidence)) : null,
+    citesNode(room, p),
     ...extra,
   );
 }

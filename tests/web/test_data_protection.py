@@ -22,6 +22,7 @@ from facilitation.models import AdminLogEntry, AuditEntry, Meeting, Organisation
 from facilitation.services import accounts
 from facilitation.services import data_protection as dp
 from facilitation.services.action_log import reminders
+from tests import sample_files
 from tests.conftest import add_staff, local_today, sign_in
 
 LONDON = ZoneInfo("Europe/London")
@@ -75,6 +76,18 @@ def build_record(client, api, make_meeting, child_ref: str, tag: str, *, base=No
     parent_token = parent["join_path"].rsplit("/", 1)[1]
     cmd("invitations.send", participant_id=pid)  # sent to the outbox after the commit, claimed once
     cmd("invitations.reply", token=parent_token, response="accepted", note=f"Reply {tag}")
+    # the evidence pack: the EP's advice (a PDF) and a confidential photo, the child's views, circulated
+    ep_token = ep["join_path"].rsplit("/", 1)[1]
+    asked = cmd("evidence.request", participant_id=eid, what=f"EP advice {tag}")["request_id"]
+    for data, file_name, confidential in ((sample_files.pdf(f"Advice {tag}"), f"advice-{tag}.pdf", "false"),
+                                          (sample_files.png(), f"health-{tag}.png", "true")):
+        r = client.post(f"/api/v1/meetings/{mid}/documents", headers={"Authorization": f"Bearer {ep_token}"},
+                        data={"file": (io.BytesIO(data), file_name), "request_id": str(asked), "confidential": confidential},
+                        content_type="multipart/form-data")
+        assert r.status_code == 201, r.get_json()
+    views = cmd("evidence.request", participant_id=pid, kind="child_views", what=f"Views {tag}")["request_id"]
+    cmd("evidence.answer", token=parent_token, request_id=views, answer=f"Child's own words {tag}", how_gathered="conversation")
+    cmd("evidence.circulate")
     cmd("attendance.set", participant_id=pid, attendance="in_room")
     cmd("attendance.set", participant_id=eid, attendance="remote", arrived_late=True)
     cmd("clock.start_meeting", key=f"start-{tag}")
@@ -312,8 +325,11 @@ def test_the_subject_access_zip_holds_every_meeting_of_the_child_and_nothing_of_
     records = {name: json.loads(body) for name, body in files.items() if name.endswith("/record.json")}
     assert {r["meeting"]["id"] for r in records.values()} == {one["id"], two["id"]}
     for name, body in files.items():
+        if "/documents/" in name:
+            continue  # the pack's files, checked below
         text = body.decode("utf-8")
         assert "Qx7" not in text and "ZZ-9" not in text, name  # nothing of the other child
+    assert not any("Qx7" in name for name in files)
     made_by_id = {one["id"]: one, two["id"]: two}
     for name, record in records.items():
         made = made_by_id[record["meeting"]["id"]]
@@ -341,6 +357,14 @@ def test_the_subject_access_zip_holds_every_meeting_of_the_child_and_nothing_of_
         steps = {r["rule_id"]: r for r in record["statutory_record"]}
         assert steps["ENG-AR-08"]["reason"] == f"Report late {tag}" and steps["ENG-AR-05"]["done_on"]
         assert {p["name"]: p["choice"] or p["date"] for p in record["process_dates"]}["phase_transfer"] == "school"
+        # the evidence pack: every document as a file (the confidential one too), what was asked and answered
+        documents = {d["name"]: d for d in record["documents"]}
+        assert set(documents) == {f"advice-{tag}.pdf", f"health-{tag}.png"} and documents[f"health-{tag}.png"]["confidential"]
+        assert files[f"{folder}/{documents[f'advice-{tag}.pdf']['file']}"].startswith(b"%PDF-")
+        assert files[f"{folder}/{documents[f'health-{tag}.png']['file']}"].startswith(b"\x89PNG")
+        answers = {r["what"]: r for r in record["evidence_requests"]}
+        assert answers[f"Views {tag}"]["answer"] == f"Child's own words {tag}" and answers[f"Views {tag}"]["how_gathered"] == "conversation"
+        assert record["pack_circulations"][0]["circulated_on"]
         markdown = files[f"{folder}/minutes-v1-approved.md"].decode()
         assert f"Home diary {tag}" in markdown and f"Confidential decision {tag}" not in markdown  # the minutes leave it out
         assert b"<html" in files[f"{folder}/minutes-v1-approved.html"].lower()

@@ -57,8 +57,10 @@ from .values import (
     VERSION_STATUSES,
     ActionEntry,
     Advice,
+    AdviceEntry,
     AgendaEntry,
     Attendance,
+    Citation,
     DecisionEntry,
     DisagreementEntry,
     FamilyDate,
@@ -73,6 +75,7 @@ from .values import (
     SummaryStep,
     Term,
     VersionStamp,
+    citation_text,
 )
 from .wording import long_date, person_line, uk_date
 
@@ -100,8 +103,10 @@ __all__ = [
     "VIEWS_MAX",
     "ActionEntry",
     "Advice",
+    "AdviceEntry",
     "AgendaEntry",
     "Attendance",
+    "Citation",
     "DecisionEntry",
     "DisagreementEntry",
     "FamilyDate",
@@ -125,6 +130,7 @@ __all__ = [
     "check_details_editable",
     "check_next_review_date",
     "check_recommendation",
+    "citation_text",
     "clean_comment",
     "compare",
     "completeness",

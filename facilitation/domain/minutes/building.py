@@ -15,8 +15,10 @@ from .values import (
     RECOMMENDATIONS,
     VERSION_STATUSES,
     ActionEntry,
+    AdviceEntry,
     AgendaEntry,
     Attendance,
+    Citation,
     DecisionEntry,
     DisagreementEntry,
     FamilySummary,
@@ -78,6 +80,10 @@ class RecordData:
     #: jurisdiction shows (services.statutory.contacts_for), for the family summary
     statutory: list[dict] = field(default_factory=list)
     contacts: list[dict] = field(default_factory=list)
+    #: the evidence pack's requests (services.evidence.request_view, confidential documents left out) and
+    #: the text of its last circulation, if it went out
+    evidence: list[dict] = field(default_factory=list)
+    pack_circulated: str | None = None
 
 
 def _dt(value: str | None, tz: tzinfo) -> datetime | None:
@@ -144,6 +150,8 @@ def build_minutes(
         questions=_questions(filing),
         hands_raised=queue[HAND],
         breaks_requested=queue[BREAK],
+        advice=_advice(record.evidence),
+        pack_circulated=record.pack_circulated,
     )
     return replace(body, summary=family_summary(body, record.statutory, record.contacts))
 
@@ -250,6 +258,7 @@ def _disagreements(f: _Filing) -> list[DisagreementEntry]:
                         agency=p["agency"],
                         view=p["view"],
                         evidence=p.get("evidence"),
+                        citations=_citations(p),
                     )
                     for p in g.get("positions", [])
                 ],
@@ -276,6 +285,31 @@ def _disagreements(f: _Filing) -> list[DisagreementEntry]:
     return entries
 
 
+def _citations(entry: dict) -> list[Citation]:
+    """The pack documents an entry cites, confidential ones left out (the minutes go to everyone)."""
+    return [Citation(c["id"], c["name"]) for c in entry.get("citations") or () if not c.get("confidential")]
+
+
+def _advice(requests: list[dict]) -> list[AdviceEntry]:
+    """Each request for advice or views: who, what, due, received on time, late, or not received."""
+    out = []
+    for r in requests:
+        state = {"received": "received", "late": "late"}.get(r["state"], "not_received")
+        out.append(
+            AdviceEntry(
+                who=r.get("participant_name") or "",
+                kind_label=r["kind_label"],
+                what=r["what"],
+                due_on=_day(r["due_on"]),
+                received_on=_day(r.get("answered_on")),
+                state=state,
+                documents=[d["name"] for d in r.get("documents", ()) if not d.get("confidential")],
+                how_gathered=r.get("how_gathered_label"),
+            )
+        )
+    return out
+
+
 def _decisions(f: _Filing, disagreement_refs: dict[int, str]) -> list[DecisionEntry]:
     return [
         DecisionEntry(
@@ -291,6 +325,7 @@ def _decisions(f: _Filing, disagreement_refs: dict[int, str]) -> list[DecisionEn
             review_date=_day(d.get("review_date")),
             disagreement_ref=disagreement_refs.get(d.get("disagreement_id")),
             item_title=f.title_of(d),
+            citations=_citations(d),
         )
         for n, d in enumerate(f.in_agenda_order(f.record.decisions), 1)
     ]
@@ -311,6 +346,7 @@ def _actions(f: _Filing) -> list[ActionEntry]:
             item_title=f.title_of(a),
             confirmed=bool(a.get("confirmed_at")),
             status=a.get("status") or "open",
+            citations=_citations(a),
         )
         for n, a in enumerate(f.in_agenda_order(f.record.actions), 1)
     ]

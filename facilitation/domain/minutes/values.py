@@ -49,6 +49,48 @@ class Advice:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """A document of the evidence pack an entry cites (confidential ones never reach the minutes)."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class AdviceEntry:
+    """What one person was asked for before the meeting, and when it came (or that it did not)."""
+
+    who: str
+    kind_label: str
+    what: str
+    due_on: date
+    received_on: date | None
+    #: received, late (after the due day) or not_received
+    state: str
+    documents: list[str] = field(default_factory=list)
+    #: for the child's views: how they were gathered
+    how_gathered: str | None = None
+
+    def line(self) -> str:
+        """One line for every format: who, what, when, on time or late."""
+        from ..dates import uk_date
+
+        head = f"{self.who}: {self.what} ({self.kind_label.lower()}), due {uk_date(self.due_on)}"
+        if self.state == "not_received":
+            tail = "not received"
+        else:
+            tail = f"received {uk_date(self.received_on)}" + (", on time" if self.state == "received" else ", late")
+        extra = f"; gathered: {self.how_gathered.lower()}" if self.how_gathered else ""
+        docs = f"; documents: {', '.join(self.documents)}" if self.documents else ""
+        return f"{head}: {tail}{extra}{docs}."
+
+
+def citation_text(citations: list[Citation]) -> str:
+    """The documents an entry cites, in one line ("" for none)."""
+    return "; ".join(f"{c.name} (pack document {c.id})" for c in citations)
+
+
+@dataclass(frozen=True)
 class MeetingDetails:
     id: int
     title: str
@@ -104,6 +146,7 @@ class DecisionEntry:
     review_date: date | None
     disagreement_ref: str | None
     item_title: str | None
+    citations: list[Citation] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -120,6 +163,7 @@ class ActionEntry:
     item_title: str | None
     confirmed: bool
     status: str
+    citations: list[Citation] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -128,6 +172,7 @@ class PositionEntry:
     agency: str
     view: str
     evidence: str | None
+    citations: list[Citation] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -317,6 +362,10 @@ class Minutes:
     breaks_requested: int = 0
     #: the chair's easy-read version of the family summary (exported beside it); none when not written
     easy_read: str | None = None
+    #: the evidence pack (domain.documents): what each person was asked for and when it came, and
+    #: when the pack went out; minutes stored before it read as having none
+    advice: list[AdviceEntry] = field(default_factory=list)
+    pack_circulated: str | None = None
 
     # -------------------------------------------------------- reading helpers for renderers
 
