@@ -101,3 +101,30 @@ def test_the_room_pages_show_where_the_minutes_stand(people, ended):
 
 def participant_id(room, name: str) -> int:
     return next(p["id"] for p in room.snapshot()["participants"] if p["name"] == name)
+
+
+def test_a_participant_dissents_from_one_section_and_it_becomes_a_difference_of_opinion_in_the_approved_minutes(people, ended):
+    room = ended
+    room.command("minutes.circulate")
+    chair = people.open(f"{room.url}/minutes/{room.chair}", "chair", viewport=(1400, 900))
+    sam = people.open(f"{room.url}/minutes/{room.participants[0]}", "Sam", viewport=(900, 900))
+    sam.locator("#section-sign-off summary").click()
+    sections = sam.locator("#section-sign-off li")
+    sections.filter(has_text="Who was there").locator("button.agree").click()
+    expect(sections.filter(has_text="Who was there").locator(".section-answer")).to_have_text(" You agree.")
+    actions = sections.filter(has_text="Actions: who does what")
+    actions.locator("textarea[name=comment]").fill("The SALT programme should be written with us, not for us.")
+    actions.locator("button[type=submit]").click()
+    expect(actions.locator(".section-answer")).to_contain_text("You disagree: The SALT programme should be written with us")
+    # the chair sees it in the section table and, in the live draft, as a difference of opinion
+    tally = chair.locator("#section-tally tr[data-section=actions]")
+    expect(tally).to_contain_text("Sam Parent: The SALT programme should be written with us, not for us.")
+    expect(chair.locator("#section-tally tr[data-section=attendance]")).to_contain_text("Sam Parent")
+    chair.once("dialog", lambda dialog: dialog.accept())
+    chair.click("#approve")
+    expect(chair.locator("#preview")).to_contain_text("Minutes, \u201cActions: who does what, by when\u201d: disagrees with what this section records")
+    # the approved version, as Sam reads it now, says who agreed to what
+    expect(sam.locator("#approved-note")).to_be_visible()
+    expect(sam.locator("#preview #sign-off")).to_contain_text("Actions: who does what, by when: disagreed: Sam Parent (see the differences of opinion).")
+    expect(sam.locator("#preview #sign-off")).to_contain_text("Who was there: agreed by Sam Parent.")
+    assert people.page_errors == []
