@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from ..domain import minutes as m
 from ..domain.bidi import isolate_all
+from ..domain.minutes.reports import plan_sections
 from . import plain
 from .text import (
     ATTENDANCE_GROUPS,
@@ -80,6 +81,7 @@ def install_filters(env: Environment) -> None:
         family_dates_title=FAMILY_DATES_TITLE,
         family_dates_headings=FAMILY_DATES_HEADINGS,
         family_date_rule=family_date_rule,
+        plan_sections=plan_sections,
     )
 
 

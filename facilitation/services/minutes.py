@@ -17,7 +17,7 @@ from .. import queries, readability, schemas
 from ..domain import access
 from ..domain import minutes as rules
 from ..domain.errors import Conflict, RuleViolation
-from ..domain.minutes import plain_words
+from ..domain.minutes import plain_words, reports
 from ..domain.minutes.family import GLOSSARY, summary_text
 from ..domain.statutory.timeline import jurisdiction_of
 from ..extensions import db
@@ -31,6 +31,9 @@ from ..models import (
     MinutesResponse,
     MinutesVersion,
     Participant,
+    PlanAmendment,
+    PlanOutcome,
+    ReportSending,
     utcnow,
 )
 from . import statutory
@@ -143,7 +146,45 @@ def record_data(meeting: Meeting, now: datetime) -> rules.RecordData:
         # here so that the builder stays pure
         statutory=statutory.timeline(meeting, now.astimezone(local_zone()).date())["items"],
         contacts=statutory.contacts_for(jurisdiction_of(meeting.meeting_type)),
+        outcomes=[queries.outcome_view(o) for o in queries.live_entries(PlanOutcome, meeting.id) if not o.confidential],
+        amendments=[queries.amendment_view(a) for a in queries.live_entries(PlanAmendment, meeting.id) if not a.confidential],
+        # the advice received comes from the evidence pack (#15) once it lands; none until then
+        advice=advice_received(meeting),
     )
+
+
+def advice_received(meeting: Meeting) -> list[dict]:
+    """The advice received for the review, each {source, role, received_on, summary, recommendation}: the seam
+    the evidence pack fills; empty until it does."""
+    return []
+
+
+def reports_state(meeting: Meeting, live: rules.Minutes) -> list[dict]:
+    """Each statutory report of the meeting: its deadline (the rule's date on the timeline), each sending to
+    each recipient with whether it was in time, and the elements still missing."""
+    due_by_rule = {d.rule_id: d.day for d in live.statutory_dates if d.rule_id}
+    rows = db.session.scalars(
+        select(ReportSending).where(ReportSending.meeting_id == meeting.id, ReportSending.deleted_at.is_(None)).order_by(ReportSending.id)
+    )
+    sent = [queries.report_sending_view(r) for r in rows]
+    out = []
+    for kind in reports.reports_for(meeting.meeting_type):
+        rule_id = reports.REPORT_RULES[kind]
+        due = due_by_rule.get(rule_id)
+        mine = [
+            {**r, "recipient_kind_label": reports.RECIPIENTS.get(r["recipient_kind"], r["recipient_kind"]),
+             "late": bool(due and r["sent_on"] > due.isoformat())}
+            for r in sent if r["report"] == kind
+        ]
+        out.append({
+            "report": kind,
+            "label": reports.REPORTS[kind],
+            "rule_id": rule_id,
+            "due": due.isoformat() if due else None,
+            "sendings": mine,
+            "gaps": list(reports.build_report(kind, live).gaps),
+        })
+    return out
 
 
 def stamp_of(v: MinutesVersion | None, *, status: str | None = None, revision: int | None = None,
@@ -281,6 +322,7 @@ def circulation_state(meeting: Meeting, link: AccessLink) -> dict:
     if chair:
         live = live_minutes(meeting, now)
         state["completeness"] = rules.completeness(live)
+        state["reports"] = reports_state(meeting, live)
         state["plain_words"] = plain_words_view(live)
         state["live_differs_from_circulated"] = bool(
             current is not None

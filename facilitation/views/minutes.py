@@ -65,7 +65,7 @@ def page(token: str):
         which=which,
         minutes=minutes,
         document=html_doc.render_fragment(minutes),
-        formats=exports.FORMATS,
+        formats=exports.formats_for(meeting.meeting_type),
         recommendations=rules.RECOMMENDATIONS,
         bootstrap={
             "token": token,
@@ -73,7 +73,7 @@ def page(token: str):
             "state": state,
             "which": which,
             "recommendations": rules.RECOMMENDATIONS,
-            "formats": {k: f.label for k, f in exports.FORMATS.items()},
+            "formats": {k: f.label for k, f in exports.formats_for(meeting.meeting_type).items()},
             "owners": [{"key": k, "name": n, "agency": a} for k, n, a in minutes.owners()],
         },
     )

@@ -4,6 +4,7 @@ import { agendaPanel } from "./chair-agenda.js";
 import { clockControls } from "./chair-clock.js";
 import { cockpit } from "./chair-cockpit.js";
 import { detailsForm } from "./chair-details.js";
+import { outcomesPanel } from "./chair-outcomes.js";
 import { peoplePanel } from "./chair-people.js";
 import { queuePanel } from "./chair-queue.js";
 import { recordPanel } from "./chair-record.js";
@@ -26,6 +27,7 @@ const drawPeople = peoplePanel(room, boot);
 const drawDetails = detailsForm(room);
 const drawRecord = recordPanel(room, boot.routes);
 const drawQueue = queuePanel(room);
+const drawOutcomes = outcomesPanel(room, boot.plan);
 
 function draw() {
   const now = room.now();
@@ -38,6 +40,7 @@ function draw() {
   drawDetails(false);
   drawRecord();
   drawQueue();
+  drawOutcomes();
 }
 
 draw();

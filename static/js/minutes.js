@@ -302,7 +302,7 @@ function initPage() {
     document.getElementById("downloads-which").textContent = `Downloads of ${label}. Every download is logged.`;
     document.getElementById("exports").replaceChildren(
       ...Object.entries(boot.formats).map(([fmt, name]) =>
-        el("li", {}, el("a", { href: `${base}/export/${fmt}${query}`, dataset: { format: fmt }, ...(fmt === "html" || fmt === "summary" ? { target: "_blank", rel: "noopener noreferrer" } : {}) }, name)),
+        el("li", {}, el("a", { href: `${base}/export/${fmt}${query}`, dataset: { format: fmt }, ...(fmt === "html" || fmt === "summary" || fmt.endsWith(".html") ? { target: "_blank", rel: "noopener noreferrer" } : {}) }, name)),
       ),
     );
     const sep = query ? "&" : "?";

@@ -71,6 +71,7 @@ def test_the_room_pages_preload_the_modules_their_script_imports(client, meeting
         "chair-cockpit.js",
         "chair-details.js",
         "chair-forms.js",
+        "chair-outcomes.js",
         "chair-people.js",
         "chair-queue.js",
         "chair-record.js",

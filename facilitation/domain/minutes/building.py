@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, tzinfo
 
+from ..outcomes import EHCP_SECTIONS, PFA_AREAS, STILL_APPROPRIATE
 from ..speaking import ANSWERED, BREAK, HAND, KINDS, WITHDRAWN, WRITTEN, counts
 from ..statutory.rules import VERIFICATION
 from .family import family_summary
@@ -15,13 +16,16 @@ from .values import (
     RECOMMENDATIONS,
     VERSION_STATUSES,
     ActionEntry,
+    AdviceReceived,
     AgendaEntry,
+    AmendmentEntry,
     Attendance,
     DecisionEntry,
     DisagreementEntry,
     FamilySummary,
     MeetingDetails,
     Minutes,
+    OutcomeEntry,
     Person,
     PositionEntry,
     QuestionEntry,
@@ -78,6 +82,12 @@ class RecordData:
     #: jurisdiction shows (services.statutory.contacts_for), for the family summary
     statutory: list[dict] = field(default_factory=list)
     contacts: list[dict] = field(default_factory=list)
+    #: the plan's outcomes with progress (queries.outcome_view) and the sections to amend (queries.amendment_view)
+    outcomes: list[dict] = field(default_factory=list)
+    amendments: list[dict] = field(default_factory=list)
+    #: the advice received for the review, each {source, role, received_on, summary, recommendation}: the seam
+    #: for the evidence pack, empty until it supplies them
+    advice: list[dict] = field(default_factory=list)
 
 
 def _dt(value: str | None, tz: tzinfo) -> datetime | None:
@@ -145,7 +155,66 @@ def build_minutes(
         hands_raised=queue[HAND],
         breaks_requested=queue[BREAK],
     )
+    body = replace(
+        body,
+        outcomes=_outcomes(record.outcomes),
+        amendments=_amendments(record.amendments),
+        year_group=m.get("year_group"),
+        adulthood_areas=[a for a in (m.get("adulthood_areas") or []) if a in PFA_AREAS],
+        advice_received=_advice(record.advice),
+        help_sources=[_contact_line(c) for c in record.contacts],
+    )
     return replace(body, summary=family_summary(body, record.statutory, record.contacts))
+
+
+def _outcomes(rows: list[dict]) -> list[OutcomeEntry]:
+    """The plan's outcomes in their order, numbered O1, O2 ..."""
+    out = []
+    for n, o in enumerate(sorted(rows, key=lambda o: (o["position"], o["id"])), 1):
+        still = o.get("still_appropriate")
+        out.append(
+            OutcomeEntry(
+                id=o["id"],
+                ref=f"O{n}",
+                text=o["text"],
+                area=o.get("area"),
+                area_label=PFA_AREAS.get(o.get("area") or ""),
+                progress=o.get("progress"),
+                evidence=o.get("evidence"),
+                still_appropriate=still,
+                still_appropriate_label=STILL_APPROPRIATE.get(still) if still else None,
+                proposed_change=o.get("proposed_change"),
+                carried=bool(o.get("carried_from_id")),
+            )
+        )
+    return out
+
+
+def _amendments(rows: list[dict]) -> list[AmendmentEntry]:
+    """The sections to amend in the plan's order (A to K), then as recorded."""
+    order = {k: n for n, k in enumerate(EHCP_SECTIONS)}
+    return [
+        AmendmentEntry(a["id"], a["section"], EHCP_SECTIONS.get(a["section"], a["section"]), a["wording"], a.get("reason"))
+        for a in sorted(rows, key=lambda a: (order.get(a["section"], len(order)), a["id"]))
+    ]
+
+
+def _advice(rows: list[dict]) -> list[AdviceReceived]:
+    return [
+        AdviceReceived(
+            source=a.get("source") or "",
+            role=a.get("role") or "",
+            received_on=_day(a.get("received_on")),
+            summary=a.get("summary") or "",
+            recommendation=a.get("recommendation"),
+        )
+        for a in rows
+    ]
+
+
+def _contact_line(c: dict) -> str:
+    reach = ", ".join(part for part in (c.get("name"), c.get("phone"), c.get("email"), c.get("web")) if part)
+    return f"{c['label']}: {reach}" if reach else c["label"]
 
 
 class _Filing:
@@ -291,6 +360,8 @@ def _decisions(f: _Filing, disagreement_refs: dict[int, str]) -> list[DecisionEn
             review_date=_day(d.get("review_date")),
             disagreement_ref=disagreement_refs.get(d.get("disagreement_id")),
             item_title=f.title_of(d),
+            notice=d.get("notice"),
+            other_factors=d.get("other_factors"),
         )
         for n, d in enumerate(f.in_agenda_order(f.record.decisions), 1)
     ]
