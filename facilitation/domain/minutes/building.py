@@ -10,7 +10,7 @@ from datetime import date, datetime, tzinfo
 from ..outcomes import EHCP_SECTIONS, PFA_AREAS, STILL_APPROPRIATE
 from ..speaking import ANSWERED, BREAK, HAND, KINDS, WITHDRAWN, WRITTEN, counts
 from ..statutory.rules import VERIFICATION
-from .family import family_summary
+from .family import advice_for, family_summary
 from .values import (
     DRAFT,
     RECOMMENDATIONS,
@@ -162,7 +162,7 @@ def build_minutes(
         year_group=m.get("year_group"),
         adulthood_areas=[a for a in (m.get("adulthood_areas") or []) if a in PFA_AREAS],
         advice_received=_advice(record.advice),
-        help_sources=[_contact_line(c) for c in record.contacts],
+        help_sources=_help_sources(m["meeting_type"], record.contacts),
     )
     return replace(body, summary=family_summary(body, record.statutory, record.contacts))
 
@@ -210,6 +210,15 @@ def _advice(rows: list[dict]) -> list[AdviceReceived]:
         )
         for a in rows
     ]
+
+
+def _help_sources(meeting_type: str, contacts: list[dict]) -> list[str]:
+    """Where the family can get help understanding a notice: the organisation's contacts, and the general
+    services of the jurisdiction (when the organisation has set no advice service of its own)."""
+    lines = [_contact_line(c) for c in contacts]
+    if not any(c.get("kind") == "advice" for c in contacts):
+        lines += [f"{a.name}: {a.what} {a.where}" for a in advice_for(meeting_type, [])]
+    return lines
 
 
 def _contact_line(c: dict) -> str:
