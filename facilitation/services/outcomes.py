@@ -302,7 +302,7 @@ def record_sent(change: Change, args: schemas.RecordReportSentArgs) -> dict:
     """Chair: "sent to <recipient> on <date>"; the annual review report sent to the local authority records
     ENG-AR-08 done (and a prior written notice sent to the parent, US-PWN-01) on the statutory timeline."""
     meeting = change.meeting
-    if report_rules.REPORT_MEETINGS[args.report] != meeting.meeting_type:
+    if report_rules.REPORT_MEETINGS.get(args.report) != meeting.meeting_type:
         raise InvalidValue("This meeting type does not have that report.", field="report")
     if args.recipient_kind not in report_rules.RECIPIENTS:
         raise InvalidValue("Unknown kind of recipient.", field="recipient_kind")
