@@ -29,7 +29,7 @@ def minutes_or_404(meeting, which) -> rules.Minutes:
 
 def minutes_file(link, meeting, fmt: str, which, owner: str | None, download: bool) -> Response:
     """The minutes in one format as a download (HTML opens in the browser to print, unless `download`)."""
-    if fmt not in exports.FORMATS:
+    if fmt not in exports.formats_for(meeting.meeting_type):
         abort(404)
     spec = exports.FORMATS[fmt]
     if owner is not None and (not spec.per_owner or len(owner) > 40 or not owner.isalnum()):

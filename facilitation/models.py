@@ -77,6 +77,10 @@ class Meeting(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: the staff account that prepared the meeting (none for meetings made before accounts)
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: the child's year group (0 Reception .. 14), and the preparation-for-adulthood areas chosen for the
+    #: agenda from Year 9 (domain.outcomes.PFA_AREAS)
+    year_group: Mapped[int | None] = mapped_column()
+    adulthood_areas: Mapped[list | None] = mapped_column(JSON)
 
     items: Mapped[list[AgendaItem]] = relationship(
         back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
@@ -260,10 +264,76 @@ class Decision(db.Model):
     review_date: Mapped[date | None] = mapped_column(Date)
     #: documents of the meeting's evidence pack this entry rests on (ids of `documents`)
     cited_document_ids: Mapped[list | None] = mapped_column(JSON)
+    #: "proposes" or "refuses" for an action a US prior written notice is given for; the other factors
+    #: relevant to it (34 CFR 300.503(b)(7))
+    notice: Mapped[str | None] = mapped_column(String(10))
+    other_factors: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: seen only by the roles in domain.access.CONFIDENTIAL_READERS (e.g. health detail)
     confidential: Mapped[bool] = mapped_column(default=False, server_default=false())
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PlanOutcome(db.Model):
+    """An outcome of the child's plan (an IEP goal) reviewed in the meeting, with the progress recorded against it."""
+
+    __tablename__ = "plan_outcomes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    #: order in the plan (1, 2, ...)
+    position: Mapped[int] = mapped_column()
+    text: Mapped[str] = mapped_column(Text)
+    #: a preparation-for-adulthood area (domain.outcomes.PFA_AREAS), if the outcome is one
+    area: Mapped[str | None] = mapped_column(String(30))
+    progress: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    #: yes, partly or no (domain.outcomes.STILL_APPROPRIATE)
+    still_appropriate: Mapped[str | None] = mapped_column(String(10))
+    proposed_change: Mapped[str | None] = mapped_column(Text)
+    #: the outcome of the child's last review it was carried from
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("plan_outcomes.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confidential: Mapped[bool] = mapped_column(default=False, server_default=false())
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PlanAmendment(db.Model):
+    """A section of the EHC plan to amend (A to K), with the proposed wording."""
+
+    __tablename__ = "plan_amendments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    #: a key of domain.outcomes.EHCP_SECTIONS
+    section: Mapped[str] = mapped_column(String(4))
+    wording: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confidential: Mapped[bool] = mapped_column(default=False, server_default=false())
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReportSending(db.Model):
+    """A statutory report sent to one recipient on a date: "sent to the local authority on 12 March"."""
+
+    __tablename__ = "report_sendings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    #: a key of domain.minutes.reports.REPORTS
+    report: Mapped[str] = mapped_column(String(10))
+    recipient: Mapped[str] = mapped_column(String(200))
+    #: local_authority, parent, young_person, school, professional, other (domain.reporting.RECIPIENTS)
+    recipient_kind: Mapped[str] = mapped_column(String(20))
+    sent_on: Mapped[date] = mapped_column(Date)
+    #: the minutes version sent
+    minutes_number: Mapped[int | None] = mapped_column()
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

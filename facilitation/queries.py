@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 
 from .calendars import organisation_calendar
 from .domain import access, agenda, registers
+from .domain import outcomes as outcome_rules
 from .domain import routes as route_rules
 from .domain.dates import uk_date
 from .domain.meetings import AGENCIES, MEETING_TYPES, PARTICIPANT_ROLES
@@ -32,7 +33,10 @@ from .models import (
     MeetingEvent,
     Organisation,
     Participant,
+    PlanAmendment,
+    PlanOutcome,
     Position,
+    ReportSending,
     SpeakingRequest,
     User,
     utcnow,
@@ -85,6 +89,8 @@ def meeting_view(meeting: Meeting, items: list[AgendaItem], now: datetime) -> di
         "current_item_id": meeting.current_item_id,
         "projected_end": iso(agenda.projected_end(meeting, items, now)),
         "allocation": agenda.check_allocation(meeting, items).as_dict(),
+        "year_group": meeting.year_group,
+        "adulthood_areas": list(meeting.adulthood_areas or []),
         "version": meeting.version,
     }
 
@@ -130,8 +136,58 @@ def decision_view(d: Decision, now: datetime | None = None) -> dict:
         "confidential": d.confidential,
         "review_date": _day(d.review_date),
         "citations": citations_of(d.cited_document_ids),
+        "notice": d.notice,
+        "other_factors": d.other_factors,
         "version": d.version,
         "created_at": iso(d.created_at),
+    }
+
+
+def outcome_view(o: PlanOutcome, now: datetime | None = None) -> dict:
+    """An outcome of the child's plan with the progress recorded against it, as everyone in the meeting sees it."""
+    return {
+        "id": o.id,
+        "position": o.position,
+        "text": o.text,
+        "area": o.area,
+        "area_label": outcome_rules.PFA_AREAS.get(o.area) if o.area else None,
+        "progress": o.progress,
+        "evidence": o.evidence,
+        "still_appropriate": o.still_appropriate,
+        "still_appropriate_label": outcome_rules.STILL_APPROPRIATE.get(o.still_appropriate) if o.still_appropriate else None,
+        "proposed_change": o.proposed_change,
+        "carried_from_id": o.carried_from_id,
+        "confidential": o.confidential,
+        "version": o.version,
+        "created_at": iso(o.created_at),
+    }
+
+
+def amendment_view(a: PlanAmendment, now: datetime | None = None) -> dict:
+    """A section of the plan to amend with the proposed wording."""
+    return {
+        "id": a.id,
+        "section": a.section,
+        "section_label": outcome_rules.EHCP_SECTIONS.get(a.section, a.section),
+        "wording": a.wording,
+        "reason": a.reason,
+        "confidential": a.confidential,
+        "version": a.version,
+        "created_at": iso(a.created_at),
+    }
+
+
+def report_sending_view(r: ReportSending, now: datetime | None = None) -> dict:
+    """A statutory report sent to one recipient on a date."""
+    return {
+        "id": r.id,
+        "report": r.report,
+        "recipient": r.recipient,
+        "recipient_kind": r.recipient_kind,
+        "sent_on": _day(r.sent_on),
+        "minutes_number": r.minutes_number,
+        "version": r.version,
+        "created_at": iso(r.created_at),
     }
 
 
@@ -379,6 +435,9 @@ VIEWS = {
     "actions": action_view,
     "disagreements": disagreement_view,
     "speaking_requests": speaking_request_view,
+    "outcomes": outcome_view,
+    "amendments": amendment_view,
+    "report_sendings": report_sending_view,
 }
 SORT_KEYS = {
     "items": lambda i: (i.position, i.id),
@@ -387,16 +446,28 @@ SORT_KEYS = {
     "actions": _sort_by_id,
     "disagreements": _sort_by_id,
     "speaking_requests": _sort_by_id,
+    "outcomes": lambda o: (o.position, o.id),
+    "amendments": _sort_by_id,
+    "report_sendings": _sort_by_id,
 }
-#: The record's registers, read for snapshots; deleted entries stay in the audit trail only.
-REGISTERS = {"decisions": Decision, "actions": Action, "disagreements": Disagreement}
+#: The record's registers, read for snapshots; deleted entries stay in the audit trail only. The plan's
+#: outcomes and the sections to amend are registers too: confidential ones go only where other
+#: confidential entries go.
+REGISTERS = {
+    "decisions": Decision,
+    "actions": Action,
+    "disagreements": Disagreement,
+    "outcomes": PlanOutcome,
+    "amendments": PlanAmendment,
+}
 
 
 def live_entries(model, meeting_id: int) -> list:
-    """A register's entries for a meeting, oldest first, less deleted ones."""
+    """A register's entries for a meeting, oldest first (outcomes in the plan's order), less deleted ones."""
+    order = (model.position, model.id) if model is PlanOutcome else (model.id,)
     return list(
         db.session.scalars(
-            select(model).where(model.meeting_id == meeting_id, model.deleted_at.is_(None)).order_by(model.id)
+            select(model).where(model.meeting_id == meeting_id, model.deleted_at.is_(None)).order_by(*order)
         )
     )
 
@@ -449,7 +520,7 @@ def _shown_to(role: str):
 
 def entry_shown(entity: str, entity_id: int, role: str) -> bool:
     """False for a confidential decision, action or disagreement asked for by a role that may not see it."""
-    model = {"decision": Decision, "action": Action, "disagreement": Disagreement}.get(entity)
+    model = {"decision": Decision, "action": Action, "disagreement": Disagreement, "outcome": PlanOutcome, "amendment": PlanAmendment}.get(entity)
     if model is None or access.sees_confidential(role):
         return True
     row = db.session.get(model, entity_id)

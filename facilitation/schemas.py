@@ -20,10 +20,12 @@ from .domain import documents as document_rules
 from .domain import invitations as invitation_rules
 from .domain import meetings as meeting_rules
 from .domain import minutes as minutes_rules
+from .domain import outcomes as outcome_rules
 from .domain import registers
 from .domain import routes as route_rules
 from .domain import speaking as speaking_rules
 from .domain.errors import Conflict, RuleViolation
+from .domain.minutes import reports as report_rules
 from .domain.statutory import organisation as org_rules
 from .domain.statutory import rules as statutory_rules
 from .domain.statutory import timeline as statutory_timeline
@@ -288,6 +290,10 @@ class RecordDecisionArgs(Args):
     #: seen only by the chair and note-takers; never sent to the shared screen or participants
     confidential: bool = False
     cited_document_ids: Annotated[list[Id], Field(max_length=20)] | None = None
+    #: the decision proposes or refuses an action (a US prior written notice is made for it), and the
+    #: other factors relevant to it
+    notice: OneOf(report_rules.NOTICE_KINDS) | None = None
+    other_factors: Text(R.LONG_TEXT) | None = None
 
 
 class UpdateDecisionArgs(Args):
@@ -304,6 +310,8 @@ class UpdateDecisionArgs(Args):
     review_date: IsoDate | None = None
     confidential: bool | None = None
     cited_document_ids: Annotated[list[Id], Field(max_length=20)] | None = None
+    notice: OneOf(report_rules.NOTICE_KINDS) | None = None
+    other_factors: Text(R.LONG_TEXT) | None = None
 
 
 class DecisionArgs(Args):
@@ -818,3 +826,75 @@ class UploadFields(Args):
 
     request_id: Annotated[str, StringConstraints(max_length=12, pattern=r"^[0-9]*$")] | None = None
     confidential: OneOf(("true", "false", "on", "")) | None = None
+# ---------------------------------------------------------------- the plan's outcomes and the statutory reports
+
+OR = outcome_rules
+
+
+class AddOutcomesArgs(Args):
+    """One outcome, or several pasted one per line (bullets and numbering are taken off)."""
+
+    text: Text(OR.OUTCOME_MAX * OR.PASTE_MAX, required=True)
+    area: OneOf(OR.PFA_AREAS) | None = None
+    confidential: bool = False
+
+
+class UpdateOutcomeArgs(Args):
+    outcome_id: Id
+    version: Id
+    text: Text(OR.OUTCOME_MAX, required=True) | None = None
+    area: OneOf(OR.PFA_AREAS) | None = None
+    progress: Text(OR.PROGRESS_MAX) | None = None
+    evidence: Text(OR.EVIDENCE_MAX) | None = None
+    still_appropriate: OneOf(OR.STILL_APPROPRIATE) | None = None
+    proposed_change: Text(OR.CHANGE_MAX) | None = None
+    position: Number(ge=1, le=OR.OUTCOMES_MAX) | None = None
+    confidential: bool | None = None
+
+
+class OutcomeArgs(Args):
+    outcome_id: Id
+    version: Id
+
+
+class SetAdulthoodArgs(Args):
+    """The child's year group, and (from Year 9) the preparation-for-adulthood areas to put on the agenda."""
+
+    version: Id
+    year_group: Number(ge=0, le=14) | None = None
+    areas: Annotated[list[OneOf(OR.PFA_AREAS)], Field(max_length=len(OR.PFA_AREAS))] = []
+
+
+class RecordAmendmentArgs(Args):
+    section: OneOf(OR.EHCP_SECTIONS)
+    wording: Text(OR.WORDING_MAX, required=True)
+    reason: Text(OR.CHANGE_MAX) | None = None
+    confidential: bool = False
+
+
+class UpdateAmendmentArgs(Args):
+    amendment_id: Id
+    version: Id
+    section: OneOf(OR.EHCP_SECTIONS) | None = None
+    wording: Text(OR.WORDING_MAX, required=True) | None = None
+    reason: Text(OR.CHANGE_MAX) | None = None
+    confidential: bool | None = None
+
+
+class AmendmentArgs(Args):
+    amendment_id: Id
+    version: Id
+
+
+class RecordReportSentArgs(Args):
+    """A statutory report sent to one recipient on a date (the organisation's local date)."""
+
+    report: OneOf(report_rules.REPORTS)
+    recipient: Line(report_rules.RECIPIENT_MAX, required=True)
+    recipient_kind: OneOf(report_rules.RECIPIENTS)
+    sent_on: IsoDate
+
+
+class ReportSendingArgs(Args):
+    sending_id: Id
+    version: Id

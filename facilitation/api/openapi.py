@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .. import schemas, services
+from .. import exports, schemas, services
 from ..domain import access, agenda, meetings, registers, speaking
 from ..domain import action_log as rules
+from ..domain import outcomes as outcome_rules
 from ..domain import routes as route_rules
 from ..domain.action_log import STATUSES as ACTION_STATUSES
+from ..domain.minutes import reports as report_rules
 from ..services.action_log import search
 
 REF = "#/components/schemas/{model}"
@@ -89,6 +91,8 @@ def _state_schemas() -> dict:
                 "decisions": {**_list("Decision"), "description": "The decision register, oldest first (deleted entries are in the audit trail only)"},
                 "actions": {**_list("Action"), "description": "The action register, oldest first"},
                 "disagreements": {**_list("Disagreement"), "description": "The disagreement register, oldest first, each with its live positions"},
+                "outcomes": {**_list("Outcome"), "description": "The outcomes of the child's plan (IEP goals) in the plan's order, with progress recorded against each"},
+                "amendments": {**_list("Amendment"), "description": "The sections of the EHC plan to amend, with the proposed wording"},
                 "speaking_requests": {
                     **_list("SpeakingRequest"),
                     "description": "Requests to speak, oldest first: all for the chair and note-takers, a participant's "
@@ -119,6 +123,11 @@ def _state_schemas() -> dict:
                 "fits": {"type": "boolean"},
                 "over_by_seconds": {"type": "integer", "minimum": 0},
             }),
+            "year_group": {"type": ["integer", "null"], "minimum": 0, "maximum": 14, "description": "The child's year group (0: Reception)"},
+            "adulthood_areas": {
+                "type": "array", "items": {"enum": list(outcome_rules.PFA_AREAS)},
+                "description": "Preparation-for-adulthood areas chosen for the agenda (Year 9 and above)",
+            },
             "version": _VERSION,
         }),
         "AgendaItem": _object("An agenda item with its clock: timers are timestamps, the client draws the countdown.", {
@@ -182,6 +191,34 @@ def _state_schemas() -> dict:
             "confidential": {"type": "boolean"},
             "review_date": _DAY_OR_NULL,
             "citations": {"type": "array", "description": "Documents of the evidence pack the entry cites (confidential ones only for the chair and note-takers)", "items": _object("A cited document", {"id": _ID, "name": _TEXT, "kind": {"enum": ["pdf", "docx", "png", "jpeg"]}, "confidential": {"type": "boolean"}})},
+            "notice": {"enum": [*report_rules.NOTICE_KINDS, None], "description": "The decision proposes or refuses an action: a US prior written notice is made for it"},
+            "other_factors": {**_TEXT_OR_NULL, "description": "Other factors relevant to the proposal or refusal (34 CFR 300.503(b)(7))"},
+            "version": _VERSION,
+            "created_at": _TIME,
+        }),
+        "Outcome": _object("An outcome of the child's plan (an IEP goal) with the progress recorded against it in the meeting.", {
+            "id": _ID,
+            "position": {"type": "integer", "minimum": 1},
+            "text": _TEXT,
+            "area": {"enum": [*outcome_rules.PFA_AREAS, None], "description": "A preparation-for-adulthood area, if the outcome is one"},
+            "area_label": _TEXT_OR_NULL,
+            "progress": _TEXT_OR_NULL,
+            "evidence": _TEXT_OR_NULL,
+            "still_appropriate": {"enum": [*outcome_rules.STILL_APPROPRIATE, None]},
+            "still_appropriate_label": _TEXT_OR_NULL,
+            "proposed_change": _TEXT_OR_NULL,
+            "carried_from_id": {**_ID_OR_NULL, "description": "The outcome of the child's last review it was carried from"},
+            "confidential": {"type": "boolean"},
+            "version": _VERSION,
+            "created_at": _TIME,
+        }),
+        "Amendment": _object("A section of the EHC plan to amend (A-K) with the proposed wording.", {
+            "id": _ID,
+            "section": {"enum": list(outcome_rules.EHCP_SECTIONS)},
+            "section_label": _TEXT,
+            "wording": _TEXT,
+            "reason": _TEXT_OR_NULL,
+            "confidential": {"type": "boolean"},
             "version": _VERSION,
             "created_at": _TIME,
         }),
@@ -392,11 +429,13 @@ def openapi_document() -> dict:
         "/api/v1/meetings/{meeting_id}/minutes/export/{fmt}": {
             "get": {
                 "operationId": "exportMinutes",
-                "summary": "The minutes as a file: html, pdf, docx, md, csv (action register), ics (due and follow-up dates) or summary (family summary)",
-                "description": "Each export is logged. `owner` (an owner key from readMinutes, e.g. `p12`) narrows the ICS calendar to one person's dates.",
+                "summary": "The minutes as a file: html, pdf, docx, md, csv (action register), ics (due and follow-up dates), summary (family summary), or a statutory report",
+                "description": "Each export is logged. `owner` (an owner key from readMinutes, e.g. `p12`) narrows the ICS calendar to one person's dates. "
+                "`report.<html|pdf|docx|md>`: the EHCP annual review report (EHCP annual reviews only); `pwn.<...>`: the US prior written "
+                "notices (IEP meetings only); other meeting types answer 404 for them.",
                 "parameters": [
                     MEETING_ID,
-                    {"name": "fmt", "in": "path", "required": True, "schema": {"type": "string", "enum": ["html", "pdf", "docx", "md", "csv", "ics", "summary"]}},
+                    {"name": "fmt", "in": "path", "required": True, "schema": {"type": "string", "enum": list(exports.FORMATS)}},
                     MINUTES_VERSION,
                     {"name": "owner", "in": "query", "schema": {"type": "string", "maxLength": 40}},
                 ],

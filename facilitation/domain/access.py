@@ -123,6 +123,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "documents.upload": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
     "documents.download": frozenset({CHAIR, NOTE_TAKER, PARTICIPANT}),
     "documents.delete": frozenset({CHAIR}),
+    # the plan in the meeting: its outcomes and progress, the sections to amend (recorders; everyone with a
+    # link reads them); the year group and preparation-for-adulthood areas change the agenda (the chair)
+    "outcomes.add": _RECORDERS,
+    "outcomes.carry_forward": _RECORDERS,
+    "outcomes.update": _RECORDERS,
+    "outcomes.delete": _RECORDERS,
+    "outcomes.set_adulthood": frozenset({CHAIR}),
+    "amendments.record": _RECORDERS,
+    "amendments.update": _RECORDERS,
+    "amendments.delete": _RECORDERS,
+    # the statutory reports sent to each recipient, against their deadline: the chair
+    "reports.record_sent": frozenset({CHAIR}),
+    "reports.delete_sent": frozenset({CHAIR}),
 }
 
 #: Permissions a participant holds only for their own entries (their position, their action).

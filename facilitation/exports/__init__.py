@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ..domain.bidi import isolate_all
 from ..domain.minutes import Minutes
+from ..domain.minutes.reports import REPORTS, reports_for
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ class Format:
     extension: str
     #: the format can be cut down to one owner's dates (?owner=)
     per_owner: bool = False
+    #: a statutory report made from the minutes (domain.minutes.reports.REPORTS), in the format `as_`
+    report: str | None = None
+    as_: str | None = None
 
 
 FORMATS: dict[str, Format] = {
@@ -41,8 +45,26 @@ FORMATS: dict[str, Format] = {
         Format("csv", "Action register (CSV)", "csv_register", "text/csv; charset=utf-8", "csv"),
         Format("ics", "Calendar of due and follow-up dates (ICS)", "ics", "text/calendar; charset=utf-8", "ics", per_owner=True),
         Format("summary", "Family summary (HTML)", "html_doc", "text/html; charset=utf-8", "html"),
+        *(
+            Format(f"{report}.{ext}", f"{label} ({kind})", "reports", mimetype, ext, report=report, as_=ext)
+            for report, label in REPORTS.items()
+            for ext, kind, mimetype in (
+                ("html", "HTML", "text/html; charset=utf-8"),
+                ("pdf", "PDF", "application/pdf"),
+                ("docx", "Word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                ("md", "Markdown", "text/markdown; charset=utf-8"),
+            )
+        ),
     )
 }
+#: What a report's file is called.
+REPORT_FILES = {"report": "ehcp-annual-review-report", "pwn": "prior-written-notice"}
+
+
+def formats_for(meeting_type: str) -> dict[str, Format]:
+    """The export formats a meeting offers: the minutes' own, and its statutory reports (by meeting type)."""
+    mine = set(reports_for(meeting_type))
+    return {k: f for k, f in FORMATS.items() if f.report is None or f.report in mine}
 
 
 def render(fmt: str, minutes: Minutes, *, owner: str | None = None) -> bytes:
@@ -53,6 +75,8 @@ def render(fmt: str, minutes: Minutes, *, owner: str | None = None) -> bytes:
     minutes = isolate_all(minutes)
     if fmt == "summary":
         return module.render_summary(minutes)
+    if spec.report:
+        return module.render(spec.report, spec.as_, minutes)
     if spec.per_owner:
         return module.render(minutes, owner=owner)
     return module.render(minutes)
@@ -62,6 +86,8 @@ def filename(minutes: Minutes, fmt: str, owner: str | None = None) -> str:
     """A safe, readable file name: minutes-<child>-<date>-v<N>[-draft][-<owner>].<ext>."""
     spec = FORMATS[fmt]
     kind = "family-summary" if fmt == "summary" else ("dates" if fmt == "ics" else ("actions" if fmt == "csv" else "minutes"))
+    if spec.report:
+        kind = REPORT_FILES[spec.report]
     parts = [kind, slug(minutes.meeting.child_ref), minutes.meeting.day.isoformat(), f"v{minutes.stamp.number}"]
     if not minutes.is_approved:
         parts.append("draft")

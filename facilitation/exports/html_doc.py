@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from ..domain import minutes as m
 from ..domain.bidi import isolate_all
+from ..domain.minutes.reports import plan_sections
 from . import plain
 from .text import (
     ADVICE_TITLE,
@@ -93,6 +94,7 @@ def install_filters(env: Environment) -> None:
         has_advice=has_advice,
         citation_text=m.citation_text,
         position_evidence=position_evidence,
+        plan_sections=plan_sections,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ..domain import minutes as m
+from ..domain.minutes.reports import plan_sections
 from . import plain
 from .text import (
     ADVICE_TITLE,
@@ -186,11 +187,26 @@ def render(minutes: m.Minutes) -> bytes:
         out += [f"## {ADVICE_TITLE}", ""] + [f"- {esc(line)}" for line in advice_lines(minutes)] + [""]
     out += ["## The child's and family's views", "", "### The child's views", "", esc(minutes.child_views) if minutes.child_views else "*Not recorded.*", ""]
     out += ["### The family's views", "", esc(minutes.family_views) if minutes.family_views else "*Not recorded.*", ""]
+    for section in plan_sections(minutes):
+        out += [f"## {esc(section.heading)}", ""]
+        for b in section.blocks:
+            out += _plan_block(b)
     out += ["## Next review", "", f"**{m.uk_date(minutes.next_review_date, weekday=True)}**" if minutes.next_review_date else "Not set.", ""]
 
     out += summary_lines(minutes, "## Summary for the family, in plain words")
     out += ["---", "", f"*Generated from the meeting's record by Common Ground on {m.uk_date(minutes.generated_at)} at {hhmm(minutes.generated_at)} ({esc(minutes.timezone)}). {esc(stamp_line(minutes))}.*", ""]
     return "\n".join(out).encode("utf-8")
+
+
+def _plan_block(b) -> list[str]:
+    """A block of the plan's sections (domain.minutes.reports) as Markdown lines."""
+    if b.kind == "text":
+        return [f"### {esc(b.text)}", ""]
+    if b.kind == "list":
+        return [f"- {esc(i)}" for i in b.items] + [""]
+    if b.kind == "facts":
+        return [f"- **{esc(a)}:** {esc(v)}" for a, v in b.rows] + [""]
+    return _table([h or "Ref" for h in b.headings], [[cell(c) for c in r] for r in b.rows])
 
 
 def summary_lines(minutes: m.Minutes, heading: str) -> list[str]:

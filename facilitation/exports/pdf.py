@@ -31,6 +31,7 @@ from fpdf import FPDF
 
 from ..domain import minutes as m
 from ..domain.bidi import CONTROLS, balanced
+from ..domain.minutes.reports import plan_sections
 from . import plain, reads_right_to_left
 from .text import (
     ADVICE_TITLE,
@@ -511,6 +512,18 @@ def _doc(pdf: MinutesPDF, mins: m.Minutes) -> None:
     pdf.para(mins.child_views or "Not recorded.", color=INK if mins.child_views else MUTED, own=True)
     pdf.para("The family's views", 10.5, True, gap=0.3)
     pdf.para(mins.family_views or "Not recorded.", color=INK if mins.family_views else MUTED, own=True)
+
+    for section in plan_sections(mins):
+        pdf.h2(section.heading)
+        for b in section.blocks:
+            if b.kind == "text":
+                pdf.para(b.text, 10.5, True, gap=0.3)
+            elif b.kind == "list":
+                for i in b.items:
+                    pdf.bullet(i)
+            elif b.kind == "table":
+                n = len(b.headings)
+                pdf.grid([h or "Ref" for h in b.headings], [list(r) for r in b.rows], (10, *[170 / (n - 1)] * (n - 1)) if b.headings[0] == "" else tuple([180 / n] * n))
 
     pdf.h2("Next review")
     pdf.para(m.uk_date(mins.next_review_date, weekday=True) if mins.next_review_date else "Not set.", 11, bool(mins.next_review_date))

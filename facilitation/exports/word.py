@@ -21,6 +21,7 @@ from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
 from ..domain import minutes as m
+from ..domain.minutes.reports import plan_sections
 from . import RTL_LETTERS, plain, reads_right_to_left
 from .text import (
     ADVICE_TITLE,
@@ -350,6 +351,19 @@ def render(minutes: m.Minutes) -> bytes:
     w.para(minutes.child_views or "Not recorded.", italic=not minutes.child_views, own=True)
     w.heading("The family's views", 3)
     w.para(minutes.family_views or "Not recorded.", italic=not minutes.family_views, own=True)
+
+    for section in plan_sections(minutes):
+        w.heading(section.heading, 1)
+        for b in section.blocks:
+            if b.kind == "text":
+                w.heading(b.text, 3)
+            elif b.kind == "list":
+                for i in b.items:
+                    w.bullet(i)
+            elif b.kind == "table":
+                n = len(b.headings)
+                widths = (1.2, *[16.2 / (n - 1)] * (n - 1)) if b.headings[0] == "" else tuple([17.4 / n] * n)
+                w.table([h or "Ref" for h in b.headings], [list(r) for r in b.rows], widths)
 
     w.heading("Next review", 1)
     w.para(m.uk_date(minutes.next_review_date, weekday=True) if minutes.next_review_date else "Not set.")

@@ -12,6 +12,7 @@ from . import (  # noqa: F401
     links,
     meetings,
     minutes,
+    outcomes,
     participants,
     registers,
     speaking,

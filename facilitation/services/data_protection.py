@@ -56,9 +56,12 @@ from ..models import (
     PackCirculation,
     Participant,
     ParticipantEmail,
+    PlanAmendment,
+    PlanOutcome,
     Position,
     ProcessDate,
     ReminderSent,
+    ReportSending,
     SecurityEvent,
     SocketSession,
     SpeakingRequest,
@@ -227,6 +230,17 @@ def _delete_chunk(ids: list[int], removal: Removal, addresses: set[str], recipie
         )
         removal.add(f"action_updates.{column.key}", result.rowcount, removal.detached)
     _run(removal, "positions", delete(Position).where(Position.disagreement_id.in_(dids)))
+    # an outcome carried into a later meeting of the child keeps its words, without the dangling reference
+    result = db.session.execute(
+        update(PlanOutcome)
+        .where(PlanOutcome.carried_from_id.in_(select(PlanOutcome.id).where(PlanOutcome.meeting_id.in_(ids))), PlanOutcome.meeting_id.not_in(ids))
+        .values(carried_from_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    removal.add("plan_outcomes.carried_from_id", result.rowcount, removal.detached)
+    _run(removal, "plan_outcomes", delete(PlanOutcome).where(PlanOutcome.meeting_id.in_(ids)))
+    _run(removal, "plan_amendments", delete(PlanAmendment).where(PlanAmendment.meeting_id.in_(ids)))
+    _run(removal, "report_sendings", delete(ReportSending).where(ReportSending.meeting_id.in_(ids)))
     _run(removal, "decisions", delete(Decision).where(Decision.meeting_id.in_(ids)))
     _run(removal, "actions", delete(Action).where(Action.meeting_id.in_(ids)))
     _run(removal, "disagreements", delete(Disagreement).where(Disagreement.meeting_id.in_(ids)))
@@ -578,6 +592,10 @@ def meeting_record(meeting: Meeting, now: datetime) -> dict[str, Any]:
             for p in people
         ],
         "decisions": [{**queries.decision_view(d), "deleted_at": iso(d.deleted_at)} for d in all_of(Decision)],
+        # the plan's outcomes with progress, the sections to amend, and the statutory reports sent
+        "outcomes": [{**queries.outcome_view(o), "deleted_at": iso(o.deleted_at)} for o in all_of(PlanOutcome)],
+        "amendments": [{**queries.amendment_view(a), "deleted_at": iso(a.deleted_at)} for a in all_of(PlanAmendment)],
+        "reports_sent": [{**queries.report_sending_view(r), "deleted_at": iso(r.deleted_at)} for r in all_of(ReportSending)],
         "actions": actions,
         "disagreements": disagreements,
         "speaking_requests": [

@@ -18,7 +18,7 @@ from .. import queries, readability, schemas
 from ..domain import access
 from ..domain import minutes as rules
 from ..domain.errors import Conflict, RuleViolation
-from ..domain.minutes import plain_words, sign_off
+from ..domain.minutes import plain_words, reports, sign_off
 from ..domain.minutes.family import GLOSSARY, summary_text
 from ..domain.statutory.timeline import jurisdiction_of
 from ..extensions import db
@@ -33,7 +33,10 @@ from ..models import (
     MinutesSectionAnswer,
     MinutesVersion,
     Participant,
+    PlanAmendment,
+    PlanOutcome,
     Position,
+    ReportSending,
     utcnow,
 )
 from . import evidence, statutory
@@ -130,10 +133,13 @@ def _all_participants(meeting_id: int) -> list[dict]:
 def record_data(meeting: Meeting, now: datetime) -> rules.RecordData:
     """The meeting's record as plain data for the minutes builder, less confidential entries."""
     items = queries.load_items(meeting.id)
+    today = now.astimezone(local_zone()).date()
+    participants = _all_participants(meeting.id)
+    pack = evidence.for_minutes(meeting, today)
     return rules.RecordData(
         meeting=queries.meeting_view(meeting, items, now),
         items=[queries.item_view(i, now) for i in items],
-        participants=_all_participants(meeting.id),
+        participants=participants,
         # Minutes go to everyone at the table: entries marked confidential stay out of them (they
         # remain in the record, for the chair and note-takers).
         decisions=[queries.public_citations(queries.decision_view(d)) for d in queries.live_entries(Decision, meeting.id) if not d.confidential],
@@ -147,10 +153,63 @@ def record_data(meeting: Meeting, now: datetime) -> rules.RecordData:
         speaking_requests=queries.speaking_requests(meeting.id, access.CHAIR, None),
         # the minutes' dated statutory steps, the family summary's dates and its advice contact: computed
         # here so that the builder stays pure
-        statutory=statutory.timeline(meeting, now.astimezone(local_zone()).date())["items"],
+        statutory=statutory.timeline(meeting, today)["items"],
         contacts=statutory.contacts_for(jurisdiction_of(meeting.meeting_type)),
-        **evidence.for_minutes(meeting, now.astimezone(local_zone()).date()),
+        **pack,
+        outcomes=[queries.outcome_view(o) for o in queries.live_entries(PlanOutcome, meeting.id) if not o.confidential],
+        amendments=[queries.amendment_view(a) for a in queries.live_entries(PlanAmendment, meeting.id) if not a.confidential],
+        advice=advice_received(pack["evidence"], participants),
     )
+
+
+def advice_received(requests: list[dict], participants: list[dict]) -> list[dict]:
+    """The advice the evidence pack received for the review (its answered advice requests, with the
+    documents that came with them), each {source, role, received_on, summary, recommendation}."""
+    roles = {p["id"]: f"{p['role_label']}, {p['agency_label']}" for p in participants}
+    out = []
+    for r in requests:
+        if r["kind"] != "advice" or not (r["answer"] or r["documents"]):
+            continue
+        files = ", ".join(d["name"] for d in r["documents"])
+        summary = " ".join(part for part in (r["answer"] or "", f"Documents: {files}." if files else "") if part)
+        out.append(
+            {
+                "source": r["participant_name"] or "someone no longer listed",
+                "role": roles.get(r["participant_id"], ""),
+                "received_on": r["answered_on"] or min((d["created_at"][:10] for d in r["documents"] if d.get("created_at")), default=None),
+                "summary": f"{r['what']}: {summary}",
+                "recommendation": None,
+            }
+        )
+    return out
+
+
+def reports_state(meeting: Meeting, live: rules.Minutes) -> list[dict]:
+    """Each statutory report of the meeting: its deadline (the rule's date on the timeline), each sending to
+    each recipient with whether it was in time, and the elements still missing."""
+    due_by_rule = {d.rule_id: d.day for d in live.statutory_dates if d.rule_id}
+    rows = db.session.scalars(
+        select(ReportSending).where(ReportSending.meeting_id == meeting.id, ReportSending.deleted_at.is_(None)).order_by(ReportSending.id)
+    )
+    sent = [queries.report_sending_view(r) for r in rows]
+    out = []
+    for kind in reports.reports_for(meeting.meeting_type):
+        rule_id = reports.REPORT_RULES[kind]
+        due = due_by_rule.get(rule_id)
+        mine = [
+            {**r, "recipient_kind_label": reports.RECIPIENTS.get(r["recipient_kind"], r["recipient_kind"]),
+             "late": bool(due and r["sent_on"] > due.isoformat())}
+            for r in sent if r["report"] == kind
+        ]
+        out.append({
+            "report": kind,
+            "label": reports.REPORTS[kind],
+            "rule_id": rule_id,
+            "due": due.isoformat() if due else None,
+            "sendings": mine,
+            "gaps": list(reports.build_report(kind, live).gaps),
+        })
+    return out
 
 
 def stamp_of(v: MinutesVersion | None, *, status: str | None = None, revision: int | None = None,
@@ -297,6 +356,7 @@ def circulation_state(meeting: Meeting, link: AccessLink) -> dict:
     if chair:
         live = live_minutes(meeting, now)
         state["completeness"] = rules.completeness(live)
+        state["reports"] = reports_state(meeting, live)
         state["plain_words"] = plain_words_view(live)
         state["live_differs_from_circulated"] = bool(
             current is not None

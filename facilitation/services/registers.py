@@ -9,6 +9,7 @@ from ..domain import access, routes
 from ..domain import registers as rules
 from ..domain.errors import InvalidValue, NotFound
 from ..domain.meetings import AGENCIES
+from ..domain.minutes.reports import NOTICE_KINDS
 from ..extensions import db
 from ..models import Action, Decision, Disagreement, Participant, Position
 from .evidence import check_citations
@@ -77,6 +78,8 @@ DECISION_FIELDS = [
     "disagreement_id",
     "review_date",
     "cited_document_ids",
+    "notice",
+    "other_factors",
 ]
 
 
@@ -95,6 +98,9 @@ def _clean_decision(change: Change, v: dict, old: list | None = None) -> dict:
         _entry(change, Disagreement, v["disagreement_id"], "disagreement")
     rules.check_review_date(v["review_date"], change.meeting_day)
     v["cited_document_ids"] = _cited(change, v["cited_document_ids"], old)
+    if v["notice"] is not None and v["notice"] not in NOTICE_KINDS:
+        raise InvalidValue("Say whether the decision proposes or refuses an action.", field="notice")
+    v["other_factors"] = rules.clean_text(v["other_factors"], "other_factors", "The other factors", rules.LONG_TEXT)
     return v
 
 

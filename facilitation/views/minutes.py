@@ -13,6 +13,7 @@ from .. import exports, queries, schemas
 from ..auth import allow
 from ..domain import access
 from ..domain import minutes as rules
+from ..domain.minutes import reports
 from ..downloads import PRIVATE, minutes_file, minutes_or_404
 from ..exports import html_doc
 from ..extensions import db
@@ -65,15 +66,17 @@ def page(token: str):
         which=which,
         minutes=minutes,
         document=html_doc.render_fragment(minutes),
-        formats=exports.FORMATS,
+        formats=exports.formats_for(meeting.meeting_type),
         recommendations=rules.RECOMMENDATIONS,
+        report_kinds={k: reports.REPORTS[k] for k in reports.reports_for(meeting.meeting_type)},
+        recipients=reports.RECIPIENTS,
         bootstrap={
             "token": token,
             "snapshot": snapshot,
             "state": state,
             "which": which,
             "recommendations": rules.RECOMMENDATIONS,
-            "formats": {k: f.label for k, f in exports.FORMATS.items()},
+            "formats": {k: f.label for k, f in exports.formats_for(meeting.meeting_type).items()},
             "owners": [{"key": k, "name": n, "agency": a} for k, n, a in minutes.owners()],
         },
     )

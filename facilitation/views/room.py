@@ -8,8 +8,10 @@ from flask_login import current_user
 from .. import queries, services
 from ..auth import allow, redirect_to_sign_in
 from ..domain import access, registers
+from ..domain import outcomes as outcome_rules
 from ..domain.errors import NotFound
 from ..domain.meetings import AGENCIES, PARTICIPANT_ROLES
+from ..domain.minutes import reports
 from ..domain.routes import jurisdiction
 from ..downloads import document_file
 from ..extensions import db
@@ -48,6 +50,21 @@ def _previous_actions(meeting: Meeting, role: str) -> dict:
     }
 
 
+def plan_for(meeting_type: str) -> dict | None:
+    """What the outcomes panel offers for a meeting type: its title, areas, answers and (England) the plan's
+    sections; None for a meeting type that reviews no plan."""
+    if meeting_type not in outcome_rules.OUTCOME_MEETINGS:
+        return None
+    return {
+        "title": outcome_rules.OUTCOME_MEETINGS[meeting_type],
+        "areas": outcome_rules.PFA_AREAS,
+        "still": outcome_rules.STILL_APPROPRIATE,
+        "sections": outcome_rules.EHCP_SECTIONS,
+        "amendable": meeting_type in outcome_rules.AMENDABLE_MEETINGS,
+        "pfa_from": outcome_rules.PFA_FROM_YEAR,
+    }
+
+
 def _page(token: str, page: str):
     link = queries.live_link(token)
     if link is None or link.role not in PAGE_ROLES[page]:
@@ -77,12 +94,15 @@ def _page(token: str, page: str):
         invite_link_days=accounts.organisation().invite_link_days,
         snapshot=snapshot,
         bootstrap={"token": token, "link_id": link.id, "snapshot": snapshot, "routes": queries.routes_table(meeting.meeting_type),
-                   "contacts": statutory.contacts_for(jurisdiction(meeting.meeting_type)), **extra},
+                   "contacts": statutory.contacts_for(jurisdiction(meeting.meeting_type)),
+                   "plan": plan_for(meeting.meeting_type), **extra},
         roles=PARTICIPANT_ROLES,
         agencies=AGENCIES,
         decision_statuses=registers.DECISION_STATUSES,
         attendance=registers.ATTENDANCE,
         previous_actions_shown=bool(extra.get("previous_actions", {}).get("actions")),
+        plan=plan_for(meeting.meeting_type),
+        notice_kinds=reports.NOTICE_KINDS,
     )
     return response, 200, {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 

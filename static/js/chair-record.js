@@ -46,6 +46,8 @@ function decisionArgs(v, form) {
     confidential: v.confidential === "1",
     // the pack's documents it cites, where the form offers them (the quick-entry form; chair-evidence.js)
     ...(form.querySelector(".cite-choices") ? { cited_document_ids: checkedIds(form, "cited_document_ids") } : {}),
+    // an IEP meeting's prior written notice: only where the form asks (other meetings leave it as it is)
+    ...(form.elements.notice ? { notice: optional(v.notice), other_factors: optional(v.other_factors) } : {}),
   };
 }
 
@@ -183,6 +185,12 @@ export function recordPanel(room, routeTable) {
         field("Evidence", input("evidence", d.evidence, { maxlength: 2000 }), "wide"),
         field("Options considered", textarea("options_considered", d.options_considered, { maxlength: 4000 }), "wide"),
         el("fieldset", { class: "choices wide" }, el("legend", {}, "Who dissents"), ...dissenterChoices(d.dissenter_ids)),
+        ...(room.meeting.meeting_type === "iep_meeting"
+          ? [
+              field("Prior written notice", select("notice", [["", "None"], ["proposes", "Action proposed"], ["refuses", "Action refused"]].map(([k, label]) => el("option", { value: k, selected: (d.notice || "") === k }, label)))),
+              field("Other factors relevant", textarea("other_factors", d.other_factors, { maxlength: 4000 }), "wide"),
+            ]
+          : []),
         confidentialField(d),
       ],
       "Save decision",

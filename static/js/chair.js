@@ -6,6 +6,7 @@ import { cockpit } from "./chair-cockpit.js";
 import { detailsForm } from "./chair-details.js";
 import { invitationsPanel } from "./chair-invitations.js";
 import { evidencePanel } from "./chair-evidence.js";
+import { outcomesPanel } from "./chair-outcomes.js";
 import { peoplePanel } from "./chair-people.js";
 import { queuePanel } from "./chair-queue.js";
 import { recordPanel } from "./chair-record.js";
@@ -31,6 +32,7 @@ invitationControls = invitationsPanel(room, boot, () => drawPeople()).controls; 
 const drawDetails = detailsForm(room);
 const drawRecord = recordPanel(room, boot.routes);
 const drawQueue = queuePanel(room);
+const drawOutcomes = outcomesPanel(room, boot.plan);
 
 function draw() {
   const now = room.now();
@@ -43,6 +45,7 @@ function draw() {
   drawDetails(false);
   drawRecord();
   drawQueue();
+  drawOutcomes();
 }
 
 draw();

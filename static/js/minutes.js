@@ -4,7 +4,7 @@
 // The server builds and renders the minutes; this module only draws the circulation state (with
 // textContent, so typed text stays text), sends the minutes commands through the live room connection
 // (with ids, so a retry is never applied twice) and refreshes when any event arrives.
-import { Room, bdi, bootstrap, el, redraw, showConnection } from "./room-core.js";
+import { Room, bdi, bootstrap, el, errorText, redraw, showConnection } from "./room-core.js";
 import { day } from "./record.js";
 
 function when(iso) {
@@ -367,7 +367,7 @@ function initPage() {
     document.getElementById("downloads-which").textContent = `Downloads of ${label}. Every download is logged.`;
     document.getElementById("exports").replaceChildren(
       ...Object.entries(boot.formats).map(([fmt, name]) =>
-        el("li", {}, el("a", { href: `${base}/export/${fmt}${query}`, dataset: { format: fmt }, ...(fmt === "html" || fmt === "summary" ? { target: "_blank", rel: "noopener noreferrer" } : {}) }, name)),
+        el("li", {}, el("a", { href: `${base}/export/${fmt}${query}`, dataset: { format: fmt }, ...(fmt === "html" || fmt === "summary" || fmt.endsWith(".html") ? { target: "_blank", rel: "noopener noreferrer" } : {}) }, name)),
       ),
     );
     const sep = query ? "&" : "?";
@@ -394,7 +394,50 @@ function initPage() {
     list.replaceChildren(...items);
   }
 
+  // Each statutory report's deadline and who it was sent to on which date (late ones said in words).
+  function drawReportsSent() {
+    const box = document.getElementById("reports-sent");
+    if (!box) return;
+    box.replaceChildren(
+      ...(state.reports || []).map((r) =>
+        el(
+          "div",
+          { class: "report-sent", dataset: { report: r.report } },
+          el("p", {}, el("strong", {}, r.label), r.due ? ` · due by ${day(r.due)} (rule ${r.rule_id})` : ""),
+          el(
+            "ul",
+            {},
+            ...(r.sendings.length
+              ? r.sendings.map((s) => el("li", {}, "Sent to ", bdi(s.recipient), ` (${s.recipient_kind_label}) on ${day(s.sent_on)}`, s.late ? ": late, after the deadline" : ""))
+              : [el("li", { class: "empty" }, "Not sent yet.")]),
+          ),
+        ),
+      ),
+    );
+  }
+
+  const sentForm = document.getElementById("report-sent-form");
+  if (sentForm) {
+    sentForm.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const f = sentForm.elements;
+      const status = document.getElementById("report-sent-status");
+      status.textContent = "Saving…";
+      room
+        .command("reports.record_sent", { report: f.report.value, recipient: f.recipient.value, recipient_kind: f.recipient_kind.value, sent_on: f.sent_on.value })
+        .then(
+          (ack) => {
+            status.textContent = ack.recorded_step ? `Saved; ${ack.recorded_step} is recorded as done.` : "Saved.";
+            sentForm.reset();
+            scheduleRefresh(0);
+          },
+          (err) => (status.textContent = errorText(err)),
+        );
+    });
+  }
+
   function draw() {
+    drawReportsSent();
     statusPill();
     drawCirculation();
     drawDetails();

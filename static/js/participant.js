@@ -4,7 +4,7 @@
 import { breakButton, calmChoice, calmStepNodes, calmToggle, renderCalmNow } from "./calm.js";
 import { beforeMeeting } from "./evidence.js";
 import { watchMinutes } from "./minutes.js";
-import { actionNode, actions, decisionNode, decisions, disagreementNode, disagreements, fill, watchPreviousActions } from "./record.js";
+import { actionNode, actions, decisionNode, decisions, disagreementNode, disagreements, fill, outcomeNode, outcomes, watchPreviousActions } from "./record.js";
 import { speakPanel } from "./participant-queue.js";
 import { Room, STATUS_LABELS, bootstrap, el, itemTimes, renderHeader, renderNow, renderParticipants, showConnection, tick } from "./room-core.js";
 
@@ -154,6 +154,8 @@ function drawRecord(force = false) {
   fill(document.getElementById("my-actions"), myActions.map(myActionNode), "No actions for you so far.");
   fill(document.getElementById("my-disagreements"), myDisagreements.map(myDisagreementNode), "You are not part of a disagreement.");
   fill(document.getElementById("decisions"), decisions(room).map((d) => decisionNode(room, d)), "No decisions recorded yet.");
+  const outcomeList = document.getElementById("outcomes");
+  if (outcomeList) fill(outcomeList, outcomes(room).map(outcomeNode), "No outcomes entered yet.");
   fill(document.getElementById("actions"), as.map((a) => actionNode(room, a, isMine(a) ? [seeAbove("your action")] : [])), "No actions recorded yet.");
   fill(
     document.getElementById("disagreements"),

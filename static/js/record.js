@@ -62,6 +62,24 @@ export function decisionNode(room, d, extra = []) {
   );
 }
 
+// The plan's outcomes in the plan's order, and one read-only with the progress recorded against it.
+export function outcomes(room) {
+  return [...(room.outcomes || new Map()).values()].sort((a, b) => a.position - b.position || a.id - b.id);
+}
+
+export function outcomeNode(o, n) {
+  return el(
+    "li",
+    { class: "outcome", dataset: { key: `outcome-${o.id}`, outcomeId: o.id } },
+    el("p", { class: "entry-text", dir: "auto" }, `O${n + 1} `, o.text),
+    o.area_label ? el("p", { class: "entry-meta" }, o.area_label) : null,
+    el("p", { class: "entry-detail" }, el("strong", {}, "Progress: "), o.progress ? bdi(o.progress) : "not recorded yet"),
+    o.evidence ? el("p", { class: "entry-detail" }, el("strong", {}, "Evidence: "), bdi(o.evidence)) : null,
+    o.still_appropriate_label ? el("p", { class: "entry-detail" }, el("strong", {}, "Still appropriate? "), o.still_appropriate_label) : null,
+    o.proposed_change ? el("p", { class: "entry-detail" }, el("strong", {}, "Proposed change: "), bdi(o.proposed_change)) : null,
+  );
+}
+
 export function actionNode(room, a, extra = []) {
   return el(
     "li",

@@ -10,7 +10,7 @@ import morphdom from "../vendor/morphdom-esm.js";
 
 // Everything in a snapshot or event that is a list of rows with ids; events carry changed rows
 // under these names and the ids of removed ones under `removed_<name>`.
-export const COLLECTIONS = ["items", "participants", "decisions", "actions", "disagreements", "speaking_requests"];
+export const COLLECTIONS = ["items", "participants", "decisions", "actions", "disagreements", "speaking_requests", "outcomes", "amendments"];
 
 export class Room {
   constructor(bootstrap, onChange) {

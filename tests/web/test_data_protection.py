@@ -116,6 +116,9 @@ def build_record(client, api, make_meeting, child_ref: str, tag: str, *, base=No
     cmd("statutory.record_done", rule_id="ENG-AR-05", done_on=day(local_today() - timedelta(days=20)))
     cmd("statutory.record_exception", rule_id="ENG-AR-08", exception="other", reason=f"Report late {tag}")
     cmd("minutes.update_details", version=1, child_views=f"Child views {tag}", family_views=f"Family views {tag}")
+    cmd("outcomes.add", text=f"Outcome one {tag}\nOutcome two {tag}")
+    cmd("amendments.record", section="F", wording=f"Amended provision {tag}")
+    cmd("reports.record_sent", report="report", recipient=f"Parent {tag}", recipient_kind="parent", sent_on=day(local_today()))
     cmd("clock.end_meeting")
     cmd("minutes.circulate")
     cmd("minutes.confirm", token=parent_token, number=1, revision=1)
@@ -238,7 +241,7 @@ def test_a_purge_removes_exactly_the_meetings_past_the_period_and_every_row_of_t
     assert_unchanged_but_the_log(before, after)  # everything of the old meeting gone; the kept one, row for row, untouched
     assert summary.counts == {t: len(with_old[t] - before[t]) for t in summary.counts}  # the counts are the rows removed
     assert {t for t, n in summary.counts.items() if n} == set(with_old) - NOT_A_MEETING_S
-    assert summary.detached == {"action_updates.reviewed_in_meeting_id": 0, "action_updates.participant_id": 0}
+    assert summary.detached == {"action_updates.reviewed_in_meeting_id": 0, "action_updates.participant_id": 0, "plan_outcomes.carried_from_id": 0}
 
 
 def test_the_purge_is_logged_with_the_rule_the_meeting_ids_and_counts_but_no_child_reference_or_name(app, client, api, make_meeting):

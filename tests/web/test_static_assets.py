@@ -73,6 +73,7 @@ def test_the_room_pages_preload_the_modules_their_script_imports(client, meeting
         "chair-evidence.js",
         "chair-forms.js",
         "chair-invitations.js",
+        "chair-outcomes.js",
         "chair-people.js",
         "chair-queue.js",
         "chair-record.js",

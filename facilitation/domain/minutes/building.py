@@ -7,16 +7,19 @@ import hashlib
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, tzinfo
 
+from ..outcomes import EHCP_SECTIONS, PFA_AREAS, STILL_APPROPRIATE
 from ..speaking import ANSWERED, BREAK, HAND, KINDS, WITHDRAWN, WRITTEN, counts
 from ..statutory.rules import VERIFICATION
-from .family import family_summary
+from .family import advice_for, family_summary
 from .values import (
     DRAFT,
     RECOMMENDATIONS,
     VERSION_STATUSES,
     ActionEntry,
     AdviceEntry,
+    AdviceReceived,
     AgendaEntry,
+    AmendmentEntry,
     Attendance,
     Citation,
     DecisionEntry,
@@ -24,6 +27,7 @@ from .values import (
     FamilySummary,
     MeetingDetails,
     Minutes,
+    OutcomeEntry,
     Person,
     PositionEntry,
     QuestionEntry,
@@ -84,6 +88,12 @@ class RecordData:
     #: the text of its last circulation, if it went out
     evidence: list[dict] = field(default_factory=list)
     pack_circulated: str | None = None
+    #: the plan's outcomes with progress (queries.outcome_view) and the sections to amend (queries.amendment_view)
+    outcomes: list[dict] = field(default_factory=list)
+    amendments: list[dict] = field(default_factory=list)
+    #: the advice received for the review, each {source, role, received_on, summary, recommendation}: the
+    #: evidence pack's answered advice requests (services.minutes.advice_received)
+    advice: list[dict] = field(default_factory=list)
 
 
 def _dt(value: str | None, tz: tzinfo) -> datetime | None:
@@ -153,7 +163,75 @@ def build_minutes(
         advice=_advice(record.evidence),
         pack_circulated=record.pack_circulated,
     )
+    body = replace(
+        body,
+        outcomes=_outcomes(record.outcomes),
+        amendments=_amendments(record.amendments),
+        year_group=m.get("year_group"),
+        adulthood_areas=[a for a in (m.get("adulthood_areas") or []) if a in PFA_AREAS],
+        advice_received=_advice(record.advice),
+        help_sources=_help_sources(m["meeting_type"], record.contacts),
+    )
     return replace(body, summary=family_summary(body, record.statutory, record.contacts))
+
+
+def _outcomes(rows: list[dict]) -> list[OutcomeEntry]:
+    """The plan's outcomes in their order, numbered O1, O2 ..."""
+    out = []
+    for n, o in enumerate(sorted(rows, key=lambda o: (o["position"], o["id"])), 1):
+        still = o.get("still_appropriate")
+        out.append(
+            OutcomeEntry(
+                id=o["id"],
+                ref=f"O{n}",
+                text=o["text"],
+                area=o.get("area"),
+                area_label=PFA_AREAS.get(o.get("area") or ""),
+                progress=o.get("progress"),
+                evidence=o.get("evidence"),
+                still_appropriate=still,
+                still_appropriate_label=STILL_APPROPRIATE.get(still) if still else None,
+                proposed_change=o.get("proposed_change"),
+                carried=bool(o.get("carried_from_id")),
+            )
+        )
+    return out
+
+
+def _amendments(rows: list[dict]) -> list[AmendmentEntry]:
+    """The sections to amend in the plan's order (A to K), then as recorded."""
+    order = {k: n for n, k in enumerate(EHCP_SECTIONS)}
+    return [
+        AmendmentEntry(a["id"], a["section"], EHCP_SECTIONS.get(a["section"], a["section"]), a["wording"], a.get("reason"))
+        for a in sorted(rows, key=lambda a: (order.get(a["section"], len(order)), a["id"]))
+    ]
+
+
+def _advice(rows: list[dict]) -> list[AdviceReceived]:
+    return [
+        AdviceReceived(
+            source=a.get("source") or "",
+            role=a.get("role") or "",
+            received_on=_day(a.get("received_on")),
+            summary=a.get("summary") or "",
+            recommendation=a.get("recommendation"),
+        )
+        for a in rows
+    ]
+
+
+def _help_sources(meeting_type: str, contacts: list[dict]) -> list[str]:
+    """Where the family can get help understanding a notice: the organisation's contacts, and the general
+    services of the jurisdiction (when the organisation has set no advice service of its own)."""
+    lines = [_contact_line(c) for c in contacts]
+    if not any(c.get("kind") == "advice" for c in contacts):
+        lines += [f"{a.name}: {a.what} {a.where}" for a in advice_for(meeting_type, [])]
+    return lines
+
+
+def _contact_line(c: dict) -> str:
+    reach = ", ".join(part for part in (c.get("name"), c.get("phone"), c.get("email"), c.get("web")) if part)
+    return f"{c['label']}: {reach}" if reach else c["label"]
 
 
 class _Filing:
@@ -326,6 +404,8 @@ def _decisions(f: _Filing, disagreement_refs: dict[int, str]) -> list[DecisionEn
             disagreement_ref=disagreement_refs.get(d.get("disagreement_id")),
             item_title=f.title_of(d),
             citations=_citations(d),
+            notice=d.get("notice"),
+            other_factors=d.get("other_factors"),
         )
         for n, d in enumerate(f.in_agenda_order(f.record.decisions), 1)
     ]

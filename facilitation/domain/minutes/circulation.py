@@ -9,6 +9,7 @@ from datetime import date
 
 from ..bidi import isolate
 from ..errors import Conflict, InvalidValue, RuleViolation
+from .reports import report_gaps
 from .values import APPROVED, CIRCULATED, CONFIRMED, RECOMMENDATIONS, Minutes, Person, VersionStamp
 from .wording import person_line, uk_date
 
@@ -46,6 +47,8 @@ def completeness(m: Minutes) -> list[str]:
     unconfirmed = [a.ref for a in m.actions if not a.confirmed]
     if unconfirmed:
         notes.append(f"Not yet confirmed by their owner: {', '.join(unconfirmed)}.")
+    # the statutory report's own elements (reg 20 report, prior written notice) that are missing
+    notes += report_gaps(m)
     return notes
 
 
@@ -94,6 +97,7 @@ def compare(old: Minutes, new: Minutes) -> list[str]:
     registers = (
         ("Decision", old.decisions, new.decisions, {"text": "text", "status_label": "status", "reasons": "reasons", "evidence": "evidence", "options_considered": "options considered", "dissenters": "dissent", "review_date": "review date"}),
         ("Action", old.actions, new.actions, {"what": "what", "owner": "owner", "agency": "agency", "due_date": "due date", "follow_up_date": "follow-up date", "need": "need or outcome"}),
+        ("Outcome", old.outcomes, new.outcomes, {"text": "text", "progress": "progress", "evidence": "evidence", "still_appropriate_label": "still appropriate", "proposed_change": "proposed change"}),
         ("Disagreement", old.disagreements, new.disagreements, {"topic": "topic", "positions": "positions", "resolved": "resolved", "resolution": "resolution", "next_step_label": "next step", "owner": "next step owner", "agency": "next step agency", "follow_up_date": "follow-up date"}),
     )
     for label, xs, ys, names in registers:

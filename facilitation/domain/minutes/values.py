@@ -147,6 +147,49 @@ class DecisionEntry:
     disagreement_ref: str | None
     item_title: str | None
     citations: list[Citation] = field(default_factory=list)
+    #: "proposes" or "refuses" when the decision is an action proposed or refused (a US prior written
+    #: notice is made for it), and the other factors relevant to it (34 CFR 300.503(b)(7))
+    notice: str | None = None
+    other_factors: str | None = None
+
+
+@dataclass(frozen=True)
+class OutcomeEntry:
+    """An outcome of the child's plan (an IEP goal), with the progress recorded against it in the meeting."""
+
+    id: int
+    ref: str
+    text: str
+    area: str | None
+    area_label: str | None
+    progress: str | None
+    evidence: str | None
+    still_appropriate: str | None
+    still_appropriate_label: str | None
+    proposed_change: str | None
+    carried: bool = False
+
+
+@dataclass(frozen=True)
+class AmendmentEntry:
+    """A section of the EHC plan to amend, with the proposed wording."""
+
+    id: int
+    section: str
+    section_label: str
+    wording: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class AdviceReceived:
+    """Advice received for the review (from the evidence pack): who gave it, when, what it says, what they recommend."""
+
+    source: str
+    role: str
+    received_on: date | None
+    summary: str
+    recommendation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -366,6 +409,15 @@ class Minutes:
     #: when the pack went out; minutes stored before it read as having none
     advice: list[AdviceEntry] = field(default_factory=list)
     pack_circulated: str | None = None
+    #: the plan's outcomes with progress, the sections to amend, the year group and the preparation-for-
+    #: adulthood areas chosen, the advice received and the organisation's sources of help; minutes stored
+    #: before these were added read as having none
+    outcomes: list[OutcomeEntry] = field(default_factory=list)
+    amendments: list[AmendmentEntry] = field(default_factory=list)
+    year_group: int | None = None
+    adulthood_areas: list[str] = field(default_factory=list)
+    advice_received: list[AdviceReceived] = field(default_factory=list)
+    help_sources: list[str] = field(default_factory=list)
 
     # -------------------------------------------------------- reading helpers for renderers
 
