@@ -169,7 +169,7 @@ def build_minutes(
         amendments=_amendments(record.amendments),
         year_group=m.get("year_group"),
         adulthood_areas=[a for a in (m.get("adulthood_areas") or []) if a in PFA_AREAS],
-        advice_received=_advice(record.advice),
+        advice_received=_advice_received(record.advice),
         help_sources=_help_sources(m["meeting_type"], record.contacts),
     )
     return replace(body, summary=family_summary(body, record.statutory, record.contacts))
@@ -207,7 +207,7 @@ def _amendments(rows: list[dict]) -> list[AmendmentEntry]:
     ]
 
 
-def _advice(rows: list[dict]) -> list[AdviceReceived]:
+def _advice_received(rows: list[dict]) -> list[AdviceReceived]:
     return [
         AdviceReceived(
             source=a.get("source") or "",
