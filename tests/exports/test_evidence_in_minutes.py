@@ -30,3 +30,15 @@ def test_the_minutes_list_the_advice_received_and_the_documents_cited(client, ap
     assert "Circulated on" in text
     assert f"Psychology advice.pdf (pack document {doc})" in text
     assert "Health note.png" not in text
+
+
+def test_the_annual_review_report_lists_the_advice_the_pack_received(client, api, pack_meeting):  # noqa: F811
+    m = pack_meeting()
+    asked = ask(api, m)
+    upload(client, m, m["ep"], sample_files.pdf(), "Psychology advice.pdf", request_id=asked)
+    r = client.get(f"/minutes/{m['chair']}/export/report.md")
+    assert r.status_code == 200
+    report = r.get_data(as_text=True)
+    section = report[report.index("Advice and information received"):]
+    assert "Dr Eve Psych" in section[:600] and "Psychology advice.pdf" in section[:600]
+    assert "Educational psychologist" in section[:600]
