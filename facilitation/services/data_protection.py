@@ -602,6 +602,22 @@ def meeting_record(meeting: Meeting, now: datetime) -> dict[str, Any]:
             {**queries.speaking_request_view(r), "participant": _owner_label(by_id, r.participant_id, None)}
             for r in all_of(SpeakingRequest)
         ],
+        # invitations by e-mail: where delivery stands, and the person's reply (addresses stay out, as
+        # reminder addresses do)
+        "invitations": [
+            {
+                "participant_id": i.participant_id,
+                "participant": _owner_label(by_id, i.participant_id, None),
+                "kind": i.kind,
+                "status": i.status,
+                "first_sent_at": iso(i.first_sent_at),
+                "last_sent_at": iso(i.last_sent_at),
+                "reply": i.reply,
+                "reply_note": i.reply_note,
+                "replied_at": iso(i.replied_at),
+            }
+            for i in all_of(Invitation)
+        ],
         # what the record says of the statutory steps (done on, exceptions and their reasons) and the
         # process dates the clocks start from
         "statutory_record": [statutory_record.record_view(r) for r in all_of(StatutoryRecord)],

@@ -136,10 +136,12 @@ export function evidencePanel(room) {
     );
   }
 
-  // The decision form's "Cites" choices: the pack's documents, kept in step with the pack.
+  // The decision and action forms' "Cites" choices: the pack's documents, kept in step with the pack.
   function citeChoices() {
-    const box = document.querySelector("#add-decision .cite-choices");
-    if (!box) return;
+    for (const box of document.querySelectorAll("#add-decision .cite-choices, #add-action .cite-choices")) citeChoicesIn(box);
+  }
+
+  function citeChoicesIn(box) {
     const chosen = new Set([...box.querySelectorAll("input:checked")].map((i) => i.value));
     redraw(
       box,

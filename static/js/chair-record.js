@@ -52,9 +52,11 @@ function decisionArgs(v, form) {
 }
 
 // What an action form says, as the arguments of actions.record / actions.update.
-function actionArgs(v) {
+function actionArgs(v, form) {
   const pid = participantId(v.owner_participant_id);
   return {
+    // the pack's documents the action's need rests on, where the form offers them (chair-evidence.js)
+    ...(form && form.querySelector(".cite-choices") ? { cited_document_ids: checkedIds(form, "cited_document_ids") } : {}),
     what: v.what,
     owner_participant_id: pid,
     owner_name: pid ? null : optional(v.owner_name),
@@ -400,7 +402,7 @@ export function recordPanel(room, routeTable) {
   });
   quickEntry(room, actionForm, {
     command: "actions.record",
-    args: (v) => actionArgs(v),
+    args: (v, form) => actionArgs(v, form),
     // No owner at all: the owner picker is the field to fix, not the name of someone not here.
     fieldFor: pickerFirst,
     // The next action is usually due when this one was: the dates stay.

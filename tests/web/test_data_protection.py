@@ -353,6 +353,8 @@ def test_the_subject_access_zip_holds_every_meeting_of_the_child_and_nothing_of_
         [version] = record["minutes"]["versions"]
         assert version["status"] == "approved" and version["approved_content"] and version["responses"][0]["response"] == "confirmed"
         assert [(a["section"], a["answer"], a["comment"]) for a in version["section_answers"]] == [("views", "dissent", f"Not what I said {tag}")]
+        [invited] = [i for i in record["invitations"] if i["reply"]]
+        assert invited["reply"] == "accepted" and invited["reply_note"] == f"Reply {tag}" and invited["first_sent_at"]
         assert record["minutes"]["details"]["child_views"] == f"Child views {tag}"
         questions = [(r["kind"], r["text"], r["status"], r["participant"]) for r in record["speaking_requests"]]
         assert questions == [("question", f"Parent question {tag}", "answered", f"Parent {tag}"), ("hand", None, "waiting", f"Parent {tag}")]
