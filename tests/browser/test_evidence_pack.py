@@ -89,6 +89,17 @@ def test_an_invitee_uploads_advice_the_chair_sees_it_circulates_and_a_decision_c
     cites = chair.locator("#decisions li.decision .cites")
     expect(cites).to_contain_text("EP report.pdf")
     expect(cites.get_by_role("link", name="EP report.pdf")).to_have_attribute("href", re.compile(rf"/documents/{review.chair}/\d+$"))
+    # an action's need can rest on it too
+    chair.click(".cockpit-views a[data-view=run]")
+    action = chair.locator("#add-action")
+    action.locator("details.cites summary").click()
+    action.get_by_label("EP report.pdf").check()
+    action.locator("input[name=what]").fill("Weekly SALT sessions in school")
+    action.locator("input[name=owner_name]").fill("J. Patel")
+    action.locator("input[name=owner_agency]").fill("SALT service")
+    action.get_by_role("button", name="Record action").click()
+    chair.click(".cockpit-views a[data-view=record]")
+    expect(chair.locator("#actions li .cites")).to_contain_text("EP report.pdf")
 
     # the parent reads the circulated pack and sees the citation in the record
     parent = people.open(f"{review.url}/join/{review.participants[0]}", "parent", viewport=(390, 844))
