@@ -268,6 +268,10 @@ class Decision(db.Model):
     #: relevant to it (34 CFR 300.503(b)(7))
     notice: Mapped[str | None] = mapped_column(String(10))
     other_factors: Mapped[str | None] = mapped_column(Text)
+    #: the child's views this decision answers: ids of the meeting's answered `child_views` evidence
+    #: requests, and whether it answers the views recorded in the minutes
+    answers_view_ids: Mapped[list | None] = mapped_column(JSON)
+    answers_recorded_views: Mapped[bool] = mapped_column(default=False, server_default=false())
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: seen only by the roles in domain.access.CONFIDENTIAL_READERS (e.g. health detail)

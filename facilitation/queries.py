@@ -138,6 +138,8 @@ def decision_view(d: Decision, now: datetime | None = None) -> dict:
         "citations": citations_of(d.cited_document_ids),
         "notice": d.notice,
         "other_factors": d.other_factors,
+        "answers_view_ids": list(d.answers_view_ids or []),
+        "answers_recorded_views": bool(d.answers_recorded_views),
         "version": d.version,
         "created_at": iso(d.created_at),
     }

@@ -294,6 +294,10 @@ class RecordDecisionArgs(Args):
     #: other factors relevant to it
     notice: OneOf(report_rules.NOTICE_KINDS) | None = None
     other_factors: Text(R.LONG_TEXT) | None = None
+    #: the child's views it answers: ids of the meeting's answered child_views requests, and whether it
+    #: answers the views recorded in the minutes
+    answers_view_ids: Annotated[list[Id], Field(max_length=20)] | None = None
+    answers_recorded_views: bool = False
 
 
 class UpdateDecisionArgs(Args):
@@ -312,6 +316,8 @@ class UpdateDecisionArgs(Args):
     cited_document_ids: Annotated[list[Id], Field(max_length=20)] | None = None
     notice: OneOf(report_rules.NOTICE_KINDS) | None = None
     other_factors: Text(R.LONG_TEXT) | None = None
+    answers_view_ids: Annotated[list[Id], Field(max_length=20)] | None = None
+    answers_recorded_views: bool | None = None
 
 
 class DecisionArgs(Args):
