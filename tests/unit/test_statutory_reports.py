@@ -218,8 +218,8 @@ def test_the_differences_of_opinion_are_in_the_report_in_each_party_s_words():
 
 def test_the_general_minutes_carry_the_plan_s_outcomes_adulthood_and_amendments_as_sections():
     m = build(full_record())
-    assert [s.key for s in reports.plan_sections(m)] == ["outcomes", "adulthood", "amendments"]
-    assert reports.plan_sections(build()) == []
+    assert [s.key for s in reports.plan_sections(m)] == ["views_responses", "outcomes", "adulthood", "amendments"]
+    assert [s.key for s in reports.plan_sections(build())] == ["views_responses"]  # nothing of the plan; the child's views only
     assert [o.ref for o in m.outcomes] == ["O1", "O2"] and m.outcomes[1].carried
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..outcomes import PFA_AREAS, PFA_FROM_YEAR, pfa_applies, year_label
-from .values import STATUTORY_NOTICE, DecisionEntry, Minutes
+from .values import STATUTORY_NOTICE, ChildView, DecisionEntry, Minutes
 from .wording import uk_date
 
 #: What a section with nothing recorded says.
@@ -133,6 +133,37 @@ def _stamp(m: Minutes) -> str:
     return f"Version {s.number}: draft, not yet approved"
 
 
+# ---------------------------------------------------------------- the child's views beside the responses
+
+#: The side-by-side table's headings, and what a view no decision answers says.
+VIEWS_HEADINGS = ("What the child said", "How the meeting responded")
+NOT_ANSWERED = "No decision answers this yet."
+
+
+def _said(v: ChildView) -> str:
+    """The child's own words, then how they were gathered and by whom."""
+    how = ", ".join(x for x in (v.how_gathered, f"from {v.who}" if v.who else None) if x)
+    return f"\"{v.words}\"" + (f" ({how})" if how else "")
+
+
+def answering(m: Minutes, v: ChildView) -> list[DecisionEntry]:
+    """The decisions that say they answer this view."""
+    if v.request_id is None:
+        return [d for d in m.decisions if d.answers_recorded_views]
+    return [d for d in m.decisions if v.request_id in d.answers_view_ids]
+
+
+def views_and_responses(m: Minutes) -> Block | None:
+    """Each of the child's views beside the decisions that answer it ("No decision answers this yet."
+    where none does); none when no views are recorded."""
+    if not m.child_voice:
+        return None
+    rows = [
+        (_said(v), "\n".join(f"{d.ref} {d.text}" for d in answering(m, v)) or NOT_ANSWERED) for v in m.child_voice
+    ]
+    return table(VIEWS_HEADINGS, rows)
+
+
 # ---------------------------------------------------------------- the EHCP annual review report
 
 
@@ -171,7 +202,7 @@ def ehcp_review_report(m: Minutes) -> Report:
         flagged(
             "child_views",
             "The views, wishes and feelings of the child or young person",
-            [text(m.child_views)] if m.child_views else [],
+            [b for b in (views_and_responses(m),) if b] if m.child_voice else [],
             "the child's or young person's views are not recorded.",
             False,
         ),
@@ -338,8 +369,12 @@ def ehcp_review_report(m: Minutes) -> Report:
 
 def plan_sections(m: Minutes) -> list[Section]:
     """The plan's outcomes with progress, preparation for adulthood and the sections to amend, as sections of
-    the minutes themselves; none where nothing of the plan was recorded."""
+    the minutes themselves; none where nothing of the plan was recorded. The child's views beside the
+    decisions that answer them come first (they follow the minutes' views section)."""
     out = []
+    side_by_side = views_and_responses(m)
+    if side_by_side:
+        out.append(_section("views_responses", "The child's views and how the meeting responded", [side_by_side]))
     if m.outcomes:
         out.append(
             _section(

@@ -151,6 +151,21 @@ class DecisionEntry:
     #: notice is made for it), and the other factors relevant to it (34 CFR 300.503(b)(7))
     notice: str | None = None
     other_factors: str | None = None
+    #: the child's views it answers: ids of the pack's child's views requests, and whether it answers
+    #: the views recorded in the minutes
+    answers_view_ids: list[int] = field(default_factory=list)
+    answers_recorded_views: bool = False
+
+
+@dataclass(frozen=True)
+class ChildView:
+    """One of the child's views: their own words, how they were gathered and by whom; `request_id` is the
+    evidence pack's request it answered (none for the views the chair recorded in the minutes)."""
+
+    words: str
+    how_gathered: str | None
+    who: str | None
+    request_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -418,6 +433,8 @@ class Minutes:
     adulthood_areas: list[str] = field(default_factory=list)
     advice_received: list[AdviceReceived] = field(default_factory=list)
     help_sources: list[str] = field(default_factory=list)
+    #: the child's views, each in their own words (the pack's answers, then those recorded in the minutes)
+    child_voice: list[ChildView] = field(default_factory=list)
 
     # -------------------------------------------------------- reading helpers for renderers
 
