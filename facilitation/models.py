@@ -81,6 +81,12 @@ class Meeting(db.Model):
     #: agenda from Year 9 (domain.outcomes.PFA_AREAS)
     year_group: Mapped[int | None] = mapped_column()
     adulthood_areas: Mapped[list | None] = mapped_column(JSON)
+    #: US IEP meeting: when and how the procedural safeguards notice was offered to the parent, and the
+    #: parent's consent where needed (given / refused / not_needed) with its date (domain.minutes.reports)
+    safeguards_offered_on: Mapped[date | None] = mapped_column(Date)
+    safeguards_how: Mapped[str | None] = mapped_column(String(20))
+    consent: Mapped[str | None] = mapped_column(String(12))
+    consent_on: Mapped[date | None] = mapped_column(Date)
 
     items: Mapped[list[AgendaItem]] = relationship(
         back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"

@@ -901,6 +901,17 @@ class RecordReportSentArgs(Args):
     sent_on: IsoDate
 
 
+class RecordSafeguardsArgs(Args):
+    """A US IEP meeting: the procedural safeguards offered to the parent (when, how) and the parent's consent
+    (given or refused on a date, or not needed)."""
+
+    version: Id
+    offered_on: IsoDate
+    how: OneOf(report_rules.SAFEGUARDS_HOW)
+    consent: OneOf(report_rules.CONSENT)
+    consent_on: IsoDate | None = None
+
+
 class ReportSendingArgs(Args):
     sending_id: Id
     version: Id

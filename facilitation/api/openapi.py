@@ -128,6 +128,17 @@ def _state_schemas() -> dict:
                 "type": "array", "items": {"enum": list(outcome_rules.PFA_AREAS)},
                 "description": "Preparation-for-adulthood areas chosen for the agenda (Year 9 and above)",
             },
+            "safeguards": {
+                "oneOf": [
+                    {"type": "null"},
+                    _object("A US IEP meeting: the procedural safeguards offered to the parent and the parent's consent.", {
+                        "offered_on": _DAY_OR_NULL,
+                        "how": {"enum": list(report_rules.SAFEGUARDS_HOW)},
+                        "consent": {"enum": list(report_rules.CONSENT)},
+                        "consent_on": _DAY_OR_NULL,
+                    }),
+                ],
+            },
             "version": _VERSION,
         }),
         "AgendaItem": _object("An agenda item with its clock: timers are timestamps, the client draws the countdown.", {

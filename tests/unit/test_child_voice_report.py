@@ -59,3 +59,39 @@ def test_stored_minutes_read_back_with_the_views_and_what_answers_them():
     m = minutes()
     again = type(m).from_dict(m.to_dict())
     assert again.child_voice == m.child_voice and again.decisions[1].answers_recorded_views
+
+
+# ---------------------------------------------------------------- US prior written notice: safeguards and consent
+
+
+def test_the_notice_flags_safeguards_and_consent_until_recorded_then_shows_them():
+    from datetime import date
+
+    import pytest
+
+    from facilitation.domain.errors import InvalidValue
+
+    iep = {**record().meeting, "meeting_type": "iep_meeting"}
+    gaps = reports.prior_written_notices(build(record(meeting=iep))).gaps
+    assert "Prior written notice: that the procedural safeguards were offered to the parent is not recorded." in gaps
+    assert "Prior written notice: the parent's consent (given, refused or not needed) is not recorded." in gaps
+    done = {**iep, "safeguards": {"offered_on": "2027-03-01", "how": "email", "consent": "refused", "consent_on": "2027-03-02"}}
+    notice = reports.prior_written_notices(build(record(meeting=done)))
+    section = next(s for s in notice.sections if s.key == "safeguards_record")
+    assert section.flag is None and section.blocks[0].rows == (
+        ("Procedural safeguards offered", "1 Mar 2027: Sent by e-mail"),
+        ("Parent's consent", "Consent refused, 2 Mar 2027"),
+    )
+    assert not [g for g in notice.gaps if "safeguards" in g or "consent" in g]
+    today = date(2027, 3, 5)
+    reports.check_safeguards("iep_meeting", date(2027, 3, 1), "post", "not_needed", None, today)
+    for args, field in (
+        (("ehcp_annual_review", date(2027, 3, 1), "post", "not_needed", None), "meeting_type"),
+        (("iep_meeting", date(2027, 3, 9), "post", "not_needed", None), "offered_on"),
+        (("iep_meeting", date(2027, 3, 1), "post", "given", None), "consent_on"),
+        (("iep_meeting", date(2027, 3, 1), "post", "not_needed", date(2027, 3, 1)), "consent_on"),
+        (("iep_meeting", date(2027, 3, 1), "carrier", "given", date(2027, 3, 1)), "how"),
+    ):
+        with pytest.raises(InvalidValue) as e:
+            reports.check_safeguards(*args, today)
+        assert e.value.field == field

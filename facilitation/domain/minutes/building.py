@@ -33,6 +33,7 @@ from .values import (
     PositionEntry,
     QuestionEntry,
     RouteDateEntry,
+    Safeguards,
     StatutoryDate,
     VersionStamp,
 )
@@ -173,6 +174,7 @@ def build_minutes(
         advice_received=_advice_received(record.advice),
         help_sources=_help_sources(m["meeting_type"], record.contacts),
         child_voice=_child_voice(record.evidence, d.get("child_views")),
+        safeguards=_safeguards(m.get("safeguards")),
     )
     return replace(body, summary=family_summary(body, record.statutory, record.contacts))
 
@@ -392,6 +394,13 @@ def _advice(requests: list[dict]) -> list[AdviceEntry]:
 
 #: how the views the chair typed into the minutes were gathered, as the side-by-side table says it
 RECORDED_IN_MEETING = "Recorded in the meeting"
+
+
+def _safeguards(s: dict | None) -> Safeguards | None:
+    """The meeting's procedural safeguards record, as the prior written notice shows it."""
+    if not s:
+        return None
+    return Safeguards(_day(s.get("offered_on")), s.get("how"), s.get("consent"), _day(s.get("consent_on")))
 
 
 def _child_voice(requests: list[dict], recorded: str | None) -> list[ChildView]:

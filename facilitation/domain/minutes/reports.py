@@ -14,7 +14,9 @@ Markdown; the gaps a report finds are listed for the chair before circulation (`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
+from ..errors import InvalidValue
 from ..outcomes import PFA_AREAS, PFA_FROM_YEAR, pfa_applies, year_label
 from .values import STATUTORY_NOTICE, ChildView, DecisionEntry, Minutes
 from .wording import uk_date
@@ -40,6 +42,21 @@ RECIPIENTS: dict[str, str] = {
 }
 LOCAL_AUTHORITY, PARENT = "local_authority", "parent"
 RECIPIENT_MAX = 200
+
+#: How the procedural safeguards notice was offered to the parent (34 CFR 300.504(a)), and the parent's
+#: consent where the action needs it (34 CFR 300.300).
+SAFEGUARDS_HOW: dict[str, str] = {
+    "in_person": "Given to the parent in person",
+    "post": "Sent by post",
+    "email": "Sent by e-mail",
+    "declined": "Offered; the parent declined a copy",
+}
+CONSENT_GIVEN, CONSENT_REFUSED, CONSENT_NOT_NEEDED = "given", "refused", "not_needed"
+CONSENT: dict[str, str] = {
+    CONSENT_GIVEN: "Consent given",
+    CONSENT_REFUSED: "Consent refused",
+    CONSENT_NOT_NEEDED: "Consent not needed for this action",
+}
 
 PROPOSES, REFUSES = "proposes", "refuses"
 NOTICE_KINDS: dict[str, str] = {PROPOSES: "Action proposed", REFUSES: "Action refused"}
@@ -143,7 +160,7 @@ NOT_ANSWERED = "No decision answers this yet."
 def _said(v: ChildView) -> str:
     """The child's own words, then how they were gathered and by whom."""
     how = ", ".join(x for x in (v.how_gathered, f"from {v.who}" if v.who else None) if x)
-    return f"\"{v.words}\"" + (f" ({how})" if how else "")
+    return f'"{v.words}"' + (f" ({how})" if how else "")
 
 
 def answering(m: Minutes, v: ChildView) -> list[DecisionEntry]:
@@ -158,9 +175,7 @@ def views_and_responses(m: Minutes) -> Block | None:
     where none does); none when no views are recorded."""
     if not m.child_voice:
         return None
-    rows = [
-        (_said(v), "\n".join(f"{d.ref} {d.text}" for d in answering(m, v)) or NOT_ANSWERED) for v in m.child_voice
-    ]
+    rows = [(_said(v), "\n".join(f"{d.ref} {d.text}" for d in answering(m, v)) or NOT_ANSWERED) for v in m.child_voice]
     return table(VIEWS_HEADINGS, rows)
 
 
@@ -505,6 +520,7 @@ def prior_written_notices(m: Minutes) -> Report:
             "Prior written notice: no decision is marked as an action proposed or refused, so no notice is made."
         )
         sections.append(_section("notice", "No action proposed or refused", [], flag=gaps[-1]))
+    sections.append(safeguards_section(m, gaps))
     return Report(
         kind=PRIOR_WRITTEN_NOTICE,
         title=f"Prior written notice: {mt.child_ref}",
@@ -516,6 +532,68 @@ def prior_written_notices(m: Minutes) -> Report:
             f"Given under 34 CFR 300.503 ({CFR_300_503}), in the parent's native language or other mode of communication unless it is clearly not feasible.",
         ),
     )
+
+
+# ---------------------------------------------------------------- procedural safeguards and consent
+
+
+def check_safeguards(
+    meeting_type: str, offered_on: date, how: str, consent: str, consent_on: date | None, today: date
+) -> None:
+    """An IEP meeting's record that the safeguards were offered (when, how) and the parent's consent
+    (given or refused on a date, or not needed); else 422 naming the field."""
+    if meeting_type != REPORT_MEETINGS[PRIOR_WRITTEN_NOTICE]:
+        raise InvalidValue("Procedural safeguards are recorded for a US IEP meeting only.", field="meeting_type")
+    if how not in SAFEGUARDS_HOW:
+        raise InvalidValue("Say how the procedural safeguards were offered.", field="how")
+    if consent not in CONSENT:
+        raise InvalidValue("Say whether consent was given, refused or not needed.", field="consent")
+    if offered_on > today:
+        raise InvalidValue("Cannot be after today: record the safeguards once they are offered.", field="offered_on")
+    if consent == CONSENT_NOT_NEEDED:
+        if consent_on is not None:
+            raise InvalidValue("Leave the date empty when consent is not needed.", field="consent_on")
+    elif consent_on is None:
+        raise InvalidValue("Give the date consent was given or refused.", field="consent_on")
+    elif consent_on > today:
+        raise InvalidValue("Cannot be after today.", field="consent_on")
+
+
+def safeguards_section(m: Minutes, gaps: list[str]) -> Section:
+    """The record that the procedural safeguards were offered to the parent and the parent's consent;
+    each part missing is flagged and listed for the chair."""
+    s = m.safeguards
+    missing = []
+    rows = []
+    if s is None or s.offered_on is None:
+        missing.append("that the procedural safeguards were offered to the parent is not recorded.")
+    else:
+        rows.append(
+            (
+                "Procedural safeguards offered",
+                f"{uk_date(s.offered_on)}: {SAFEGUARDS_HOW.get(s.how or '', s.how or '')}",
+            )
+        )
+    if s is None or s.consent is None:
+        missing.append("the parent's consent (given, refused or not needed) is not recorded.")
+    else:
+        rows.append(
+            (
+                "Parent's consent",
+                CONSENT.get(s.consent, s.consent) + (f", {uk_date(s.consent_on)}" if s.consent_on else ""),
+            )
+        )
+    gaps += [f"Prior written notice: {x}" for x in missing]
+    blocks = ([facts(rows)] if rows else []) + [text(f"Missing: {x}") for x in missing if rows]
+    section = _section(
+        "safeguards_record",
+        "Procedural safeguards offered and the parent's consent",
+        blocks,
+        flag=" ".join(missing) or None,
+    )
+    if missing and rows:
+        return Section(section.key, section.heading, section.blocks, False, " ".join(missing), section.level)
+    return section
 
 
 def build_report(kind: str, m: Minutes) -> Report:

@@ -169,6 +169,17 @@ class ChildView:
 
 
 @dataclass(frozen=True)
+class Safeguards:
+    """A US IEP meeting's record that the procedural safeguards were offered to the parent (when, how),
+    and the parent's consent (given, refused or not needed; the day given or refused)."""
+
+    offered_on: date | None
+    how: str | None
+    consent: str | None
+    consent_on: date | None
+
+
+@dataclass(frozen=True)
 class OutcomeEntry:
     """An outcome of the child's plan (an IEP goal), with the progress recorded against it in the meeting."""
 
@@ -435,6 +446,8 @@ class Minutes:
     help_sources: list[str] = field(default_factory=list)
     #: the child's views, each in their own words (the pack's answers, then those recorded in the minutes)
     child_voice: list[ChildView] = field(default_factory=list)
+    #: a US IEP meeting's procedural safeguards offered and parent's consent (none before it is recorded)
+    safeguards: Safeguards | None = None
 
     # -------------------------------------------------------- reading helpers for renderers
 
