@@ -73,3 +73,11 @@ def test_bad_safeguards_input_is_refused_naming_the_field_and_changes_nothing(ie
     assert "meeting_type" in body["error"]["fields"]
     iep.cmd("reports.record_safeguards", **{**good, "consent": "not_needed", "consent_on": None})
     assert meeting(iep)["safeguards"]["consent"] == "not_needed"
+
+
+def test_the_iep_minutes_page_offers_the_chair_the_safeguards_form_and_an_annual_review_does_not(iep, client, make_meeting):  # noqa: F811
+    page = client.get(f"/minutes/{iep.chair}").get_data(as_text=True)
+    assert 'id="safeguards-form"' in page and 'data-cmd="reports.record_safeguards"' in page
+    assert "Offered; the parent declined a copy" in page and "Consent not needed for this action" in page
+    review = Maker(client, make_meeting)
+    assert 'id="safeguards-form"' not in client.get(f"/minutes/{review.chair}").get_data(as_text=True)
