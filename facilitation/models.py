@@ -81,6 +81,12 @@ class Meeting(db.Model):
     #: agenda from Year 9 (domain.outcomes.PFA_AREAS)
     year_group: Mapped[int | None] = mapped_column()
     adulthood_areas: Mapped[list | None] = mapped_column(JSON)
+    #: US IEP meeting: when and how the procedural safeguards notice was offered to the parent, and the
+    #: parent's consent where needed (given / refused / not_needed) with its date (domain.minutes.reports)
+    safeguards_offered_on: Mapped[date | None] = mapped_column(Date)
+    safeguards_how: Mapped[str | None] = mapped_column(String(20))
+    consent: Mapped[str | None] = mapped_column(String(12))
+    consent_on: Mapped[date | None] = mapped_column(Date)
 
     items: Mapped[list[AgendaItem]] = relationship(
         back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
@@ -268,6 +274,10 @@ class Decision(db.Model):
     #: relevant to it (34 CFR 300.503(b)(7))
     notice: Mapped[str | None] = mapped_column(String(10))
     other_factors: Mapped[str | None] = mapped_column(Text)
+    #: the child's views this decision answers: ids of the meeting's answered `child_views` evidence
+    #: requests, and whether it answers the views recorded in the minutes
+    answers_view_ids: Mapped[list | None] = mapped_column(JSON)
+    answers_recorded_views: Mapped[bool] = mapped_column(default=False, server_default=false())
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: seen only by the roles in domain.access.CONFIDENTIAL_READERS (e.g. health detail)

@@ -91,7 +91,20 @@ def meeting_view(meeting: Meeting, items: list[AgendaItem], now: datetime) -> di
         "allocation": agenda.check_allocation(meeting, items).as_dict(),
         "year_group": meeting.year_group,
         "adulthood_areas": list(meeting.adulthood_areas or []),
+        "safeguards": safeguards_view(meeting),
         "version": meeting.version,
+    }
+
+
+def safeguards_view(meeting: Meeting) -> dict | None:
+    """A US IEP meeting's procedural safeguards offered and parent's consent; none until recorded."""
+    if meeting.safeguards_offered_on is None:
+        return None
+    return {
+        "offered_on": _day(meeting.safeguards_offered_on),
+        "how": meeting.safeguards_how,
+        "consent": meeting.consent,
+        "consent_on": _day(meeting.consent_on),
     }
 
 
@@ -138,6 +151,8 @@ def decision_view(d: Decision, now: datetime | None = None) -> dict:
         "citations": citations_of(d.cited_document_ids),
         "notice": d.notice,
         "other_factors": d.other_factors,
+        "answers_view_ids": list(d.answers_view_ids or []),
+        "answers_recorded_views": bool(d.answers_recorded_views),
         "version": d.version,
         "created_at": iso(d.created_at),
     }

@@ -294,6 +294,10 @@ class RecordDecisionArgs(Args):
     #: other factors relevant to it
     notice: OneOf(report_rules.NOTICE_KINDS) | None = None
     other_factors: Text(R.LONG_TEXT) | None = None
+    #: the child's views it answers: ids of the meeting's answered child_views requests, and whether it
+    #: answers the views recorded in the minutes
+    answers_view_ids: Annotated[list[Id], Field(max_length=20)] | None = None
+    answers_recorded_views: bool = False
 
 
 class UpdateDecisionArgs(Args):
@@ -312,6 +316,8 @@ class UpdateDecisionArgs(Args):
     cited_document_ids: Annotated[list[Id], Field(max_length=20)] | None = None
     notice: OneOf(report_rules.NOTICE_KINDS) | None = None
     other_factors: Text(R.LONG_TEXT) | None = None
+    answers_view_ids: Annotated[list[Id], Field(max_length=20)] | None = None
+    answers_recorded_views: bool | None = None
 
 
 class DecisionArgs(Args):
@@ -893,6 +899,17 @@ class RecordReportSentArgs(Args):
     recipient: Line(report_rules.RECIPIENT_MAX, required=True)
     recipient_kind: OneOf(report_rules.RECIPIENTS)
     sent_on: IsoDate
+
+
+class RecordSafeguardsArgs(Args):
+    """A US IEP meeting: the procedural safeguards offered to the parent (when, how) and the parent's consent
+    (given or refused on a date, or not needed)."""
+
+    version: Id
+    offered_on: IsoDate
+    how: OneOf(report_rules.SAFEGUARDS_HOW)
+    consent: OneOf(report_rules.CONSENT)
+    consent_on: IsoDate | None = None
 
 
 class ReportSendingArgs(Args):

@@ -128,6 +128,17 @@ def _state_schemas() -> dict:
                 "type": "array", "items": {"enum": list(outcome_rules.PFA_AREAS)},
                 "description": "Preparation-for-adulthood areas chosen for the agenda (Year 9 and above)",
             },
+            "safeguards": {
+                "oneOf": [
+                    {"type": "null"},
+                    _object("A US IEP meeting: the procedural safeguards offered to the parent and the parent's consent.", {
+                        "offered_on": _DAY_OR_NULL,
+                        "how": {"enum": list(report_rules.SAFEGUARDS_HOW)},
+                        "consent": {"enum": list(report_rules.CONSENT)},
+                        "consent_on": _DAY_OR_NULL,
+                    }),
+                ],
+            },
             "version": _VERSION,
         }),
         "AgendaItem": _object("An agenda item with its clock: timers are timestamps, the client draws the countdown.", {
@@ -193,6 +204,8 @@ def _state_schemas() -> dict:
             "citations": {"type": "array", "description": "Documents of the evidence pack the entry cites (confidential ones only for the chair and note-takers)", "items": _object("A cited document", {"id": _ID, "name": _TEXT, "kind": {"enum": ["pdf", "docx", "png", "jpeg"]}, "confidential": {"type": "boolean"}})},
             "notice": {"enum": [*report_rules.NOTICE_KINDS, None], "description": "The decision proposes or refuses an action: a US prior written notice is made for it"},
             "other_factors": {**_TEXT_OR_NULL, "description": "Other factors relevant to the proposal or refusal (34 CFR 300.503(b)(7))"},
+            "answers_view_ids": {"type": "array", "items": _ID, "description": "The child's views it answers: ids of the meeting's answered child_views evidence requests"},
+            "answers_recorded_views": {"type": "boolean", "description": "It answers the child's views recorded in the minutes"},
             "version": _VERSION,
             "created_at": _TIME,
         }),

@@ -136,6 +136,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the statutory reports sent to each recipient, against their deadline: the chair
     "reports.record_sent": frozenset({CHAIR}),
     "reports.delete_sent": frozenset({CHAIR}),
+    # a US IEP meeting's procedural safeguards offered and the parent's consent: the chair
+    "reports.record_safeguards": frozenset({CHAIR}),
 }
 
 #: Permissions a participant holds only for their own entries (their position, their action).

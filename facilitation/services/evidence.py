@@ -475,6 +475,31 @@ def check_citations(change: Change, ids: list[int] | None, field: str = "cited_d
     return ids
 
 
+def check_answered_views(change: Change, ids: list[int] | None, field: str = "answers_view_ids") -> list[int]:
+    """The child's views a decision answers: each a child_views request of this meeting, not withdrawn,
+    with an answer; else 422 naming the field."""
+    ids = list(dict.fromkeys(ids or []))
+    if not ids:
+        return []
+    rows = {r.id: r for r in db.session.scalars(select(EvidenceRequest).where(EvidenceRequest.id.in_(ids)))}
+    for i in ids:
+        r = rows.get(i)
+        if (
+            r is None
+            or r.meeting_id != change.meeting.id
+            or r.kind != rules.CHILD_VIEWS
+            or r.withdrawn_at is not None
+            or not (r.answer or "").strip()
+        ):
+            raise InvalidValue(f"There are no answered child's views {i} in this meeting's pack.", field=field)
+    return ids
+
+
+def child_views_answered(meeting_id: int) -> list[EvidenceRequest]:
+    """The meeting's child_views requests that have the child's words, oldest first."""
+    return [r for r in live_requests(meeting_id) if r.kind == rules.CHILD_VIEWS and (r.answer or "").strip()]
+
+
 def for_minutes(meeting: Meeting, today: date) -> dict:
     """The pack as the minutes list it: every live request with its state and its non-confidential
     documents, and the last circulation in words."""

@@ -294,6 +294,27 @@ def sendings(meeting_id: int) -> list[dict]:
 
 
 @command(
+    "reports.record_safeguards",
+    schemas.RecordSafeguardsArgs,
+    "Record that the procedural safeguards were offered to the parent, and the parent's consent (US IEP meeting)",
+)
+def record_safeguards(change: Change, args: schemas.RecordSafeguardsArgs) -> None:
+    """Chair: when and how the safeguards notice was offered, and consent given / refused (with its date) or
+    not needed; shown in the prior written notice, flagged there until recorded."""
+    meeting = change.meeting
+    before = queries.safeguards_view(meeting)
+    check_version(meeting, args.version, queries.meeting_view(meeting, change.items, change.now))
+    statutory_record._check_year(args.offered_on, "offered_on")
+    if args.consent_on is not None:
+        statutory_record._check_year(args.consent_on, "consent_on")
+    report_rules.check_safeguards(meeting.meeting_type, args.offered_on, args.how, args.consent, args.consent_on, change.today)
+    meeting.safeguards_offered_on, meeting.safeguards_how = args.offered_on, args.how
+    meeting.consent, meeting.consent_on = args.consent, args.consent_on
+    meeting.version += 1
+    change.audit("reports.record_safeguards", "meeting", meeting.id, before, queries.safeguards_view(meeting))
+
+
+@command(
     "reports.record_sent",
     schemas.RecordReportSentArgs,
     "Record that a statutory report was sent to a recipient on a date (to the LA: ENG-AR-08 done)",

@@ -12,7 +12,7 @@ from ..domain.meetings import AGENCIES
 from ..domain.minutes.reports import NOTICE_KINDS
 from ..extensions import db
 from ..models import Action, Decision, Disagreement, Participant, Position
-from .evidence import check_citations
+from .evidence import check_answered_views, check_citations
 from .pipeline import Change, Forbidden, check_version, command
 
 
@@ -80,10 +80,12 @@ DECISION_FIELDS = [
     "cited_document_ids",
     "notice",
     "other_factors",
+    "answers_view_ids",
+    "answers_recorded_views",
 ]
 
 
-def _clean_decision(change: Change, v: dict, old: list | None = None) -> dict:
+def _clean_decision(change: Change, v: dict, old: list | None = None, old_views: list | None = None) -> dict:
     v["text"] = rules.clean_text(v["text"], "text", "The decision", rules.TEXT, required=True)
     v["reasons"] = rules.clean_text(v["reasons"], "reasons", "The reasons", rules.LONG_TEXT)
     v["evidence"] = rules.clean_text(v["evidence"], "evidence", "The evidence", rules.TEXT)
@@ -101,6 +103,10 @@ def _clean_decision(change: Change, v: dict, old: list | None = None) -> dict:
     if v["notice"] is not None and v["notice"] not in NOTICE_KINDS:
         raise InvalidValue("Say whether the decision proposes or refuses an action.", field="notice")
     v["other_factors"] = rules.clean_text(v["other_factors"], "other_factors", "The other factors", rules.LONG_TEXT)
+    # like citations: checked when they change, so a view withdrawn since does not block other edits
+    if list(v["answers_view_ids"] or []) != list(old_views or []):
+        v["answers_view_ids"] = check_answered_views(change, v["answers_view_ids"]) or None
+    v["answers_recorded_views"] = bool(v["answers_recorded_views"])
     return v
 
 
@@ -137,7 +143,7 @@ def update_decision(change: Change, args: schemas.UpdateDecisionArgs) -> None:
         _agenda_item(change, args.agenda_item_id)
     if "status" in args.model_fields_set and args.status != rules.AGREED_WITH_DISSENT and "dissenter_ids" not in args.model_fields_set:
         values["dissenter_ids"] = []
-    values = _clean_decision(change, values, row.cited_document_ids)
+    values = _clean_decision(change, values, row.cited_document_ids, row.answers_view_ids)
     for f, v in values.items():
         setattr(row, f, v)
     _mark_confidential(row, args)

@@ -70,6 +70,8 @@ def page(token: str):
         recommendations=rules.RECOMMENDATIONS,
         report_kinds={k: reports.REPORTS[k] for k in reports.reports_for(meeting.meeting_type)},
         recipients=reports.RECIPIENTS,
+        safeguards_how=reports.SAFEGUARDS_HOW,
+        consent_kinds=reports.CONSENT,
         bootstrap={
             "token": token,
             "snapshot": snapshot,

@@ -136,20 +136,26 @@ export function evidencePanel(room) {
     );
   }
 
-  // The decision and action forms' "Cites" choices: the pack's documents, kept in step with the pack.
+  // The decision and action forms' "Cites" choices (the pack's documents) and the decision form's
+  // "The child's views it answers" (the pack's answered child's views), kept in step with the pack.
   function citeChoices() {
-    for (const box of document.querySelectorAll("#add-decision .cite-choices, #add-action .cite-choices")) citeChoicesIn(box);
+    const docs = data.documents.map((d) => ({ id: d.id, text: d.name }));
+    for (const box of document.querySelectorAll("#add-decision .cite-choices, #add-action .cite-choices")) choicesIn(box, docs, "cited_document_ids", "cite", "No documents in the pack yet.");
+    const views = data.requests
+      .filter((r) => r.kind === "child_views" && r.answer)
+      .map((r) => ({ id: r.id, text: `${r.answer}${r.how_gathered_label ? ` (${r.how_gathered_label.toLowerCase()})` : ""}` }));
+    for (const box of document.querySelectorAll("#add-decision .view-choices")) choicesIn(box, views, "answers_view_ids", "view", "No child's views in the pack yet.");
   }
 
-  function citeChoicesIn(box) {
+  function choicesIn(box, items, name, key, none) {
     const chosen = new Set([...box.querySelectorAll("input:checked")].map((i) => i.value));
     redraw(
       box,
-      data.documents.length
-        ? data.documents.map((d) =>
-            el("label", { class: "choice", "data-key": `cite-${d.id}` }, el("input", { type: "checkbox", name: "cited_document_ids", value: d.id, checked: chosen.has(String(d.id)) }), " ", el("bdi", {}, d.name)),
+      items.length
+        ? items.map((d) =>
+            el("label", { class: "choice", "data-key": `${key}-${d.id}` }, el("input", { type: "checkbox", name, value: d.id, checked: chosen.has(String(d.id)) }), " ", el("bdi", {}, d.text)),
           )
-        : [el("p", { class: "hint", "data-key": "none" }, "No documents in the pack yet.")],
+        : [el("p", { class: "hint", "data-key": "none" }, none)],
     );
   }
 

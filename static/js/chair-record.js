@@ -48,6 +48,8 @@ function decisionArgs(v, form) {
     ...(form.querySelector(".cite-choices") ? { cited_document_ids: checkedIds(form, "cited_document_ids") } : {}),
     // an IEP meeting's prior written notice: only where the form asks (other meetings leave it as it is)
     ...(form.elements.notice ? { notice: optional(v.notice), other_factors: optional(v.other_factors) } : {}),
+    // the child's views it answers, where the form offers them (the quick-entry form; chair-evidence.js)
+    ...(form.querySelector(".view-choices") ? { answers_view_ids: checkedIds(form, "answers_view_ids"), answers_recorded_views: v.answers_recorded_views === "1" } : {}),
   };
 }
 

@@ -436,6 +436,32 @@ function initPage() {
     });
   }
 
+  // A US IEP meeting: the procedural safeguards offered to the parent and the parent's consent.
+  const safeguardsForm = document.getElementById("safeguards-form");
+  if (safeguardsForm) {
+    safeguardsForm.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const f = safeguardsForm.elements;
+      const status = document.getElementById("safeguards-status");
+      status.textContent = "Saving…";
+      room
+        .command("reports.record_safeguards", {
+          version: room.meeting.version,
+          offered_on: f.offered_on.value,
+          how: f.how.value,
+          consent: f.consent.value,
+          consent_on: f.consent_on.value || null,
+        })
+        .then(
+          () => {
+            status.textContent = "Saved.";
+            scheduleRefresh(0);
+          },
+          (err) => (status.textContent = errorText(err)),
+        );
+    });
+  }
+
   function draw() {
     drawReportsSent();
     statusPill();

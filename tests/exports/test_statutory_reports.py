@@ -247,7 +247,11 @@ def test_missing_notice_elements_are_in_the_chair_s_list_before_circulation(iep,
     assert (
         pwn["report"] == "pwn"
         and pwn["sendings"] == []
-        and pwn["gaps"] == ["Prior written notice for D2: the other factors relevant are not recorded."]
+        and pwn["gaps"] == [
+            "Prior written notice for D2: the other factors relevant are not recorded.",
+            "Prior written notice: that the procedural safeguards were offered to the parent is not recorded.",
+            "Prior written notice: the parent's consent (given, refused or not needed) is not recorded.",
+        ]
     )
 
 

@@ -218,8 +218,8 @@ def test_the_differences_of_opinion_are_in_the_report_in_each_party_s_words():
 
 def test_the_general_minutes_carry_the_plan_s_outcomes_adulthood_and_amendments_as_sections():
     m = build(full_record())
-    assert [s.key for s in reports.plan_sections(m)] == ["outcomes", "adulthood", "amendments"]
-    assert reports.plan_sections(build()) == []
+    assert [s.key for s in reports.plan_sections(m)] == ["views_responses", "outcomes", "adulthood", "amendments"]
+    assert [s.key for s in reports.plan_sections(build())] == ["views_responses"]  # nothing of the plan; the child's views only
     assert [o.ref for o in m.outcomes] == ["O1", "O2"] and m.outcomes[1].carried
 
 
@@ -274,7 +274,7 @@ def test_a_us_notice_lists_the_options_rejected_from_the_decision_register():
     )
     report = reports.prior_written_notices(build(rec))
     keys = [s.key for s in report.sections]
-    assert keys == ["notice", "action", "why", "evidence", "safeguards", "help", "options", "other_factors"]
+    assert keys == ["notice", "action", "why", "evidence", "safeguards", "help", "options", "other_factors", "safeguards_record"]
     options = next(s for s in report.sections if s.key == "options")
     assert "General class only: rejected, progress too slow." in options.blocks[0].text
     assert "Full-time special class: rejected, not least restrictive." in options.blocks[0].text
@@ -286,7 +286,8 @@ def test_a_us_notice_lists_the_options_rejected_from_the_decision_register():
         "Parent training and information center: PTI North, 555-0100",
     )
     assert "procedural safeguards" in next(s for s in report.sections if s.key == "safeguards").blocks[0].text
-    assert report.gaps == ()
+    # every element of the notice is present; only the safeguards record and consent are still to be made
+    assert [g for g in report.gaps if "safeguards were offered" not in g and "consent" not in g] == []
 
 
 def test_each_decision_that_proposes_or_refuses_gets_its_own_notice_with_missing_elements_flagged():
@@ -305,7 +306,7 @@ def test_each_decision_that_proposes_or_refuses_gets_its_own_notice_with_missing
         "Notice 2 (D2): action refused: Extended school year",
     ]
     flagged = [s for s in report.sections if s.flag]
-    assert {s.key for s in flagged} == {"why", "evidence", "options", "other_factors"}
+    assert {s.key for s in flagged} == {"why", "evidence", "options", "other_factors", "safeguards_record"}
     # without contacts of its own the organisation's notice points to the general services
     help_items = next(s for s in report.sections if s.key == "help").blocks[0].items
     assert help_items[0].startswith("Your Parent Training and Information Center: ")

@@ -21,6 +21,7 @@ from .values import (
     AgendaEntry,
     AmendmentEntry,
     Attendance,
+    ChildView,
     Citation,
     DecisionEntry,
     DisagreementEntry,
@@ -32,6 +33,7 @@ from .values import (
     PositionEntry,
     QuestionEntry,
     RouteDateEntry,
+    Safeguards,
     StatutoryDate,
     VersionStamp,
 )
@@ -171,6 +173,8 @@ def build_minutes(
         adulthood_areas=[a for a in (m.get("adulthood_areas") or []) if a in PFA_AREAS],
         advice_received=_advice_received(record.advice),
         help_sources=_help_sources(m["meeting_type"], record.contacts),
+        child_voice=_child_voice(record.evidence, d.get("child_views")),
+        safeguards=_safeguards(m.get("safeguards")),
     )
     return replace(body, summary=family_summary(body, record.statutory, record.contacts))
 
@@ -388,6 +392,30 @@ def _advice(requests: list[dict]) -> list[AdviceEntry]:
     return out
 
 
+#: how the views the chair typed into the minutes were gathered, as the side-by-side table says it
+RECORDED_IN_MEETING = "Recorded in the meeting"
+
+
+def _safeguards(s: dict | None) -> Safeguards | None:
+    """The meeting's procedural safeguards record, as the prior written notice shows it."""
+    if not s:
+        return None
+    return Safeguards(_day(s.get("offered_on")), s.get("how"), s.get("consent"), _day(s.get("consent_on")))
+
+
+def _child_voice(requests: list[dict], recorded: str | None) -> list[ChildView]:
+    """The child's views: each answered child's views request of the pack in the child's own words, then
+    the views recorded in the minutes."""
+    out = [
+        ChildView(r["answer"], r.get("how_gathered_label"), r.get("participant_name"), r["id"])
+        for r in requests
+        if r.get("kind") == "child_views" and (r.get("answer") or "").strip()
+    ]
+    if recorded and recorded.strip():
+        out.append(ChildView(recorded, RECORDED_IN_MEETING, None, None))
+    return out
+
+
 def _decisions(f: _Filing, disagreement_refs: dict[int, str]) -> list[DecisionEntry]:
     return [
         DecisionEntry(
@@ -406,6 +434,8 @@ def _decisions(f: _Filing, disagreement_refs: dict[int, str]) -> list[DecisionEn
             citations=_citations(d),
             notice=d.get("notice"),
             other_factors=d.get("other_factors"),
+            answers_view_ids=list(d.get("answers_view_ids") or []),
+            answers_recorded_views=bool(d.get("answers_recorded_views")),
         )
         for n, d in enumerate(f.in_agenda_order(f.record.decisions), 1)
     ]

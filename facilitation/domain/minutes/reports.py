@@ -14,9 +14,11 @@ Markdown; the gaps a report finds are listed for the chair before circulation (`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
+from ..errors import InvalidValue
 from ..outcomes import PFA_AREAS, PFA_FROM_YEAR, pfa_applies, year_label
-from .values import STATUTORY_NOTICE, DecisionEntry, Minutes
+from .values import STATUTORY_NOTICE, ChildView, DecisionEntry, Minutes
 from .wording import uk_date
 
 #: What a section with nothing recorded says.
@@ -40,6 +42,21 @@ RECIPIENTS: dict[str, str] = {
 }
 LOCAL_AUTHORITY, PARENT = "local_authority", "parent"
 RECIPIENT_MAX = 200
+
+#: How the procedural safeguards notice was offered to the parent (34 CFR 300.504(a)), and the parent's
+#: consent where the action needs it (34 CFR 300.300).
+SAFEGUARDS_HOW: dict[str, str] = {
+    "in_person": "Given to the parent in person",
+    "post": "Sent by post",
+    "email": "Sent by e-mail",
+    "declined": "Offered; the parent declined a copy",
+}
+CONSENT_GIVEN, CONSENT_REFUSED, CONSENT_NOT_NEEDED = "given", "refused", "not_needed"
+CONSENT: dict[str, str] = {
+    CONSENT_GIVEN: "Consent given",
+    CONSENT_REFUSED: "Consent refused",
+    CONSENT_NOT_NEEDED: "Consent not needed for this action",
+}
 
 PROPOSES, REFUSES = "proposes", "refuses"
 NOTICE_KINDS: dict[str, str] = {PROPOSES: "Action proposed", REFUSES: "Action refused"}
@@ -133,6 +150,35 @@ def _stamp(m: Minutes) -> str:
     return f"Version {s.number}: draft, not yet approved"
 
 
+# ---------------------------------------------------------------- the child's views beside the responses
+
+#: The side-by-side table's headings, and what a view no decision answers says.
+VIEWS_HEADINGS = ("What the child said", "How the meeting responded")
+NOT_ANSWERED = "No decision answers this yet."
+
+
+def _said(v: ChildView) -> str:
+    """The child's own words, then how they were gathered and by whom."""
+    how = ", ".join(x for x in (v.how_gathered, f"from {v.who}" if v.who else None) if x)
+    return f'"{v.words}"' + (f" ({how})" if how else "")
+
+
+def answering(m: Minutes, v: ChildView) -> list[DecisionEntry]:
+    """The decisions that say they answer this view."""
+    if v.request_id is None:
+        return [d for d in m.decisions if d.answers_recorded_views]
+    return [d for d in m.decisions if v.request_id in d.answers_view_ids]
+
+
+def views_and_responses(m: Minutes) -> Block | None:
+    """Each of the child's views beside the decisions that answer it ("No decision answers this yet."
+    where none does); none when no views are recorded."""
+    if not m.child_voice:
+        return None
+    rows = [(_said(v), "\n".join(f"{d.ref} {d.text}" for d in answering(m, v)) or NOT_ANSWERED) for v in m.child_voice]
+    return table(VIEWS_HEADINGS, rows)
+
+
 # ---------------------------------------------------------------- the EHCP annual review report
 
 
@@ -171,7 +217,7 @@ def ehcp_review_report(m: Minutes) -> Report:
         flagged(
             "child_views",
             "The views, wishes and feelings of the child or young person",
-            [text(m.child_views)] if m.child_views else [],
+            [b for b in (views_and_responses(m),) if b] if m.child_voice else [],
             "the child's or young person's views are not recorded.",
             False,
         ),
@@ -338,8 +384,12 @@ def ehcp_review_report(m: Minutes) -> Report:
 
 def plan_sections(m: Minutes) -> list[Section]:
     """The plan's outcomes with progress, preparation for adulthood and the sections to amend, as sections of
-    the minutes themselves; none where nothing of the plan was recorded."""
+    the minutes themselves; none where nothing of the plan was recorded. The child's views beside the
+    decisions that answer them come first (they follow the minutes' views section)."""
     out = []
+    side_by_side = views_and_responses(m)
+    if side_by_side:
+        out.append(_section("views_responses", "The child's views and how the meeting responded", [side_by_side]))
     if m.outcomes:
         out.append(
             _section(
@@ -470,6 +520,7 @@ def prior_written_notices(m: Minutes) -> Report:
             "Prior written notice: no decision is marked as an action proposed or refused, so no notice is made."
         )
         sections.append(_section("notice", "No action proposed or refused", [], flag=gaps[-1]))
+    sections.append(safeguards_section(m, gaps))
     return Report(
         kind=PRIOR_WRITTEN_NOTICE,
         title=f"Prior written notice: {mt.child_ref}",
@@ -481,6 +532,68 @@ def prior_written_notices(m: Minutes) -> Report:
             f"Given under 34 CFR 300.503 ({CFR_300_503}), in the parent's native language or other mode of communication unless it is clearly not feasible.",
         ),
     )
+
+
+# ---------------------------------------------------------------- procedural safeguards and consent
+
+
+def check_safeguards(
+    meeting_type: str, offered_on: date, how: str, consent: str, consent_on: date | None, today: date
+) -> None:
+    """An IEP meeting's record that the safeguards were offered (when, how) and the parent's consent
+    (given or refused on a date, or not needed); else 422 naming the field."""
+    if meeting_type != REPORT_MEETINGS[PRIOR_WRITTEN_NOTICE]:
+        raise InvalidValue("Procedural safeguards are recorded for a US IEP meeting only.", field="meeting_type")
+    if how not in SAFEGUARDS_HOW:
+        raise InvalidValue("Say how the procedural safeguards were offered.", field="how")
+    if consent not in CONSENT:
+        raise InvalidValue("Say whether consent was given, refused or not needed.", field="consent")
+    if offered_on > today:
+        raise InvalidValue("Cannot be after today: record the safeguards once they are offered.", field="offered_on")
+    if consent == CONSENT_NOT_NEEDED:
+        if consent_on is not None:
+            raise InvalidValue("Leave the date empty when consent is not needed.", field="consent_on")
+    elif consent_on is None:
+        raise InvalidValue("Give the date consent was given or refused.", field="consent_on")
+    elif consent_on > today:
+        raise InvalidValue("Cannot be after today.", field="consent_on")
+
+
+def safeguards_section(m: Minutes, gaps: list[str]) -> Section:
+    """The record that the procedural safeguards were offered to the parent and the parent's consent;
+    each part missing is flagged and listed for the chair."""
+    s = m.safeguards
+    missing = []
+    rows = []
+    if s is None or s.offered_on is None:
+        missing.append("that the procedural safeguards were offered to the parent is not recorded.")
+    else:
+        rows.append(
+            (
+                "Procedural safeguards offered",
+                f"{uk_date(s.offered_on)}: {SAFEGUARDS_HOW.get(s.how or '', s.how or '')}",
+            )
+        )
+    if s is None or s.consent is None:
+        missing.append("the parent's consent (given, refused or not needed) is not recorded.")
+    else:
+        rows.append(
+            (
+                "Parent's consent",
+                CONSENT.get(s.consent, s.consent) + (f", {uk_date(s.consent_on)}" if s.consent_on else ""),
+            )
+        )
+    gaps += [f"Prior written notice: {x}" for x in missing]
+    blocks = ([facts(rows)] if rows else []) + [text(f"Missing: {x}") for x in missing if rows]
+    section = _section(
+        "safeguards_record",
+        "Procedural safeguards offered and the parent's consent",
+        blocks,
+        flag=" ".join(missing) or None,
+    )
+    if missing and rows:
+        return Section(section.key, section.heading, section.blocks, False, " ".join(missing), section.level)
+    return section
 
 
 def build_report(kind: str, m: Minutes) -> Report:

@@ -151,6 +151,32 @@ class DecisionEntry:
     #: notice is made for it), and the other factors relevant to it (34 CFR 300.503(b)(7))
     notice: str | None = None
     other_factors: str | None = None
+    #: the child's views it answers: ids of the pack's child's views requests, and whether it answers
+    #: the views recorded in the minutes
+    answers_view_ids: list[int] = field(default_factory=list)
+    answers_recorded_views: bool = False
+
+
+@dataclass(frozen=True)
+class ChildView:
+    """One of the child's views: their own words, how they were gathered and by whom; `request_id` is the
+    evidence pack's request it answered (none for the views the chair recorded in the minutes)."""
+
+    words: str
+    how_gathered: str | None
+    who: str | None
+    request_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Safeguards:
+    """A US IEP meeting's record that the procedural safeguards were offered to the parent (when, how),
+    and the parent's consent (given, refused or not needed; the day given or refused)."""
+
+    offered_on: date | None
+    how: str | None
+    consent: str | None
+    consent_on: date | None
 
 
 @dataclass(frozen=True)
@@ -418,6 +444,10 @@ class Minutes:
     adulthood_areas: list[str] = field(default_factory=list)
     advice_received: list[AdviceReceived] = field(default_factory=list)
     help_sources: list[str] = field(default_factory=list)
+    #: the child's views, each in their own words (the pack's answers, then those recorded in the minutes)
+    child_voice: list[ChildView] = field(default_factory=list)
+    #: a US IEP meeting's procedural safeguards offered and parent's consent (none before it is recorded)
+    safeguards: Safeguards | None = None
 
     # -------------------------------------------------------- reading helpers for renderers
 
