@@ -81,7 +81,7 @@ def test_an_invitee_uploads_advice_the_chair_sees_it_circulates_and_a_decision_c
     # the meeting: a decision that cites the report
     chair.click(".cockpit-views a[data-view=run]")
     decision = chair.locator("#add-decision")
-    decision.locator("summary").click()
+    decision.locator("summary").first.click()
     decision.get_by_label("EP report.pdf").check()
     decision.get_by_label("Decision").fill("Maintain the plan; add SALT sessions")
     decision.get_by_role("button", name="Record decision").click()
