@@ -22,7 +22,7 @@ from ..models import AgendaItem, Meeting, PlanAmendment, PlanOutcome, ReportSend
 from . import statutory_record
 from .minutes import current_version
 from .pipeline import Change, check_version, command
-from .registers import _mark_confidential
+from .registers import _mark_confidential, delete_entry
 
 
 def _row(change: Change, model, row_id: int, what: str, field: str):
@@ -161,12 +161,7 @@ def update_outcome(change: Change, args: schemas.UpdateOutcomeArgs) -> None:
 @command("outcomes.delete", schemas.OutcomeArgs, "Remove an outcome entered in error (it stays in the audit trail)")
 def delete_outcome(change: Change, args: schemas.OutcomeArgs) -> None:
     """Chair or note-taker: remove an outcome; the audit trail keeps it."""
-    row = _row(change, PlanOutcome, args.outcome_id, "outcome", "outcome_id")
-    before = queries.outcome_view(row)
-    check_version(row, args.version, before)
-    row.deleted_at = change.now
-    change.drop("outcomes", row.id)
-    change.audit("outcomes.delete", "outcome", row.id, before, None)
+    delete_entry(change, _row(change, PlanOutcome, args.outcome_id, "outcome", "outcome_id"), args.version, "outcomes", "outcome", queries.outcome_view)
 
 
 @command(
@@ -272,12 +267,7 @@ def update_amendment(change: Change, args: schemas.UpdateAmendmentArgs) -> None:
 @command("amendments.delete", schemas.AmendmentArgs, "Remove a proposed amendment (it stays in the audit trail)")
 def delete_amendment(change: Change, args: schemas.AmendmentArgs) -> None:
     """Chair or note-taker: remove a proposed amendment; the audit trail keeps it."""
-    row = _row(change, PlanAmendment, args.amendment_id, "amendment", "amendment_id")
-    before = queries.amendment_view(row)
-    check_version(row, args.version, before)
-    row.deleted_at = change.now
-    change.drop("amendments", row.id)
-    change.audit("amendments.delete", "amendment", row.id, before, None)
+    delete_entry(change, _row(change, PlanAmendment, args.amendment_id, "amendment", "amendment_id"), args.version, "amendments", "amendment", queries.amendment_view)
 
 
 # ---------------------------------------------------------------- reports sent

@@ -60,6 +60,16 @@ def agency_of(p: Participant) -> str:
     return p.agency_name or AGENCIES.get(p.agency, p.agency)
 
 
+def delete_entry(change: Change, row, version: int, collection: str, entity: str, view) -> None:
+    """Delete an entry of the record (it stays in the audit trail): checked against the version it was
+    based on, dropped from the room's `collection`, audited as `<collection>.delete` with what it said."""
+    before = view(row)
+    check_version(row, version, before)
+    row.deleted_at = change.now
+    change.drop(collection, row.id)
+    change.audit(f"{collection}.delete", entity, row.id, before, None)
+
+
 def _merged(args, row, fields: list[str]) -> dict[str, Any]:
     """The row's values with those the command sent (sent-as-null clears optional fields)."""
     return {f: getattr(args, f) if f in args.model_fields_set else getattr(row, f) for f in fields}
@@ -155,12 +165,7 @@ def update_decision(change: Change, args: schemas.UpdateDecisionArgs) -> None:
 @command("decisions.delete", schemas.DecisionArgs, "Delete a decision (it stays in the audit trail)")
 def delete_decision(change: Change, args: schemas.DecisionArgs) -> None:
     """Delete a decision; the audit trail keeps what it said."""
-    row = _entry(change, Decision, args.decision_id, "decision")
-    before = queries.decision_view(row)
-    check_version(row, args.version, before)
-    row.deleted_at = change.now
-    change.drop("decisions", row.id)
-    change.audit("decisions.delete", "decision", row.id, before, None)
+    delete_entry(change, _entry(change, Decision, args.decision_id, "decision"), args.version, "decisions", "decision", queries.decision_view)
 
 
 # ---------------------------------------------------------------- actions
@@ -239,12 +244,7 @@ def update_action(change: Change, args: schemas.UpdateActionArgs) -> None:
 @command("actions.delete", schemas.ActionArgs, "Delete an action (it stays in the audit trail)")
 def delete_action(change: Change, args: schemas.ActionArgs) -> None:
     """Delete an action; the audit trail keeps what it said."""
-    row = _entry(change, Action, args.action_id, "action")
-    before = queries.action_view(row)
-    check_version(row, args.version, before)
-    row.deleted_at = change.now
-    change.drop("actions", row.id)
-    change.audit("actions.delete", "action", row.id, before, None)
+    delete_entry(change, _entry(change, Action, args.action_id, "action"), args.version, "actions", "action", queries.action_view)
 
 
 @command("actions.confirm", schemas.ConfirmActionArgs, "The action's owner confirms it from their own screen")
@@ -420,12 +420,7 @@ def reflect_on_disagreement(change: Change, args: schemas.ReflectOnDisagreementA
 @command("disagreements.delete", schemas.DisagreementArgs, "Delete a disagreement (it stays in the audit trail)")
 def delete_disagreement(change: Change, args: schemas.DisagreementArgs) -> None:
     """Delete a disagreement recorded in error; the audit trail keeps it."""
-    row = _entry(change, Disagreement, args.disagreement_id, "disagreement")
-    before = queries.disagreement_view(row)
-    check_version(row, args.version, before)
-    row.deleted_at = change.now
-    change.drop("disagreements", row.id)
-    change.audit("disagreements.delete", "disagreement", row.id, before, None)
+    delete_entry(change, _entry(change, Disagreement, args.disagreement_id, "disagreement"), args.version, "disagreements", "disagreement", queries.disagreement_view)
 
 
 def _own_only(change: Change, permission: str, participant_id: int | None) -> None:
