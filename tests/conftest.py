@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from facilitation import create_app  # noqa: E402
 from facilitation.config import TestConfig  # noqa: E402
 from facilitation.extensions import db, socketio  # noqa: E402
+from facilitation.services import security_events  # noqa: E402
 
 _schema_template: Path | None = None
 
@@ -67,6 +68,9 @@ def app_with(tmp_path: Path, **overrides):
             db.create_all()
     yield app
     with app.app_context():
+        # Repeats of security events still counted in memory are written and logged now, by this test:
+        # left to the background flusher, they would be logged seconds later, into another test's log.
+        security_events.flush()
         db.session.remove()
         db.engine.dispose()
 
