@@ -22,7 +22,7 @@ from ..models import AgendaItem, Meeting, PlanAmendment, PlanOutcome, ReportSend
 from . import statutory_record
 from .minutes import current_version
 from .pipeline import Change, check_version, command
-from .registers import _mark_confidential, delete_entry
+from .registers import _mark_confidential, _merged, delete_entry
 
 
 def _row(change: Change, model, row_id: int, what: str, field: str):
@@ -138,8 +138,7 @@ def update_outcome(change: Change, args: schemas.UpdateOutcomeArgs) -> None:
     row = _row(change, PlanOutcome, args.outcome_id, "outcome", "outcome_id")
     before = queries.outcome_view(row)
     check_version(row, args.version, before)
-    sent = args.model_fields_set
-    v = {f: getattr(args, f) if f in sent else getattr(row, f) for f in OUTCOME_FIELDS}
+    v = _merged(args, row, OUTCOME_FIELDS)
     v["text"] = registers.clean_text(v["text"], "text", "The outcome", rules.OUTCOME_MAX, required=True)
     v["progress"] = registers.clean_text(v["progress"], "progress", "The progress", rules.PROGRESS_MAX)
     v["evidence"] = registers.clean_text(v["evidence"], "evidence", "The evidence", rules.EVIDENCE_MAX)
