@@ -75,6 +75,8 @@ class Meeting(db.Model):
     #: bumped on every edit of the meeting's details, for conflict detection
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the school or service whose meeting it is: its settings, accounts, retention and access log apply
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True, default=1, server_default="1")
     #: the staff account that prepared the meeting (none for meetings made before accounts)
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     #: the child's year group (0 Reception .. 14), and the preparation-for-adulthood areas chosen for the
@@ -769,15 +771,24 @@ class User(UserMixin, db.Model):
     """A staff account: a SENCO or chair, a note-taker, an administrator. Families need none."""
 
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_users_oidc_identity"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the organisation the account belongs to (its administrators manage it)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True, default=1, server_default="1")
     #: kept lower-case; the sign-in name
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     #: admin, chair or note_taker (domain.access.ACCOUNT_ROLES)
     role: Mapped[str] = mapped_column(String(20))
-    #: werkzeug's scrypt hash; never the password
+    #: werkzeug's scrypt hash; never the password. An account made by single sign-on has an unusable
+    #: value (services.accounts.NO_PASSWORD) until someone sets a password.
     password_hash: Mapped[str] = mapped_column(String(255))
+    #: the OpenID provider's issuer and subject the account is linked to (single sign-on), if any
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    #: may create organisations and their first administrators (the deployment's operators)
+    deployment_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
     #: failed sign-ins in a row; reset by a good one
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -800,16 +811,19 @@ class User(UserMixin, db.Model):
 
 
 #: The organisation's settings until an administrator changes them (the row `flask init-db` makes).
-ORGANISATION_DEFAULTS = {"name": "Common Ground", "retention_months": 84, "invite_link_days": 365}
+ORGANISATION_DEFAULTS = {"name": "Common Ground", "slug": "main", "retention_months": 84, "invite_link_days": 365}
 
 
 class Organisation(db.Model):
-    """The organisation's settings: one row (id 1), made with the database, edited by administrators."""
+    """A school or service using the deployment, with its settings: the first (id 1) is made with the
+    database; a deployment administrator adds more; each one's administrators edit its settings."""
 
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="Common Ground")
+    #: short name for addresses (lower-case letters, digits and hyphens), unique in the deployment
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
     #: a meeting's record is purged this many months after the meeting
     retention_months: Mapped[int] = mapped_column(default=84, server_default="84")
     #: invite links stop working this many days after the meeting's scheduled end
@@ -825,7 +839,35 @@ class Organisation(db.Model):
     #: a US organisation's state (two-letter code; NULL: federal defaults) and its timeframes by rule id
     us_state: Mapped[str | None] = mapped_column(String(2))
     us_timeframes: Mapped[dict | None] = mapped_column(JSON)
+    # Single sign-on with the organisation's own accounts (OpenID Connect). Empty issuer: passwords only.
+    #: the provider's issuer URL (discovery at <issuer>/.well-known/openid-configuration)
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500))
+    oidc_client_id: Mapped[str | None] = mapped_column(String(255))
+    oidc_client_secret: Mapped[str | None] = mapped_column(String(500))
+    #: e-mail domains whose people may sign in this way (lower-case, e.g. ["school.example.org"])
+    oidc_domains: Mapped[list | None] = mapped_column(JSON)
+    #: the account role a first sign-in creates (domain.access.ACCOUNT_ROLES)
+    sso_default_role: Mapped[str] = mapped_column(String(20), default="note_taker", server_default="note_taker")
+    #: staff must sign in with single sign-on (their passwords stop working); administrators keep theirs
+    sso_required: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OrganisationGrant(db.Model):
+    """An account of another organisation (a local-authority officer, say) given access to this
+    organisation's meetings, with the meeting role it opens them in."""
+
+    __tablename__ = "organisation_grants"
+    __table_args__ = (UniqueConstraint("organisation_id", "user_id", name="uq_organisation_grants_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: the meeting role their links get (domain.access: participant, observer or note_taker)
+    role: Mapped[str] = mapped_column(String(20))
+    granted_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 @event.listens_for(Organisation.__table__, "after_create")
@@ -842,6 +884,8 @@ class AdminLogEntry(db.Model):
     __tablename__ = "admin_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: whose log it is; NULL for what a deployment administrator did across organisations
+    organisation_id: Mapped[int | None] = mapped_column(index=True)
     #: e.g. account.create, account.deactivate, settings.update, purge, erase, subject_access_export
     action: Mapped[str] = mapped_column(String(40))
     actor: Mapped[str] = mapped_column(String(200))
@@ -862,6 +906,8 @@ class SecurityEvent(db.Model):
     __tablename__ = "security_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: whose log it is, when known (the meeting's or the account's organisation)
+    organisation_id: Mapped[int | None] = mapped_column(index=True)
     #: e.g. connection_refused, too_many_connections, forbidden, unauthorised, rate_limited, csrf_failed
     kind: Mapped[str] = mapped_column(String(40))
     #: the start of the minute the events fell in

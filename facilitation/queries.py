@@ -272,13 +272,31 @@ def route_dates_of(stored: dict | None) -> dict[str, date]:
     return found
 
 
+#: the first organisation: the one a single-organisation deployment has, and the default scope
+FIRST_ORGANISATION = 1
+
+
+def use_organisation(organisation_id: int) -> None:
+    """Scope the rest of this app context (a request, a socket event, one meeting of a CLI loop) to an
+    organisation: its settings, time zone, calendar and statutory rules are the ones read from here on."""
+    if context_globals.get("_organisation_id") != organisation_id:
+        context_globals._organisation_id = organisation_id
+        context_globals._organisation_row = None
+
+
+def current_organisation_id() -> int:
+    """The organisation this app context is scoped to (use_organisation), else the first one."""
+    return context_globals.get("_organisation_id", FIRST_ORGANISATION) if has_app_context() else FIRST_ORGANISATION
+
+
 def organisation_row() -> Organisation | None:
-    """The organisation's settings row, read once per app context: a strong reference keeps it in the
-    session's identity map (which holds rows weakly), and the session refreshes it after each commit."""
+    """The current organisation's settings row, read once per app context and scope: a strong reference
+    keeps it in the session's identity map (which holds rows weakly), and the session refreshes it after
+    each commit."""
     org = context_globals.get("_organisation_row") if has_app_context() else None
     if org is None or org not in db.session:
         with db.session.no_autoflush:  # a command's pending changes are not flushed early by this read
-            org = db.session.get(Organisation, 1)
+            org = db.session.get(Organisation, current_organisation_id())
         if has_app_context():
             context_globals._organisation_row = org
     return org

@@ -37,7 +37,7 @@ def organisation() -> Organisation:
     org = queries.organisation_row()
     if org is None:
         # A database whose row was deleted by hand: the defaults, unsaved, until an administrator saves.
-        return Organisation(id=1, updated_at=utcnow(), **ORGANISATION_DEFAULTS)
+        return Organisation(id=queries.current_organisation_id(), updated_at=utcnow(), **ORGANISATION_DEFAULTS)
     return org
 
 

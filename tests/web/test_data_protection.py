@@ -29,7 +29,7 @@ LONDON = ZoneInfo("Europe/London")
 #: tables that only the admin log's own bookkeeping may change
 BOOKKEEPING = {"admin_log"}
 #: tables a meeting's record does not reach
-NOT_A_MEETING_S = {"users", "organisation", "admin_log"}
+NOT_A_MEETING_S = {"users", "organisation", "organisation_grants", "admin_log"}
 
 
 # ---------------------------------------------------------------- helpers
