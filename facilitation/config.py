@@ -107,6 +107,13 @@ class Config:
     LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15))
     #: a signed-in session lasts this long without "remember me"; staff sign in again each day
     PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_HOURS", 12)) * 3600
+    #: Single sign-on (services.single_sign_on): providers' discovery documents and keys are kept this
+    #: long; a token with an unknown key id fetches the keys again, at most once per the second setting.
+    OIDC_CACHE_SECONDS = int(os.environ.get("OIDC_CACHE_SECONDS", 3600))
+    OIDC_JWKS_REFRESH_SECONDS = int(os.environ.get("OIDC_JWKS_REFRESH_SECONDS", 30))
+    OIDC_HTTP_TIMEOUT = float(os.environ.get("OIDC_HTTP_TIMEOUT", 10))
+    #: Issuers must be https://; only the tests, with a provider on 127.0.0.1, allow http://.
+    OIDC_ALLOW_HTTP = False
 
     # ------------------------------------------------------------ mail and reminders (action log)
     #: smtp, or outbox: messages kept in a table and shown at /actions/<chair token>/outbox

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from .. import schemas
 from ..auth import allow, safe_next
 from ..domain import access
+from ..extensions import db
+from ..models import Organisation
 from ..realtime.broadcast import cut_off_links
-from ..security import limiter
+from ..security import limiter, policy_with_form_targets
 from ..services import accounts
+from ..services import single_sign_on as sso
 
 bp = Blueprint("accounts", __name__)
 
@@ -35,7 +38,10 @@ def login():
     email = ""
     if request.method == "POST":
         email = request.form.get("email", "")[:254]
-        user = accounts.authenticate(email, request.form.get("password", ""), address=request.remote_addr)
+        try:
+            user = accounts.authenticate(email, request.form.get("password", ""), address=request.remote_addr)
+        except accounts.UseSingleSignOn as refusal:
+            return sign_in_page(error=refusal.message, email=email, sso_email=email, status=401)
         if user is not None:
             target = safe_next(request.args.get("next"))
             session.clear()  # a fresh session: nothing from before signing in carries over
@@ -45,7 +51,29 @@ def login():
         error = SIGN_IN_FAILED.format(
             failures=current_app.config["LOGIN_LOCKOUT_FAILURES"], minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"]
         )
-    return render_template("accounts/login.html", error=error, email=email), (401 if error else 200)
+    return sign_in_page(error=error, email=email, status=401 if error else 200)
+
+
+def sign_in_page(*, error=None, email="", sso_error=None, sso_email="", status=200):
+    """The sign-in page: the password form and "Sign in with your school account" (when any organisation
+    has single sign-on). Its forms may lead on to the providers' sign-in pages, and browsers check a
+    form's redirects against form-action too: the policy names the providers' origins."""
+    origins = sso.provider_origins()
+    response = make_response(
+        render_template(
+            "accounts/login.html",
+            error=error,
+            email=email,
+            sso_error=sso_error,
+            sso_email=sso_email,
+            sso_offered=bool(origins),
+            next=safe_next(request.args.get("next")) if request.args.get("next") else None,
+        ),
+        status,
+    )
+    if origins:
+        response.headers["Content-Security-Policy"] = policy_with_form_targets(origins)
+    return response
 
 
 @bp.post("/logout")
@@ -53,10 +81,18 @@ def login():
 def logout():
     """A signed-in account: sign out here; the account's live meeting connections are closed."""
     user_id = current_user.id
+    through = session.get("sso_organisation")
     logout_user()
     session.clear()
     cut_off_links(accounts.user_link_ids(user_id), "You have signed out.")
     flash("You have signed out.", "info")
+    if through is not None:
+        # Signed in through the school's provider: sign out there too, when it offers that (RP-initiated logout).
+        provider_sign_out = sso.end_session_url(
+            db.session.get(Organisation, through), url_for("accounts.login", _external=True)
+        )
+        if provider_sign_out:
+            return redirect(provider_sign_out, code=303)
     return redirect(url_for("accounts.login"), code=303)
 
 
