@@ -112,8 +112,9 @@ class Config:
     OIDC_CACHE_SECONDS = int(os.environ.get("OIDC_CACHE_SECONDS", 3600))
     OIDC_JWKS_REFRESH_SECONDS = int(os.environ.get("OIDC_JWKS_REFRESH_SECONDS", 30))
     OIDC_HTTP_TIMEOUT = float(os.environ.get("OIDC_HTTP_TIMEOUT", 10))
-    #: Issuers must be https://; only the tests, with a provider on 127.0.0.1, allow http://.
-    OIDC_ALLOW_HTTP = False
+    #: Issuers must be https://. OIDC_ALLOW_HTTP=1 allows http:// too: only for tests and development
+    #: against a provider on this machine, never in production (tokens and secrets would go in clear).
+    OIDC_ALLOW_HTTP = os.environ.get("OIDC_ALLOW_HTTP") == "1"
 
     # ------------------------------------------------------------ mail and reminders (action log)
     #: smtp, or outbox: messages kept in a table and shown at /actions/<chair token>/outbox

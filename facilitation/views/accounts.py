@@ -23,6 +23,10 @@ SIGN_IN_FAILED = (
 )
 
 
+#: the provider's sign-out address, shown once on the sign-in page after signing out
+PROVIDER_SIGN_OUT = "provider_sign_out"
+
+
 def _login_limit() -> str:
     return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
 
@@ -67,6 +71,7 @@ def sign_in_page(*, error=None, email="", sso_error=None, sso_email="", status=2
             sso_error=sso_error,
             sso_email=sso_email,
             sso_offered=bool(origins),
+            provider_sign_out=session.pop(PROVIDER_SIGN_OUT, None),
             next=safe_next(request.args.get("next")) if request.args.get("next") else None,
         ),
         status,
@@ -87,12 +92,13 @@ def logout():
     cut_off_links(accounts.user_link_ids(user_id), "You have signed out.")
     flash("You have signed out.", "info")
     if through is not None:
-        # Signed in through the school's provider: sign out there too, when it offers that (RP-initiated logout).
+        # Signed in through the school's provider: offer signing out there too (RP-initiated logout). A link
+        # on the sign-in page, not a redirect: browsers hold a form's redirects to form-action 'self'.
         provider_sign_out = sso.end_session_url(
             db.session.get(Organisation, through), url_for("accounts.login", _external=True)
         )
         if provider_sign_out:
-            return redirect(provider_sign_out, code=303)
+            session[PROVIDER_SIGN_OUT] = provider_sign_out
     return redirect(url_for("accounts.login"), code=303)
 
 

@@ -206,13 +206,24 @@ def test_a_provider_refusal_ends_the_sessions_of_the_account_it_was_for(app, cli
     assert refusals(app) == ["provider_access_denied"]
 
 
-def test_signing_out_ends_the_session_and_goes_on_to_the_providers_sign_out(app, client, provider):
+def test_signing_out_ends_the_session_and_offers_the_providers_sign_out(app, client, provider):
     sso_sign_in(client, provider, "teacher@school.test")
     answer = client.post("/logout")
-    target = urlsplit(answer.headers["Location"])
+    assert answer.headers["Location"] == "/login"
+    page = client.get("/login").get_data(as_text=True)
+    link = page.split('id="provider-sign-out"', 1)[1].split('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    target = urlsplit(link)
     assert f"{target.scheme}://{target.netloc}{target.path}" == f"{provider.issuer}/session/end"
     assert parse_qs(target.query) == {"client_id": [CLIENT_ID], "post_logout_redirect_uri": ["http://localhost/login"]}
     assert client.get("/account").status_code == 302
+    assert "provider-sign-out" not in client.get("/login").get_data(as_text=True)  # offered once
+
+
+def test_signing_out_of_a_password_session_offers_no_provider_sign_out(app, client):
+    add_staff(app, "senco@school.test")
+    sign_in(client, "senco@school.test")
+    client.post("/logout")
+    assert "provider-sign-out" not in client.get("/login").get_data(as_text=True)
 
 
 def test_a_rotated_signing_key_is_fetched_when_a_token_names_it(app, client, provider):
