@@ -4,6 +4,8 @@ staff who must use single sign-on."""
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -299,9 +301,6 @@ def test_a_token_the_provider_signed_is_accepted(checker, provider):
 
 def test_a_tampered_token_is_refused(checker, provider):
     header, payload, signature = provider.sign(claims(provider)).split(".")
-    import base64
-    import json
-
     body = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     body["sub"] = "sub-headteacher@school.test"
     forged = base64.urlsafe_b64encode(json.dumps(body).encode()).rstrip(b"=").decode()
@@ -333,3 +332,89 @@ def test_an_issuer_must_be_https_unless_the_configuration_allows_http(tmp_path):
         with pytest.raises(Exception, match="https"):
             sso.check_issuer("http://127.0.0.1:9/")
         assert sso.check_issuer("https://login.microsoftonline.com/x/v2.0")
+
+
+def test_a_provider_refusal_cuts_off_the_accounts_open_meeting_connections(app, provider, meeting, api, sockets):
+    notes = add_staff(app, "notes@school.test", "Mr Notes", "note_taker")
+    status, body = api(meeting["chair"], meeting["id"], "links.add_note_taker", email=notes["email"])
+    assert status == 200, body
+    notes_client = app.test_client()
+    assert sso_sign_in(notes_client, provider, "notes@school.test").status_code == 303  # links the account
+    notes_socket = sockets(body["link"]["path"].rsplit("/", 1)[1], notes_client)
+    chair_socket = sockets(meeting["chair"])
+    assert notes_socket.is_connected() and chair_socket.is_connected()
+    refused = sso_sign_in(app.test_client(), provider, "notes@school.test", start="by e-mail", cancel=True)
+    assert refused.status_code == 403
+    assert not notes_socket.is_connected()
+    assert chair_socket.is_connected()
+    assert notes_client.get("/account").status_code == 302
+
+
+def test_a_refusal_for_an_address_of_a_password_only_account_ends_nothing(app, client, provider):
+    senco = add_staff(app, "senco@school.test")
+    sign_in(client, senco["email"])
+    refused = sso_sign_in(app.test_client(), provider, "senco@school.test", start="by e-mail", cancel=True)
+    assert refused.status_code == 403
+    assert client.get("/account").status_code == 200  # not linked to the provider: its refusal says nothing of it
+
+
+def test_an_answer_naming_another_issuer_is_refused(app, client, provider):
+    started = client.get("/sign-in/sso/main")
+    back = provider.sign_in(started.headers["Location"], "teacher@school.test", CALLBACK)
+    assert "iss=" in back
+    tampered = back.replace("iss=", "iss=https%3A%2F%2Fattacker.example&was=")
+    assert client.get(tampered.removeprefix("http://localhost")).status_code == 403
+    assert refusals(app) == ["wrong_issuer"] and user(app, "teacher@school.test") is None
+
+
+def test_a_provider_that_does_not_answer_gets_a_clear_page(app, client):
+    with app.app_context():
+        db.session.get(Organisation, 1).oidc_issuer = "http://127.0.0.1:9"
+        db.session.commit()
+    answer = client.get("/sign-in/sso/main")
+    assert answer.status_code == 503 and "did not answer" in answer.get_data(as_text=True)
+
+
+def test_unknown_key_ids_fetch_the_keys_again_at_most_once_in_a_while(checker, provider, monkeypatch):
+    token = provider.sign(claims(provider))
+    verify(checker, token)  # keys fetched and cached
+    fetched = []
+    real = sso._get_json
+    monkeypatch.setattr(sso, "_get_json", lambda url: fetched.append(url) or real(url))
+    header, payload, signature = token.split(".")
+
+    def with_kid(kid: str) -> str:
+        head = base64.urlsafe_b64encode(json.dumps({"alg": "RS256", "kid": kid}).encode()).rstrip(b"=").decode()
+        return f"{head}.{payload}.{signature}"
+
+    assert refused_reason(checker, with_kid("made-up-1")) == "unknown_key"
+    assert refused_reason(checker, with_kid("made-up-2")) == "unknown_key"
+    assert len(fetched) == 1  # the second made-up key id did not fetch again
+
+
+@pytest.mark.parametrize(
+    ("issuer", "token_claims", "expected"),
+    [
+        ("https://accounts.google.com", {"email": "A@School.test", "email_verified": True}, "a@school.test"),
+        ("https://accounts.google.com", {"email": "a@school.test", "email_verified": False}, None),
+        ("https://accounts.google.com", {"email": "a@school.test"}, None),
+        (
+            "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0",
+            {"email": "a@school.test"},
+            "a@school.test",
+        ),
+        (
+            "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0",
+            {"preferred_username": "b@school.test"},
+            "b@school.test",
+        ),
+        (
+            "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/v2.0",
+            {"email": "a@school.test", "xms_edov": False},
+            None,
+        ),
+        ("https://login.microsoftonline.com/common/v2.0", {"email": "a@school.test"}, None),
+    ],
+)
+def test_which_addresses_count_as_verified(issuer, token_claims, expected):
+    assert sso.verified_email(Organisation(oidc_issuer=issuer), token_claims) == expected
