@@ -37,13 +37,14 @@ from joserfc.errors import ExpiredTokenError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy import select
 
-from .. import queries
+from .. import queries, schemas
 from ..domain import access
 from ..domain import accounts as rules
 from ..domain.errors import InvalidValue
 from ..extensions import db
 from ..models import Organisation, User, utcnow
 from . import accounts, security_events
+from .writes import write
 
 SCOPES = "openid email profile"
 #: signature algorithms accepted on ID tokens (what Entra ID and Google sign with, and ES256)
@@ -245,6 +246,70 @@ def verify_id_token(
     if isinstance(claims.get("iat"), int) and claims["iat"] > when + LEEWAY_SECONDS:
         raise SignInRefused("bad_claim.iat", GENERIC)
     return claims
+
+
+# ---------------------------------------------------------------- the organisation's settings
+
+
+def settings(org: Organisation) -> dict[str, Any]:
+    """The organisation's single sign-on settings as the admin log records them: never the client secret."""
+    return {
+        "issuer": org.oidc_issuer,
+        "client_id": org.oidc_client_id,
+        "client_secret_set": bool(org.oidc_client_secret),
+        "domains": list(org.oidc_domains or []),
+        "default_role": org.sso_default_role,
+        "sso_required": bool(org.sso_required),
+    }
+
+
+def update_settings(raw: dict[str, Any], *, by: User) -> Organisation:
+    """An administrator sets how the organisation's people sign in with their school accounts (OpenID
+    Connect): issuer, client id and secret (blank keeps the stored one), allowed domains, the role a first
+    sign-in gets, and whether staff other than administrators must use it."""
+    args = schemas.parse(schemas.SingleSignOnSettingsArgs, raw)
+    org = accounts.organisation()
+    errors: dict[str, str] = {}
+    if args.issuer:
+        try:
+            check_issuer(args.issuer)
+        except InvalidValue as exc:
+            errors["issuer"] = exc.message
+        if not args.client_id:
+            errors["client_id"] = "Give the client (application) id the provider gave you."
+        if not args.client_secret and not org.oidc_client_secret:
+            errors["client_secret"] = "Give the client secret the provider gave you."
+        if not args.domains:
+            errors["domains"] = "Give at least one e-mail domain whose people may sign in this way."
+    elif args.sso_required:
+        errors["sso_required"] = "Set up the provider first: single sign-on cannot be required without it."
+    others = db.session.scalars(
+        select(Organisation).where(Organisation.id != org.id, Organisation.oidc_domains.is_not(None))
+    )
+    taken = sorted({domain for other in others for domain in (other.oidc_domains or [])} & set(args.domains))
+    if taken:
+        errors["domains"] = f"Another organisation here already signs in people of {', '.join(taken)}."
+    if errors:
+        raise schemas.FieldErrors(errors)
+    with write():
+        if org not in db.session:
+            db.session.add(org)
+        before = settings(org)
+        org.oidc_issuer = args.issuer or None
+        org.oidc_client_id = args.client_id or None
+        if args.client_secret:
+            org.oidc_client_secret = args.client_secret
+        if not args.issuer:
+            org.oidc_client_secret = None
+        org.oidc_domains = args.domains or None
+        org.sso_default_role = args.default_role
+        org.sso_required = args.sso_required
+        org.updated_at = utcnow()
+        after = settings(org)
+        if args.client_secret:
+            after["client_secret_changed"] = True
+        accounts.log_admin("settings.update", by, {"part": "sign_in", "before": before, "after": after})
+    return org
 
 
 # ---------------------------------------------------------------- the flow

@@ -95,7 +95,8 @@ def logout():
         # Signed in through the school's provider: offer signing out there too (RP-initiated logout). A link
         # on the sign-in page, not a redirect: browsers hold a form's redirects to form-action 'self'.
         provider_sign_out = sso.end_session_url(
-            db.session.get(Organisation, through), url_for("accounts.login", _external=True)
+            db.session.get(Organisation, through),
+            current_app.config["PUBLIC_URL"].rstrip("/") + url_for("accounts.login"),
         )
         if provider_sign_out:
             session[PROVIDER_SIGN_OUT] = provider_sign_out

@@ -13,7 +13,8 @@ from ..domain.statutory import organisation as statutory_org
 from ..extensions import db
 from ..models import AdminLogEntry, AuditEntry, Meeting, User, utcnow
 from ..realtime.broadcast import cut_off_links
-from ..services import accounts, security_events
+from ..services import accounts, security_events, single_sign_on
+from .single_sign_on import public_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -229,7 +230,7 @@ def sign_in_settings():
             "sso_required": form["sso_required"] == "1",
         }
         try:
-            accounts.update_sign_in_settings(raw, by=current_user)
+            single_sign_on.update_settings(raw, by=current_user)
         except schemas.FieldErrors as exc:
             errors = exc.fields
         else:
@@ -240,8 +241,9 @@ def sign_in_settings():
         form=form,
         errors=errors,
         secret_set=bool(org.oidc_client_secret),
-        callback_url=url_for("single_sign_on.callback", _external=True),
-        direct_url=url_for("single_sign_on.by_organisation", slug=org.slug, _external=True) if org.slug else None,
+        callback_url=public_url("single_sign_on.callback"),
+        logout_url=public_url("accounts.login"),
+        direct_url=public_url("single_sign_on.by_organisation", slug=org.slug) if org.slug else None,
         roles={key: access.ACCOUNT_ROLES[key] for key in (access.STAFF_CHAIR, access.STAFF_NOTE_TAKER)},
     ), (422 if errors else 200)
 

@@ -3,7 +3,7 @@ direct link, and the one callback the providers send people back to (services.si
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import login_user
 
 from ..auth import allow, safe_next
@@ -21,8 +21,13 @@ PENDING = "sso_pending"
 SIGNED_IN_THROUGH = "sso_organisation"
 
 
+def public_url(endpoint: str, **values) -> str:
+    """An address of this site as the providers know it: PUBLIC_URL, not the Host header of the request."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
 def _callback_url() -> str:
-    return url_for("single_sign_on.callback", _external=True)
+    return public_url("single_sign_on.callback")
 
 
 def _start(org, hint: str | None = None):
