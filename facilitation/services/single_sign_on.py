@@ -68,6 +68,9 @@ class SignInRefused(Exception):
         self.reason, self.message, self.user_id = reason, message, user_id
 
 
+#: the roles a first sign-in may give
+SSO_ROLES = (access.STAFF_CHAIR, access.STAFF_NOTE_TAKER)
+
 GENERIC = "Signing in with your school account did not work. Try again, or ask your administrator."
 
 
@@ -457,7 +460,8 @@ def account_for(org: Organisation, claims: dict[str, Any]) -> User:
         accounts.log_admin("account.sso_link", "single sign-on", {"user_id": user.id, "issuer": issuer})
         return _signed_in(user)
     name = claims.get("name") if isinstance(claims.get("name"), str) and claims["name"].strip() else email.split("@")[0]
-    role = org.sso_default_role if org.sso_default_role in access.ACCOUNT_ROLES else access.STAFF_NOTE_TAKER
+    # Never an administrator, whatever the row says: that is given by another administrator, by name.
+    role = org.sso_default_role if org.sso_default_role in SSO_ROLES else access.STAFF_NOTE_TAKER
     user = User(
         organisation_id=org.id,
         email=email,

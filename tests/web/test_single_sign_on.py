@@ -82,6 +82,26 @@ def test_a_first_sign_in_from_an_allowed_domain_makes_an_account_with_the_defaul
     assert client.get("/account").status_code == 200  # signed in
 
 
+def test_a_sign_in_returns_to_the_page_the_person_was_going_to(app, client, provider):
+    assert (
+        sso_sign_in(client, provider, "teacher@school.test", start="/sign-in/sso/main?next=/account").headers[
+            "Location"
+        ]
+        == "/account"
+    )
+    client.post("/logout")
+    away = sso_sign_in(client, provider, "teacher@school.test", start="/sign-in/sso/main?next=//evil.example/")
+    assert away.headers["Location"] == "/"  # only a path on this site
+
+
+def test_a_first_sign_in_never_makes_an_administrator(app, client, provider):
+    with app.app_context():
+        db.session.get(Organisation, 1).sso_default_role = "admin"
+        db.session.commit()
+    sso_sign_in(client, provider, "teacher@school.test")
+    assert user(app, "teacher@school.test").role == "note_taker"
+
+
 def test_the_next_sign_in_finds_the_account_by_its_subject(app, client, provider):
     sso_sign_in(client, provider, "new.teacher@school.test")
     client.post("/logout")
