@@ -28,6 +28,15 @@ class TestProvider:
     def __init__(self, process: subprocess.Popen, issuer: str):
         self.process, self.issuer = process, issuer
 
+    def stop(self) -> None:
+        """End the provider's process."""
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.process.stdout.close()
+
     def _post(self, what: str, body: dict | None = None) -> dict:
         answer = requests.post(f"{self.issuer}/test/{what}", json=body or {}, timeout=10)
         answer.raise_for_status()
@@ -84,29 +93,29 @@ class TestProvider:
         raise AssertionError(f"the provider never sent the person back: {url}")
 
 
-@pytest.fixture(scope="session")
-def oidc_provider(tmp_path_factory):
-    """The provider, started once for the session (skipped, saying why, where Node or the package is missing)."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("Node.js is not installed: the OpenID provider for these tests runs on it")
-    if not (ROOT / "node_modules" / "oidc-provider").exists():
-        pytest.skip("the oidc-provider npm package is not installed (make setup runs npm ci)")
-    log = (tmp_path_factory.mktemp("oidc") / "provider.log").open("w")
-    process = subprocess.Popen([node, str(SCRIPT)], cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
+def start_provider(log_path: Path) -> TestProvider:
+    """Start tests/oidc/provider.mjs with Node on a free port of 127.0.0.1; its stderr goes to log_path."""
+    with log_path.open("w") as log:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [shutil.which("node") or "node", str(SCRIPT)], cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True
+        )
     first: list[str] = []
     reader = threading.Thread(target=lambda: first.append(process.stdout.readline()), daemon=True)
     reader.start()
     reader.join(30)
     if not first or not first[0].strip():
         process.kill()
-        raise RuntimeError("the OpenID provider did not start (see its log)")
-    provider = TestProvider(process, json.loads(first[0])["issuer"])
+        raise RuntimeError(f"the OpenID provider did not start: {log_path.read_text()[-2000:]}")
+    return TestProvider(process, json.loads(first[0])["issuer"])
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory):
+    """The provider, started once for the session (skipped, saying why, where Node or the package is missing)."""
+    if shutil.which("node") is None:
+        pytest.skip("Node.js is not installed: the OpenID provider for these tests runs on it")
+    if not (ROOT / "node_modules" / "oidc-provider").exists():
+        pytest.skip("the oidc-provider npm package is not installed (make setup runs npm ci)")
+    provider = start_provider(tmp_path_factory.mktemp("oidc") / "provider.log")
     yield provider
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    process.stdout.close()
-    log.close()
+    provider.stop()
