@@ -86,6 +86,9 @@ class Config:
     JOIN_RATE_LIMIT = os.environ.get("JOIN_RATE_LIMIT", "30 per minute")
     #: POST /login per client address
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    #: each single sign-on route (/sign-in/sso...) per client address: a school's staff arrive at once from
+    #: one address, and each sign-in needs a state the provider's answer must match, so it is higher
+    SSO_RATE_LIMIT = os.environ.get("SSO_RATE_LIMIT", "60 per minute")
     #: Proxies in front that set X-Forwarded-For/-Proto (1 behind one nginx); 0 trusts none.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
     #: Socket events one connection may send: this many a second on average, SOCKET_EVENT_BURST at

@@ -11,7 +11,7 @@ from ..realtime.broadcast import cut_off_links
 from ..security import limiter
 from ..services import accounts
 from ..services import single_sign_on as sso
-from .accounts import _login_limit, sign_in_page
+from .accounts import sign_in_page
 
 bp = Blueprint("single_sign_on", __name__, url_prefix="/sign-in/sso")
 
@@ -19,6 +19,10 @@ bp = Blueprint("single_sign_on", __name__, url_prefix="/sign-in/sso")
 PENDING = "sso_pending"
 #: the organisation a session was signed in through, for signing out at the provider too
 SIGNED_IN_THROUGH = "sso_organisation"
+
+
+def _sso_limit() -> str:
+    return current_app.config.get("SSO_RATE_LIMIT", "60 per minute")
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -43,7 +47,7 @@ def _start(org, hint: str | None = None):
 
 @bp.post("")
 @allow("anyone")
-@limiter.limit(_login_limit)
+@limiter.limit(_sso_limit)
 def by_email():
     """Anyone: "Sign in with your school account": the address's domain picks the organisation."""
     email = request.form.get("email", "")[:254].strip()
@@ -59,7 +63,7 @@ def by_email():
 
 @bp.get("/<slug>")
 @allow("anyone")
-@limiter.limit(_login_limit)
+@limiter.limit(_sso_limit)
 def by_organisation(slug: str):
     """Anyone: an organisation's own sign-in link, straight to its provider."""
     org = sso.organisation_by_slug(slug)
@@ -70,7 +74,7 @@ def by_organisation(slug: str):
 
 @bp.get("/callback")
 @allow("anyone")
-@limiter.limit(_login_limit)
+@limiter.limit(_sso_limit)
 def callback():
     """Anyone (the provider sends the browser back here): sign in the account the provider vouched for."""
     pending = session.pop(PENDING, None)  # taken out before anything else: a state works once

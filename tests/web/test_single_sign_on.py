@@ -438,3 +438,8 @@ def test_unknown_key_ids_fetch_the_keys_again_at_most_once_in_a_while(checker, p
 )
 def test_which_addresses_count_as_verified(issuer, token_claims, expected):
     assert sso.verified_email(Organisation(oidc_issuer=issuer), token_claims) == expected
+
+
+def test_the_single_sign_on_routes_are_rate_limited_per_address(app, client):
+    app.config["SSO_RATE_LIMIT"] = "2 per minute"
+    assert [client.get("/sign-in/sso/main").status_code for _ in range(3)] == [303, 303, 429]
