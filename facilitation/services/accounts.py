@@ -101,9 +101,9 @@ def authenticate(email: str, password: str, now: datetime | None = None, *, addr
     """The account when the e-mail and password match an active, unlocked account; else None.
 
     Every failure looks the same to the person signing in, so an address's existence is not
-    revealed (an account made by single sign-on has no password, NO_PASSWORD); a right password of
-    a staff account whose organisation requires single sign-on raises UseSingleSignOn; repeated failures lock the account for a while (config LOGIN_LOCKOUT_*). Failures
-    and lockouts go to the security log with the account's id, never the e-mail address typed.
+    revealed (an account made by single sign-on has no password, NO_PASSWORD); repeated failures
+    lock the account for a while (config LOGIN_LOCKOUT_*). The right password of a staff account
+    whose organisation requires single sign-on raises UseSingleSignOn. Failures and lockouts go to the security log with the account's id, never the e-mail address typed.
     """
     now = now or utcnow()
     user = user_by_email(email or "") if isinstance(email, str) else None
@@ -112,7 +112,7 @@ def authenticate(email: str, password: str, now: datetime | None = None, *, addr
         security_events.record("sign_in_failed", user_id=user.id if user else None, address=address, detail="unknown_account" if user is None else "no_password")
         return None
     if user.password_hash == NO_PASSWORD:  # made by single sign-on: as slow as a wrong password, never good
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_DUMMY_HASH, password[: rules.PASSWORD_MAX])
         good = False
     else:
         good = check_password_hash(user.password_hash, password[: rules.PASSWORD_MAX])

@@ -501,8 +501,10 @@ def record_refusal(refusal: SignInRefused, *, address: str | None) -> None:
     security_events.record("sso_refused", user_id=refusal.user_id, address=address, detail=refusal.reason)
 
 
-def end_session_url(org: Organisation | None, post_logout_redirect_uri: str) -> str | None:
-    """The provider's sign-out address (RP-initiated logout) if its discovery document advertises one."""
+def end_session_url(organisation_id: int, post_logout_redirect_uri: str) -> str | None:
+    """The sign-out address (RP-initiated logout) of an organisation's provider, if its discovery document
+    advertises one."""
+    org = db.session.get(Organisation, organisation_id) if isinstance(organisation_id, int) else None
     if not configured(org):
         return None
     try:

@@ -8,8 +8,6 @@ from flask_login import current_user, login_user, logout_user
 from .. import schemas
 from ..auth import allow, safe_next
 from ..domain import access
-from ..extensions import db
-from ..models import Organisation
 from ..realtime.broadcast import cut_off_links
 from ..security import limiter, policy_with_form_targets
 from ..services import accounts
@@ -25,6 +23,8 @@ SIGN_IN_FAILED = (
 
 #: the provider's sign-out address, shown once on the sign-in page after signing out
 PROVIDER_SIGN_OUT = "provider_sign_out"
+#: the organisation a session was signed in through (views.single_sign_on), for signing out there too
+SIGNED_IN_THROUGH = "sso_organisation"
 
 
 def _login_limit() -> str:
@@ -86,7 +86,7 @@ def sign_in_page(*, error=None, email="", sso_error=None, sso_email="", status=2
 def logout():
     """A signed-in account: sign out here; the account's live meeting connections are closed."""
     user_id = current_user.id
-    through = session.get("sso_organisation")
+    through = session.get(SIGNED_IN_THROUGH)
     logout_user()
     session.clear()
     cut_off_links(accounts.user_link_ids(user_id), "You have signed out.")
@@ -95,8 +95,7 @@ def logout():
         # Signed in through the school's provider: offer signing out there too (RP-initiated logout). A link
         # on the sign-in page, not a redirect: browsers hold a form's redirects to form-action 'self'.
         provider_sign_out = sso.end_session_url(
-            db.session.get(Organisation, through),
-            current_app.config["PUBLIC_URL"].rstrip("/") + url_for("accounts.login"),
+            through, current_app.config["PUBLIC_URL"].rstrip("/") + url_for("accounts.login")
         )
         if provider_sign_out:
             session[PROVIDER_SIGN_OUT] = provider_sign_out

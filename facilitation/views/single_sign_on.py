@@ -11,14 +11,12 @@ from ..realtime.broadcast import cut_off_links
 from ..security import limiter
 from ..services import accounts
 from ..services import single_sign_on as sso
-from .accounts import sign_in_page
+from .accounts import SIGNED_IN_THROUGH, sign_in_page
 
 bp = Blueprint("single_sign_on", __name__, url_prefix="/sign-in/sso")
 
 #: where the sign-in under way is kept in the browser's (signed) session until the provider answers
 PENDING = "sso_pending"
-#: the organisation a session was signed in through, for signing out at the provider too
-SIGNED_IN_THROUGH = "sso_organisation"
 
 
 def _sso_limit() -> str:
