@@ -134,5 +134,9 @@ def account():
         except schemas.FieldErrors as exc:
             errors = exc.fields
     return render_template(
-        "accounts/account.html", errors=errors, new_token=new_token, role_label=access.ACCOUNT_ROLES[current_user.role]
+        "accounts/account.html",
+        errors=errors,
+        new_token=new_token,
+        role_label=access.ACCOUNT_ROLES[current_user.role],
+        has_password=current_user.password_hash != accounts.NO_PASSWORD,
     ), (422 if errors else 200)

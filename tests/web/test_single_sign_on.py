@@ -276,6 +276,8 @@ def test_staff_of_an_organisation_that_requires_single_sign_on_cannot_use_passwo
 
 def test_an_account_made_by_single_sign_on_has_no_password(app, client, provider):
     sso_sign_in(client, provider, "teacher@school.test")
+    page = client.get("/account").get_data(as_text=True)
+    assert "has no password of its own" in page and 'id="change-password"' not in page
     client.post("/logout")
     for password in (accounts.NO_PASSWORD, "", STAFF_PASSWORD):
         assert sign_in(client, "teacher@school.test", password).status_code == 401
