@@ -46,9 +46,12 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     from . import auth, cli
     from .api import bp as api_bp
     from .realtime import connections  # noqa: F401  (importing it registers the socket handlers)
+    from .services import single_sign_on
     from .views import accounts, actions, admin, data_protection, errors, meetings, minutes, room
+    from .views import single_sign_on as single_sign_on_views
 
     auth.init_app(app)
+    single_sign_on.init_app(app)
 
     socketio.init_app(
         app,
@@ -69,6 +72,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     security.csrf.exempt(api_bp)
 
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(single_sign_on_views.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(data_protection.bp)
     app.register_blueprint(meetings.bp)

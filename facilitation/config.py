@@ -86,6 +86,9 @@ class Config:
     JOIN_RATE_LIMIT = os.environ.get("JOIN_RATE_LIMIT", "30 per minute")
     #: POST /login per client address
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    #: each single sign-on route (/sign-in/sso...) per client address: a school's staff arrive at once from
+    #: one address, and each sign-in needs a state the provider's answer must match, so it is higher
+    SSO_RATE_LIMIT = os.environ.get("SSO_RATE_LIMIT", "60 per minute")
     #: Proxies in front that set X-Forwarded-For/-Proto (1 behind one nginx); 0 trusts none.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
     #: Socket events one connection may send: this many a second on average, SOCKET_EVENT_BURST at
@@ -107,6 +110,14 @@ class Config:
     LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15))
     #: a signed-in session lasts this long without "remember me"; staff sign in again each day
     PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_HOURS", 12)) * 3600
+    #: Single sign-on (services.single_sign_on): providers' discovery documents and keys are kept this
+    #: long; a token with an unknown key id fetches the keys again, at most once per the second setting.
+    OIDC_CACHE_SECONDS = int(os.environ.get("OIDC_CACHE_SECONDS", 3600))
+    OIDC_JWKS_REFRESH_SECONDS = int(os.environ.get("OIDC_JWKS_REFRESH_SECONDS", 30))
+    OIDC_HTTP_TIMEOUT = float(os.environ.get("OIDC_HTTP_TIMEOUT", 10))
+    #: Issuers must be https://. OIDC_ALLOW_HTTP=1 allows http:// too: only for tests and development
+    #: against a provider on this machine, never in production (tokens and secrets would go in clear).
+    OIDC_ALLOW_HTTP = os.environ.get("OIDC_ALLOW_HTTP") == "1"
 
     # ------------------------------------------------------------ mail and reminders (action log)
     #: smtp, or outbox: messages kept in a table and shown at /actions/<chair token>/outbox

@@ -480,6 +480,54 @@ class OrganisationSettingsArgs(Args):
     invite_link_days: Number(ge=1, le=1825)
 
 
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_ISSUER = re.compile(r"^https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?$")
+
+
+def _issuer(value: str) -> str:
+    value = value.strip()
+    if value and not _ISSUER.match(value):
+        raise ValueError(
+            "Must be the provider's issuer address, like https://login.microsoftonline.com/<tenant id>/v2.0."
+        )
+    return value
+
+
+def _domains(value: str) -> list[str]:
+    found: list[str] = []
+    for part in re.split(r"[\s,;]+", value.strip().lower()):
+        if not part:
+            continue
+        part = part.removeprefix("@")
+        if not _DOMAIN.match(part):
+            raise ValueError(f"“{part[:60]}” is not an e-mail domain (like school.example.org).")
+        if part not in found:
+            found.append(part)
+    if len(found) > 50:
+        raise ValueError("At most 50 domains.")
+    return found
+
+
+def _sso_role(value: str) -> str:
+    if value not in ("chair", "note_taker"):
+        raise ValueError("Choose Chair (SENCO) or Note-taker.")
+    return value
+
+
+class SingleSignOnSettingsArgs(Args):
+    """What an organisation's administrator sets for signing in with the school's own accounts (OpenID
+    Connect). An empty issuer switches it off; an empty client secret keeps the one stored."""
+
+    issuer: Annotated[str, StringConstraints(max_length=500), AfterValidator(_issuer)] = ""
+    client_id: Annotated[str, StringConstraints(max_length=255, strip_whitespace=True)] = ""
+    client_secret: Annotated[str, StringConstraints(max_length=500, strip_whitespace=True)] = ""
+    #: e-mail domains, separated by commas, spaces or new lines
+    domains: Annotated[str, StringConstraints(max_length=5000), AfterValidator(_domains)] = ""
+    #: the role of an account a first sign-in makes (never administrator)
+    default_role: Annotated[str, AfterValidator(_sso_role)] = "note_taker"
+    sso_required: bool = False
+
+
 class _Checks:
     """A helper namespace: checks for the organisation's contacts and calendar, with messages for the person."""
 

@@ -56,6 +56,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+
+def policy_with_form_targets(origins: list[str]) -> str:
+    """The policy for a page whose forms may lead on to other sites (the sign-in page: the school's provider)."""
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", "form-action 'self' " + " ".join(origins))
+
+
 #: Set on every response unless the view set the header itself (room pages, minutes exports).
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

@@ -24,8 +24,18 @@ from ..models import ORGANISATION_DEFAULTS, AccessLink, AdminLogEntry, Organisat
 from . import security_events
 from .writes import write
 
+#: the password hash of an account made by single sign-on: no password matches it (werkzeug's hashes
+#: always contain "$", so no real hash can equal it); `authenticate` treats it as no password
+NO_PASSWORD = "!sso"
+
 #: checked against when the e-mail is unknown, so a wrong address takes as long as a wrong password
 _DUMMY_HASH = generate_password_hash("not a real password, only for timing")
+
+
+class UseSingleSignOn(Exception):
+    """The password was right, but the account's organisation requires its staff to use single sign-on."""
+
+    message = "Your organisation signs you in with your school account: use “Sign in with your school account”."
 
 
 def _hash(password: str) -> str:
@@ -55,6 +65,7 @@ def log_admin(action: str, actor: User | str, detail: dict[str, Any]) -> None:
 
 
 def user_by_email(email: str) -> User | None:
+    """The account with that e-mail address (any organisation), if there is one."""
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
@@ -90,8 +101,9 @@ def authenticate(email: str, password: str, now: datetime | None = None, *, addr
     """The account when the e-mail and password match an active, unlocked account; else None.
 
     Every failure looks the same to the person signing in, so an address's existence is not
-    revealed; repeated failures lock the account for a while (config LOGIN_LOCKOUT_*). Failures
-    and lockouts go to the security log with the account's id, never the e-mail address typed.
+    revealed (an account made by single sign-on has no password, NO_PASSWORD); repeated failures
+    lock the account for a while (config LOGIN_LOCKOUT_*). The right password of a staff account
+    whose organisation requires single sign-on raises UseSingleSignOn. Failures and lockouts go to the security log with the account's id, never the e-mail address typed.
     """
     now = now or utcnow()
     user = user_by_email(email or "") if isinstance(email, str) else None
@@ -99,7 +111,11 @@ def authenticate(email: str, password: str, now: datetime | None = None, *, addr
         check_password_hash(_DUMMY_HASH, password if isinstance(password, str) else "")
         security_events.record("sign_in_failed", user_id=user.id if user else None, address=address, detail="unknown_account" if user is None else "no_password")
         return None
-    good = check_password_hash(user.password_hash, password[: rules.PASSWORD_MAX])
+    if user.password_hash == NO_PASSWORD:  # made by single sign-on: as slow as a wrong password, never good
+        check_password_hash(_DUMMY_HASH, password[: rules.PASSWORD_MAX])
+        good = False
+    else:
+        good = check_password_hash(user.password_hash, password[: rules.PASSWORD_MAX])
     if not user.active or rules.is_locked(user.locked_until, now):
         security_events.record("sign_in_failed", user_id=user.id, address=address, detail="turned_off" if not user.active else "locked")
         return None
@@ -118,9 +134,19 @@ def authenticate(email: str, password: str, now: datetime | None = None, *, addr
         if locked_now:
             security_events.record("account_locked", user_id=user_id, address=address, detail="failed_sign_ins")
         return None
+    if user.role != access.ADMIN and _sso_required(user):
+        # Checked after the password, so that the refusal says nothing to someone who does not know it.
+        # Administrators keep their passwords: the way in when the provider is down or misconfigured.
+        security_events.record("sign_in_failed", user_id=user.id, address=address, detail="sso_required")
+        raise UseSingleSignOn()
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     db.session.commit()
     return user
+
+
+def _sso_required(user: User) -> bool:
+    org = db.session.get(Organisation, user.organisation_id)
+    return bool(org is not None and org.sso_required and org.oidc_issuer)
 
 
 def load_session_user(session_id: str) -> User | None:

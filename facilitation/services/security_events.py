@@ -44,6 +44,7 @@ KINDS: dict[str, str] = {
     "csrf_failed": "Forms and API requests refused without a valid CSRF token",
     "sign_in_failed": "Failed staff sign-ins",
     "account_locked": "Staff accounts locked after failed sign-ins",
+    "sso_refused": "Single sign-ons refused (provider refusal, bad token, domain or account not allowed)",
 }
 
 #: distinct keys of one kind a process writes per minute before folding the rest into one

@@ -13,7 +13,8 @@ from ..domain.statutory import organisation as statutory_org
 from ..extensions import db
 from ..models import AdminLogEntry, AuditEntry, Meeting, User, utcnow
 from ..realtime.broadcast import cut_off_links
-from ..services import accounts, security_events
+from ..services import accounts, security_events, single_sign_on
+from .single_sign_on import public_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -198,6 +199,53 @@ def statutory_settings():
             flash("Statutory clock settings saved.")
             return redirect(url_for("admin.settings") + "#statutory", code=303)
     return _settings_page(statutory_form=form, statutory_errors=errors)
+
+
+def _sign_in_form(org) -> dict[str, str]:
+    """The single sign-on settings as the form shows them: never the client secret."""
+    return {
+        "issuer": org.oidc_issuer or "",
+        "client_id": org.oidc_client_id or "",
+        "domains": "\n".join(org.oidc_domains or []),
+        "default_role": org.sso_default_role or access.STAFF_NOTE_TAKER,
+        "sso_required": "1" if org.sso_required else "",
+    }
+
+
+@bp.route("/settings/sign-in", methods=["GET", "POST"])
+@allow("admin")
+def sign_in_settings():
+    """Administrators: signing in with the school's own accounts (OpenID Connect provider, domains, role, required)."""
+    org = accounts.organisation()
+    errors: dict[str, str] = {}
+    form = _sign_in_form(org)
+    if request.method == "POST":
+        form = {key: request.form.get(key, "")[:FORM_VALUE_LIMIT] for key in form}
+        raw = {
+            "issuer": form["issuer"],
+            "client_id": form["client_id"],
+            "client_secret": request.form.get("client_secret", "")[:FORM_VALUE_LIMIT],
+            "domains": form["domains"],
+            "default_role": form["default_role"],
+            "sso_required": form["sso_required"] == "1",
+        }
+        try:
+            single_sign_on.update_settings(raw, by=current_user)
+        except schemas.FieldErrors as exc:
+            errors = exc.fields
+        else:
+            flash("Sign-in settings saved.")
+            return redirect(url_for("admin.sign_in_settings"), code=303)
+    return render_template(
+        "admin/sign_in_settings.html",
+        form=form,
+        errors=errors,
+        secret_set=bool(org.oidc_client_secret),
+        callback_url=public_url("single_sign_on.callback"),
+        logout_url=public_url("accounts.login"),
+        direct_url=public_url("single_sign_on.by_organisation", slug=org.slug) if org.slug else None,
+        roles={key: access.ACCOUNT_ROLES[key] for key in (access.STAFF_CHAIR, access.STAFF_NOTE_TAKER)},
+    ), (422 if errors else 200)
 
 
 @bp.get("/access-log")

@@ -234,6 +234,7 @@ STOPS: list[Stop] = [
     Stop("admin-index", lambda s: "/admin/", who="admin"),
     Stop("admin-users", lambda s: "/admin/users", who="admin"),
     Stop("admin-settings", lambda s: "/admin/settings", who="admin"),
+    Stop("admin-sign-in-settings", lambda s: "/admin/settings/sign-in", who="admin", ready="#sign-in-settings"),
     Stop("admin-security", lambda s: "/admin/security", who="admin"),
     Stop("admin-access-log", lambda s: "/admin/access-log", who="admin"),
     Stop("admin-data-protection", lambda s: "/admin/data-protection/", who="admin"),
