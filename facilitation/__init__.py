@@ -46,7 +46,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     from . import auth, cli
     from .api import bp as api_bp
     from .realtime import connections  # noqa: F401  (importing it registers the socket handlers)
-    from .views import accounts, actions, admin, data_protection, errors, meetings, minutes, room
+    from .views import accounts, actions, admin, data_protection, deployment, errors, meetings, minutes, room
 
     auth.init_app(app)
 
@@ -71,6 +71,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.register_blueprint(accounts.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(data_protection.bp)
+    app.register_blueprint(deployment.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(room.bp)
     app.register_blueprint(api_bp)
