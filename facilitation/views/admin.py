@@ -315,8 +315,9 @@ def grants():
 def revoke_grant(grant_id: int):
     """Administrators: take back a grant of their organisation (another organisation's is 404)."""
     try:
-        user = accounts.revoke_grant(_org_id(), grant_id, by=current_user)
+        user, link_ids = accounts.revoke_grant(_org_id(), grant_id, by=current_user)
     except NotFound:
         abort(404)
+    cut_off_links(link_ids, "Your access to this organisation's meetings has been taken back.")
     flash(f"{user.name if user else 'The account'} no longer has access to this organisation's meetings.")
     return redirect(url_for("admin.grants"), code=303)

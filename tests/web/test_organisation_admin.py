@@ -402,7 +402,7 @@ def test_an_administrator_gives_takes_back_and_lists_access_for_another_organisa
                 select(AdminLogEntry).where(AdminLogEntry.action.like("grant.%")).order_by(AdminLogEntry.id)
             )
         ]
-    assert log == [("grant.create", two["b"]["id"]), ("grant.change", two["b"]["id"]), ("grant.revoke", two["b"]["id"])]
+    assert log == [("grant.create", two["b"]["id"]), ("grant.change", two["b"]["id"]), ("grant.remove", two["b"]["id"])]
 
 
 def test_grants_are_for_administrators_only(app, two):
