@@ -269,6 +269,17 @@ def issue_api_token(user: User) -> str:
     return token
 
 
+def withdraw_api_token(user: User, *, by: User) -> bool:
+    """An administrator stops an account's API token working (a lost laptop, a script retired); False
+    when it had none."""
+    if user.api_token_hash is None:
+        return False
+    user.api_token_hash = None
+    log_admin("account.api_token_withdrawn", by, {"user_id": user.id}, organisation_id=user.organisation_id)
+    db.session.commit()
+    return True
+
+
 def user_for_api_token(token: str) -> User | None:
     """The active account an API token belongs to."""
     if not isinstance(token, str) or not token.startswith("cg_") or len(token) > 100:

@@ -119,6 +119,33 @@ def update_organisation(org: Organisation, name: str, slug: str, *, by: User) ->
     return org
 
 
+def administrators(org: Organisation) -> list[User]:
+    """The organisation's administrators, active ones first (for the deployment's page of it)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.organisation_id == org.id, User.role == access.ADMIN)
+            .order_by(User.active.desc(), User.name)
+        )
+    )
+
+
+def add_administrator(org: Organisation, email: str, name: str, password: str, *, by: User | str) -> User:
+    """A deployment administrator gives an organisation another administrator (its only one has left,
+    say); noted in the deployment's log and, as an account made, in the organisation's."""
+    errors = {
+        f"admin_{field}": message for field, message in check_new_user(email, name, access.ADMIN, password).items()
+    }
+    if errors:
+        raise schemas.FieldErrors(errors)
+    with write():
+        admin = create_user(email, name, access.ADMIN, password, by=by, organisation_id=org.id, commit=False)
+        log_admin(
+            "organisation.add_admin", by, {"organisation_id": org.id, "user_id": admin.id}, organisation_id=DEPLOYMENT
+        )
+    return admin
+
+
 def deployment_log(limit: int = 50) -> list:
     """The latest entries of the deployment's own log (organisations made and changed), newest first."""
     return list(

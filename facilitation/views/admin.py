@@ -128,6 +128,18 @@ def reset_password(user_id: int):
     return redirect(url_for("admin.users"), code=303)
 
 
+@bp.post("/users/<int:user_id>/api-token")
+@allow("admin")
+def withdraw_api_token(user_id: int):
+    """Administrators: stop an account's API token working (they can make a new one on their account page)."""
+    user = _user(user_id)
+    if accounts.withdraw_api_token(user, by=current_user):
+        flash(f"{user.name}'s API token no longer works.")
+    else:
+        flash(f"{user.name} has no API token.")
+    return redirect(url_for("admin.users"), code=303)
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @allow("admin")
 def settings():

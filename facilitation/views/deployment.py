@@ -54,7 +54,7 @@ def organisations_page():
 @bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
 @allow("deployment")
 def organisation(organisation_id: int):
-    """Deployment administrators: change an organisation's name or short name."""
+    """Deployment administrators: an organisation's administrators; change its name or short name."""
     try:
         org = organisations.get(organisation_id)
     except NotFound:
@@ -70,4 +70,35 @@ def organisation(organisation_id: int):
         else:
             flash(f"{org.name} saved.")
             return redirect(url_for("deployment.organisations_page"), code=303)
-    return render_template("deployment/organisation.html", org=org, form=form, errors=errors), (422 if errors else 200)
+    return _organisation_page(org, form=form, errors=errors)
+
+
+def _organisation_page(org, form=None, errors=None, admin_form=None, admin_errors=None):
+    return render_template(
+        "deployment/organisation.html",
+        org=org,
+        form=form or {"name": org.name, "slug": org.slug},
+        errors=errors or {},
+        admins=organisations.administrators(org),
+        admin_form=admin_form or {"admin_email": "", "admin_name": ""},
+        admin_errors=admin_errors or {},
+    ), (422 if errors or admin_errors else 200)
+
+
+@bp.post("/organisations/<int:organisation_id>/administrators")
+@allow("deployment")
+def add_administrator(organisation_id: int):
+    """Deployment administrators: give an organisation another administrator (its only one has left, say)."""
+    try:
+        org = organisations.get(organisation_id)
+    except NotFound:
+        abort(404)
+    form = {k: request.form.get(k, "")[:300] for k in ("admin_email", "admin_name")}
+    try:
+        admin = organisations.add_administrator(
+            org, form["admin_email"], form["admin_name"], request.form.get("admin_password", ""), by=current_user
+        )
+    except schemas.FieldErrors as exc:
+        return _organisation_page(org, admin_form=form, admin_errors=exc.fields)
+    flash(f"{admin.name} is now an administrator of {org.name}. Give them their password in person or by phone.")
+    return redirect(url_for("deployment.organisation", organisation_id=org.id), code=303)

@@ -504,3 +504,49 @@ def test_an_unscoped_session_keeps_reading_the_first_organisation(app):
     admin = add_staff(app, "admin@school.test", "Ms Admin", "admin")
     client = signed_in(app, admin["email"])
     assert "Organisation: <strong>Hillside" in client.get("/admin/users").get_data(as_text=True)
+
+
+def test_a_deployment_administrator_adds_an_administrator_to_an_organisation_whose_own_have_left(app, two):
+    ops = signed_in(app, two["deployer"]["email"])
+    b = two["b"]["id"]
+    assert "head@riverside.test" in ops.get(f"/deployment/organisations/{b}").get_data(as_text=True)
+    r = ops.post(
+        f"/deployment/organisations/{b}/administrators",
+        data={"admin_email": "chair@hillside.test", "admin_name": "X", "admin_password": PASSWORD},
+    )
+    assert r.status_code == 422 and "already an account" in r.get_data(as_text=True)
+    r = ops.post(
+        f"/deployment/organisations/{b}/administrators",
+        data={"admin_email": "deputy@riverside.test", "admin_name": "Mrs Deputy", "admin_password": PASSWORD},
+    )
+    assert r.status_code == 303
+    deputy = row(app, User, email="deputy@riverside.test")
+    assert (deputy.organisation_id, deputy.role) == (b, "admin")
+    with app.app_context():
+        entry = db.session.scalar(select(AdminLogEntry).where(AdminLogEntry.action == "organisation.add_admin"))
+        assert entry.organisation_id is None and entry.detail == {"organisation_id": b, "user_id": deputy.id}
+    assert ops.post("/deployment/organisations/999/administrators", data={}).status_code == 404
+    b_admin = signed_in(app, two["b_admin"]["email"])
+    assert (
+        b_admin.post(
+            f"/deployment/organisations/{b}/administrators",
+            data={"admin_email": "x@riverside.test", "admin_name": "X", "admin_password": PASSWORD},
+        ).status_code
+        == 404
+    )
+    assert row(app, User, email="x@riverside.test") is None
+
+
+def test_an_administrator_withdraws_an_api_token_of_their_organisation_only(app, two):
+    with app.app_context():
+        b_token = accounts.issue_api_token(db.session.get(User, two["b_chair"]["id"]))
+        a_token = accounts.issue_api_token(db.session.get(User, two["a_chair"]["id"]))
+    b_admin = signed_in(app, two["b_admin"]["email"])
+    assert "Withdraw API token" in b_admin.get("/admin/users").get_data(as_text=True)
+    assert b_admin.post(f"/admin/users/{two['a_chair']['id']}/api-token").status_code == 404
+    assert b_admin.post(f"/admin/users/{two['b_chair']['id']}/api-token").status_code == 303
+    with app.app_context():
+        assert accounts.user_for_api_token(b_token) is None
+        assert accounts.user_for_api_token(a_token).id == two["a_chair"]["id"]
+        entry = db.session.scalar(select(AdminLogEntry).where(AdminLogEntry.action == "account.api_token_withdrawn"))
+        assert entry.organisation_id == two["b"]["id"]
