@@ -550,3 +550,86 @@ def test_an_administrator_withdraws_an_api_token_of_their_organisation_only(app,
         assert accounts.user_for_api_token(a_token).id == two["a_chair"]["id"]
         entry = db.session.scalar(select(AdminLogEntry).where(AdminLogEntry.action == "account.api_token_withdrawn"))
         assert entry.organisation_id == two["b"]["id"]
+
+
+# ---------------------------------------------------------------- every admin route, across organisations
+
+
+def test_every_admin_route_with_an_id_answers_another_organisation_s_row_as_not_found(app, two):
+    """Each administration route that names a row by id, given a row of organisation A, is "not found" to
+    B's administrator, and changes nothing."""
+    officer = add_user(app, "officer@council.test", "Ms Lindqvist", "note_taker", two["b"]["id"])
+    with app.app_context():
+        a_admin = db.session.get(User, two["a_admin"]["id"])
+        a_grant = accounts.grant_access(1, officer["email"], "observer", by=a_admin).id
+    ids_of_a = {"user_id": two["a_chair"]["id"], "grant_id": a_grant, "organisation_id": 1}
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith(("/admin", "/deployment")) and "<int:" in r.rule]
+    assert {r.endpoint for r in rules} >= {
+        "admin.set_active",
+        "admin.reset_password",
+        "admin.withdraw_api_token",
+        "admin.revoke_grant",
+        "deployment.organisation",
+        "deployment.add_administrator",
+    }
+    b_admin = signed_in(app, two["b_admin"]["email"])
+    for rule in rules:
+        path = rule.rule
+        for name, value in ids_of_a.items():
+            path = path.replace(f"<int:{name}>", str(value))
+        assert "<" not in path, rule.rule
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            data = {
+                "active": "0",
+                "new_password": PASSWORD,
+                "name": "Taken",
+                "slug": "taken",
+                "admin_email": "t@t.test",
+                "admin_name": "T",
+                "admin_password": PASSWORD,
+            }
+            r = b_admin.open(path, method=method, data=data if method == "POST" else None)
+            assert r.status_code == 404, (method, path, r.status_code)
+    a_chair = row(app, User, id=two["a_chair"]["id"])
+    assert a_chair.active and a_chair.api_token_hash is None and a_chair.session_version == 1
+    assert row(app, OrganisationGrant, id=a_grant) is not None and row(app, Organisation, id=1).slug == "main"
+    assert row(app, User, email="t@t.test") is None
+
+
+def test_no_admin_page_of_one_organisation_shows_another_s_accounts_or_meetings(app, two, meeting):
+    # A's meeting (the fixture's, child AB-1) has been opened and A's chair has failed to sign in.
+    app.test_client().post("/login", data={"email": "chair@hillside.test", "password": "wrong password here"})
+    b_admin = signed_in(app, two["b_admin"]["email"])
+    pages = [
+        r.rule
+        for r in app.url_map.iter_rules()
+        if r.rule.startswith("/admin") and "<" not in r.rule and "GET" in r.methods
+    ]
+    assert len(pages) >= 7
+    for path in pages:
+        r = b_admin.get(path)
+        assert r.status_code == 200, path
+        html = r.get_data(as_text=True)
+        for secret in ("chair@hillside.test", "admin@hillside.test", "AB-1", "Mr Chair"):
+            assert secret not in html, (path, secret)
+
+
+def test_refusals_tied_to_no_organisation_show_in_the_first_organisation_and_to_deployment_administrators(app, two):
+    app.test_client().get("/join/" + "x" * 43)  # an unknown link: no organisation to put it in
+    with app.app_context():
+        security_events.record("unauthorised", detail="unknown_link")
+        security_events.flush()
+        assert (
+            db.session.scalar(select(SecurityEvent.organisation_id).where(SecurityEvent.kind == "unauthorised")) is None
+        )
+
+    def unauthorised(email):
+        page = signed_in(app, email).get("/admin/security").get_data(as_text=True)
+        return page.split('data-kind="unauthorised"', 1)[1].split("</tr>", 1)[0]
+
+    assert "<td>0</td>" not in unauthorised(two["a_admin"]["email"])
+    assert "<td>0</td><td>0</td>" in unauthorised(two["b_admin"]["email"])
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == two["b_admin"]["id"]).values(deployment_admin=True))
+        db.session.commit()
+    assert "<td>0</td>" not in unauthorised(two["b_admin"]["email"])
