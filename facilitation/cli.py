@@ -1,4 +1,4 @@
-"""Flask commands: init-db, create-organisation, create-user, seed-demo, serve-many, send-reminders,
+"""Flask commands: init-db, create-organisation, create-user, deployment-admin, seed-demo, serve-many, send-reminders,
 purge-expired, export-child, erase-child."""
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(create_user)
     app.cli.add_command(create_organisation)
+    app.cli.add_command(deployment_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(serve_many)
     app.cli.add_command(send_reminders)
@@ -73,13 +74,20 @@ def safe_url(url: str) -> str:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
 @click.option("--api-token", is_flag=True, help="Also print an API token for preparing meetings over the JSON API.")
 @click.option(
-    "--organisation", "organisation_slug", default=None,
+    "--organisation",
+    "organisation_slug",
+    default=None,
     help="The short name of the organisation the account belongs to (default: the first, main).",
 )
 @click.option("--deployment-admin", is_flag=True, help="May also create organisations (the deployment's operators).")
 @with_appcontext
 def create_user(
-    email: str, name: str, role: str, password_stdin: bool, api_token: bool, organisation_slug: str | None,
+    email: str,
+    name: str,
+    role: str,
+    password_stdin: bool,
+    api_token: bool,
+    organisation_slug: str | None,
     deployment_admin: bool,
 ) -> None:
     """Create a staff account (the first administrator, for example); asks for the password."""
@@ -87,7 +95,9 @@ def create_user(
     if organisation_slug is not None:
         org = organisations.by_slug(organisation_slug)
         if org is None:
-            raise click.BadParameter("No organisation has that short name (see flask create-organisation).", param_hint="--organisation")
+            raise click.BadParameter(
+                "No organisation has that short name (see flask create-organisation).", param_hint="--organisation"
+            )
         org_id = org.id
     password = _read_password(password_stdin)
     try:
@@ -114,6 +124,19 @@ def _fail(exc: schemas.FieldErrors):
     for field, message in exc.fields.items():
         click.echo(f"{field}: {message}", err=True)
     raise SystemExit(1) from None
+
+
+@click.command("deployment-admin")
+@click.argument("email")
+@click.option("--off", is_flag=True, help="No longer a deployment administrator.")
+@with_appcontext
+def deployment_admin(email: str, off: bool) -> None:
+    """Make an existing account a deployment administrator (it may create organisations), or not (--off)."""
+    user = accounts.user_by_email(email)
+    if user is None:
+        raise click.BadParameter("No account has that e-mail address.", param_hint="EMAIL")
+    accounts.set_deployment_admin(user, not off, by="Command line (deployment-admin)")
+    click.echo(f"{user.email} is {'no longer' if off else 'now'} a deployment administrator.")
 
 
 @click.command("create-organisation")
@@ -167,6 +190,7 @@ def demo_admin() -> tuple[User, str]:
         )
     else:
         accounts.set_password(user, password, by="Demo set-up")
+        accounts.set_deployment_admin(user, True, by="Demo set-up")
     return user, password
 
 
@@ -182,7 +206,10 @@ def seed_demo(base_url: str | None) -> None:
         meeting = create_demo_meeting(admin)
     links = queries.meeting_links(meeting.id)
     click.echo("")
-    click.echo(f"Staff sign-in: {base}/login as {admin.email}, password {password} (administrator of the organisation and of the deployment)")
+    click.echo(
+        f"Staff sign-in: {base}/login as {admin.email}, password {password} "
+        "(administrator of the organisation and of the deployment)"
+    )
     click.echo("")
     click.echo(f"Demo meeting: {meeting.title} (child {meeting.child_ref})")
     for link in links:

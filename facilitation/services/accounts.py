@@ -242,6 +242,20 @@ def _active_admins(organisation_id: int) -> int:
     )
 
 
+def set_deployment_admin(user: User, on: bool, *, by: User | str) -> None:
+    """Make an account a deployment administrator (it may create organisations), or no longer one."""
+    if user.deployment_admin == on:
+        return
+    user.deployment_admin = on
+    log_admin(
+        "account.deployment_admin",
+        by,
+        {"user_id": user.id, "deployment_admin": on, "organisation_id": user.organisation_id},
+        organisation_id=DEPLOYMENT,
+    )
+    db.session.commit()
+
+
 def end_sessions(user: User) -> None:
     """Sign the account out everywhere (every browser's session cookie stops working)."""
     user.session_version += 1

@@ -315,7 +315,8 @@ def grants():
             errors = exc.fields
         else:
             who = db.session.get(User, grant.user_id)
-            flash(f"{who.name} can now open this organisation's meetings as {account_rules.GRANT_ROLES[grant.role].lower()}.")
+            role = account_rules.GRANT_ROLES[grant.role].lower()
+            flash(f"{who.name} can now open this organisation's meetings as {role}.")
             return redirect(url_for("admin.grants"), code=303)
     return render_template(
         "admin/grants.html", rows=accounts.grants(_org_id()), errors=errors, form=form, roles=account_rules.GRANT_ROLES

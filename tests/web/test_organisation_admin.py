@@ -487,6 +487,28 @@ def test_an_organisation_and_its_first_administrator_are_created_from_the_comman
     assert row(app, User, email="x@oak.test") is None
 
 
+def test_an_existing_account_is_made_a_deployment_administrator_and_back_from_the_command_line(app):
+    admin = add_staff(app, "admin@school.test", "Ms Admin", "admin")
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["deployment-admin", "ADMIN@school.test"])
+    assert made.exit_code == 0 and "now a deployment administrator" in made.output
+    assert row(app, User, id=admin["id"]).deployment_admin
+    assert signed_in(app, admin["email"]).get("/deployment/organisations").status_code == 200
+    off = runner.invoke(args=["deployment-admin", "admin@school.test", "--off"])
+    assert off.exit_code == 0 and not row(app, User, id=admin["id"]).deployment_admin
+    assert runner.invoke(args=["deployment-admin", "nobody@school.test"]).exit_code != 0
+    with app.app_context():
+        log = [
+            (e.detail["deployment_admin"], e.organisation_id)
+            for e in db.session.scalars(
+                select(AdminLogEntry)
+                .where(AdminLogEntry.action == "account.deployment_admin")
+                .order_by(AdminLogEntry.id)
+            )
+        ]
+    assert log == [(True, None), (False, None)]
+
+
 def test_the_demo_s_administrator_is_a_deployment_administrator_too(app, tmp_path):
     app.instance_path = str(tmp_path)
     result = app.test_cli_runner().invoke(args=["seed-demo"])
