@@ -12,6 +12,7 @@ from facilitation.extensions import db
 from facilitation.models import AdminLogEntry, AuditEntry, Meeting, Organisation, OrganisationGrant, SecurityEvent, User
 from facilitation.services import accounts, organisations, security_events
 from tests.conftest import STAFF_PASSWORD, add_staff, sign_in
+from tests.web.test_statutory_settings import GOOD
 
 PASSWORD = "a fresh long passphrase"
 
@@ -272,11 +273,10 @@ def test_settings_are_the_organisation_s_own(app, two):
     assert row(app, Organisation, id=two["b"]["id"]).retention_months == 24
     a = row(app, Organisation, id=1)
     assert a.retention_months == 84 and a.name != "Riverside"
-    r = b_admin.post(
-        "/admin/settings/statutory",
-        data={"timezone": "Europe/London", "la.name": "Riverside SEND team", "terms": "", "closures": ""},
-    )
-    assert r.status_code in (303, 422)
+    r = b_admin.post("/admin/settings/statutory", data={**GOOD, "advice.name": "Riverside SENDIASS"})
+    assert r.status_code == 303
+    assert row(app, Organisation, id=two["b"]["id"]).contacts["advice"]["name"] == "Riverside SENDIASS"
+    assert row(app, Organisation, id=1).contacts is None
     a_admin = signed_in(app, two["a_admin"]["email"])
     page = a_admin.get("/admin/settings").get_data(as_text=True)
     assert "Riverside" not in page
