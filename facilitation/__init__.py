@@ -47,7 +47,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     from .api import bp as api_bp
     from .realtime import connections  # noqa: F401  (importing it registers the socket handlers)
     from .services import single_sign_on
-    from .views import accounts, actions, admin, data_protection, errors, meetings, minutes, room
+    from .views import accounts, actions, admin, data_protection, deployment, errors, meetings, minutes, room
     from .views import single_sign_on as single_sign_on_views
 
     auth.init_app(app)
@@ -75,6 +75,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.register_blueprint(single_sign_on_views.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(data_protection.bp)
+    app.register_blueprint(deployment.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(room.bp)
     app.register_blueprint(api_bp)

@@ -9,7 +9,9 @@ Every view says who it is for with `@allow(...)`:
 - ``feed``: a private calendar-feed token in the path;
 - ``staff``: a signed-in staff account (any account role);
 - ``maker``: a signed-in account that may prepare meetings (administrator or chair);
-- ``admin``: a signed-in administrator.
+- ``admin``: a signed-in administrator (of their own organisation: admin pages are scoped to it);
+- ``deployment``: a signed-in deployment administrator (``User.deployment_admin``), who creates the
+  deployment's organisations; to anyone else these pages are not there (404).
 
 A route without a declaration is refused with 404 before its view runs, so a forgotten
 declaration fails closed; a test walks the URL map to prove each route has one.
@@ -25,7 +27,9 @@ from flask_login import LoginManager, current_user
 from .domain import access
 from .services import accounts
 
-AUDIENCES = frozenset({"anyone", "link", "bearer", "feed", "staff", "maker", "admin"})
+AUDIENCES = frozenset({"anyone", "link", "bearer", "feed", "staff", "maker", "admin", "deployment"})
+#: audiences that need a signed-in account
+ACCOUNT_AUDIENCES = frozenset({"staff", "maker", "admin", "deployment"})
 
 login_manager = LoginManager()
 
@@ -39,20 +43,27 @@ def allow(*audiences: str):
     def decorate(view):
         @wraps(view)
         def guarded(*args, **kwargs):
-            needs_account = {"staff", "maker", "admin"} & set(audiences)
-            if needs_account and not (set(audiences) - {"staff", "maker", "admin"}):
+            if not (set(audiences) - ACCOUNT_AUDIENCES):
                 if not current_user.is_authenticated:
                     return login_manager.unauthorized()
-                if "staff" not in audiences:
-                    role = current_user.role
-                    if not (("admin" in audiences and role == access.ADMIN) or ("maker" in audiences and role in access.MEETING_MAKERS)):
-                        abort(403)
+                if "staff" not in audiences and not _account_may(audiences):
+                    # the deployment's pages are not there for anyone else; other pages say "not for you"
+                    abort(404 if set(audiences) == {"deployment"} else 403)
             return view(*args, **kwargs)
 
         guarded.allowed = frozenset(audiences)
         return guarded
 
     return decorate
+
+
+def _account_may(audiences: tuple[str, ...]) -> bool:
+    role = current_user.role
+    return (
+        ("admin" in audiences and role == access.ADMIN)
+        or ("maker" in audiences and role in access.MEETING_MAKERS)
+        or ("deployment" in audiences and bool(current_user.deployment_admin))
+    )
 
 
 def declared(endpoint: str | None) -> frozenset[str] | None:
@@ -92,4 +103,5 @@ def safe_next(target: str | None) -> str:
 
 
 def redirect_to_sign_in():
+    """Send the browser to the sign-in form, coming back here afterwards."""
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))

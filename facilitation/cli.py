@@ -1,5 +1,5 @@
-"""Flask commands: init-db, create-user, seed-demo, serve-many, send-reminders, purge-expired, export-child,
-erase-child."""
+"""Flask commands: init-db, create-organisation, create-user, deployment-admin, seed-demo, serve-many, send-reminders,
+purge-expired, export-child, erase-child."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from .domain.meetings import PARTICIPANT_ROLES
 from .extensions import db
 from .models import AccessLink, Meeting, User, utcnow
 from .realtime.broadcast import broadcast
-from .services import accounts, data_protection
+from .services import accounts, data_protection, organisations
 from .services.action_log import reminders
 
 DEMO_TITLE = "Annual review of EHC plan: Year 5"
@@ -38,6 +38,8 @@ def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     app.cli.add_command(init_db)
     app.cli.add_command(create_user)
+    app.cli.add_command(create_organisation)
+    app.cli.add_command(deployment_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(serve_many)
     app.cli.add_command(send_reminders)
@@ -71,22 +73,96 @@ def safe_url(url: str) -> str:
 @click.option("--role", type=click.Choice(list(access.ACCOUNT_ROLES)), default="admin", show_default=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
 @click.option("--api-token", is_flag=True, help="Also print an API token for preparing meetings over the JSON API.")
+@click.option(
+    "--organisation",
+    "organisation_slug",
+    default=None,
+    help="The short name of the organisation the account belongs to (default: the first, main).",
+)
+@click.option("--deployment-admin", is_flag=True, help="May also create organisations (the deployment's operators).")
 @with_appcontext
-def create_user(email: str, name: str, role: str, password_stdin: bool, api_token: bool) -> None:
+def create_user(
+    email: str,
+    name: str,
+    role: str,
+    password_stdin: bool,
+    api_token: bool,
+    organisation_slug: str | None,
+    deployment_admin: bool,
+) -> None:
     """Create a staff account (the first administrator, for example); asks for the password."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    org_id = queries.FIRST_ORGANISATION
+    if organisation_slug is not None:
+        org = organisations.by_slug(organisation_slug)
+        if org is None:
+            raise click.BadParameter(
+                "No organisation has that short name (see flask create-organisation).", param_hint="--organisation"
+            )
+        org_id = org.id
+    password = _read_password(password_stdin)
     try:
-        user = accounts.create_user(email, name, role, password, by="Command line")
+        user = accounts.create_user(
+            email, name, role, password, by="Command line", organisation_id=org_id, deployment_admin=deployment_admin
+        )
     except schemas.FieldErrors as exc:
-        for field, message in exc.fields.items():
-            click.echo(f"{field}: {message}", err=True)
-        raise SystemExit(1) from None
-    click.echo(f"Created {access.ACCOUNT_ROLES[role].lower()} account {user.email}.")
+        _fail(exc)
+    click.echo(
+        f"Created {access.ACCOUNT_ROLES[role].lower()} account {user.email}"
+        + (" (a deployment administrator)." if deployment_admin else ".")
+    )
     if api_token:
         click.echo(f"API token: {accounts.issue_api_token(user)}")
+
+
+def _read_password(from_stdin: bool, prompt: str = "Password") -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+
+
+def _fail(exc: schemas.FieldErrors):
+    for field, message in exc.fields.items():
+        click.echo(f"{field}: {message}", err=True)
+    raise SystemExit(1) from None
+
+
+@click.command("deployment-admin")
+@click.argument("email")
+@click.option("--off", is_flag=True, help="No longer a deployment administrator.")
+@with_appcontext
+def deployment_admin(email: str, off: bool) -> None:
+    """Make an existing account a deployment administrator (it may create organisations), or not (--off)."""
+    user = accounts.user_by_email(email)
+    if user is None:
+        raise click.BadParameter("No account has that e-mail address.", param_hint="EMAIL")
+    accounts.set_deployment_admin(user, not off, by="Command line (deployment-admin)")
+    click.echo(f"{user.email} is {'no longer' if off else 'now'} a deployment administrator.")
+
+
+@click.command("create-organisation")
+@click.option("--name", required=True, help="The school's or service's name, as its staff see it.")
+@click.option("--slug", required=True, help="Its short name: lower-case letters, digits and hyphens.")
+@click.option("--admin-email", required=True, help="The e-mail address of its first administrator.")
+@click.option("--admin-name", required=True, help="The first administrator's name.")
+@click.option("--password-stdin", is_flag=True, help="Read the administrator's password from standard input.")
+@with_appcontext
+def create_organisation(name: str, slug: str, admin_email: str, admin_name: str, password_stdin: bool) -> None:
+    """Add an organisation (a school or service) with its first administrator; asks for their password."""
+    password = _read_password(password_stdin, "The administrator's password")
+    try:
+        org, admin = organisations.create_organisation(
+            name, slug, admin_email, admin_name, password, by="Command line (create-organisation)"
+        )
+    except schemas.FieldErrors as exc:
+        _fail(exc)
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    click.echo(f"Created organisation {org.name} ({org.slug}) with administrator {admin.email}.")
+    click.echo("Next:")
+    click.echo(f"  1. Give {admin.name} the password in person or by phone; they sign in at {base}/login.")
+    click.echo("  2. They add their staff (Administration, Accounts), set retention and the statutory clock")
+    click.echo("     (Administration, Settings) and, if they use one, their single sign-on provider.")
+    click.echo("  3. A local-authority officer: make their account in the authority's organisation, then the")
+    click.echo("     school's administrator gives it access (Administration, Other organisations' access).")
 
 
 DEMO_ADMIN = ("a.okafor@hillside.example", "Ms A. Okafor")
@@ -108,9 +184,13 @@ def demo_admin() -> tuple[User, str]:
     with os.fdopen(fd, "w") as f:
         f.write(password + "\n")
     if user is None:
-        user = accounts.create_user(DEMO_ADMIN[0], DEMO_ADMIN[1], access.ADMIN, password, by="Demo set-up")
+        # a deployment administrator too, so the demo shows the organisations' page
+        user = accounts.create_user(
+            DEMO_ADMIN[0], DEMO_ADMIN[1], access.ADMIN, password, by="Demo set-up", deployment_admin=True
+        )
     else:
         accounts.set_password(user, password, by="Demo set-up")
+        accounts.set_deployment_admin(user, True, by="Demo set-up")
     return user, password
 
 
@@ -126,7 +206,10 @@ def seed_demo(base_url: str | None) -> None:
         meeting = create_demo_meeting(admin)
     links = queries.meeting_links(meeting.id)
     click.echo("")
-    click.echo(f"Staff sign-in: {base}/login as {admin.email}, password {password} (administrator)")
+    click.echo(
+        f"Staff sign-in: {base}/login as {admin.email}, password {password} "
+        "(administrator of the organisation and of the deployment)"
+    )
     click.echo("")
     click.echo(f"Demo meeting: {meeting.title} (child {meeting.child_ref})")
     for link in links:

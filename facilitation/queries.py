@@ -289,6 +289,11 @@ def current_organisation_id() -> int:
     return context_globals.get("_organisation_id", FIRST_ORGANISATION) if has_app_context() else FIRST_ORGANISATION
 
 
+def scoped_organisation_id() -> int | None:
+    """The organisation this app context was scoped to with use_organisation, or None if it was not."""
+    return context_globals.get("_organisation_id") if has_app_context() else None
+
+
 def organisation_row() -> Organisation | None:
     """The current organisation's settings row, read once per app context and scope: a strong reference
     keeps it in the session's identity map (which holds rows weakly), and the session refreshes it after

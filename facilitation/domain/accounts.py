@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from . import access
 from .errors import InvalidValue
 
 PASSWORD_MIN = 12
@@ -27,6 +28,35 @@ def clean_email(value: str) -> str:
     if not email or len(email) > EMAIL_MAX or not _EMAIL.match(email):
         raise InvalidValue("Give an e-mail address, like name@school.org.uk.", field="email")
     return email
+
+
+SLUG_MAX = 60
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+#: the meeting roles an organisation may grant an account of another organisation (a local-authority
+#: officer, say): they open the organisation's meetings in this role
+GRANT_ROLES = {
+    access.PARTICIPANT: "Participant",
+    access.OBSERVER: "Observer",
+    access.NOTE_TAKER: "Note-taker",
+}
+
+
+#: words that are addresses of their own under /sign-in/sso/ (the one callback for the deployment)
+RESERVED_SLUGS = frozenset({"callback"})
+
+
+def clean_slug(value: str) -> str:
+    """An organisation's short name as stored: lower-case letters, digits and single hyphens between them."""
+    slug = (value or "").strip()
+    if not slug or len(slug) > SLUG_MAX or not _SLUG.match(slug):
+        raise InvalidValue(
+            f"Use lower-case letters, digits and hyphens (at most {SLUG_MAX} characters), like hillside-primary.",
+            field="slug",
+        )
+    if slug in RESERVED_SLUGS:
+        raise InvalidValue(f"“{slug}” is a word the site's own addresses use; choose another short name.", field="slug")
+    return slug
 
 
 def check_password(password: str, *, email: str = "", name: str = "") -> None:

@@ -6,6 +6,7 @@ Families and other participants never need an account: they use their personal i
 from __future__ import annotations
 
 import hashlib
+import importlib
 import secrets
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,7 @@ from ..domain import accounts as rules
 from ..domain.errors import InvalidValue, NotFound
 from ..domain.statutory import organisation as statutory_rules
 from ..extensions import db
-from ..models import ORGANISATION_DEFAULTS, AccessLink, AdminLogEntry, Organisation, User, utcnow
+from ..models import ORGANISATION_DEFAULTS, AccessLink, AdminLogEntry, Organisation, OrganisationGrant, User, utcnow
 from . import security_events
 from .writes import write
 
@@ -51,10 +52,17 @@ def organisation() -> Organisation:
     return org
 
 
-def log_admin(action: str, actor: User | str, detail: dict[str, Any]) -> None:
-    """Note what an administrator or a data-protection command did (committed with the change)."""
+#: `log_admin(..., organisation_id=DEPLOYMENT)`: an entry of the deployment's own log (no organisation's)
+DEPLOYMENT = None
+_SCOPED = object()
+
+
+def log_admin(action: str, actor: User | str, detail: dict[str, Any], *, organisation_id: Any = _SCOPED) -> None:
+    """Note what an administrator or a data-protection command did (committed with the change), in the
+    log of the organisation given, else of the one the context is scoped to (DEPLOYMENT: the deployment's)."""
     db.session.add(
         AdminLogEntry(
+            organisation_id=queries.current_organisation_id() if organisation_id is _SCOPED else organisation_id,
             action=action,
             actor=actor if isinstance(actor, str) else f"{actor.name} <{actor.email}>",
             user_id=None if isinstance(actor, str) else actor.id,
@@ -65,12 +73,55 @@ def log_admin(action: str, actor: User | str, detail: dict[str, Any]) -> None:
 
 
 def user_by_email(email: str) -> User | None:
-    """The account with that e-mail address (any organisation), if there is one."""
+    """The account with this e-mail address, in any organisation (addresses are unique in the deployment)."""
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def create_user(email: str, name: str, role: str, password: str, *, by: User | str) -> User:
-    """A new staff account; clear errors for a taken e-mail, an unknown role or a weak password."""
+#: the e-mail is taken: said without naming the organisation that has it
+EMAIL_TAKEN = (
+    "There is already an account with that e-mail address (here or in another organisation of this deployment)."
+)
+
+
+def create_user(
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    *,
+    by: User | str,
+    organisation_id: int | None = None,
+    deployment_admin: bool = False,
+    commit: bool = True,
+) -> User:
+    """A new staff account of an organisation (the creating administrator's, else the one in scope);
+    clear errors for a taken e-mail, an unknown role or a weak password."""
+    errors = check_new_user(email, name, role, password)
+    if errors:
+        raise schemas.FieldErrors(errors)
+    if organisation_id is None:
+        organisation_id = by.organisation_id if isinstance(by, User) else queries.current_organisation_id()
+    email = rules.clean_email(email)
+    user = User(
+        organisation_id=organisation_id,
+        email=email,
+        name=name.strip(),
+        role=role,
+        password_hash=_hash(password),
+        password_changed_at=utcnow(),
+        deployment_admin=deployment_admin,
+    )
+    db.session.add(user)
+    db.session.flush()
+    detail = {"user_id": user.id, "role": role} | ({"deployment_admin": True} if deployment_admin else {})
+    log_admin("account.create", by, detail, organisation_id=organisation_id)
+    if commit:
+        db.session.commit()
+    return user
+
+
+def check_new_user(email: str, name: str, role: str, password: str) -> dict[str, str]:
+    """What is wrong with a new account's details, by field (empty when nothing is)."""
     errors: dict[str, str] = {}
     try:
         email = rules.clean_email(email)
@@ -82,19 +133,12 @@ def create_user(email: str, name: str, role: str, password: str, *, by: User | s
     if role not in access.ACCOUNT_ROLES:
         errors["role"] = "Choose one of: " + ", ".join(access.ACCOUNT_ROLES.values()) + "."
     if "email" not in errors and user_by_email(email) is not None:
-        errors["email"] = "There is already an account with that e-mail address."
+        errors["email"] = EMAIL_TAKEN
     try:
         rules.check_password(password, email=email, name=name)
     except InvalidValue as exc:
         errors["password"] = exc.message
-    if errors:
-        raise schemas.FieldErrors(errors)
-    user = User(email=email, name=name, role=role, password_hash=_hash(password), password_changed_at=utcnow())
-    db.session.add(user)
-    db.session.flush()
-    log_admin("account.create", by, {"user_id": user.id, "role": role})
-    db.session.commit()
-    return user
+    return errors
 
 
 def authenticate(email: str, password: str, now: datetime | None = None, *, address: str | None = None) -> User | None:
@@ -109,7 +153,13 @@ def authenticate(email: str, password: str, now: datetime | None = None, *, addr
     user = user_by_email(email or "") if isinstance(email, str) else None
     if user is None or not isinstance(password, str):
         check_password_hash(_DUMMY_HASH, password if isinstance(password, str) else "")
-        security_events.record("sign_in_failed", user_id=user.id if user else None, address=address, detail="unknown_account" if user is None else "no_password")
+        security_events.record(
+            "sign_in_failed",
+            user_id=user.id if user else None,
+            address=address,
+            detail="unknown_account" if user is None else "no_password",
+            organisation_id=user.organisation_id if user else None,
+        )
         return None
     if user.password_hash == NO_PASSWORD:  # made by single sign-on: as slow as a wrong password, never good
         check_password_hash(_DUMMY_HASH, password[: rules.PASSWORD_MAX])
@@ -117,7 +167,13 @@ def authenticate(email: str, password: str, now: datetime | None = None, *, addr
     else:
         good = check_password_hash(user.password_hash, password[: rules.PASSWORD_MAX])
     if not user.active or rules.is_locked(user.locked_until, now):
-        security_events.record("sign_in_failed", user_id=user.id, address=address, detail="turned_off" if not user.active else "locked")
+        security_events.record(
+            "sign_in_failed",
+            user_id=user.id,
+            address=address,
+            detail="turned_off" if not user.active else "locked",
+            organisation_id=user.organisation_id,
+        )
         return None
     if not good:
         was_locked = user.locked_until
@@ -128,11 +184,15 @@ def authenticate(email: str, password: str, now: datetime | None = None, *, addr
             lock_minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"],
         )
         locked_now = user.locked_until is not None and user.locked_until != was_locked
-        user_id = user.id
+        user_id, org_id = user.id, user.organisation_id
         db.session.commit()
-        security_events.record("sign_in_failed", user_id=user_id, address=address, detail="wrong_password")
+        security_events.record(
+            "sign_in_failed", user_id=user_id, address=address, detail="wrong_password", organisation_id=org_id
+        )
         if locked_now:
-            security_events.record("account_locked", user_id=user_id, address=address, detail="failed_sign_ins")
+            security_events.record(
+                "account_locked", user_id=user_id, address=address, detail="failed_sign_ins", organisation_id=org_id
+            )
         return None
     if user.role != access.ADMIN and _sso_required(user):
         # Checked after the password, so that the refusal says nothing to someone who does not know it.
@@ -180,7 +240,7 @@ def set_password(user: User, new: str, *, by: User | str) -> None:
     user.password_changed_at = utcnow()
     user.failed_logins, user.locked_until = 0, None
     user.session_version += 1
-    log_admin("account.password", by, {"user_id": user.id})
+    log_admin("account.password", by, {"user_id": user.id}, organisation_id=user.organisation_id)
     db.session.commit()
 
 
@@ -188,17 +248,37 @@ def set_active(user: User, active: bool, *, by: User) -> None:
     """An administrator turns an account off (it can no longer sign in or use its links) or on."""
     if user.id == by.id and not active:
         raise schemas.FieldErrors({"_": "You cannot turn off your own account."})
-    if not active and user.role == access.ADMIN and _active_admins() <= 1:
+    if not active and user.role == access.ADMIN and _active_admins(user.organisation_id) <= 1:
         raise schemas.FieldErrors({"_": "Keep at least one active administrator."})
     user.active = active
     if not active:
         user.session_version += 1
-    log_admin("account.activate" if active else "account.deactivate", by, {"user_id": user.id})
+    action = "account.activate" if active else "account.deactivate"
+    log_admin(action, by, {"user_id": user.id}, organisation_id=user.organisation_id)
     db.session.commit()
 
 
-def _active_admins() -> int:
-    return db.session.scalar(select(func.count()).select_from(User).where(User.role == access.ADMIN, User.active))
+def _active_admins(organisation_id: int) -> int:
+    """The organisation's active administrators (each organisation keeps at least one)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == access.ADMIN, User.active, User.organisation_id == organisation_id)
+    )
+
+
+def set_deployment_admin(user: User, on: bool, *, by: User | str) -> None:
+    """Make an account a deployment administrator (it may create organisations), or no longer one."""
+    if user.deployment_admin == on:
+        return
+    user.deployment_admin = on
+    log_admin(
+        "account.deployment_admin",
+        by,
+        {"user_id": user.id, "deployment_admin": on, "organisation_id": user.organisation_id},
+        organisation_id=DEPLOYMENT,
+    )
+    db.session.commit()
 
 
 def end_sessions(user: User) -> None:
@@ -223,9 +303,20 @@ def issue_api_token(user: User) -> str:
     """A new API token for the account (the old one stops working); shown once, kept only as a hash."""
     token = "cg_" + secrets.token_urlsafe(32)
     user.api_token_hash = _token_hash(token)
-    log_admin("account.api_token", user, {"user_id": user.id})
+    log_admin("account.api_token", user, {"user_id": user.id}, organisation_id=user.organisation_id)
     db.session.commit()
     return token
+
+
+def withdraw_api_token(user: User, *, by: User) -> bool:
+    """An administrator stops an account's API token working (a lost laptop, a script retired); False
+    when it had none."""
+    if user.api_token_hash is None:
+        return False
+    user.api_token_hash = None
+    log_admin("account.api_token_withdrawn", by, {"user_id": user.id}, organisation_id=user.organisation_id)
+    db.session.commit()
+    return True
 
 
 def user_for_api_token(token: str) -> User | None:
@@ -247,7 +338,11 @@ def update_settings(raw: dict[str, Any], *, by: User) -> Organisation:
         if org not in db.session:
             db.session.add(org)
         before = {"name": org.name, "retention_months": org.retention_months, "invite_link_days": org.invite_link_days}
-        org.name, org.retention_months, org.invite_link_days = args.name.strip(), args.retention_months, args.invite_link_days
+        org.name, org.retention_months, org.invite_link_days = (
+            args.name.strip(),
+            args.retention_months,
+            args.invite_link_days,
+        )
         org.updated_at = utcnow()
         log_admin("settings.update", by, {"before": before, "after": {**before, **args.model_dump()}})
     return org
@@ -296,8 +391,103 @@ def update_statutory_settings(raw: dict[str, Any], *, by: User) -> Organisation:
     return org
 
 
-def get_user(user_id: int) -> User:
+def get_user(user_id: int, organisation_id: int | None = None) -> User:
+    """An account by id; of the organisation given (if any), else "no such account" as for a missing one."""
     user = db.session.get(User, user_id)
-    if user is None:
+    if user is None or (organisation_id is not None and user.organisation_id != organisation_id):
         raise NotFound("No such account.")
     return user
+
+
+def organisation_users(organisation_id: int) -> list[User]:
+    """The organisation's accounts, active ones first, by name."""
+    return list(
+        db.session.scalars(
+            select(User).where(User.organisation_id == organisation_id).order_by(User.active.desc(), User.name)
+        )
+    )
+
+
+# ---------------------------------------------------------------- grants to other organisations' accounts
+
+
+def grants(organisation_id: int) -> list[tuple[OrganisationGrant, User]]:
+    """The accounts of other organisations given access to this organisation's meetings, by name."""
+    return [
+        (grant, user)
+        for grant, user in db.session.execute(
+            select(OrganisationGrant, User)
+            .join(User, User.id == OrganisationGrant.user_id)
+            .where(OrganisationGrant.organisation_id == organisation_id)
+            .order_by(User.name, OrganisationGrant.id)
+        )
+    ]
+
+
+def grant_access(organisation_id: int, email: str, role: str, *, by: User) -> OrganisationGrant:
+    """Give an account of another organisation (found by its e-mail) access to this organisation's
+    meetings in a meeting role; giving it again changes the role. Clear errors change nothing."""
+    errors: dict[str, str] = {}
+    user = None
+    try:
+        email = rules.clean_email(email)
+    except InvalidValue as exc:
+        errors["email"] = exc.message
+    else:
+        user = user_by_email(email)
+        if user is None or not user.active:
+            errors["email"] = "No active account has that e-mail address: the person's organisation makes it first."
+        elif user.organisation_id == organisation_id:
+            errors["email"] = "That account is already one of this organisation's: give it a role on the accounts page."
+    if role not in rules.GRANT_ROLES:
+        errors["role"] = "Choose one of: " + ", ".join(rules.GRANT_ROLES.values()) + "."
+    if errors:
+        raise schemas.FieldErrors(errors)
+    with write():
+        grant = db.session.scalar(
+            select(OrganisationGrant).where(
+                OrganisationGrant.organisation_id == organisation_id, OrganisationGrant.user_id == user.id
+            )
+        )
+        before = grant.role if grant is not None else None
+        if grant is None:
+            grant = OrganisationGrant(organisation_id=organisation_id, user_id=user.id, created_at=utcnow())
+            db.session.add(grant)
+        grant.role, grant.granted_by_user_id = role, by.id
+        db.session.flush()
+        detail = {"grant_id": grant.id, "user_id": user.id, "role": role} | ({"before": before} if before else {})
+        log_admin("grant.change" if before else "grant.create", by, detail, organisation_id=organisation_id)
+    return grant
+
+
+def revoke_grant(organisation_id: int, grant_id: int, *, by: User) -> tuple[User | None, list[int]]:
+    """Take back a grant of this organisation (another organisation's is "no such grant"): the row goes,
+    with the links it gave to the organisation's meetings; returns the account and those links' ids,
+    whose open sockets the caller cuts off."""
+    grant = db.session.get(OrganisationGrant, grant_id)
+    if grant is None or grant.organisation_id != organisation_id:
+        raise NotFound("No such grant.")
+    user = db.session.get(User, grant.user_id)
+    withdraw = _withdraw_granted_links()
+    if withdraw is not None:
+        return user, withdraw(grant, by=by)
+    with write():
+        log_admin(
+            "grant.remove",
+            by,
+            {"grant_id": grant.id, "user_id": grant.user_id, "role": grant.role, "revoked_link_ids": []},
+            organisation_id=organisation_id,
+        )
+        db.session.delete(grant)
+    return user, []
+
+
+def _withdraw_granted_links():
+    """What the scoping of meetings provides to end a grant with the links it gave (services.grants:
+    remove_grant(grant, by=...) -> withdrawn link ids, committed and logged), if it is there."""
+    try:
+        module = importlib.import_module(f"{__package__}.grants")
+    except ModuleNotFoundError:
+        # TODO(scope): once services.grants.remove_grant is merged, call it directly and drop this path.
+        return None
+    return getattr(module, "remove_grant", None)

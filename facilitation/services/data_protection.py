@@ -842,11 +842,11 @@ def subject_access_export(child_ref: str, *, by: User | str) -> bytes:
 
 
 def recent_log(limit: int = 20) -> list:
-    """The latest purges, erasures and subject-access exports from the admin log, newest first."""
+    """The latest purges, erasures and subject-access exports from the organisation's admin log, newest first."""
     return list(
         db.session.scalars(
             select(AdminLogEntry)
-            .where(AdminLogEntry.action.in_(LOG_ACTIONS))
+            .where(AdminLogEntry.action.in_(LOG_ACTIONS), AdminLogEntry.organisation_id == queries.current_organisation_id())
             .order_by(AdminLogEntry.at.desc(), AdminLogEntry.id.desc())
             .limit(limit)
         )

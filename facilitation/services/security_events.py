@@ -25,8 +25,9 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import Flask, current_app
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
 
+from .. import queries
 from ..extensions import db, socketio
 from ..models import SecurityEvent, utcnow
 from .writes import write
@@ -61,6 +62,7 @@ class Key(NamedTuple):
     meeting_id: int | None
     address: str | None
     detail: str | None
+    organisation_id: int | None = None
 
 
 @dataclass
@@ -104,19 +106,23 @@ def record(
     meeting_id: int | None = None,
     address: str | None = None,
     detail: str | None = None,
+    organisation_id: int | None = None,
 ) -> None:
-    """Log and count one security event (call it outside any unfinished transaction: the count commits)."""
+    """Log and count one security event (call it outside any unfinished transaction: the count commits),
+    in the log of the organisation given, else of the one the context is scoped to, else of none."""
     if kind not in KINDS:
         raise ValueError(f"unknown security event kind {kind}")
     counts: _Counts = current_app.extensions["security_events"]
     now = utcnow()
     minute = now.replace(second=0, microsecond=0)
-    key = Key(kind, minute, link_id, user_id, meeting_id, (address or "")[:64] or None, code(detail))
+    if organisation_id is None:
+        organisation_id = queries.scoped_organisation_id()
+    key = Key(kind, minute, link_id, user_id, meeting_id, (address or "")[:64] or None, code(detail), organisation_id)
     with counts.lock:
         if minute != counts.minute:
             _forget_past_minutes(counts, minute)
         if key not in counts.rows and counts.keys_per_kind.get(kind, 0) >= KEYS_PER_MINUTE:
-            key = Key(kind, minute, None, None, None, None, "many_keys")
+            key = Key(kind, minute, None, None, None, None, "many_keys", organisation_id)
         first = key not in counts.rows
         if first:
             counts.keys_per_kind[kind] = counts.keys_per_kind.get(kind, 0) + 1
@@ -154,7 +160,7 @@ def _forget_past_minutes(counts: _Counts, minute: datetime) -> None:
 
 def _log(key: Key, at: datetime, repeated: int | None = None) -> None:
     line = {"security_event": key.kind, "at": at.isoformat(timespec="seconds")}
-    for name in ("link_id", "user_id", "meeting_id", "address", "detail"):
+    for name in ("link_id", "user_id", "meeting_id", "address", "detail", "organisation_id"):
         value = getattr(key, name)
         if value is not None:
             line[name] = value
@@ -195,23 +201,32 @@ def flush() -> None:
         _log(key, key.minute, n)
 
 
-def totals(now: datetime | None = None) -> list[dict]:
-    """Events per kind in the last 24 hours and the last 7 days, every kind listed (for administrators)."""
+def _of(query, organisations: tuple[int | None, ...] | None):
+    """The query limited to the events of these organisations (None in the tuple: events of none)."""
+    if organisations is None:
+        return query
+    ids = [o for o in organisations if o is not None]
+    wanted = SecurityEvent.organisation_id.in_(ids)
+    return query.where(or_(wanted, SecurityEvent.organisation_id.is_(None)) if None in organisations else wanted)
+
+
+def totals(now: datetime | None = None, organisations: tuple[int | None, ...] | None = None) -> list[dict]:
+    """Events per kind in the last 24 hours and the last 7 days, every kind listed (for administrators);
+    of the organisations given (None among them: events tied to no organisation), else of all."""
     now = now or utcnow()
     day, week = now - timedelta(hours=24), now - timedelta(days=7)
-    rows = db.session.execute(
-        select(
-            SecurityEvent.kind,
-            func.sum(case((SecurityEvent.minute >= day, SecurityEvent.count), else_=0)),
-            func.sum(SecurityEvent.count),
-        )
-        .where(SecurityEvent.minute >= week)
-        .group_by(SecurityEvent.kind)
-    ).all()
+    query = select(
+        SecurityEvent.kind,
+        func.sum(case((SecurityEvent.minute >= day, SecurityEvent.count), else_=0)),
+        func.sum(SecurityEvent.count),
+    ).where(SecurityEvent.minute >= week)
+    rows = db.session.execute(_of(query, organisations).group_by(SecurityEvent.kind)).all()
     found = {kind: (int(d or 0), int(w or 0)) for kind, d, w in rows}
     return [{"kind": k, "label": label, "day": found.get(k, (0, 0))[0], "week": found.get(k, (0, 0))[1]} for k, label in KINDS.items()]
 
 
-def recent(limit: int = 50) -> list[SecurityEvent]:
-    """The latest counted keys (kind, minute, ids, address, reason, count), newest first."""
-    return db.session.scalars(select(SecurityEvent).order_by(SecurityEvent.minute.desc(), SecurityEvent.id.desc()).limit(limit)).all()
+def recent(limit: int = 50, organisations: tuple[int | None, ...] | None = None) -> list[SecurityEvent]:
+    """The latest counted keys (kind, minute, ids, address, reason, count), newest first; of the
+    organisations given (as for `totals`), else of all."""
+    query = _of(select(SecurityEvent), organisations)
+    return db.session.scalars(query.order_by(SecurityEvent.minute.desc(), SecurityEvent.id.desc()).limit(limit)).all()

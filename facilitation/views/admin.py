@@ -1,4 +1,6 @@
-"""Administration: staff accounts, the organisation's settings, and the access log."""
+"""Administration of one organisation: its staff accounts, grants to other organisations' accounts, its
+settings, access log and security log. Every page is scoped to the signed-in administrator's own
+organisation: another organisation's account or grant is "not found", as one that does not exist."""
 
 from __future__ import annotations
 
@@ -6,9 +8,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from .. import schemas
+from .. import queries, schemas
 from ..auth import allow
 from ..domain import access
+from ..domain import accounts as account_rules
+from ..domain.errors import NotFound
 from ..domain.statutory import organisation as statutory_org
 from ..extensions import db
 from ..models import AdminLogEntry, AuditEntry, Meeting, User, utcnow
@@ -23,6 +27,25 @@ ACCESS_ACTIONS = ("meeting.open", "minutes.export", "actions.export_csv", "recor
 PAGE_SIZE = 50
 
 
+@bp.before_request
+def scope_to_the_administrators_organisation():
+    """Every admin page reads and changes the signed-in account's own organisation (idempotent)."""
+    if current_user.is_authenticated:
+        queries.use_organisation(current_user.organisation_id)
+
+
+def _org_id() -> int:
+    return current_user.organisation_id
+
+
+@bp.context_processor
+def organisation_name() -> dict:
+    """The signed-in account's organisation's name, for the admin pages' header."""
+    if current_user.is_authenticated:
+        return {"organisation_name": accounts.organisation().name}
+    return {}
+
+
 def _page_number() -> int:
     value = request.args.get("page", "1")
     return int(value) if value.isascii() and value.isdigit() and 0 < int(value) < 10_000 else 1
@@ -33,17 +56,20 @@ def _page_number() -> int:
 def index():
     """Administrators: what there is to manage."""
     counts = {
-        "accounts": db.session.scalar(select(func.count()).select_from(User)),
-        "meetings": db.session.scalar(select(func.count()).select_from(Meeting)),
+        "accounts": db.session.scalar(select(func.count()).select_from(User).where(User.organisation_id == _org_id())),
+        "meetings": db.session.scalar(
+            select(func.count()).select_from(Meeting).where(Meeting.organisation_id == _org_id())
+        ),
+        "grants": len(accounts.grants(_org_id())),
     }
-    security_day = sum(row["day"] for row in security_events.totals())
+    security_day = sum(row["day"] for row in security_events.totals(organisations=_security_scope()))
     return render_template("admin/index.html", counts=counts, org=accounts.organisation(), security_day=security_day)
 
 
 @bp.route("/users", methods=["GET", "POST"])
 @allow("admin")
 def users():
-    """Administrators: every staff account, and a form to add one."""
+    """Administrators: every staff account of their organisation, and a form to add one to it."""
     errors: dict[str, str] = {}
     form = {"email": "", "name": "", "role": access.STAFF_CHAIR}
     if request.method == "POST":
@@ -57,17 +83,18 @@ def users():
         else:
             flash(f"Account created for {user.name}. Give them their password in person or by phone.")
             return redirect(url_for("admin.users"), code=303)
-    rows = db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
+    rows = accounts.organisation_users(_org_id())
     return render_template(
         "admin/users.html", rows=rows, errors=errors, form=form, roles=access.ACCOUNT_ROLES, now_utc=utcnow()
     ), (422 if errors else 200)
 
 
 def _user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
+    """An account of the administrator's organisation; any other is 404, as one that does not exist."""
+    try:
+        return accounts.get_user(user_id, _org_id())
+    except NotFound:
         abort(404)
-    return user
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -99,6 +126,18 @@ def reset_password(user_id: int):
     else:
         cut_off_links(accounts.user_link_ids(user.id), "Your password was reset.")
         flash(f"New password set for {user.name}; they have been signed out everywhere.")
+    return redirect(url_for("admin.users"), code=303)
+
+
+@bp.post("/users/<int:user_id>/api-token")
+@allow("admin")
+def withdraw_api_token(user_id: int):
+    """Administrators: stop an account's API token working (they can make a new one on their account page)."""
+    user = _user(user_id)
+    if accounts.withdraw_api_token(user, by=current_user):
+        flash(f"{user.name}'s API token no longer works.")
+    else:
+        flash(f"{user.name} has no API token.")
     return redirect(url_for("admin.users"), code=303)
 
 
@@ -254,7 +293,7 @@ def access_log():
     """Administrators: who opened, exported or downloaded each meeting's record, and when (newest first)."""
     page = _page_number()
     query = select(AuditEntry, Meeting).join(Meeting, Meeting.id == AuditEntry.meeting_id)
-    query = query.where(AuditEntry.action.in_(ACCESS_ACTIONS))
+    query = query.where(AuditEntry.action.in_(ACCESS_ACTIONS), Meeting.organisation_id == _org_id())
     meeting_id = request.args.get("meeting", "")
     child = request.args.get("child", "").strip()[:40]
     if meeting_id.isascii() and meeting_id.isdigit():
@@ -267,7 +306,12 @@ def access_log():
     ).all()
     admin_rows = []
     if page == 1 and not meeting_id and not child:
-        admin_rows = db.session.scalars(select(AdminLogEntry).order_by(AdminLogEntry.at.desc()).limit(20)).all()
+        admin_rows = db.session.scalars(
+            select(AdminLogEntry)
+            .where(AdminLogEntry.organisation_id == _org_id())
+            .order_by(AdminLogEntry.at.desc(), AdminLogEntry.id.desc())
+            .limit(20)
+        ).all()
     return render_template(
         "admin/access_log.html",
         rows=rows[:PAGE_SIZE],
@@ -282,5 +326,59 @@ def access_log():
 @bp.get("/security")
 @allow("admin")
 def security():
-    """Administrators: refusals per kind in the last 24 hours and 7 days, and the latest ones."""
-    return render_template("admin/security.html", totals=security_events.totals(), recent=security_events.recent())
+    """Administrators: their organisation's refusals per kind in the last 24 hours and 7 days, and the latest."""
+    scope = _security_scope()
+    return render_template(
+        "admin/security.html",
+        totals=security_events.totals(organisations=scope),
+        recent=security_events.recent(organisations=scope),
+        unattributed=None in scope,
+    )
+
+
+def _security_scope() -> tuple[int | None, ...]:
+    """Whose security events an administrator sees: their organisation's; and the refusals tied to no
+    organisation (an unknown link, an address over a limit) in the first organisation (a deployment of
+    one sees everything, as before) and for deployment administrators."""
+    if _org_id() == queries.FIRST_ORGANISATION or current_user.deployment_admin:
+        return (_org_id(), None)
+    return (_org_id(),)
+
+
+# ---------------------------------------------------------------- grants
+
+
+@bp.route("/grants", methods=["GET", "POST"])
+@allow("admin")
+def grants():
+    """Administrators: accounts of other organisations (a local-authority officer, say) given access to
+    this organisation's meetings in a meeting role; a form to give one, a button to take one back."""
+    errors: dict[str, str] = {}
+    form = {"email": "", "role": access.OBSERVER}
+    if request.method == "POST":
+        form = {k: request.form.get(k, "")[:300] for k in form}
+        try:
+            grant = accounts.grant_access(_org_id(), form["email"], form["role"], by=current_user)
+        except schemas.FieldErrors as exc:
+            errors = exc.fields
+        else:
+            who = db.session.get(User, grant.user_id)
+            role = account_rules.GRANT_ROLES[grant.role].lower()
+            flash(f"{who.name} can now open this organisation's meetings as {role}.")
+            return redirect(url_for("admin.grants"), code=303)
+    return render_template(
+        "admin/grants.html", rows=accounts.grants(_org_id()), errors=errors, form=form, roles=account_rules.GRANT_ROLES
+    ), (422 if errors else 200)
+
+
+@bp.post("/grants/<int:grant_id>/revoke")
+@allow("admin")
+def revoke_grant(grant_id: int):
+    """Administrators: take back a grant of their organisation (another organisation's is 404)."""
+    try:
+        user, link_ids = accounts.revoke_grant(_org_id(), grant_id, by=current_user)
+    except NotFound:
+        abort(404)
+    cut_off_links(link_ids, "Your access to this organisation's meetings has been taken back.")
+    flash(f"{user.name if user else 'The account'} no longer has access to this organisation's meetings.")
+    return redirect(url_for("admin.grants"), code=303)

@@ -16,8 +16,11 @@ from ..domain.errors import Conflict, RuleViolation
 from ..models import utcnow
 from ..realtime.broadcast import disconnect
 from ..services import data_protection as dp
+from .admin import organisation_name, scope_to_the_administrators_organisation
 
 bp = Blueprint("data_protection", __name__, url_prefix="/admin/data-protection")
+bp.before_request(scope_to_the_administrators_organisation)
+bp.context_processor(organisation_name)
 
 #: expired meetings listed on the pages (all of them are purged; the list is for checking)
 LISTED = 200

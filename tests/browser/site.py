@@ -104,6 +104,11 @@ def build_site(workdir) -> Site:
 
 def _fill(server: LiveServer) -> Site:
     admin_token = create_staff_cli(server, ADMIN_EMAIL, role="admin")
+    # The administrator also runs the deployment: a second organisation, with its own administrator.
+    server.flask("create-user", "ops@council.test", "--name", "Ms Ops", "--role", "admin", "--deployment-admin",
+                 "--password-stdin", input=STAFF_PASSWORD + "\n")
+    server.flask("create-organisation", "--name", "Riverside Academy", "--slug", "riverside", "--admin-email",
+                 "head@riverside.test", "--admin-name", "Mr River", "--password-stdin", input=STAFF_PASSWORD + "\n")
     create_staff_cli(server, NOTE_TAKER_EMAIL, role="note_taker")
 
     preparing = LiveMeeting(server, title="Year 4 SEN support review", child_ref="RB-12")
@@ -173,7 +178,7 @@ def _fill(server: LiveServer) -> Site:
 def signed_in(people, site: Site, who: str) -> dict:
     """The browser state (cookies) of a staff account signed in through the form, made once per site."""
     if who not in site.sessions:
-        email = {"admin": ADMIN_EMAIL, "chair": CHAIR_EMAIL, "note_taker": NOTE_TAKER_EMAIL}[who]
+        email = {"admin": ADMIN_EMAIL, "chair": CHAIR_EMAIL, "note_taker": NOTE_TAKER_EMAIL, "deployment": "ops@council.test"}[who]
         page = people.open(f"{site.url}/login", f"sign-in-{who}")
         page.fill("input[name=email]", email)
         page.fill("input[name=password]", STAFF_PASSWORD)
@@ -217,6 +222,20 @@ def _refused_new_meeting(page) -> None:
     page.click("main form button[type=submit]")
 
 
+def _refused_grant(page) -> None:
+    page.fill("#add-grant input[name=email]", "nobody@council.test")
+    page.click("#add-grant button[type=submit]")
+
+
+def _refused_organisation(page) -> None:
+    page.fill("#add-organisation input[name=name]", "Oak Tree Primary")
+    page.fill("#add-organisation input[name=slug]", "riverside")
+    page.fill("#add-organisation input[name=admin_name]", "Mrs Oak")
+    page.fill("#add-organisation input[name=admin_email]", "head@riverside.test")
+    page.fill("#add-organisation input[name=admin_password]", "a fresh long passphrase")
+    page.click("#add-organisation button[type=submit]")
+
+
 def _refused_sign_in(page) -> None:
     page.fill("input[name=email]", "nobody@school.test")
     page.fill("input[name=password]", "not the password")
@@ -237,6 +256,12 @@ STOPS: list[Stop] = [
     Stop("admin-sign-in-settings", lambda s: "/admin/settings/sign-in", who="admin", ready="#sign-in-settings"),
     Stop("admin-security", lambda s: "/admin/security", who="admin"),
     Stop("admin-access-log", lambda s: "/admin/access-log", who="admin"),
+    Stop("admin-grants", lambda s: "/admin/grants", who="admin"),
+    Stop("admin-grants-refused", lambda s: "/admin/grants", who="admin", ready=".error-summary", then=_refused_grant),
+    Stop("deployment-organisations", lambda s: "/deployment/organisations", who="deployment"),
+    Stop("deployment-organisations-refused", lambda s: "/deployment/organisations", who="deployment", ready=".error-summary",
+         then=_refused_organisation),
+    Stop("deployment-organisation", lambda s: "/deployment/organisations/2", who="deployment"),
     Stop("admin-data-protection", lambda s: "/admin/data-protection/", who="admin"),
     Stop("admin-data-protection-child", lambda s: "/admin/data-protection/", who="admin", then=_find_child),
     Stop("admin-data-protection-purge", lambda s: "/admin/data-protection/", who="admin", then=_start_purge),
