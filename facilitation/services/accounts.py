@@ -45,6 +45,7 @@ def log_admin(action: str, actor: User | str, detail: dict[str, Any]) -> None:
     """Note what an administrator or a data-protection command did (committed with the change)."""
     db.session.add(
         AdminLogEntry(
+            organisation_id=queries.current_organisation_id(),
             action=action,
             actor=actor if isinstance(actor, str) else f"{actor.name} <{actor.email}>",
             user_id=None if isinstance(actor, str) else actor.id,

@@ -101,11 +101,19 @@ def retention_rule(now: datetime) -> tuple[int, datetime]:
     return months, months_before(as_utc(now), months)
 
 
+def _of_this_organisation():
+    """Meetings of the organisation the context is scoped to: its retention period, its children."""
+    return Meeting.organisation_id == queries.current_organisation_id()
+
+
 def _ended_before(cutoff: datetime):
-    """Meetings whose end (ended_at, else the scheduled end) is before the cut-off."""
-    return or_(
-        and_(Meeting.ended_at.is_not(None), Meeting.ended_at < cutoff),
-        and_(Meeting.ended_at.is_(None), Meeting.scheduled_end < cutoff),
+    """Meetings of the current organisation whose end (ended_at, else the scheduled end) is before the cut-off."""
+    return and_(
+        _of_this_organisation(),
+        or_(
+            and_(Meeting.ended_at.is_not(None), Meeting.ended_at < cutoff),
+            and_(Meeting.ended_at.is_(None), Meeting.scheduled_end < cutoff),
+        ),
     )
 
 
@@ -400,13 +408,16 @@ def child_ref_hash(child_ref: str) -> str:
 
 
 def child_records(child_ref: str) -> list[Meeting]:
-    """Every meeting for a child reference (exact match, whatever the case), oldest first."""
+    """Every meeting of the current organisation for a child reference (exact match, whatever the case),
+    oldest first."""
     ref = (child_ref or "").strip().lower() if isinstance(child_ref, str) else ""
     if not ref:
         return []
     return list(
         db.session.scalars(
-            select(Meeting).where(func.lower(Meeting.child_ref) == ref).order_by(Meeting.scheduled_start, Meeting.id)
+            select(Meeting)
+            .where(func.lower(Meeting.child_ref) == ref, _of_this_organisation())
+            .order_by(Meeting.scheduled_start, Meeting.id)
         )
     )
 
@@ -846,7 +857,7 @@ def recent_log(limit: int = 20) -> list:
     return list(
         db.session.scalars(
             select(AdminLogEntry)
-            .where(AdminLogEntry.action.in_(LOG_ACTIONS))
+            .where(AdminLogEntry.action.in_(LOG_ACTIONS), AdminLogEntry.organisation_id == queries.current_organisation_id())
             .order_by(AdminLogEntry.at.desc(), AdminLogEntry.id.desc())
             .limit(limit)
         )

@@ -37,7 +37,10 @@ def create_meeting(raw_args: Any, owner: User | None = None, *, bind_chair: bool
         scheduled_start=start,
         scheduled_end=end,
         owner_user_id=owner.id if owner is not None else None,
+        # the preparing account's organisation (a system's token without an account: the current one)
+        organisation_id=owner.organisation_id if owner is not None else queries.current_organisation_id(),
     )
+    queries.use_meeting_organisation(meeting)
     db.session.add(meeting)
     if args.use_usual_agenda:
         for position, (item_title, minutes) in enumerate(meeting_rules.USUAL_AGENDAS[meeting_type], 1):

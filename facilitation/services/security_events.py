@@ -27,6 +27,7 @@ from typing import NamedTuple
 from flask import Flask, current_app
 from sqlalchemy import case, func, select, update
 
+from .. import queries
 from ..extensions import db, socketio
 from ..models import SecurityEvent, utcnow
 from .writes import write
@@ -55,6 +56,8 @@ _CODE = re.compile(r"[A-Za-z0-9_.:/-]{1,80}")
 class Key(NamedTuple):
     kind: str
     minute: datetime
+    #: whose log the event goes in: the organisation the request or event was scoped to, if it was
+    organisation_id: int | None
     link_id: int | None
     user_id: int | None
     meeting_id: int | None
@@ -110,12 +113,13 @@ def record(
     counts: _Counts = current_app.extensions["security_events"]
     now = utcnow()
     minute = now.replace(second=0, microsecond=0)
-    key = Key(kind, minute, link_id, user_id, meeting_id, (address or "")[:64] or None, code(detail))
+    organisation_id = queries.scoped_organisation_id()
+    key = Key(kind, minute, organisation_id, link_id, user_id, meeting_id, (address or "")[:64] or None, code(detail))
     with counts.lock:
         if minute != counts.minute:
             _forget_past_minutes(counts, minute)
         if key not in counts.rows and counts.keys_per_kind.get(kind, 0) >= KEYS_PER_MINUTE:
-            key = Key(kind, minute, None, None, None, None, "many_keys")
+            key = Key(kind, minute, organisation_id, None, None, None, None, "many_keys")
         first = key not in counts.rows
         if first:
             counts.keys_per_kind[kind] = counts.keys_per_kind.get(kind, 0) + 1
@@ -153,7 +157,7 @@ def _forget_past_minutes(counts: _Counts, minute: datetime) -> None:
 
 def _log(key: Key, at: datetime, repeated: int | None = None) -> None:
     line = {"security_event": key.kind, "at": at.isoformat(timespec="seconds")}
-    for name in ("link_id", "user_id", "meeting_id", "address", "detail"):
+    for name in ("organisation_id", "link_id", "user_id", "meeting_id", "address", "detail"):
         value = getattr(key, name)
         if value is not None:
             line[name] = value

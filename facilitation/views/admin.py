@@ -63,8 +63,9 @@ def users():
 
 
 def _user(user_id: int) -> User:
+    """An account of the administrator's own organisation; another's is answered as one that does not exist."""
     user = db.session.get(User, user_id)
-    if user is None:
+    if user is None or user.organisation_id != current_user.organisation_id:
         abort(404)
     return user
 
