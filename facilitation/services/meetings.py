@@ -25,6 +25,8 @@ def create_meeting(raw_args: Any, owner: User | None = None, *, bind_chair: bool
     when signed in (`bind_chair`), so a forwarded chair link alone opens nothing. A system using
     the JSON API with an API token gets an unbound chair link: the token holder is the chair.
     """
+    if owner is not None:
+        queries.use_organisation(owner.organisation_id)  # a time without a zone is the owner's organisation's
     args = schemas.parse(schemas.CreateMeetingArgs, raw_args)
     start, end = as_utc(args.scheduled_start), as_utc(args.scheduled_end)
     title, meeting_type, child_ref = meeting_rules.clean_meeting_fields(

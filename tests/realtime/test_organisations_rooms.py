@@ -1,0 +1,65 @@
+"""Two organisations' live rooms side by side: what happens in one reaches nobody of the other, each
+socket event is scoped to its meeting's organisation, and an account's access through another
+organisation's grant ends, sockets and all, when the grant is removed."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from facilitation.extensions import db, socketio
+from facilitation.models import OrganisationGrant, SecurityEvent, User
+from facilitation.realtime.broadcast import cut_off_links
+from facilitation.services import grants
+from tests.conftest import events_of
+from tests.web.organisations import add_account, add_organisation, grant, signed_in, two_schools
+
+
+def test_a_command_in_one_organisations_meeting_reaches_only_that_meetings_sockets(app, client, sockets):
+    schools = two_schools(app)
+    a, b = schools["a"], schools["b"]
+    in_a = [sockets(a["chair"]), sockets(a["participant"]), sockets(a["screen"])]
+    in_b = sockets(b["participant"])
+    for sc in [*in_a, in_b]:
+        events_of(sc)
+    ack = sockets(b["chair"]).emit("command", {"id": "b-start", "name": "clock.start_meeting", "args": {}}, callback=True)
+    assert ack["ok"] is True
+    assert [e["type"] for e in events_of(in_b)] == ["clock.start_meeting"]
+    assert all(events_of(sc) == [] for sc in in_a)
+
+
+def test_a_refused_socket_event_is_logged_in_the_organisation_of_the_meeting(app, client, sockets):
+    schools = two_schools(app)
+    b = schools["b"]
+    participant = sockets(b["participant"])
+    ack = participant.emit("command", {"id": "b-end", "name": "clock.end_meeting", "args": {}}, callback=True)
+    assert ack["error"]["code"] == "forbidden"
+    with app.app_context():
+        rows = db.session.scalars(select(SecurityEvent).where(SecurityEvent.kind == "forbidden")).all()
+        assert [(r.detail, r.organisation_id) for r in rows] == [("clock.end_meeting", schools["b_id"])]
+
+
+def test_a_granted_officers_socket_joins_in_the_grants_role_and_is_cut_off_when_the_grant_goes(app, client, sockets):
+    schools = two_schools(app)
+    a = schools["a"]
+    la = add_organisation(app, "Northshire Local Authority", "northshire")
+    officer = add_account(app, la, "officer@northshire.test", "Ms Officer", "chair")
+    grant_id = grant(app, schools["a_id"], officer["id"], "observer")
+    http = signed_in(app, officer)
+    token = http.get(f"/meetings/{a['id']}/open").location.rsplit("/", 1)[1]
+    sc = socketio.test_client(app, auth={"token": token}, flask_test_client=http)
+    try:
+        assert sc.is_connected()
+        snapshot = sc.emit("sync", {}, callback=True)["snapshot"]
+        assert snapshot["meeting"]["id"] == a["id"] and snapshot["viewer"]["role"] == "observer"
+        ack = sc.emit("command", {"id": "o-1", "name": "decisions.record", "args": {"text": "x"}}, callback=True)
+        assert ack["error"]["code"] == "forbidden"  # an observer writes nothing
+        with app.app_context():
+            row = db.session.get(OrganisationGrant, grant_id)
+            revoked = grants.remove_grant(row, by=db.session.get(User, a["admin"]["id"]))
+            cut_off_links(revoked, "Your access to this organisation's meetings was removed.")
+        assert not sc.is_connected()
+        again = socketio.test_client(app, auth={"token": token}, flask_test_client=http)
+        assert not again.is_connected()
+    finally:
+        if sc.is_connected():
+            sc.disconnect()
