@@ -736,10 +736,30 @@ def link_works(link: AccessLink | None, now: datetime | None = None) -> bool:
 
 
 def link_serves(link: AccessLink, user) -> bool:
-    """True when the link may be used by this visitor: a staff link only by its own signed-in account."""
+    """True when the link may be used by this visitor: a staff link only by its own signed-in account,
+    while that account still reaches the meeting's organisation (its own, or one that granted it access)."""
     if link.user_id is None:
         return True
-    return bool(user is not None and user.is_authenticated and user.id == link.user_id)
+    if not (user is not None and user.is_authenticated and user.id == link.user_id):
+        return False
+    organisation_id = scoped_organisation_id()
+    if organisation_id is None:
+        organisation_id = db.session.scalar(select(Meeting.organisation_id).where(Meeting.id == link.meeting_id))
+    return account_reaches(user, organisation_id)
+
+
+def account_reaches(user, organisation_id: int) -> bool:
+    """True when an account may reach the organisation's meetings: its own, or one that granted it access."""
+    if user.organisation_id == organisation_id:
+        return True
+    return (
+        db.session.scalar(
+            select(OrganisationGrant.id).where(
+                OrganisationGrant.organisation_id == organisation_id, OrganisationGrant.user_id == user.id
+            )
+        )
+        is not None
+    )
 
 
 def granted_organisations(user) -> dict[int, str]:

@@ -61,6 +61,8 @@ def current_link() -> AccessLink | None:
         # A staff link: its account must still be active, and signed in with the same session.
         if user is None or not user.active or user.get_id() != session.get("account_session"):
             return None
+        if not queries.account_reaches(user, organisation_id):  # another organisation's grant was withdrawn
+            return None
     return link
 
 

@@ -21,7 +21,9 @@ def test_a_command_in_one_organisations_meeting_reaches_only_that_meetings_socke
     in_b = sockets(b["participant"])
     for sc in [*in_a, in_b]:
         events_of(sc)
-    ack = sockets(b["chair"]).emit("command", {"id": "b-start", "name": "clock.start_meeting", "args": {}}, callback=True)
+    ack = sockets(b["chair"]).emit(
+        "command", {"id": "b-start", "name": "clock.start_meeting", "args": {}}, callback=True
+    )
     assert ack["ok"] is True
     assert [e["type"] for e in events_of(in_b)] == ["clock.start_meeting"]
     assert all(events_of(sc) == [] for sc in in_a)
@@ -60,6 +62,27 @@ def test_a_granted_officers_socket_joins_in_the_grants_role_and_is_cut_off_when_
         assert not sc.is_connected()
         again = socketio.test_client(app, auth={"token": token}, flask_test_client=http)
         assert not again.is_connected()
+    finally:
+        if sc.is_connected():
+            sc.disconnect()
+
+
+def test_a_grant_deleted_by_any_means_stops_the_officers_link_at_its_next_request_and_socket_event(app, client):
+    schools = two_schools(app)
+    a = schools["a"]
+    la = add_organisation(app, "Northshire Local Authority", "northshire")
+    officer = add_account(app, la, "officer@northshire.test", "Ms Officer", "chair")
+    grant_id = grant(app, schools["a_id"], officer["id"], "observer")
+    http = signed_in(app, officer)
+    token = http.get(f"/meetings/{a['id']}/open").location.rsplit("/", 1)[1]
+    sc = socketio.test_client(app, auth={"token": token}, flask_test_client=http)
+    try:
+        assert sc.emit("time", {}, callback=True)["ok"] is True
+        with app.app_context():
+            db.session.delete(db.session.get(OrganisationGrant, grant_id))  # its link left as it was
+            db.session.commit()
+        assert http.get(f"/join/{token}").status_code == 404
+        assert sc.emit("time", {}, callback=True)["error"]["code"] == "unauthorised"
     finally:
         if sc.is_connected():
             sc.disconnect()

@@ -114,7 +114,9 @@ def make_school(app, http, org_id: int, tag: str, start: datetime) -> dict:
     )["action_id"]
     m["disagreement_id"] = cmd("disagreements.record", topic=f"Disagreement {tag} secret")["disagreement_id"]
     cmd("positions.add", token=m["participant"], disagreement_id=m["disagreement_id"], view=f"View {tag} secret")
-    m["speaking_request_id"] = cmd("queue.ask", token=m["participant"], kind="question", text=f"Question {tag} secret")["request_id"]
+    m["speaking_request_id"] = cmd("queue.ask", token=m["participant"], kind="question", text=f"Question {tag} secret")[
+        "request_id"
+    ]
     m["outcome_ids"] = cmd("outcomes.add", text=f"Outcome {tag} secret")["outcome_ids"]
     m["request_id"] = cmd("evidence.request", participant_id=m["ep_id"], what=f"Advice {tag} secret")["request_id"]
     form = {"file": (io.BytesIO(pdf(f"Document {tag}")), f"advice-{tag}.pdf", "application/pdf")}

@@ -270,7 +270,9 @@ def _args_with_bs_ids(spec, rows: dict[str, int], schools) -> tuple[dict, bool]:
     and whether any argument names a row of B."""
     args, names_b = {}, False
     for field, info in spec.args.model_fields.items():
-        table = next((t for (prefix, f), t in ID_ARGUMENTS_OF.items() if spec.name.startswith(prefix) and f == field), None)
+        table = next(
+            (t for (prefix, f), t in ID_ARGUMENTS_OF.items() if spec.name.startswith(prefix) and f == field), None
+        )
         table = table or ID_ARGUMENTS.get(field)
         if table is not None:
             value = rows.get(table, NO_SUCH)
