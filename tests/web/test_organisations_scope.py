@@ -573,3 +573,34 @@ def test_a_meeting_time_given_without_a_zone_is_read_in_the_preparing_accounts_o
         meeting = db.session.get(Meeting, r.get_json()["meeting"]["id"])
         assert meeting.organisation_id == schools["b_id"]
         assert meeting.scheduled_start.isoformat().startswith("2031-01-06T17:00")  # 09:00 in Los Angeles
+
+
+def test_an_outside_owners_calendar_feed_shown_to_one_organisation_holds_only_its_actions(app, client, schools, api):
+    a, b = schools["a"], schools["b"]
+    due = (schools["start"] + timedelta(days=20)).date().isoformat()
+    ids = {}
+    for tag, m in (("alpha", a), ("beta", b)):
+        status, body = api(
+            m["chair"],
+            m["id"],
+            "actions.record",
+            what=f"Therapy plan {tag}",
+            owner_name="K. Lee",
+            owner_agency="Northshire OT",
+            due_date=due,
+            follow_up_date=due,
+        )
+        assert status == 200, body
+        ids[tag] = body["action_id"]
+        status, body = api(
+            m["chair"], m["id"], "actions.set_owner_email", action_id=ids[tag], version=1, email="k.lee@therapy.test"
+        )
+        assert status == 200, body
+    feeds = {}
+    for tag, m in (("alpha", a), ("beta", b)):
+        page = client.get(f"/actions/{m['chair']}/a/{ids[tag]}").get_data(as_text=True)
+        feeds[tag] = re.search(r'href="http://localhost(/calendar/[^"]+\.ics)"', page).group(1)
+    assert feeds["alpha"] != feeds["beta"]
+    alpha, beta = (client.get(feeds[tag]).get_data(as_text=True) for tag in ("alpha", "beta"))
+    assert "Therapy plan alpha" in alpha and "Therapy plan beta" not in alpha and b["child_ref"] not in alpha
+    assert "Therapy plan beta" in beta and "Therapy plan alpha" not in beta and a["child_ref"] not in beta
