@@ -29,7 +29,7 @@ from sqlalchemy import case, func, select, update
 
 from .. import queries
 from ..extensions import db, socketio
-from ..models import SecurityEvent, utcnow
+from ..models import Meeting, SecurityEvent, User, utcnow
 from .writes import write
 
 log = logging.getLogger("facilitation.security")
@@ -113,7 +113,7 @@ def record(
     counts: _Counts = current_app.extensions["security_events"]
     now = utcnow()
     minute = now.replace(second=0, microsecond=0)
-    organisation_id = queries.scoped_organisation_id()
+    organisation_id = _organisation_of(user_id, meeting_id)
     key = Key(kind, minute, organisation_id, link_id, user_id, meeting_id, (address or "")[:64] or None, code(detail))
     with counts.lock:
         if minute != counts.minute:
@@ -145,6 +145,22 @@ def record(
     with counts.lock:
         if key in counts.rows:
             counts.rows[key] = row_id
+
+
+def _organisation_of(user_id: int | None, meeting_id: int | None) -> int | None:
+    """Whose log an event goes in: the organisation the context is scoped to, else the meeting's or the
+    account's (a refusal before anything was scoped: a withdrawn link, a failed sign-in), else none."""
+    organisation_id = queries.scoped_organisation_id()
+    if organisation_id is not None:
+        return organisation_id
+    try:
+        if meeting_id is not None:
+            return db.session.scalar(select(Meeting.organisation_id).where(Meeting.id == meeting_id))
+        if user_id is not None:
+            return db.session.scalar(select(User.organisation_id).where(User.id == user_id))
+    except Exception:  # the refusal is still answered and logged when the lookup fails
+        current_app.logger.exception("could not find a security event's organisation")
+    return None
 
 
 def _forget_past_minutes(counts: _Counts, minute: datetime) -> None:

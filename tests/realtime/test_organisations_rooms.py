@@ -86,3 +86,24 @@ def test_a_grant_deleted_by_any_means_stops_the_officers_link_at_its_next_reques
     finally:
         if sc.is_connected():
             sc.disconnect()
+
+
+def test_a_failed_sign_in_and_a_withdrawn_links_socket_event_are_logged_in_their_organisation(
+    app, client, sockets, api
+):
+    schools = two_schools(app)
+    b = schools["b"]
+    assert (
+        client.post("/login", data={"email": b["admin"]["email"], "password": "wrong password here"}).status_code == 401
+    )
+    participant = sockets(b["participant"])
+    with app.app_context():
+        from facilitation.models import AccessLink, utcnow
+
+        link = db.session.scalar(select(AccessLink).where(AccessLink.token == b["participant"]))
+        link.revoked_at = utcnow()
+        db.session.commit()
+    assert participant.emit("time", {}, callback=True)["error"]["code"] == "unauthorised"
+    with app.app_context():
+        rows = {(r.kind, r.organisation_id) for r in db.session.scalars(select(SecurityEvent))}
+    assert ("sign_in_failed", schools["b_id"]) in rows and ("unauthorised", schools["b_id"]) in rows
