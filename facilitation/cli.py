@@ -121,7 +121,12 @@ def seed_demo(base_url: str | None) -> None:
     """Create the demo EHCP annual review once, then print its chair, shared-screen and join links."""
     base = (base_url or current_app.config["PUBLIC_URL"]).rstrip("/")
     admin, password = demo_admin()
-    meeting = db.session.scalar(select(Meeting).where(Meeting.child_ref == DEMO_CHILD, Meeting.title == DEMO_TITLE))
+    queries.use_organisation(admin.organisation_id)
+    meeting = db.session.scalar(
+        select(Meeting).where(
+            Meeting.child_ref == DEMO_CHILD, Meeting.title == DEMO_TITLE, Meeting.organisation_id == admin.organisation_id
+        )
+    )
     if meeting is None:
         meeting = create_demo_meeting(admin)
     links = queries.meeting_links(meeting.id)

@@ -604,3 +604,22 @@ def test_an_outside_owners_calendar_feed_shown_to_one_organisation_holds_only_it
     alpha, beta = (client.get(feeds[tag]).get_data(as_text=True) for tag in ("alpha", "beta"))
     assert "Therapy plan alpha" in alpha and "Therapy plan beta" not in alpha and b["child_ref"] not in alpha
     assert "Therapy plan beta" in beta and "Therapy plan alpha" not in beta and a["child_ref"] not in beta
+
+
+def test_the_child_commands_act_on_the_organisation_named_and_on_the_first_by_default(app, schools, tmp_path):
+    from facilitation.cli import erase_child, export_child
+
+    a, b = schools["a"], schools["b"]
+    runner = app.test_cli_runner()
+    out = runner.invoke(erase_child, [b["child_ref"]])
+    assert out.exit_code == 1 and "delete 0 meetings" in out.output
+    out = runner.invoke(export_child, [b["child_ref"], "--out", str(tmp_path / "b.zip")])
+    assert out.exit_code == 0 and "No meetings are held" in out.output
+    out = runner.invoke(erase_child, [b["child_ref"], "--organisation", "nowhere", "--yes"])
+    assert out.exit_code != 0 and "no organisation 'nowhere'" in out.output
+    out = runner.invoke(erase_child, [b["child_ref"], "--organisation", "beta", "--yes"])
+    assert out.exit_code == 0 and f"Erased 1 meetings: {b['id']}" in out.output, out.output
+    with app.app_context():
+        assert db.session.get(Meeting, b["id"]) is None and db.session.get(Meeting, a["id"]) is not None
+        entry = db.session.scalars(select(AdminLogEntry).where(AdminLogEntry.action == "erase")).one()
+        assert entry.organisation_id == schools["b_id"]
