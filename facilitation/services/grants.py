@@ -9,12 +9,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .. import queries
-from ..domain import access
+from ..domain import access, agenda
+from ..domain import meetings as meeting_rules
 from ..domain.errors import NotFound
 from ..extensions import db
-from ..models import AccessLink, AuditEntry, Meeting, OrganisationGrant, User, utcnow
+from ..models import AccessLink, AuditEntry, Meeting, Organisation, OrganisationGrant, Participant, User, utcnow
 from .accounts import log_admin
-from .pipeline import begin_write, new_token
+from .pipeline import Change, Outcome, apply, new_token
 
 #: the meeting roles a grant may give (no chair: the organisation's own staff chair its meetings)
 GRANT_ROLES = (access.PARTICIPANT, access.OBSERVER, access.NOTE_TAKER)
@@ -24,9 +25,14 @@ def _actor(user: User) -> str:
     return f"{user.name} <{user.email}>"
 
 
-def open_granted_meeting(user: User, meeting_id: int) -> AccessLink:
+def open_granted_meeting(user: User, meeting_id: int) -> tuple[AccessLink, Outcome | None]:
     """The account's staff link to a meeting of an organisation that granted it access, made on first
-    open with the grant's role; NotFound (as for no meeting at all) for any other meeting."""
+    open with the grant's role; NotFound (as for no meeting at all) for any other meeting.
+
+    A participant or observer joins the meeting's people as themselves (a local-authority SEND officer
+    of their organisation, which the chair may edit), so that they speak, give positions and are
+    recorded as anyone invited; the event that adds them comes back to broadcast (None when the
+    link was there already). After the meeting has ended the link only reads."""
     grants = queries.granted_organisations(user)
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or meeting.organisation_id not in grants or grants[meeting.organisation_id] not in GRANT_ROLES:
@@ -40,35 +46,48 @@ def open_granted_meeting(user: User, meeting_id: int) -> AccessLink:
     )
     existing = db.session.scalar(mine)
     if existing is not None:
-        return existing
+        return existing, None
+    own_organisation = db.session.get(Organisation, user.organisation_id)
+    link = AccessLink(meeting_id=meeting.id, role=role, user_id=user.id, token=new_token())
     db.session.rollback()
-    begin_write()
-    try:
-        existing = db.session.scalar(mine)  # opened meanwhile in another tab
-        if existing is not None:
-            db.session.rollback()
-            return existing
-        link = AccessLink(meeting_id=meeting.id, role=role, user_id=user.id, token=new_token())
+
+    def decide(change: Change) -> bool:
+        if db.session.scalar(mine) is not None:  # opened meanwhile in another tab
+            return False
+        joins = role in (access.PARTICIPANT, access.OBSERVER) and change.meeting.status != agenda.ENDED
+        if joins:
+            name, person_role, agency, agency_name = meeting_rules.clean_participant_fields(
+                user.name, "la_officer", "local_authority", own_organisation.name if own_organisation else None
+            )
+            participant = Participant(
+                meeting_id=change.meeting.id,
+                name=name,
+                role=person_role,
+                agency=agency,
+                agency_name=agency_name,
+                version=1,
+            )
+            db.session.add(participant)
+            db.session.flush()
+            link.participant_id = participant.id
+            change.put("participants", participant)
+            change.audit("participants.add", "participant", participant.id, None, queries.participant_view(participant))
         db.session.add(link)
         db.session.flush()
-        db.session.add(
-            AuditEntry(
-                meeting_id=meeting.id,
-                user_id=user.id,
-                actor=_actor(user),
-                action="links.open_granted",
-                entity="link",
-                entity_id=link.id,
-                after={"role": role, "user_id": user.id, "organisation_id": user.organisation_id},
-                note="A staff link for an account another organisation granted access to this one's meetings",
-                at=utcnow(),
-            )
+        change.audit(
+            "links.open_granted",
+            "link",
+            link.id,
+            None,
+            {"role": role, "user_id": user.id, "organisation_id": user.organisation_id},
+            actor=_actor(user),
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return link
+        return True
+
+    outcome = apply(link, "participants.add" if role != access.NOTE_TAKER else "links.open_granted", decide)
+    if outcome is None:
+        return db.session.scalar(mine), None
+    return link, outcome
 
 
 def remove_grant(grant: OrganisationGrant, *, by: User | str) -> list[int]:

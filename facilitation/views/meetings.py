@@ -11,6 +11,7 @@ from .. import queries, schemas, services
 from ..auth import allow
 from ..domain.errors import NotFound, RuleViolation
 from ..domain.meetings import MEETING_TYPES
+from ..realtime.broadcast import broadcast
 from ..services import grants
 
 bp = Blueprint("meetings", __name__)
@@ -76,7 +77,9 @@ def open_granted(meeting_id: int):
     """A signed-in account another organisation granted access: open one of its meetings through the
     account's own staff link (made on first open, with the grant's role); any other meeting is 404."""
     try:
-        link = grants.open_granted_meeting(current_user, meeting_id)
+        link, outcome = grants.open_granted_meeting(current_user, meeting_id)
     except NotFound:
         abort(404)
+    if outcome is not None:
+        broadcast(outcome)  # the chair's people list shows them
     return redirect(queries.link_path(link), code=303)

@@ -107,3 +107,50 @@ def test_a_failed_sign_in_and_a_withdrawn_links_socket_event_are_logged_in_their
     with app.app_context():
         rows = {(r.kind, r.organisation_id) for r in db.session.scalars(select(SecurityEvent))}
     assert ("sign_in_failed", schools["b_id"]) in rows and ("unauthorised", schools["b_id"]) in rows
+
+
+def test_an_officer_granted_the_participant_role_gets_clear_answers_to_participant_commands(app, client):
+    from facilitation import services
+    from facilitation.domain import access
+
+    schools = two_schools(app)
+    a = schools["a"]
+    la = add_organisation(app, "Northshire Local Authority", "northshire")
+    officer = add_account(app, la, "officer@northshire.test", "Ms Officer", "chair")
+    grant(app, schools["a_id"], officer["id"], "participant")
+    chair = socketio.test_client(app, auth={"token": a["chair"]}, flask_test_client=client)
+    events_of(chair)
+    http = signed_in(app, officer)
+    r = http.get(f"/meetings/{a['id']}/open")
+    assert r.location.startswith("/join/") and http.get(r.location).status_code == 200
+    # The chair's people list gains them, once, as a local-authority officer of their organisation.
+    assert http.get(f"/meetings/{a['id']}/open").location == r.location
+    added = [e for e in events_of(chair) if e["type"] == "participants.add"]
+    chair.disconnect()
+    assert [(p["name"], p["role"], p["agency_label"]) for e in added for p in e["data"]["participants"]] == [
+        ("Ms Officer", "la_officer", "Northshire Local Authority")
+    ]
+    token = r.location.rsplit("/", 1)[1]
+    app.config["SOCKET_EVENT_BURST"] = 1000
+    sc = socketio.test_client(app, auth={"token": token}, flask_test_client=http)
+    try:
+        # The commands with arguments that pass validation, so each gets as far as who the sender is.
+        given = {
+            "queue.ask": {"kind": "question", "text": "When is the next review?"},
+            "positions.add": {"disagreement_id": a["disagreement_id"], "view": "Full-time support"},
+            "actions.confirm": {"action_id": a["action_id"]},
+            "minutes.confirm": {"number": 1},
+        }
+        answers = {}
+        for name in sorted(services.pipeline.COMMANDS):
+            if access.may("participant", services.pipeline.COMMANDS[name].permission):
+                ack = sc.emit("command", {"id": f"p-{name}", "name": name, "args": given.get(name, {})}, callback=True)
+                answers[name] = "ok" if ack["ok"] else ack["error"]["code"]
+        assert "server_error" not in answers.values(), answers
+        assert (
+            answers["queue.ask"] == "ok"
+            and answers["positions.add"] == "ok"
+            and answers["actions.confirm"] != "server_error"
+        ), answers
+    finally:
+        sc.disconnect()
