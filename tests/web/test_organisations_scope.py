@@ -623,3 +623,33 @@ def test_the_child_commands_act_on_the_organisation_named_and_on_the_first_by_de
         assert db.session.get(Meeting, b["id"]) is None and db.session.get(Meeting, a["id"]) is not None
         entry = db.session.scalars(select(AdminLogEntry).where(AdminLogEntry.action == "erase")).one()
         assert entry.organisation_id == schools["b_id"]
+
+
+def test_reminders_are_sent_organisation_by_organisation_with_each_ones_local_dates(app, client, schools, api):
+    from zoneinfo import ZoneInfo
+
+    from facilitation.domain.dates import uk_date
+    from facilitation.models import OutboxMessage
+    from facilitation.services.action_log import reminders
+
+    a, b = schools["a"], schools["b"]
+    due = (schools["start"] + timedelta(days=3)).date().isoformat()
+    for tag, m in (("alpha", a), ("beta", b)):
+        status, body = api(
+            m["chair"], m["id"], "actions.record", what=f"Send the report {tag}", owner_name="K. Lee",
+            owner_agency="Northshire OT", due_date=due, follow_up_date=due,
+        )
+        assert status == 200, body
+        status, body = api(
+            m["chair"], m["id"], "actions.set_owner_email", action_id=body["action_id"], version=1, email=f"lee@{tag}.test"
+        )
+        assert status == 200, body
+    with app.app_context():
+        run = reminders.send_reminders(schools["start"] + timedelta(days=1))
+        assert run.failed == [] and len(run.sent) == 2, run
+        mail = {m.recipient: m.body for m in db.session.scalars(select(OutboxMessage))}
+    start = schools["start"]
+    for tag, m, zone, other in (("alpha", a, "Pacific/Auckland", b), ("beta", b, "America/Los_Angeles", a)):
+        body = mail[f"lee@{tag}.test"]
+        assert f"Agreed at: {m['title']}, {uk_date(start.astimezone(ZoneInfo(zone)).date())}" in body
+        assert other["title"] not in body and f"Send the report {tag}" in body
