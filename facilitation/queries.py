@@ -792,7 +792,8 @@ def staff_meeting(meeting_id: int | None, user) -> Meeting | None:
 def meetings_for_user(user) -> list[dict]:
     """The meetings a staff account can open, newest first, with its own link and the organisation's name:
     its own organisation's (an administrator: all of them; others: those it prepared or has a link to),
-    and every meeting of an organisation that granted it access (opened through `meetings.open_granted`)."""
+    and every meeting of an organisation that granted it access (opened the first time through
+    `meetings.open_granted`, which makes the account's link)."""
     granted = granted_organisations(user)
     own_links = {
         link.meeting_id: link
@@ -823,13 +824,12 @@ def meetings_for_user(user) -> list[dict]:
                     AccessLink.meeting_id == meeting.id, AccessLink.role == "chair", AccessLink.revoked_at.is_(None)
                 )
             )
-        path = link_path(link) if link is not None else None
-        if link is None and meeting.organisation_id in granted:
-            path = f"/meetings/{meeting.id}/open"
         rows.append(
             {
                 "meeting": meeting,
-                "path": path,
+                "path": link_path(link) if link is not None else None,
+                # a granting organisation's meeting not opened yet: a form posts here (meetings.open_granted)
+                "open_path": f"/meetings/{meeting.id}/open" if link is None and meeting.organisation_id in granted else None,
                 "role": link.role if link else granted.get(meeting.organisation_id),
                 "organisation": names.get(meeting.organisation_id, ""),
                 "granted": meeting.organisation_id in granted,

@@ -71,11 +71,12 @@ def new_meeting():
     ), (422 if errors else 200)
 
 
-@bp.get("/meetings/<int:meeting_id>/open")
+@bp.post("/meetings/<int:meeting_id>/open")
 @allow("staff")
 def open_granted(meeting_id: int):
     """A signed-in account another organisation granted access: open one of its meetings through the
-    account's own staff link (made on first open, with the grant's role); any other meeting is 404."""
+    account's own staff link (made on first open, with the grant's role; a form, since it may add the
+    account to the meeting's people); any other meeting is 404."""
     try:
         link, outcome = grants.open_granted_meeting(current_user, meeting_id)
     except NotFound:

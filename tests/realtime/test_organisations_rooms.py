@@ -47,7 +47,7 @@ def test_a_granted_officers_socket_joins_in_the_grants_role_and_is_cut_off_when_
     officer = add_account(app, la, "officer@northshire.test", "Ms Officer", "chair")
     grant_id = grant(app, schools["a_id"], officer["id"], "observer")
     http = signed_in(app, officer)
-    token = http.get(f"/meetings/{a['id']}/open").location.rsplit("/", 1)[1]
+    token = http.post(f"/meetings/{a['id']}/open").location.rsplit("/", 1)[1]
     sc = socketio.test_client(app, auth={"token": token}, flask_test_client=http)
     try:
         assert sc.is_connected()
@@ -74,7 +74,7 @@ def test_a_grant_deleted_by_any_means_stops_the_officers_link_at_its_next_reques
     officer = add_account(app, la, "officer@northshire.test", "Ms Officer", "chair")
     grant_id = grant(app, schools["a_id"], officer["id"], "observer")
     http = signed_in(app, officer)
-    token = http.get(f"/meetings/{a['id']}/open").location.rsplit("/", 1)[1]
+    token = http.post(f"/meetings/{a['id']}/open").location.rsplit("/", 1)[1]
     sc = socketio.test_client(app, auth={"token": token}, flask_test_client=http)
     try:
         assert sc.emit("time", {}, callback=True)["ok"] is True
@@ -121,10 +121,10 @@ def test_an_officer_granted_the_participant_role_gets_clear_answers_to_participa
     chair = socketio.test_client(app, auth={"token": a["chair"]}, flask_test_client=client)
     events_of(chair)
     http = signed_in(app, officer)
-    r = http.get(f"/meetings/{a['id']}/open")
+    r = http.post(f"/meetings/{a['id']}/open")
     assert r.location.startswith("/join/") and http.get(r.location).status_code == 200
     # The chair's people list gains them, once, as a local-authority officer of their organisation.
-    assert http.get(f"/meetings/{a['id']}/open").location == r.location
+    assert http.post(f"/meetings/{a['id']}/open").location == r.location
     added = [e for e in events_of(chair) if e["type"] == "participants.add"]
     chair.disconnect()
     assert [(p["name"], p["role"], p["agency_label"]) for e in added for p in e["data"]["participants"]] == [

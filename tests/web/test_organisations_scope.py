@@ -470,10 +470,13 @@ def test_a_granted_account_sees_the_granting_organisations_meetings_labelled_and
     http = signed_in(app, officer)
     page = http.get("/").get_data(as_text=True)
     assert a["title"] in page and "Alpha School" in page and b["title"] not in page
-    r = http.get(f"/meetings/{a['id']}/open")
+    assert f'action="/meetings/{a["id"]}/open"' in page and "Open as observer" in page
+    assert http.get(f"/meetings/{a['id']}/open").status_code == 405  # opening may add them to the meeting: a form
+    r = http.post(f"/meetings/{a['id']}/open")
     assert r.status_code == 303 and r.location.startswith("/join/")
+    assert f'href="{r.location}"' in http.get("/").get_data(as_text=True)  # from now on, their link
     assert http.get(r.location).status_code == 200
-    again = http.get(f"/meetings/{a['id']}/open")
+    again = http.post(f"/meetings/{a['id']}/open")
     assert again.location == r.location  # one link, made on first open
     with app.app_context():
         links = db.session.scalars(select(AccessLink).where(AccessLink.user_id == officer["id"])).all()
@@ -481,8 +484,8 @@ def test_a_granted_account_sees_the_granting_organisations_meetings_labelled_and
         audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "links.open_granted")).all()
         assert [(e.meeting_id, e.user_id) for e in audit] == [(a["id"], officer["id"])]
     # B granted nothing: its meeting is answered as one that does not exist, and so is a missing one.
-    assert http.get(f"/meetings/{b['id']}/open").status_code == 404
-    assert http.get(f"/meetings/{NO_SUCH}/open").status_code == 404
+    assert http.post(f"/meetings/{b['id']}/open").status_code == 404
+    assert http.post(f"/meetings/{NO_SUCH}/open").status_code == 404
     # The link works only for the officer, signed in.
     assert signed_in(app, a["chair_account"]).get(r.location).status_code == 404
 
@@ -525,7 +528,7 @@ def test_removing_a_grant_withdraws_its_links_and_cuts_their_sockets(app, school
 
     a = schools["a"]
     http = signed_in(app, officer)
-    token = http.get(f"/meetings/{a['id']}/open").location.rsplit("/", 1)[1]
+    token = http.post(f"/meetings/{a['id']}/open").location.rsplit("/", 1)[1]
     sc = socketio.test_client(app, auth={"token": token}, flask_test_client=http)
     assert sc.is_connected()
     with app.app_context():
@@ -535,7 +538,7 @@ def test_removing_a_grant_withdraws_its_links_and_cuts_their_sockets(app, school
         cut_off_links(revoked, "Your access to this organisation's meetings was removed.")
     assert not sc.is_connected()
     assert http.get(f"/join/{token}").status_code == 404
-    assert http.get(f"/meetings/{a['id']}/open").status_code == 404
+    assert http.post(f"/meetings/{a['id']}/open").status_code == 404
     assert a["title"] not in http.get("/").get_data(as_text=True)
     with app.app_context():
         entry = db.session.scalars(select(AdminLogEntry).where(AdminLogEntry.action == "grant.remove")).one()
@@ -636,12 +639,23 @@ def test_reminders_are_sent_organisation_by_organisation_with_each_ones_local_da
     due = (schools["start"] + timedelta(days=3)).date().isoformat()
     for tag, m in (("alpha", a), ("beta", b)):
         status, body = api(
-            m["chair"], m["id"], "actions.record", what=f"Send the report {tag}", owner_name="K. Lee",
-            owner_agency="Northshire OT", due_date=due, follow_up_date=due,
+            m["chair"],
+            m["id"],
+            "actions.record",
+            what=f"Send the report {tag}",
+            owner_name="K. Lee",
+            owner_agency="Northshire OT",
+            due_date=due,
+            follow_up_date=due,
         )
         assert status == 200, body
         status, body = api(
-            m["chair"], m["id"], "actions.set_owner_email", action_id=body["action_id"], version=1, email=f"lee@{tag}.test"
+            m["chair"],
+            m["id"],
+            "actions.set_owner_email",
+            action_id=body["action_id"],
+            version=1,
+            email=f"lee@{tag}.test",
         )
         assert status == 200, body
     with app.app_context():
@@ -653,3 +667,22 @@ def test_reminders_are_sent_organisation_by_organisation_with_each_ones_local_da
         body = mail[f"lee@{tag}.test"]
         assert f"Agreed at: {m['title']}, {uk_date(start.astimezone(ZoneInfo(zone)).date())}" in body
         assert other["title"] not in body and f"Send the report {tag}" in body
+
+
+def test_queued_invitations_sent_by_the_worker_carry_their_own_organisations_name_and_time_zone(
+    app, client, schools, api
+):
+    from facilitation.models import OutboxMessage, utcnow
+    from facilitation.services import invitations
+
+    app.config["INVITATIONS_SEND_AT_ONCE"] = False  # queued, then sent by the worker (flask send-invitations)
+    for m in (schools["a"], schools["b"]):
+        status, body = api(m["chair"], m["id"], "invitations.send", participant_id=m["participant_id"])
+        assert status == 200, body
+    with app.app_context():
+        run = invitations.send_queued(utcnow())
+        assert run.failed == [] and len(run.sent) == 2, run.sent
+        mail = {m.recipient: m.body for m in db.session.scalars(select(OutboxMessage))}
+    assert "Alpha School" in mail["parent@alpha.test"] and "Pacific/Auckland" in mail["parent@alpha.test"]
+    assert "Beta School" in mail["parent@beta.test"] and "America/Los_Angeles" in mail["parent@beta.test"]
+    assert "Alpha School" not in mail["parent@beta.test"]
