@@ -79,7 +79,14 @@ def create_user(email: str, name: str, role: str, password: str, *, by: User | s
         errors["password"] = exc.message
     if errors:
         raise schemas.FieldErrors(errors)
-    user = User(email=email, name=name, role=role, password_hash=_hash(password), password_changed_at=utcnow())
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        password_hash=_hash(password),
+        password_changed_at=utcnow(),
+        organisation_id=queries.current_organisation_id(),  # the administrator's own (auth.py scopes the request)
+    )
     db.session.add(user)
     db.session.flush()
     log_admin("account.create", by, {"user_id": user.id, "role": role})

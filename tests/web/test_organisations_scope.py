@@ -686,3 +686,22 @@ def test_queued_invitations_sent_by_the_worker_carry_their_own_organisations_nam
     assert "Alpha School" in mail["parent@alpha.test"] and "Pacific/Auckland" in mail["parent@alpha.test"]
     assert "Beta School" in mail["parent@beta.test"] and "America/Los_Angeles" in mail["parent@beta.test"]
     assert "Alpha School" not in mail["parent@beta.test"]
+
+
+def test_an_account_an_administrator_creates_belongs_to_the_administrators_organisation(app, schools):
+    http = signed_in(app, schools["b"]["admin"])
+    r = http.post(
+        "/admin/users",
+        data={
+            "email": "new@beta.test",
+            "name": "New Person",
+            "role": "chair",
+            "password": "correct horse battery staple",
+        },
+    )
+    assert r.status_code == 303
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "new@beta.test"))
+        assert user.organisation_id == schools["b_id"]
+        entry = db.session.scalars(select(AdminLogEntry).where(AdminLogEntry.action == "account.create")).all()[-1]
+        assert entry.organisation_id == schools["b_id"]
