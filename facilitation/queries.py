@@ -775,20 +775,6 @@ def granted_organisations(user) -> dict[int, str]:
     )
 
 
-def staff_organisations(user) -> set[int]:
-    """The organisations whose meetings an account may reach: its own and those that granted it access."""
-    return {user.organisation_id, *granted_organisations(user)}
-
-
-def staff_meeting(meeting_id: int | None, user) -> Meeting | None:
-    """A meeting a staff account may reach by id (its own organisation's, or a granting one's), else None:
-    a meeting of another organisation is answered as one that does not exist."""
-    meeting = db.session.get(Meeting, meeting_id) if isinstance(meeting_id, int) else None
-    if meeting is None or user is None or meeting.organisation_id not in staff_organisations(user):
-        return None
-    return meeting
-
-
 def meetings_for_user(user) -> list[dict]:
     """The meetings a staff account can open, newest first, with its own link and the organisation's name:
     its own organisation's (an administrator: all of them; others: those it prepared or has a link to),
