@@ -798,9 +798,12 @@ def meetings_for_user(user) -> list[dict]:
         own = and_(own, or_(Meeting.owner_user_id == user.id, Meeting.id.in_(list(own_links) or [0])))
     reach = or_(own, Meeting.organisation_id.in_(list(granted))) if granted else own
     query = select(Meeting).where(reach).order_by(Meeting.scheduled_start.desc()).limit(200)
-    names = dict(
-        db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_([user.organisation_id, *granted]))).all()
-    )
+    names, zones = {}, {}
+    default_zone = current_app.config.get("TIMEZONE", "Europe/London")
+    for org_id, name, timezone in db.session.execute(
+        select(Organisation.id, Organisation.name, Organisation.timezone).where(Organisation.id.in_([user.organisation_id, *granted]))
+    ):
+        names[org_id], zones[org_id] = name, ZoneInfo(timezone or default_zone)
     rows = []
     for meeting in db.session.scalars(query):
         link = own_links.get(meeting.id)
@@ -818,6 +821,8 @@ def meetings_for_user(user) -> list[dict]:
                 "open_path": f"/meetings/{meeting.id}/open" if link is None and meeting.organisation_id in granted else None,
                 "role": link.role if link else granted.get(meeting.organisation_id),
                 "organisation": names.get(meeting.organisation_id, ""),
+                # the day in the meeting's own organisation's time zone
+                "day": meeting.scheduled_start.astimezone(zones.get(meeting.organisation_id, ZoneInfo(default_zone))).date(),
                 "granted": meeting.organisation_id in granted,
             }
         )

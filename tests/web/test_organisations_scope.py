@@ -379,6 +379,12 @@ def test_each_organisations_time_zone_gives_its_own_meetings_local_dates(app, cl
     page_a = http.get(f"/actions/{a['chair']}/meetings/{a['id']}").get_data(as_text=True)
     assert los_angeles in page_b and auckland not in page_b
     assert auckland in page_a and los_angeles not in page_a
+    # Each organisation's meetings list shows the day in its own zone (UK style, "09 Dec 2026").
+    for account, day in (
+        (a["admin"], start.astimezone(ZoneInfo("Pacific/Auckland"))),
+        (b["admin"], start.astimezone(ZoneInfo("America/Los_Angeles"))),
+    ):
+        assert day.strftime("%d %b %Y") in signed_in(app, account).get("/").get_data(as_text=True)
 
 
 def test_a_chair_cannot_give_a_note_taker_link_to_an_account_of_another_organisation(app, client, schools, api):
