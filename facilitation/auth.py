@@ -24,6 +24,7 @@ from functools import wraps
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
+from . import queries
 from .domain import access
 from .services import accounts
 
@@ -92,6 +93,14 @@ def init_app(app) -> None:
         if declared(request.endpoint) is None:
             current_app.logger.error("route %s declares no audience; refused", request.endpoint)
             abort(404)
+        return None
+
+    @app.before_request
+    def scope_to_the_account():
+        """A signed-in account's pages read and write its own organisation (a page about one meeting
+        scopes itself to the meeting's organisation again when it reads the link: queries.live_link)."""
+        if request.endpoint is not None and current_user.is_authenticated:
+            queries.use_organisation(current_user.organisation_id)
         return None
 
 

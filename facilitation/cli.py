@@ -25,7 +25,7 @@ from .domain import access
 from .domain.errors import RuleViolation
 from .domain.meetings import PARTICIPANT_ROLES
 from .extensions import db
-from .models import AccessLink, Meeting, User, utcnow
+from .models import AccessLink, Meeting, Organisation, User, utcnow
 from .realtime.broadcast import broadcast
 from .services import accounts, data_protection, organisations
 from .services.action_log import reminders
@@ -201,7 +201,12 @@ def seed_demo(base_url: str | None) -> None:
     """Create the demo EHCP annual review once, then print its chair, shared-screen and join links."""
     base = (base_url or current_app.config["PUBLIC_URL"]).rstrip("/")
     admin, password = demo_admin()
-    meeting = db.session.scalar(select(Meeting).where(Meeting.child_ref == DEMO_CHILD, Meeting.title == DEMO_TITLE))
+    queries.use_organisation(admin.organisation_id)
+    meeting = db.session.scalar(
+        select(Meeting).where(
+            Meeting.child_ref == DEMO_CHILD, Meeting.title == DEMO_TITLE, Meeting.organisation_id == admin.organisation_id
+        )
+    )
     if meeting is None:
         meeting = create_demo_meeting(admin)
     links = queries.meeting_links(meeting.id)
@@ -448,9 +453,10 @@ def _print_counts(counts: dict[str, int]) -> None:
 @click.command("purge-expired")
 @click.option("--now", "now_text", default=None, help="Act as if it were this moment (ISO 8601; no zone = local time). Default: now.")
 @click.option("--dry-run", is_flag=True, help="Say what would be purged, and change nothing.")
+@click.option("--organisation", "organisation_slug", default=None, help="Only this organisation (its short name); default: each in turn.")
 @with_appcontext
-def purge_expired(now_text: str | None, dry_run: bool) -> None:
-    """Delete every meeting past the organisation's retention period, with all its records (logged)."""
+def purge_expired(now_text: str | None, dry_run: bool, organisation_slug: str | None) -> None:
+    """Delete every meeting past its organisation's retention period, with all its records (logged per organisation)."""
     now = utcnow()
     if now_text:
         try:
@@ -460,28 +466,57 @@ def purge_expired(now_text: str | None, dry_run: bool) -> None:
         if now > utcnow() and not dry_run:
             # A moment in the future would delete records before their time: only to look, never to delete.
             raise click.BadParameter("A moment in the future is only allowed with --dry-run.", param_hint="--now")
-    summary = data_protection.purge_expired(now, by="Command line (purge-expired)", dry_run=dry_run)
-    verb = "Would purge" if dry_run else "Purged"
-    click.echo(
-        f"Retention: {summary.retention_months} months from the meeting's end; "
-        f"cut-off {summary.cutoff.isoformat(timespec='seconds')}."
-    )
-    if not summary.meeting_ids:
-        click.echo("No meetings are past the retention period.")
-        return
-    click.echo(f"{verb} {len(summary.meeting_ids)} meetings: {', '.join(map(str, summary.meeting_ids))}")
-    click.echo("Rows " + ("that would be deleted:" if dry_run else "deleted:"))
-    _print_counts(summary.counts)
+    organisations = _organisations(organisation_slug)
+    for org in organisations:
+        queries.use_organisation(org.id)  # its retention period, its meetings, its admin log
+        summary = data_protection.purge_expired(now, by="Command line (purge-expired)", dry_run=dry_run)
+        verb = "Would purge" if dry_run else "Purged"
+        if len(organisations) > 1 or organisation_slug:
+            click.echo(f"{org.name} ({org.slug}):")
+        click.echo(
+            f"Retention: {summary.retention_months} months from the meeting's end; "
+            f"cut-off {summary.cutoff.isoformat(timespec='seconds')}."
+        )
+        if not summary.meeting_ids:
+            click.echo("No meetings are past the retention period.")
+            continue
+        click.echo(f"{verb} {len(summary.meeting_ids)} meetings: {', '.join(map(str, summary.meeting_ids))}")
+        click.echo("Rows " + ("that would be deleted:" if dry_run else "deleted:"))
+        _print_counts(summary.counts)
     if dry_run:
         click.echo("Dry run: nothing was changed.")
+
+
+def _organisations(slug: str | None) -> list[Organisation]:
+    """The organisation named by --organisation (a usage error if there is none), else every organisation."""
+    query = select(Organisation).order_by(Organisation.id)
+    if slug:
+        query = query.where(Organisation.slug == slug.strip().lower())
+    found = list(db.session.scalars(query))
+    if slug and not found:
+        raise click.BadParameter(f"There is no organisation '{slug}'.", param_hint="--organisation")
+    return found
+
+
+def _one_organisation(slug: str) -> None:
+    """Scope the command to the organisation named by --organisation (default: the first, "main")."""
+    queries.use_organisation(_organisations(slug)[0].id)
+
+
+#: export-child and erase-child act on one organisation's children (child references are its own)
+ONE_ORGANISATION_OPTION = click.option(
+    "--organisation", "organisation_slug", default="main", show_default=True, help="The organisation whose child it is (its short name)."
+)
 
 
 @click.command("export-child")
 @click.argument("child_ref")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="The ZIP file to write.")
+@ONE_ORGANISATION_OPTION
 @with_appcontext
-def export_child(child_ref: str, out: str) -> None:
+def export_child(child_ref: str, out: str, organisation_slug: str) -> None:
     """Write every meeting of one child (subject access, confidential entries included) to a ZIP (logged)."""
+    _one_organisation(organisation_slug)
     try:
         data = data_protection.subject_access_export(child_ref, by="Command line (export-child)")
     except RuleViolation as exc:
@@ -498,9 +533,11 @@ def export_child(child_ref: str, out: str) -> None:
 @click.command("erase-child")
 @click.argument("child_ref")
 @click.option("--yes", is_flag=True, help="Confirm: the records cannot be recovered afterwards.")
+@ONE_ORGANISATION_OPTION
 @with_appcontext
-def erase_child(child_ref: str, yes: bool) -> None:
+def erase_child(child_ref: str, yes: bool, organisation_slug: str) -> None:
     """Delete every meeting of one child and all their records (logged); needs --yes."""
+    _one_organisation(organisation_slug)
     meetings = data_protection.child_records(child_ref)
     if not yes:
         click.echo(

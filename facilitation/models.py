@@ -872,8 +872,9 @@ class OrganisationGrant(db.Model):
 
 @event.listens_for(Organisation.__table__, "after_create")
 def _settings_row(table, connection, **kwargs) -> None:
-    """A database made from the models (db.create_all) starts with the settings row, as a migrated one does."""
-    connection.execute(table.insert().values(id=1, updated_at=utcnow(), **ORGANISATION_DEFAULTS))
+    """A database made from the models (db.create_all) starts with the settings row, as a migrated one does.
+    Its id comes from the new table (1), not given, so that PostgreSQL's sequence numbers the next one 2."""
+    connection.execute(table.insert().values(updated_at=utcnow(), **ORGANISATION_DEFAULTS))
 
 
 class AdminLogEntry(db.Model):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from flask import g as context_globals
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, or_, select
 
 from .calendars import organisation_calendar
 from .domain import access, agenda, registers
@@ -32,6 +32,7 @@ from .models import (
     Meeting,
     MeetingEvent,
     Organisation,
+    OrganisationGrant,
     Participant,
     PlanAmendment,
     PlanOutcome,
@@ -284,14 +285,24 @@ def use_organisation(organisation_id: int) -> None:
         context_globals._organisation_row = None
 
 
+def scoped_organisation_id() -> int | None:
+    """The organisation this app context was scoped to with use_organisation, or None when it was not."""
+    return context_globals.get("_organisation_id") if has_app_context() else None
+
+
+def only_organisation() -> bool:
+    """True when the deployment has one organisation (every meeting is its own), read once per app context."""
+    found = context_globals.get("_only_organisation") if has_app_context() else None
+    if found is None:
+        found = db.session.scalar(select(func.count()).select_from(Organisation)) <= 1
+        if has_app_context():
+            context_globals._only_organisation = found
+    return found
+
+
 def current_organisation_id() -> int:
     """The organisation this app context is scoped to (use_organisation), else the first one."""
     return context_globals.get("_organisation_id", FIRST_ORGANISATION) if has_app_context() else FIRST_ORGANISATION
-
-
-def scoped_organisation_id() -> int | None:
-    """The organisation this app context was scoped to with use_organisation, or None if it was not."""
-    return context_globals.get("_organisation_id") if has_app_context() else None
 
 
 def organisation_row() -> Organisation | None:
@@ -695,11 +706,26 @@ def event_envelope(row: MeetingEvent) -> dict:
 
 
 def live_link(token: str) -> AccessLink | None:
-    """The link a token names, if it exists, has not been revoked and has not expired."""
+    """The link a token names, if it exists, has not been revoked and has not expired; the rest of the
+    request is scoped to its meeting's organisation (use_organisation)."""
     if not isinstance(token, str) or not 20 <= len(token) <= 64:
         return None
-    link = db.session.scalar(select(AccessLink).where(AccessLink.token == token))
-    return link if link_works(link) else None
+    row = db.session.execute(
+        select(AccessLink, Meeting.organisation_id)
+        .join(Meeting, Meeting.id == AccessLink.meeting_id)
+        .where(AccessLink.token == token)
+    ).first()
+    if row is None or not link_works(row[0]):
+        return None
+    use_organisation(row[1])
+    return row[0]
+
+
+def use_meeting_organisation(meeting: Meeting | None) -> Meeting | None:
+    """Scope the rest of this app context to a meeting's organisation; returns the meeting."""
+    if meeting is not None:
+        use_organisation(meeting.organisation_id)
+    return meeting
 
 
 def link_works(link: AccessLink | None, now: datetime | None = None) -> bool:
@@ -710,23 +736,74 @@ def link_works(link: AccessLink | None, now: datetime | None = None) -> bool:
 
 
 def link_serves(link: AccessLink, user) -> bool:
-    """True when the link may be used by this visitor: a staff link only by its own signed-in account."""
+    """True when the link may be used by this visitor: a staff link only by its own signed-in account,
+    while that account still reaches the meeting's organisation (its own, or one that granted it access)."""
     if link.user_id is None:
         return True
-    return bool(user is not None and user.is_authenticated and user.id == link.user_id)
+    if not (user is not None and user.is_authenticated and user.id == link.user_id):
+        return False
+    organisation_id = scoped_organisation_id()
+    if organisation_id is None:
+        organisation_id = db.session.scalar(select(Meeting.organisation_id).where(Meeting.id == link.meeting_id))
+    return account_reaches(user, organisation_id)
+
+
+def account_reaches(user, organisation_id: int) -> bool:
+    """True when an account may reach the organisation's meetings: its own, or one that granted it access."""
+    if user.organisation_id == organisation_id:
+        return True
+    return (
+        db.session.scalar(
+            select(OrganisationGrant.id).where(
+                OrganisationGrant.organisation_id == organisation_id, OrganisationGrant.user_id == user.id
+            )
+        )
+        is not None
+    )
+
+
+def granted_organisations(user) -> dict[int, str]:
+    """The organisations that granted an account access to their meetings, with the meeting role given."""
+    if user is None or getattr(user, "id", None) is None:
+        return {}
+    return dict(
+        db.session.execute(
+            select(OrganisationGrant.organisation_id, OrganisationGrant.role).where(
+                OrganisationGrant.user_id == user.id, OrganisationGrant.organisation_id != user.organisation_id
+            )
+        ).all()
+    )
 
 
 def meetings_for_user(user) -> list[dict]:
-    """The meetings a staff account can open (an administrator: all), newest first, with its own link."""
-    query = select(Meeting).order_by(Meeting.scheduled_start.desc()).limit(200)
+    """The meetings a staff account can open, newest first, with its own link and the organisation's name:
+    its own organisation's (an administrator: all of them; others: those it prepared or has a link to),
+    and every meeting of an organisation that granted it access (opened the first time through
+    `meetings.open_granted`, which makes the account's link)."""
+    granted = granted_organisations(user)
     own_links = {
         link.meeting_id: link
         for link in db.session.scalars(
-            select(AccessLink).where(AccessLink.user_id == user.id, AccessLink.revoked_at.is_(None))
+            select(AccessLink)
+            .join(Meeting, Meeting.id == AccessLink.meeting_id)
+            .where(
+                AccessLink.user_id == user.id,
+                AccessLink.revoked_at.is_(None),
+                Meeting.organisation_id.in_([user.organisation_id, *granted]),
+            )
         )
     }
+    own = Meeting.organisation_id == user.organisation_id
     if user.role != "admin":
-        query = query.where(or_(Meeting.owner_user_id == user.id, Meeting.id.in_(list(own_links) or [0])))
+        own = and_(own, or_(Meeting.owner_user_id == user.id, Meeting.id.in_(list(own_links) or [0])))
+    reach = or_(own, Meeting.organisation_id.in_(list(granted))) if granted else own
+    query = select(Meeting).where(reach).order_by(Meeting.scheduled_start.desc()).limit(200)
+    names, zones = {}, {}
+    default_zone = current_app.config.get("TIMEZONE", "Europe/London")
+    for org_id, name, timezone in db.session.execute(
+        select(Organisation.id, Organisation.name, Organisation.timezone).where(Organisation.id.in_([user.organisation_id, *granted]))
+    ):
+        names[org_id], zones[org_id] = name, ZoneInfo(timezone or default_zone)
     rows = []
     for meeting in db.session.scalars(query):
         link = own_links.get(meeting.id)
@@ -736,7 +813,19 @@ def meetings_for_user(user) -> list[dict]:
                     AccessLink.meeting_id == meeting.id, AccessLink.role == "chair", AccessLink.revoked_at.is_(None)
                 )
             )
-        rows.append({"meeting": meeting, "path": link_path(link) if link is not None else None, "role": link.role if link else None})
+        rows.append(
+            {
+                "meeting": meeting,
+                "path": link_path(link) if link is not None else None,
+                # a granting organisation's meeting not opened yet: a form posts here (meetings.open_granted)
+                "open_path": f"/meetings/{meeting.id}/open" if link is None and meeting.organisation_id in granted else None,
+                "role": link.role if link else granted.get(meeting.organisation_id),
+                "organisation": names.get(meeting.organisation_id, ""),
+                # the day in the meeting's own organisation's time zone
+                "day": meeting.scheduled_start.astimezone(zones.get(meeting.organisation_id, ZoneInfo(default_zone))).date(),
+                "granted": meeting.organisation_id in granted,
+            }
+        )
     return rows
 
 

@@ -144,6 +144,7 @@ def _meeting_maker():
     if user is None:
         raise services.pipeline.Unauthorised("Send a staff API token as 'Authorization: Bearer <token>' (see your account page).")
     g.bearer_user = user
+    queries.use_organisation(user.organisation_id)  # its settings, and its security log for a refusal
     if user.role not in access.MEETING_MAKERS:
         raise services.pipeline.Forbidden("Your account cannot prepare meetings.")
     return user, token is None

@@ -45,19 +45,23 @@ def current_link() -> AccessLink | None:
     link_id = session.get("link_id")
     if link_id is None:
         return None
-    # The link and its account (if any) in one query, both read afresh.
+    # The link, its account (if any) and its meeting's organisation in one query, read afresh.
     row = db.session.execute(
-        select(AccessLink, User)
+        select(AccessLink, User, Meeting.organisation_id)
+        .join(Meeting, Meeting.id == AccessLink.meeting_id)
         .outerjoin(User, User.id == AccessLink.user_id)
         .where(AccessLink.id == link_id)
         .execution_options(populate_existing=True)
     ).first()
     if row is None or not queries.link_works(row[0]):
         return None
-    link, user = row
+    link, user, organisation_id = row
+    queries.use_organisation(organisation_id)  # the event is about the link's meeting, in its organisation
     if link.user_id is not None:
         # A staff link: its account must still be active, and signed in with the same session.
         if user is None or not user.active or user.get_id() != session.get("account_session"):
+            return None
+        if not queries.account_reaches(user, organisation_id):  # another organisation's grant was withdrawn
             return None
     return link
 

@@ -6,7 +6,6 @@ Families and other participants never need an account: they use their personal i
 from __future__ import annotations
 
 import hashlib
-import importlib
 import secrets
 from datetime import datetime
 from typing import Any
@@ -458,36 +457,3 @@ def grant_access(organisation_id: int, email: str, role: str, *, by: User) -> Or
         detail = {"grant_id": grant.id, "user_id": user.id, "role": role} | ({"before": before} if before else {})
         log_admin("grant.change" if before else "grant.create", by, detail, organisation_id=organisation_id)
     return grant
-
-
-def revoke_grant(organisation_id: int, grant_id: int, *, by: User) -> tuple[User | None, list[int]]:
-    """Take back a grant of this organisation (another organisation's is "no such grant"): the row goes,
-    with the links it gave to the organisation's meetings; returns the account and those links' ids,
-    whose open sockets the caller cuts off."""
-    grant = db.session.get(OrganisationGrant, grant_id)
-    if grant is None or grant.organisation_id != organisation_id:
-        raise NotFound("No such grant.")
-    user = db.session.get(User, grant.user_id)
-    withdraw = _withdraw_granted_links()
-    if withdraw is not None:
-        return user, withdraw(grant, by=by)
-    with write():
-        log_admin(
-            "grant.remove",
-            by,
-            {"grant_id": grant.id, "user_id": grant.user_id, "role": grant.role, "revoked_link_ids": []},
-            organisation_id=organisation_id,
-        )
-        db.session.delete(grant)
-    return user, []
-
-
-def _withdraw_granted_links():
-    """What the scoping of meetings provides to end a grant with the links it gave (services.grants:
-    remove_grant(grant, by=...) -> withdrawn link ids, committed and logged), if it is there."""
-    try:
-        module = importlib.import_module(f"{__package__}.grants")
-    except ModuleNotFoundError:
-        # TODO(scope): once services.grants.remove_grant is merged, call it directly and drop this path.
-        return None
-    return getattr(module, "remove_grant", None)

@@ -72,6 +72,7 @@ from ..models import (
 from ..storage import storage
 from . import minutes, statutory_record
 from .accounts import log_admin, organisation
+from .action_log.feeds import email_key
 from .action_log.rows import update_view
 from .pipeline import as_utc, begin_write
 
@@ -101,11 +102,19 @@ def retention_rule(now: datetime) -> tuple[int, datetime]:
     return months, months_before(as_utc(now), months)
 
 
+def _of_this_organisation():
+    """Meetings of the organisation the context is scoped to: its retention period, its children."""
+    return Meeting.organisation_id == queries.current_organisation_id()
+
+
 def _ended_before(cutoff: datetime):
-    """Meetings whose end (ended_at, else the scheduled end) is before the cut-off."""
-    return or_(
-        and_(Meeting.ended_at.is_not(None), Meeting.ended_at < cutoff),
-        and_(Meeting.ended_at.is_(None), Meeting.scheduled_end < cutoff),
+    """Meetings of the current organisation whose end (ended_at, else the scheduled end) is before the cut-off."""
+    return and_(
+        _of_this_organisation(),
+        or_(
+            and_(Meeting.ended_at.is_not(None), Meeting.ended_at < cutoff),
+            and_(Meeting.ended_at.is_(None), Meeting.scheduled_end < cutoff),
+        ),
     )
 
 
@@ -267,11 +276,22 @@ def _delete_chunk(ids: list[int], removal: Removal, addresses: set[str], recipie
 
 def _delete_unused_by_address(removal: Removal, addresses: set[str], recipients: set[str]) -> None:
     """Calendar feeds and weekly-digest records kept for an address that no remaining meeting uses."""
+    # An address's feed is the organisation's own (feeds.email_key): kept while a meeting of it uses the address.
+    of_this_organisation = select(Meeting.id).where(_of_this_organisation())
     for address in sorted(addresses):
-        still_owner = select(Action.id).where(func.lower(Action.owner_email) == address).exists()
-        still_participant = select(ParticipantEmail.participant_id).where(func.lower(ParticipantEmail.email) == address).exists()
+        still_owner = (
+            select(Action.id)
+            .where(func.lower(Action.owner_email) == address, Action.meeting_id.in_(of_this_organisation))
+            .exists()
+        )
+        still_participant = (
+            select(ParticipantEmail.participant_id)
+            .join(Participant, Participant.id == ParticipantEmail.participant_id)
+            .where(func.lower(ParticipantEmail.email) == address, Participant.meeting_id.in_(of_this_organisation))
+            .exists()
+        )
         if not db.session.scalar(select(or_(still_owner, still_participant))):
-            _run(removal, "calendar_feeds", delete(CalendarFeed).where(CalendarFeed.owner_key == f"email:{address}"))
+            _run(removal, "calendar_feeds", delete(CalendarFeed).where(CalendarFeed.owner_key == email_key(address)))
     for address in sorted(recipients):
         if db.session.scalar(select(select(ChairEmail.meeting_id).where(func.lower(ChairEmail.email) == address).exists())):
             continue
@@ -400,13 +420,16 @@ def child_ref_hash(child_ref: str) -> str:
 
 
 def child_records(child_ref: str) -> list[Meeting]:
-    """Every meeting for a child reference (exact match, whatever the case), oldest first."""
+    """Every meeting of the current organisation for a child reference (exact match, whatever the case),
+    oldest first."""
     ref = (child_ref or "").strip().lower() if isinstance(child_ref, str) else ""
     if not ref:
         return []
     return list(
         db.session.scalars(
-            select(Meeting).where(func.lower(Meeting.child_ref) == ref).order_by(Meeting.scheduled_start, Meeting.id)
+            select(Meeting)
+            .where(func.lower(Meeting.child_ref) == ref, _of_this_organisation())
+            .order_by(Meeting.scheduled_start, Meeting.id)
         )
     )
 

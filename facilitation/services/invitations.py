@@ -337,7 +337,7 @@ def _message(inv_id: int, claim_id: int, now: datetime):
     """The e-mail for an invitation's latest message: plain text, HTML and the calendar part."""
     inv = db.session.get(Invitation, inv_id)
     participant = db.session.get(Participant, inv.participant_id)
-    meeting = db.session.get(Meeting, inv.meeting_id)
+    meeting = queries.use_meeting_organisation(db.session.get(Meeting, inv.meeting_id))  # its time zone and name
     link = _live_link(participant.id)
     cancelled = inv.kind == rules.CANCEL
     if link is None and not cancelled:

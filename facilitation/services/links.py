@@ -69,11 +69,17 @@ def reissue_link(change: Change, args: schemas.LinkArgs) -> dict:
     return {"link": link_view(new), "revoked_link_ids": [old.id]}
 
 
+def _serves_organisation(user, organisation_id: int) -> bool:
+    """True for an account of the organisation, or one the organisation granted access to its meetings."""
+    return user.organisation_id == organisation_id or organisation_id in queries.granted_organisations(user)
+
+
 @command("links.add_note_taker", schemas.AddNoteTakerArgs, "Give a staff note-taker a link that works only when they are signed in")
 def add_note_taker(change: Change, args: schemas.AddNoteTakerArgs) -> dict:
     """A note-taker records in the meeting from the chair console without its clock."""
     user = user_by_email(args.email)
-    if user is None or not user.active:
+    if user is None or not user.active or not _serves_organisation(user, change.meeting.organisation_id):
+        # An account of another organisation (not granted to this one) is answered as one that does not exist.
         raise NotFound("There is no active staff account with that e-mail address.", field="email")
     existing = db.session.scalar(
         select(AccessLink).where(

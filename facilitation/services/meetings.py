@@ -25,6 +25,8 @@ def create_meeting(raw_args: Any, owner: User | None = None, *, bind_chair: bool
     when signed in (`bind_chair`), so a forwarded chair link alone opens nothing. A system using
     the JSON API with an API token gets an unbound chair link: the token holder is the chair.
     """
+    if owner is not None:
+        queries.use_organisation(owner.organisation_id)  # a time without a zone is the owner's organisation's
     args = schemas.parse(schemas.CreateMeetingArgs, raw_args)
     start, end = as_utc(args.scheduled_start), as_utc(args.scheduled_end)
     title, meeting_type, child_ref = meeting_rules.clean_meeting_fields(
@@ -37,7 +39,10 @@ def create_meeting(raw_args: Any, owner: User | None = None, *, bind_chair: bool
         scheduled_start=start,
         scheduled_end=end,
         owner_user_id=owner.id if owner is not None else None,
+        # the preparing account's organisation (a system's token without an account: the current one)
+        organisation_id=owner.organisation_id if owner is not None else queries.current_organisation_id(),
     )
+    queries.use_meeting_organisation(meeting)
     db.session.add(meeting)
     if args.use_usual_agenda:
         for position, (item_title, minutes) in enumerate(meeting_rules.USUAL_AGENDAS[meeting_type], 1):

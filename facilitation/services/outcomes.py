@@ -93,6 +93,7 @@ def last_review(meeting: Meeting) -> Meeting | None:
         .where(
             func.lower(Meeting.child_ref) == meeting.child_ref.lower(),
             owner,
+            Meeting.organisation_id == meeting.organisation_id,
             Meeting.id != meeting.id,
             Meeting.scheduled_start < meeting.scheduled_start,
             Meeting.meeting_type.in_(list(rules.OUTCOME_MEETINGS)),

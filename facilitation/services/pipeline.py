@@ -245,6 +245,7 @@ def execute(link: AccessLink | None, name: str, raw_args: Any, command_id: str |
         meeting = db.session.get(Meeting, meeting_id, with_for_update=True, populate_existing=True)
         if meeting is None:
             raise Unauthorised("This link is not valid. Ask the chair for a new one.")
+        queries.use_meeting_organisation(meeting)  # its organisation's settings, time zone and log
         change = Change(meeting, queries.load_items(meeting_id), link, utcnow())
         result = spec.handler(change, args) or {}
         event = _record_change(change, spec.event or name)
@@ -291,7 +292,9 @@ def apply(link: AccessLink, name: str, decide: Callable[[Change], bool]) -> Outc
     nothing written, when `decide` finds nothing to change."""
     begin_write()
     try:
-        meeting = db.session.get(Meeting, link.meeting_id, with_for_update=True, populate_existing=True)
+        meeting = queries.use_meeting_organisation(
+            db.session.get(Meeting, link.meeting_id, with_for_update=True, populate_existing=True)
+        )
         change = Change(meeting, queries.load_items(meeting.id), link, utcnow()) if meeting else None
         if change is None or not decide(change):
             db.session.rollback()

@@ -29,7 +29,7 @@ from sqlalchemy import case, func, or_, select, update
 
 from .. import queries
 from ..extensions import db, socketio
-from ..models import SecurityEvent, utcnow
+from ..models import Meeting, SecurityEvent, User, utcnow
 from .writes import write
 
 log = logging.getLogger("facilitation.security")
@@ -57,12 +57,13 @@ _CODE = re.compile(r"[A-Za-z0-9_.:/-]{1,80}")
 class Key(NamedTuple):
     kind: str
     minute: datetime
+    #: whose log the event goes in: the organisation the request or event was scoped to, if it was
+    organisation_id: int | None
     link_id: int | None
     user_id: int | None
     meeting_id: int | None
     address: str | None
     detail: str | None
-    organisation_id: int | None = None
 
 
 @dataclass
@@ -116,13 +117,13 @@ def record(
     now = utcnow()
     minute = now.replace(second=0, microsecond=0)
     if organisation_id is None:
-        organisation_id = queries.scoped_organisation_id()
-    key = Key(kind, minute, link_id, user_id, meeting_id, (address or "")[:64] or None, code(detail), organisation_id)
+        organisation_id = _organisation_of(user_id, meeting_id)
+    key = Key(kind, minute, organisation_id, link_id, user_id, meeting_id, (address or "")[:64] or None, code(detail))
     with counts.lock:
         if minute != counts.minute:
             _forget_past_minutes(counts, minute)
         if key not in counts.rows and counts.keys_per_kind.get(kind, 0) >= KEYS_PER_MINUTE:
-            key = Key(kind, minute, None, None, None, None, "many_keys", organisation_id)
+            key = Key(kind, minute, organisation_id, None, None, None, None, "many_keys")
         first = key not in counts.rows
         if first:
             counts.keys_per_kind[kind] = counts.keys_per_kind.get(kind, 0) + 1
@@ -150,6 +151,22 @@ def record(
             counts.rows[key] = row_id
 
 
+def _organisation_of(user_id: int | None, meeting_id: int | None) -> int | None:
+    """Whose log an event goes in: the organisation the context is scoped to, else the meeting's or the
+    account's (a refusal before anything was scoped: a withdrawn link, a failed sign-in), else none."""
+    organisation_id = queries.scoped_organisation_id()
+    if organisation_id is not None:
+        return organisation_id
+    try:
+        if meeting_id is not None:
+            return db.session.scalar(select(Meeting.organisation_id).where(Meeting.id == meeting_id))
+        if user_id is not None:
+            return db.session.scalar(select(User.organisation_id).where(User.id == user_id))
+    except Exception:  # the refusal is still answered and logged when the lookup fails
+        current_app.logger.exception("could not find a security event's organisation")
+    return None
+
+
 def _forget_past_minutes(counts: _Counts, minute: datetime) -> None:
     """A new minute: keys of past minutes get no more repeats, so only those still pending are kept."""
     counts.minute = minute
@@ -160,7 +177,7 @@ def _forget_past_minutes(counts: _Counts, minute: datetime) -> None:
 
 def _log(key: Key, at: datetime, repeated: int | None = None) -> None:
     line = {"security_event": key.kind, "at": at.isoformat(timespec="seconds")}
-    for name in ("link_id", "user_id", "meeting_id", "address", "detail", "organisation_id"):
+    for name in ("organisation_id", "link_id", "user_id", "meeting_id", "address", "detail"):
         value = getattr(key, name)
         if value is not None:
             line[name] = value

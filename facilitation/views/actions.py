@@ -144,7 +144,8 @@ def action_log(token: str):
         filters, errors = log.search.LogFilters(), exc.fields
     scope = log.scope.Scope.of(link)
     page = log.search.log_page(scope, filters, _today())
-    meeting = db.session.get(Meeting, filters.meeting_id) if filters.meeting_id else None
+    # A meeting outside the log (another account's, another organisation's) is not named.
+    meeting = db.session.get(Meeting, filters.meeting_id) if filters.meeting_id and scope.covers_meeting(filters.meeting_id) else None
     base = url_for("actions.action_log", token=token)
 
     def log_url(**overrides) -> str:
@@ -431,12 +432,13 @@ def emails(token: str):
 def outbox(token: str):
     """Chair link: the development outbox (messages kept instead of sent) and recent reminder claims."""
     link = _link(token, access.CHAIR)
+    scope = log.scope.Scope.of(link)
     return _render(
         "actions/outbox.html",
         token=token,
-        scope=log.scope.Scope.of(link),
-        messages=log.reminders.outbox(),
-        claims=log.reminders.reminder_claims(),
+        scope=scope,
+        messages=log.reminders.outbox(scope=scope),
+        claims=log.reminders.reminder_claims(scope=scope),
         backend=current_app.config["MAIL_BACKEND"],
         kinds=rules.REMINDER_KINDS,
     )

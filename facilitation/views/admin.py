@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import AdminLogEntry, AuditEntry, Meeting, User, utcnow
 from ..realtime.broadcast import cut_off_links
 from ..services import accounts, security_events, single_sign_on
+from ..services import grants as organisation_grants
 from .single_sign_on import public_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -376,7 +377,7 @@ def grants():
 def revoke_grant(grant_id: int):
     """Administrators: take back a grant of their organisation (another organisation's is 404)."""
     try:
-        user, link_ids = accounts.revoke_grant(_org_id(), grant_id, by=current_user)
+        user, link_ids = organisation_grants.revoke_grant(_org_id(), grant_id, by=current_user)
     except NotFound:
         abort(404)
     cut_off_links(link_ids, "Your access to this organisation's meetings has been taken back.")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, redirect, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request
 from flask_login import current_user
 
 from .. import queries, schemas, services
 from ..auth import allow
-from ..domain.errors import RuleViolation
+from ..domain.errors import NotFound, RuleViolation
 from ..domain.meetings import MEETING_TYPES
+from ..realtime.broadcast import broadcast
+from ..services import grants
 
 bp = Blueprint("meetings", __name__)
 
@@ -67,3 +69,18 @@ def new_meeting():
     return render_template(
         "meetings/new.html", form=form, errors=errors, meeting_types=MEETING_TYPES
     ), (422 if errors else 200)
+
+
+@bp.post("/meetings/<int:meeting_id>/open")
+@allow("staff")
+def open_granted(meeting_id: int):
+    """A signed-in account another organisation granted access: open one of its meetings through the
+    account's own staff link (made on first open, with the grant's role; a form, since it may add the
+    account to the meeting's people); any other meeting is 404."""
+    try:
+        link, outcome = grants.open_granted_meeting(current_user, meeting_id)
+    except NotFound:
+        abort(404)
+    if outcome is not None:
+        broadcast(outcome)  # the chair's people list shows them
+    return redirect(queries.link_path(link), code=303)

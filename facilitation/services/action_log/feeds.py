@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from ... import queries
 from ...domain import action_log as rules
 from ...domain.meetings import MEETING_TYPES
 from ...exports import csv_action_log
@@ -70,9 +71,23 @@ def participant_key(participant_id: int) -> str:
     return f"participant:{participant_id}"
 
 
-def email_key(email: str) -> str:
-    """The feed owner key of an owner from outside the meeting, by address."""
-    return f"email:{email.lower()}"
+def email_key(email: str, organisation_id: int | None = None) -> str:
+    """The feed owner key of an owner from outside the meeting, by address, in one organisation (the
+    current one by default): the same person's actions in two organisations are two feeds, so that
+    no chair of one is shown the other's. The first organisation's keys have no number (as before
+    there were several)."""
+    organisation_id = organisation_id or queries.current_organisation_id()
+    if organisation_id == queries.FIRST_ORGANISATION:
+        return f"email:{email.lower()}"
+    return f"email:{organisation_id}:{email.lower()}"
+
+
+def _email_key_parts(value: str) -> tuple[int, str]:
+    """The organisation and address of an email key's value ("<address>" or "<organisation>:<address>")."""
+    number, colon, address = value.partition(":")
+    if colon and number.isascii() and number.isdigit():
+        return int(number), address
+    return queries.FIRST_ORGANISATION, value
 
 
 def feed_for(owner_key: str) -> CalendarFeed:
@@ -97,7 +112,8 @@ def owner_key_of(action: Action) -> str | None:
     if action.owner_participant_id:
         return participant_key(action.owner_participant_id)
     if action.owner_email:
-        return email_key(action.owner_email)
+        meeting = db.session.get(Meeting, action.meeting_id)
+        return email_key(action.owner_email, meeting.organisation_id if meeting is not None else None)
     return None
 
 
@@ -113,10 +129,16 @@ def feed_actions(feed: CalendarFeed) -> list[tuple[Action, Meeting]] | None:
         participant = db.session.get(Participant, int(value))
         if participant is None or participant.removed_at is not None:
             return None
+        queries.use_meeting_organisation(db.session.get(Meeting, participant.meeting_id))  # its local dates
         q = q.where(Action.owner_participant_id == participant.id)
     elif kind == "email":
-        with_address = select(ParticipantEmail.participant_id).where(func.lower(ParticipantEmail.email) == value)
-        q = q.where(or_(func.lower(Action.owner_email) == value, Action.owner_participant_id.in_(with_address)))
+        organisation_id, address = _email_key_parts(value)
+        queries.use_organisation(organisation_id)
+        with_address = select(ParticipantEmail.participant_id).where(func.lower(ParticipantEmail.email) == address)
+        q = q.where(
+            or_(func.lower(Action.owner_email) == address, Action.owner_participant_id.in_(with_address)),
+            Meeting.organisation_id == organisation_id,
+        )
     else:
         return None
     return list(db.session.execute(q.order_by(Action.due_date, Action.id)))

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, true
 
-from ... import mail
+from ... import mail, queries
 from ...domain import access
 from ...domain import action_log as rules
 from ...domain.dates import uk_date
@@ -24,6 +24,7 @@ from ...models import (
     ActionUpdate,
     ChairEmail,
     Meeting,
+    Organisation,
     OutboxMessage,
     ParticipantEmail,
     ReminderSent,
@@ -60,6 +61,7 @@ def _owner_facts(today: date) -> list[tuple[rules.ActionFacts, Action, Meeting, 
             Action.deleted_at.is_(None),
             Action.status.in_(rules.ACTIVE),
             or_(Action.due_date.between(lo, hi), Action.follow_up_date.between(lo, hi)),
+            Meeting.organisation_id == queries.current_organisation_id(),
         )
         .order_by(Action.id)
     )
@@ -201,28 +203,43 @@ def _digests_due(now: datetime) -> list[tuple[rules.Reminder, list[int]]]:
     if week is None:
         return []
     by_address: dict[str, list[int]] = {}
-    for meeting_id, email in db.session.execute(select(ChairEmail.meeting_id, ChairEmail.email).order_by(ChairEmail.meeting_id)):
+    chairs = (
+        select(ChairEmail.meeting_id, ChairEmail.email)
+        .join(Meeting, Meeting.id == ChairEmail.meeting_id)
+        .where(Meeting.organisation_id == queries.current_organisation_id())
+        .order_by(ChairEmail.meeting_id)
+    )
+    for meeting_id, email in db.session.execute(chairs):
         by_address.setdefault(email.lower(), []).append(meeting_id)
     return [(rules.Reminder(rules.WEEKLY_DIGEST, "digest", addr, week), ids) for addr, ids in sorted(by_address.items())]
 
 
 def send_reminders(now: datetime, *, dry_run: bool = False) -> ReminderRun:
-    """Send every reminder due at `now` that no sender has claimed yet: owners' and the chairs' digests."""
+    """Send every reminder due at `now` that no sender has claimed yet: owners' and the chairs' digests,
+    organisation by organisation (each one's local day, digest week and name)."""
+    run = ReminderRun(now)
+    for organisation_id in db.session.scalars(select(Organisation.id).order_by(Organisation.id)).all():
+        queries.use_organisation(organisation_id)
+        _send_for_organisation(run, now, dry_run)
+    return run
+
+
+def _send_for_organisation(run: ReminderRun, now: datetime, dry_run: bool) -> None:
+    """The reminders of the organisation the context is scoped to, added to `run`."""
     cfg = current_app.config
     today = today_local(now)
-    run = ReminderRun(now)
     facts = _owner_facts(today)
     by_id = {f.action_id: (action, meeting) for f, action, meeting, _ in facts}
     due = rules.reminders_due(
         [f for f, *_ in facts], today, days_before=cfg["REMINDER_DAYS_BEFORE"], catch_up_days=cfg["REMINDER_CATCH_UP_DAYS"]
     )
-    run.no_address = sum(1 for f, *_ in facts if f.status in rules.ACTIVE and not f.owner_email)
+    run.no_address += sum(1 for f, *_ in facts if f.status in rules.ACTIVE and not f.owner_email)
     digests = _digests_due(now)
     db.session.rollback()  # end the read before claiming
     if dry_run:
-        run.planned = [f"{r.kind} to {r.recipient} ({r.subject}, {r.occasion})" for r in due]
+        run.planned += [f"{r.kind} to {r.recipient} ({r.subject}, {r.occasion})" for r in due]
         run.planned += [f"{r.kind} to {r.recipient} ({r.occasion})" for r, _ in digests]
-        return run
+        return
     with mail.Sender(current_app.config) as sender:
         for r in due:
             claim = claims.claim(r, now)
@@ -243,14 +260,30 @@ def send_reminders(now: datetime, *, dry_run: bool = False) -> ReminderRun:
             error = claims.deliver(claim, _digest_message(r, meeting_ids, claim, today), sender)
             label = f"{r.kind} to {r.recipient} ({r.occasion})"
             (run.failed if error else run.sent).append(label + (f": {error}" if error else ""))
-    return run
 
 
-def outbox(limit: int = 200) -> list[OutboxMessage]:
-    """Messages kept in the development outbox, newest first."""
-    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)))
+def outbox(limit: int = 200, scope=None) -> list[OutboxMessage]:
+    """Messages kept in the development outbox, newest first (with a scope: only those to people its
+    reminders were addressed to, so no organisation reads another's mail)."""
+    q = select(OutboxMessage)
+    if scope is not None:
+        q = q.where(OutboxMessage.recipient.in_(select(ReminderSent.recipient).where(_claims_in(scope))))
+    return list(db.session.scalars(q.order_by(OutboxMessage.id.desc()).limit(limit)))
 
 
-def reminder_claims(limit: int = 200) -> list[ReminderSent]:
-    """Recent reminder claims (sent, failed, or left claimed by a sender that stopped), newest first."""
-    return list(db.session.scalars(select(ReminderSent).order_by(ReminderSent.id.desc()).limit(limit)))
+def _claims_in(scope):
+    """The condition that a reminder claim is about an action in the scope's meetings."""
+    if scope.participant_id is not None:
+        return ReminderSent.action_id.in_(select(Action.id).where(Action.owner_participant_id == scope.participant_id))
+    in_scope = scope.meeting_condition()
+    return true() if in_scope is None else ReminderSent.action_id.in_(select(Action.id).where(in_scope))
+
+
+def reminder_claims(limit: int = 200, scope=None) -> list[ReminderSent]:
+    """Recent reminder claims (sent, failed, or left claimed by a sender that stopped), newest first
+    (with a scope: only those about its actions)."""
+    q = select(ReminderSent)
+    if scope is not None:
+        q = q.where(_claims_in(scope))
+    return list(db.session.scalars(q.order_by(ReminderSent.id.desc()).limit(limit)))
+

@@ -3,15 +3,19 @@
 - a participant, through their personal link: their own actions (progress), and the actions of
   their meeting or carried forward into it (support that did not happen);
 - a chair link: the actions of every meeting prepared by the same staff account (an
-  administrator's: every meeting; see `Scope`).
+  administrator's: every meeting of the account's organisation; see `Scope`), and of every meeting
+  of an organisation that granted the account access (OrganisationGrant).
+
+Nothing of another organisation is in any scope: an id of it is answered as one that does not exist.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
+from ... import queries
 from ...domain import access
 from ...domain.errors import NotFound
 from ...extensions import db
@@ -24,8 +28,9 @@ class Scope:
     """Whose actions a reader sees.
 
     - A chair link: the actions of every meeting prepared by the same staff account as its meeting
-      (a SENCO's log across her meetings); every meeting when that account is an administrator's;
-      only its own meeting when the meeting has no owner.
+      (a SENCO's log across her meetings); every meeting of the account's organisation when it is an
+      administrator's; only its own meeting when the meeting has no owner. With an account, also
+      every meeting of the organisations that granted it access.
     - A participant link: their own actions.
     """
 
@@ -34,7 +39,12 @@ class Scope:
     owner_user_id: int | None = None
     #: a single meeting (a chair link of a meeting without an owner)
     meeting_id: int | None = None
+    #: every meeting of the account's organisation (an administrator's log)
     everything: bool = False
+    #: the account's own organisation (with `everything`)
+    organisation_id: int | None = None
+    #: organisations that granted the account access: all their meetings are in scope
+    granted: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, link: AccessLink) -> Scope:
@@ -44,32 +54,53 @@ class Scope:
             if meeting is None or meeting.owner_user_id is None:
                 return cls(meeting_id=link.meeting_id)
             owner = db.session.get(User, meeting.owner_user_id)
+            granted = tuple(sorted(queries.granted_organisations(owner))) if owner is not None else ()
             if owner is not None and owner.role == access.ADMIN:
-                return cls(everything=True)
-            return cls(owner_user_id=meeting.owner_user_id)
+                return cls(everything=True, organisation_id=meeting.organisation_id, granted=granted)
+            return cls(owner_user_id=meeting.owner_user_id, granted=granted)
         if link.role == access.PARTICIPANT and link.participant_id:
             return cls(participant_id=link.participant_id)
         raise Forbidden("This link cannot open the action log.")
 
+    def meetings(self):
+        """A condition on Meeting for the meetings in this scope; None when it is not about meetings (a
+        participant's own actions) or when every meeting is in it (an administrator's log in a
+        deployment of one organisation)."""
+        if self.meeting_id is not None:
+            return Meeting.id == self.meeting_id
+        if self.owner_user_id is not None:
+            own = Meeting.owner_user_id == self.owner_user_id
+        elif self.everything:
+            if not self.granted and queries.only_organisation():
+                return None  # a deployment of one organisation: every meeting is its own (the log's fast paths)
+            own = Meeting.organisation_id == self.organisation_id
+        else:
+            return None
+        return or_(own, Meeting.organisation_id.in_(self.granted)) if self.granted else own
+
     def meeting_condition(self, column=None):
-        """A condition on `column` (Action.meeting_id by default) for this scope, or None when every meeting is in it."""
+        """A condition on `column` (Action.meeting_id by default) for this scope, or None when it is not
+        about meetings."""
         column = Action.meeting_id if column is None else column
         if self.meeting_id is not None:
             return column == self.meeting_id
-        if self.owner_user_id is not None:
-            return column.in_(select(Meeting.id).where(Meeting.owner_user_id == self.owner_user_id))
-        return None
+        wanted = self.meetings()
+        return column.in_(select(Meeting.id).where(wanted)) if wanted is not None else None
 
     def covers_meeting(self, meeting_id: int) -> bool:
         """True when the meeting's actions are in this scope (a participant's: only their own meeting's)."""
-        if self.everything:
-            return True
         if self.meeting_id is not None:
             return meeting_id == self.meeting_id
-        if self.owner_user_id is not None:
-            meeting = db.session.get(Meeting, meeting_id)
-            return meeting is not None and meeting.owner_user_id == self.owner_user_id
-        return False
+        if self.owner_user_id is None and not self.everything:
+            return False
+        meeting = db.session.get(Meeting, meeting_id)
+        if meeting is None:
+            return False
+        if meeting.organisation_id in self.granted:
+            return True
+        if self.everything:
+            return meeting.organisation_id == self.organisation_id
+        return meeting.owner_user_id == self.owner_user_id
 
 
 def latest_chair_link(user) -> AccessLink | None:
@@ -92,9 +123,10 @@ def same_owner(model, meeting: Meeting):
     """The condition that a meeting (`model`, a table or alias) was prepared by the same account as
     `meeting`: a child reference is initials or a case code, so two children may share one, and
     one chair's meetings never carry another's actions forward."""
+    same_organisation = model.organisation_id == meeting.organisation_id
     if meeting.owner_user_id is None:
-        return model.owner_user_id.is_(None)
-    return model.owner_user_id == meeting.owner_user_id
+        return and_(model.owner_user_id.is_(None), same_organisation)
+    return and_(model.owner_user_id == meeting.owner_user_id, same_organisation)
 
 
 def carried_into(action: Action, meeting: Meeting) -> bool:
@@ -105,6 +137,7 @@ def carried_into(action: Action, meeting: Meeting) -> bool:
         and home.id != meeting.id
         and home.child_ref == meeting.child_ref
         and home.owner_user_id == meeting.owner_user_id
+        and home.organisation_id == meeting.organisation_id
         and home.scheduled_start < meeting.scheduled_start
     )
 

@@ -223,8 +223,9 @@ def _meetings_wanted(scope: Scope, f: LogFilters):
     """The ids of the meetings the scope's account and the child and meeting-type filters allow
     (a subquery), or None when they allow every meeting."""
     meeting_conds = []
-    if scope.owner_user_id is not None:
-        meeting_conds.append(Meeting.owner_user_id == scope.owner_user_id)
+    in_scope = scope.meetings() if scope.meeting_id is None else None
+    if in_scope is not None:
+        meeting_conds.append(in_scope)
     if f.child_ref:
         meeting_conds.append(func.lower(Meeting.child_ref) == f.child_ref.lower())
     if f.meeting_type:

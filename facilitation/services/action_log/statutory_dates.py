@@ -84,12 +84,11 @@ def meetings_with_timelines(
         Meeting.meeting_type.in_(list(TIMELINES)), Meeting.scheduled_start >= start, Meeting.scheduled_start < end
     )
     if scope is not None:
-        if scope.meeting_id is not None:
-            q = q.where(Meeting.id == scope.meeting_id)
-        elif scope.owner_user_id is not None:
-            q = q.where(Meeting.owner_user_id == scope.owner_user_id)
-        elif not scope.everything:
+        if scope.participant_id is not None:
             return [], False  # a participant's scope: the statutory view is for staff
+        in_scope = scope.meetings()
+        if in_scope is not None:
+            q = q.where(in_scope)  # a participant's scope: the statutory view is for staff
     if meeting_ids is not None:
         q = q.where(Meeting.id.in_(meeting_ids))
     if child_ref:
