@@ -20,7 +20,7 @@ from ..domain import accounts as rules
 from ..domain.errors import InvalidValue, NotFound
 from ..domain.statutory import organisation as statutory_rules
 from ..extensions import db
-from ..models import ORGANISATION_DEFAULTS, AccessLink, AdminLogEntry, Organisation, OrganisationGrant, User, utcnow
+from ..models import ORGANISATION_DEFAULTS, AccessLink, AdminLogEntry, Organisation, User, utcnow
 from . import security_events
 from .writes import write
 
@@ -405,55 +405,3 @@ def organisation_users(organisation_id: int) -> list[User]:
             select(User).where(User.organisation_id == organisation_id).order_by(User.active.desc(), User.name)
         )
     )
-
-
-# ---------------------------------------------------------------- grants to other organisations' accounts
-
-
-def grants(organisation_id: int) -> list[tuple[OrganisationGrant, User]]:
-    """The accounts of other organisations given access to this organisation's meetings, by name."""
-    return [
-        (grant, user)
-        for grant, user in db.session.execute(
-            select(OrganisationGrant, User)
-            .join(User, User.id == OrganisationGrant.user_id)
-            .where(OrganisationGrant.organisation_id == organisation_id)
-            .order_by(User.name, OrganisationGrant.id)
-        )
-    ]
-
-
-def grant_access(organisation_id: int, email: str, role: str, *, by: User) -> OrganisationGrant:
-    """Give an account of another organisation (found by its e-mail) access to this organisation's
-    meetings in a meeting role; giving it again changes the role. Clear errors change nothing."""
-    errors: dict[str, str] = {}
-    user = None
-    try:
-        email = rules.clean_email(email)
-    except InvalidValue as exc:
-        errors["email"] = exc.message
-    else:
-        user = user_by_email(email)
-        if user is None or not user.active:
-            errors["email"] = "No active account has that e-mail address: the person's organisation makes it first."
-        elif user.organisation_id == organisation_id:
-            errors["email"] = "That account is already one of this organisation's: give it a role on the accounts page."
-    if role not in rules.GRANT_ROLES:
-        errors["role"] = "Choose one of: " + ", ".join(rules.GRANT_ROLES.values()) + "."
-    if errors:
-        raise schemas.FieldErrors(errors)
-    with write():
-        grant = db.session.scalar(
-            select(OrganisationGrant).where(
-                OrganisationGrant.organisation_id == organisation_id, OrganisationGrant.user_id == user.id
-            )
-        )
-        before = grant.role if grant is not None else None
-        if grant is None:
-            grant = OrganisationGrant(organisation_id=organisation_id, user_id=user.id, created_at=utcnow())
-            db.session.add(grant)
-        grant.role, grant.granted_by_user_id = role, by.id
-        db.session.flush()
-        detail = {"grant_id": grant.id, "user_id": user.id, "role": role} | ({"before": before} if before else {})
-        log_admin("grant.change" if before else "grant.create", by, detail, organisation_id=organisation_id)
-    return grant

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from .. import queries
+from .. import queries, schemas
 from ..domain import access, agenda
 from ..domain import accounts as account_rules
 from ..domain import meetings as meeting_rules
-from ..domain.errors import NotFound
+from ..domain.errors import InvalidValue, NotFound
 from ..extensions import db
 from ..models import AccessLink, AuditEntry, Meeting, Organisation, OrganisationGrant, Participant, User, utcnow
-from .accounts import log_admin
+from .accounts import log_admin, user_by_email
 from .pipeline import Change, Outcome, apply, new_token
+from .writes import write
 
 #: the meeting roles a grant may give (no chair: the organisation's own staff chair its meetings)
 GRANT_ROLES = tuple(account_rules.GRANT_ROLES)
@@ -141,3 +142,52 @@ def revoke_grant(organisation_id: int, grant_id: int, *, by: User) -> tuple[User
         raise NotFound("No such grant.")
     user = db.session.get(User, grant.user_id)
     return user, remove_grant(grant, by=by)
+
+
+def listing(organisation_id: int) -> list[tuple[OrganisationGrant, User]]:
+    """The accounts of other organisations given access to this organisation's meetings, by name."""
+    return [
+        (grant, user)
+        for grant, user in db.session.execute(
+            select(OrganisationGrant, User)
+            .join(User, User.id == OrganisationGrant.user_id)
+            .where(OrganisationGrant.organisation_id == organisation_id)
+            .order_by(User.name, OrganisationGrant.id)
+        )
+    ]
+
+
+def grant_access(organisation_id: int, email: str, role: str, *, by: User) -> OrganisationGrant:
+    """Give an account of another organisation (found by its e-mail) access to this organisation's
+    meetings in a meeting role; giving it again changes the role. Clear errors change nothing."""
+    errors: dict[str, str] = {}
+    user = None
+    try:
+        email = account_rules.clean_email(email)
+    except InvalidValue as exc:
+        errors["email"] = exc.message
+    else:
+        user = user_by_email(email)
+        if user is None or not user.active:
+            errors["email"] = "No active account has that e-mail address: the person's organisation makes it first."
+        elif user.organisation_id == organisation_id:
+            errors["email"] = "That account is already one of this organisation's: give it a role on the accounts page."
+    if role not in account_rules.GRANT_ROLES:
+        errors["role"] = "Choose one of: " + ", ".join(account_rules.GRANT_ROLES.values()) + "."
+    if errors:
+        raise schemas.FieldErrors(errors)
+    with write():
+        grant = db.session.scalar(
+            select(OrganisationGrant).where(
+                OrganisationGrant.organisation_id == organisation_id, OrganisationGrant.user_id == user.id
+            )
+        )
+        before = grant.role if grant is not None else None
+        if grant is None:
+            grant = OrganisationGrant(organisation_id=organisation_id, user_id=user.id, created_at=utcnow())
+            db.session.add(grant)
+        grant.role, grant.granted_by_user_id = role, by.id
+        db.session.flush()
+        detail = {"grant_id": grant.id, "user_id": user.id, "role": role} | ({"before": before} if before else {})
+        log_admin("grant.change" if before else "grant.create", by, detail, organisation_id=organisation_id)
+    return grant

@@ -61,7 +61,7 @@ def index():
         "meetings": db.session.scalar(
             select(func.count()).select_from(Meeting).where(Meeting.organisation_id == _org_id())
         ),
-        "grants": len(accounts.grants(_org_id())),
+        "grants": len(organisation_grants.listing(_org_id())),
     }
     security_day = sum(row["day"] for row in security_events.totals(organisations=_security_scope()))
     return render_template("admin/index.html", counts=counts, org=accounts.organisation(), security_day=security_day)
@@ -359,7 +359,7 @@ def grants():
     if request.method == "POST":
         form = {k: request.form.get(k, "")[:300] for k in form}
         try:
-            grant = accounts.grant_access(_org_id(), form["email"], form["role"], by=current_user)
+            grant = organisation_grants.grant_access(_org_id(), form["email"], form["role"], by=current_user)
         except schemas.FieldErrors as exc:
             errors = exc.fields
         else:
@@ -368,7 +368,7 @@ def grants():
             flash(f"{who.name} can now open this organisation's meetings as {role}.")
             return redirect(url_for("admin.grants"), code=303)
     return render_template(
-        "admin/grants.html", rows=accounts.grants(_org_id()), errors=errors, form=form, roles=account_rules.GRANT_ROLES
+        "admin/grants.html", rows=organisation_grants.listing(_org_id()), errors=errors, form=form, roles=account_rules.GRANT_ROLES
     ), (422 if errors else 200)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from facilitation import schemas
 from facilitation.extensions import db
 from facilitation.models import AdminLogEntry, AuditEntry, Meeting, Organisation, OrganisationGrant, SecurityEvent, User
-from facilitation.services import accounts, organisations, security_events
+from facilitation.services import accounts, grants, organisations, security_events
 from tests.conftest import STAFF_PASSWORD, add_staff, sign_in
 from tests.web.test_statutory_settings import GOOD
 
@@ -583,7 +583,7 @@ def test_every_admin_route_with_an_id_answers_another_organisation_s_row_as_not_
     officer = add_user(app, "officer@council.test", "Ms Lindqvist", "note_taker", two["b"]["id"])
     with app.app_context():
         a_admin = db.session.get(User, two["a_admin"]["id"])
-        a_grant = accounts.grant_access(1, officer["email"], "observer", by=a_admin).id
+        a_grant = grants.grant_access(1, officer["email"], "observer", by=a_admin).id
     ids_of_a = {"user_id": two["a_chair"]["id"], "grant_id": a_grant, "organisation_id": 1}
     rules = [r for r in app.url_map.iter_rules() if r.rule.startswith(("/admin", "/deployment")) and "<int:" in r.rule]
     assert {r.endpoint for r in rules} >= {
