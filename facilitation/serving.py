@@ -11,8 +11,10 @@ from __future__ import annotations
 import gc
 import socket
 import sys
+import time
 
 import gevent
+from engineio import packet as _eio_packet
 from engineio import socket as _eio_socket
 from gevent.pywsgi import WSGIServer
 from geventwebsocket import handler as _handler
@@ -128,17 +130,56 @@ def _websocket_handler(self, ws):
 _eio_poll = _eio_socket.Socket.poll
 
 
+class _SentOnce:
+    """A packet handed to engine.io's WebSocket writer, let go of as soon as it is encoded.
+
+    The writer's loop variable keeps the last packet it sent until the next one comes, which for
+    most connections is the answer to their `sync`: a whole snapshot kept per open connection.
+    """
+
+    __slots__ = ("packet",)
+
+    def __init__(self, packet):
+        self.packet = packet
+
+    def encode(self, *args, **kwargs):
+        """The packet's encoding; the packet itself is dropped."""
+        packet, self.packet = self.packet, None
+        return packet.encode(*args, **kwargs)
+
+
 def _poll(self):
     """engine.io's wait for packets to send, noting meanwhile that the writer is idle (`writer_waiting`)."""
     self.writer_waiting = True
     try:
-        return _eio_poll(self)
+        packets = _eio_poll(self)
     finally:
         self.writer_waiting = False
+    # Once upgraded, only the WebSocket writer polls (a polling request gets a NOOP without polling).
+    return [_SentOnce(p) for p in packets] if self.upgraded else packets
+
+
+def _schedule_ping(self):
+    """engine.io's next ping, from a timer on gevent's loop rather than a greenlet asleep for the
+    whole ping interval: one greenlet (and its saved stack) fewer per open connection."""
+    if self.last_ping:  # only if the previous ping was answered, as engine.io does
+        self.last_ping = None
+        self.ping_timer = gevent.get_hub().loop.timer(self.server.ping_interval)
+        self.ping_timer.start(self.server.start_background_task, self._ping_now)
+
+
+def _ping_now(self):
+    """Send the ping that engine.io's own `_send_ping` sends after its sleep."""
+    self.ping_timer = None
+    if not self.closing and not self.closed:
+        self.last_ping = time.time()
+        self.send(_eio_packet.Packet(_eio_packet.PING))
 
 
 _eio_socket.Socket._websocket_handler = _websocket_handler
 _eio_socket.Socket.poll = _poll
+_eio_socket.Socket.schedule_ping = _schedule_ping
+_eio_socket.Socket._ping_now = _ping_now
 
 
 class Handler(_handler.WebSocketHandler):
