@@ -29,6 +29,39 @@ from ..services.pipeline import Outcome
 WITHDRAWN = "This link has been withdrawn by the chair."
 
 
+class SocketPacket(sio_packet.Packet):
+    """python-socketio's packet, checking for binary data by encoding the data as JSON (in C) and
+    keeping that text for `encode`, instead of walking every value in Python first: a snapshot
+    has thousands of them. Data with bytes in it (never ours) takes python-socketio's own path."""
+
+    _text: str | None = None
+
+    def __init__(
+        self, packet_type=sio_packet.EVENT, data=None, namespace=None, id=None, binary=None, encoded_packet=None
+    ):
+        text = None
+        if binary is None and encoded_packet is None and isinstance(data, list | dict):
+            try:
+                text = self.json.dumps(data, separators=(",", ":"))
+            except TypeError:  # bytes somewhere (or something JSON cannot say): the library decides
+                text = None
+            else:
+                binary = False
+        super().__init__(packet_type, data, namespace, id, binary, encoded_packet)
+        self._text = text
+
+    def encode(self):
+        """As python-socketio encodes a packet without attachments, with the JSON made once."""
+        if self._text is None or self.packet_type not in (sio_packet.EVENT, sio_packet.ACK):
+            return super().encode()
+        encoded = str(self.packet_type)
+        if self.namespace is not None and self.namespace != "/":
+            encoded += self.namespace + ","
+        if self.id is not None:
+            encoded += str(self.id)
+        return encoded + self._text
+
+
 def meeting_room(meeting_id: int) -> str:
     """The room every connection of a meeting is in."""
     return f"meeting:{meeting_id}"
