@@ -22,7 +22,7 @@ The lean client speaks Engine.IO v4 / Socket.IO v5 itself over the Sans-I/O laye
 `websockets` library (no task per connection, timestamps taken as bytes arrive), so the client
 process is not the bottleneck; its CPU use is reported beside the figures anyway.
 
-Usage:  .venv/bin/python benchmarks/room_fanout.py                     # full run (~5-10 min)
+Usage:  .venv/bin/python benchmarks/room_fanout.py                     # full run (~10 min)
         .venv/bin/python benchmarks/room_fanout.py --quick             # ~2 min
         .venv/bin/python benchmarks/room_fanout.py --sizes 10,50,200,500,1000 --commands 200 --rounds 1
 
@@ -1491,10 +1491,14 @@ waits until every participant has the event before sending the next.
 - **p50 / p95 / p99 ms**: fan-out latency, from the moment the chair's command is written to the
   socket until a participant's client has the matching `event` (matched on `seq`), over all
   deliveries. It includes the durable SQLite commit, the broadcast and the clients' own reading.
-- **reference p99 ms**: the same measurement against a minimal broadcast server written with the
-  `websockets` library alone (no Socket.IO, no database), in its own process, relaying a message
-  of the same size. **ratio** is project p99 / reference p99: what Flask-SocketIO, the database
-  and the app cost over a bare WebSocket broadcast on this machine.
+- **reference p50/p99 ms**: the same measurement against a minimal broadcast server written with
+  the `websockets` library alone (no Socket.IO, no database; its `broadcast` encodes a frame once
+  and writes it to every connection), on uvloop when installed, in its own process, relaying a
+  message of the same size. **ratio p99** is project p99 / reference p99: what Flask-SocketIO,
+  the database and the app cost over a bare WebSocket broadcast on this machine.
+- **Pinning**: on a machine with two or more CPUs every server (the project's and the reference)
+  runs pinned to the last CPU and the client to the first (`--no-pin` to switch it off), so the
+  client never takes the server's core; the machine line says which.
 - **setup conn/s**: participants connected per second while connecting all N, {conc} at a time;
   each connection is a WebSocket handshake, the Socket.IO connect with the link token (the server
   looks the link up and records the socket in the database) and a `sync` request for the
@@ -1504,7 +1508,13 @@ waits until every participant has the event before sending the next.
 - **client CPU %**: CPU used by the benchmark's own process (all clients share one asyncio
   loop) during the measurement, as a percentage of one core; near 100 % the client, not the
   server, would be the limit. **server CPU %** is the same for the server process;
-  **server ms per command** is its CPU time per command (commit plus N sends).
+  **server ms per command** is its CPU time per command (commit plus N sends), and **server µs
+  per delivery** the same CPU time divided by the events delivered (the reference's beside it).
+- **Targets**: the goals of issue #18 with this run's figure (**after**), an earlier run's
+  (**before**, from its `--json` file given as `--before`) and whether each is met. Every table
+  is followed by the machine (CPU model, cores, load average at that moment): wall-clock figures
+  move with other load on the machine, CPU times much less. Results from another machine are
+  kept below, apart, under "Earlier results on other machines".
 - **Commands/s**: one chair, 10 participants connected, commands sent back-to-back (each waits
   for its ack) and pipelined (several in flight); only acknowledged, persisted commands count.
 - **Many meetings**: M meetings of P participants each on one server process, every chair
@@ -1530,6 +1540,30 @@ collector off during measurement so its pauses are not charged to the server.
 """
 
 
+_MACHINE = re.compile(r"Machine(?: for this table)?: (nproc \d+ \(.*?\)), Linux")
+
+
+def earlier_machines(previous: str, machine: str) -> str:
+    """The section of results from other machines: the file's earlier ones, and its last results if
+    they were measured on another machine than this run's (figures of two machines never mix)."""
+    blocks = re.search(r"<!-- earlier-machines:start -->\n(.*?)<!-- earlier-machines:end -->", previous, re.S)
+    earlier = blocks.group(1) if blocks else ""
+    results = re.search(r"\n## Results\n\n(.*?)(?=\n\n#+ |\Z)", previous, re.S)
+    old_machine = _MACHINE.search(results.group(1)) if results else None
+    this_machine = _MACHINE.search("Machine: " + machine)
+    if results and old_machine and this_machine and old_machine.group(1) != this_machine.group(1):
+        when = re.search(r"room_fanout.py` on ([^;]+);", previous)
+        title = f"### {old_machine.group(1)}, {when.group(1) if when else 'date unknown'}"
+        earlier = f"{title}\n\n{results.group(1).strip()}\n\n" + earlier
+    if not earlier:
+        return ""
+    return (
+        "\n## Earlier results on other machines\n\n<!-- earlier-machines:start -->\n"
+        + earlier
+        + "<!-- earlier-machines:end -->\n"
+    )
+
+
 def _old_docs(path: str) -> str:
     return Path(path).read_text() if Path(path).exists() else ""
 
@@ -1544,7 +1578,7 @@ def parse_args(argv=None):
     )
     ap.add_argument("--sizes", help="room sizes N, comma-separated (default 10,50,200,500,1000; quick 10,200)")
     ap.add_argument("--commands", type=int, help="commands per round per size (default 200; quick 50)")
-    ap.add_argument("--rounds", type=int, help="rounds per size, median reported (default 2; quick 1)")
+    ap.add_argument("--rounds", type=int, help="rounds per size, median reported (default 3; quick 1)")
     ap.add_argument(
         "--quick", action="store_true", help="a short run (~2 min): fewer sizes, commands, a smaller scenario"
     )
@@ -1582,7 +1616,7 @@ def parse_args(argv=None):
     q = args.quick
     args.sizes = [int(x) for x in (args.sizes or ("10,200" if q else "10,50,200,500,1000")).split(",") if x.strip()]
     args.commands = args.commands or (50 if q else 200)
-    args.rounds = args.rounds or (1 if q else 2)
+    args.rounds = args.rounds or (1 if q else 3)
     args.cps_seconds = args.cps_seconds or (2.0 if q else 5.0)
     args.meetings = args.meetings or (40 if q else 200)
     args.scenario_seconds = args.scenario_seconds or (8.0 if q else 20.0)
@@ -1654,8 +1688,14 @@ async def main_async(args, command: str) -> str:
         )
         Path(args.docs).parent.mkdir(parents=True, exist_ok=True)
         # Other benchmarks keep their sections in the same file between markers: carry them over.
-        kept = re.findall(r"\n\n#[^\n]*\n\n<!-- [a-z-]+:start -->.*?<!-- [a-z-]+:end -->", _old_docs(args.docs), re.S)
-        Path(args.docs).write_text(head + text + "\n" + "".join(kept) + ("\n" if kept else ""))
+        previous = _old_docs(args.docs)
+        kept = [
+            k
+            for k in re.findall(r"\n\n#[^\n]*\n\n<!-- [a-z-]+:start -->.*?<!-- [a-z-]+:end -->", previous, re.S)
+            if "<!-- earlier-machines:start -->" not in k
+        ]
+        earlier = earlier_machines(previous, facts[0])
+        Path(args.docs).write_text(head + text + "\n" + earlier + "".join(kept) + ("\n" if kept else ""))
         log(f"wrote {args.docs}")
     if args.json:
 
