@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import queries, schemas
 from ..domain import access
@@ -297,6 +298,9 @@ def _record_change(change: Change, name: str) -> dict:
 _INSERT_EVENT = insert(MeetingEvent.__table__)
 _INSERT_AUDIT = insert(AuditEntry.__table__)
 _INSERT_COMMAND_RECORD = insert(CommandRecord.__table__)
+_BUMP_SEQ = (
+    update(Meeting.__table__).where(Meeting.__table__.c.id == bindparam("meeting_id")).values(last_seq=bindparam("seq"))
+)
 
 
 def apply(link: AccessLink, name: str, decide: Callable[[Change], bool]) -> Outcome | None:
@@ -353,7 +357,10 @@ def begin_write() -> None:
 def append_event(change: Change, name: str) -> dict:
     """Write the command's event with the meeting's next seq; returns it as broadcast."""
     meeting = change.meeting
-    meeting.last_seq += 1
+    # The seq goes up with a plain UPDATE and the loaded row is told its new value, so the meeting
+    # stays out of the unit of work's flush unless the command itself changed it.
+    db.session.execute(_BUMP_SEQ, {"meeting_id": meeting.id, "seq": meeting.last_seq + 1})
+    set_committed_value(meeting, "last_seq", meeting.last_seq + 1)
     now = change.now
     data: dict[str, Any] = {"meeting": queries.meeting_view(meeting, change.items, now)}
     for collection, rows in change.changed.items():
