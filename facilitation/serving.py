@@ -128,6 +128,7 @@ def _websocket_handler(self, ws):
 
 
 _eio_poll = _eio_socket.Socket.poll
+_eio_schedule_ping = _eio_socket.Socket.schedule_ping
 
 
 class _SentOnce:
@@ -162,6 +163,8 @@ def _poll(self):
 def _schedule_ping(self):
     """engine.io's next ping, from a timer on gevent's loop rather than a greenlet asleep for the
     whole ping interval: one greenlet (and its saved stack) fewer per open connection."""
+    if self.server.async_mode != "gevent":  # a timer on gevent's loop only runs under gevent
+        return _eio_schedule_ping(self)
     if self.last_ping:  # only if the previous ping was answered, as engine.io does
         self.last_ping = None
         self.ping_timer = gevent.get_hub().loop.timer(self.server.ping_interval)
