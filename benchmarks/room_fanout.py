@@ -1352,6 +1352,10 @@ def measure_json(path: str) -> dict:
         m["scale_out_extra"] = scale["two"]["p99"] - scale["one"]["p99"]
     if isinstance(data.get("scenario"), dict):
         m["scenario_p99"] = data["scenario"]["fanout"]["p99"]
+    facts = data.get("facts") or []
+    served = next((f for f in facts if f.startswith("served code")), "served code unknown")
+    loads = "; ".join(f.split(" (")[0] for f in facts if f.startswith("load average"))
+    m["_about"] = f"`{data.get('command', '?')}`: {served}; {loads}"
     return m
 
 
@@ -1465,6 +1469,9 @@ def report(
     out.append("")
     out += targets_table(measure(sizes, cps, scen, scale), before)
     out.append("")
+    if before:
+        out.append(f"Before: {before['_about']}.")
+        out.append("")
     out.append("Machine for this table: " + machine_now(facts))
     out.append("")
     out.append(f"Command: `{command}` ({elapsed / 60:.1f} min)")
