@@ -21,7 +21,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -70,15 +69,7 @@ def cpu_split(pid: int) -> tuple[float, float]:
 
 
 async def drive(args, workdir: Path) -> str:
-    if args.cprofile:  # the server under cProfile instead (greenlet switches blur its cumulative times)
-        real_start = rf.Proc.start
-
-        def start(self, timeout=30):
-            self.cmd = [sys.executable, args.cprofile_runner]
-            self.env = {**self.env, "CPROF_OUT": args.cprofile}
-            return real_start(self, timeout)
-
-        rf.Proc.start = start
+    """Start a server, prepare a meeting, record it with py-spy while it works; returns the table."""
     server = rf.start_project(workdir, "profile")
     pyspy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     raw = workdir / "profile.txt"
@@ -160,8 +151,6 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=300)
     parser.add_argument("--rate", type=int, default=1000, help="py-spy samples per second")
     parser.add_argument("--top", type=int, default=30)
-    parser.add_argument("--cprofile", default="", help=argparse.SUPPRESS)
-    parser.add_argument("--cprofile-runner", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="profile-server-"))
     try:
@@ -169,7 +158,6 @@ def main() -> int:
     finally:
         rf._kill_children()
         shutil.rmtree(workdir, ignore_errors=True)
-    time.sleep(0)
     return 0
 
 
