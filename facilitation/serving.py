@@ -179,6 +179,8 @@ def _ping_now(self):
         self.send(_eio_packet.Packet(_eio_packet.PING))
 
 
+_eio_socket.Socket.direct_ws = None  # until its WebSocket handler runs
+_eio_socket.Socket.writer_waiting = False  # until its writer first waits for packets
 _eio_socket.Socket._websocket_handler = _websocket_handler
 _eio_socket.Socket.poll = _poll
 _eio_socket.Socket.schedule_ping = _schedule_ping

@@ -101,9 +101,10 @@ def send_to_room(event: dict, room: str, skip_sids: list[str] | None = None) -> 
     """Send `event` to every connection in `room` (less `skip_sids`), encoded once for all of them.
 
     As python-socketio's own emit, but an idle WebSocket (engine.io's writer waiting on an empty
-    queue: serving.BoundedWebSocket and serving._poll) gets the one pre-built frame written straight to it, without a
-    hop through its queue and writer; any other connection gets the packet through its queue as
-    before. With a message queue (several processes) python-socketio's emit publishes it instead.
+    queue: serving.BoundedWebSocket and serving._poll) gets the one pre-built frame written straight
+    to it, without a hop through its queue and writer; any other connection (one still connecting,
+    a busy writer, long-polling) gets the packet through its queue as before. With a message queue
+    (several processes) python-socketio's emit publishes it instead.
     """
     server = socketio.server
     manager = server.manager
@@ -126,7 +127,7 @@ def send_to_room(event: dict, room: str, skip_sids: list[str] | None = None) -> 
             continue
         sock = sockets.get(eio_sid)
         ws = getattr(sock, "direct_ws", None)
-        if ws is not None and sock.writer_waiting and not sock.closed and not sock.queue.qsize():
+        if ws is not None and getattr(sock, "writer_waiting", False) and not sock.closed and not sock.queue.qsize():
             if not sock.check_ping_timeout():
                 continue  # engine.io closes it, as its own send would
             if frame is None:
