@@ -22,7 +22,7 @@ The lean client speaks Engine.IO v4 / Socket.IO v5 itself over the Sans-I/O laye
 `websockets` library (no task per connection, timestamps taken as bytes arrive), so the client
 process is not the bottleneck; its CPU use is reported beside the figures anyway.
 
-Usage:  .venv/bin/python benchmarks/room_fanout.py                     # full run (~5-10 min)
+Usage:  .venv/bin/python benchmarks/room_fanout.py                     # full run (~10 min)
         .venv/bin/python benchmarks/room_fanout.py --quick             # ~2 min
         .venv/bin/python benchmarks/room_fanout.py --sizes 10,50,200,500,1000 --commands 200 --rounds 1
 
@@ -68,6 +68,45 @@ MAX_PARTICIPANTS = 40  # facilitation/domain/meetings.py: a meeting has at most 
 
 _CHILDREN: list[subprocess.Popen] = []
 
+#: CPUs for the servers (project and reference alike) and for the client, when pinned (--no-pin: none)
+PIN: dict[str, set[int]] = {}
+
+
+def plan_pinning(enabled: bool) -> str:
+    """Pin the servers to the last CPU and this client to the first, so they do not share a core."""
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if not enabled or len(cpus) < 2:
+        return "not pinned" + ("" if enabled else " (--no-pin)") + (" (fewer than 2 CPUs)" if enabled else "")
+    PIN["server"], PIN["client"] = {cpus[-1]}, {cpus[0]}
+    os.sched_setaffinity(0, PIN["client"])
+    return f"servers pinned to CPU {cpus[-1]}, client to CPU {cpus[0]}"
+
+
+def _pin_server() -> None:
+    if PIN.get("server"):
+        os.sched_setaffinity(0, PIN["server"])
+
+
+PINNING = ["not pinned"]
+
+
+def event_loop_name() -> str:
+    """uvloop when installed (requirements-dev.txt), for the client and the reference alike."""
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return "asyncio"
+    return "uvloop"
+
+
+def run_loop(coro):
+    """Run a coroutine on uvloop if it is installed, else on asyncio's own loop."""
+    if event_loop_name() == "uvloop":
+        import uvloop
+
+        return uvloop.run(coro)
+    return asyncio.run(coro)
+
 
 def _kill_children() -> None:
     for proc in _CHILDREN:
@@ -104,7 +143,13 @@ class Proc:
     def start(self, timeout: float = 30) -> Proc:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
-                self.cmd, cwd=APP_DIR, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                self.cmd,
+                cwd=APP_DIR,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_pin_server,
             )
         _CHILDREN.append(self.proc)
         deadline = time.monotonic() + timeout
@@ -191,8 +236,21 @@ API_TOKENS: dict[int, str] = {}
 def create_staff(workdir: Path, extra: dict | None = None) -> str | None:
     """A chair's staff account with an API token (`flask create-user`); None for code without accounts."""
     out = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "facilitation:create_app", "create-user", "bench@bench.test",
-         "--name", "Benchmark SENCO", "--role", "chair", "--password-stdin", "--api-token"],
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "facilitation:create_app",
+            "create-user",
+            "bench@bench.test",
+            "--name",
+            "Benchmark SENCO",
+            "--role",
+            "chair",
+            "--password-stdin",
+            "--api-token",
+        ],
         cwd=APP_DIR,
         env=project_env(0, workdir, extra),
         capture_output=True,
@@ -263,7 +321,12 @@ def start_reference(workdir: Path, tag: str) -> Proc:
 
 
 async def reference_server(port: int) -> None:
-    """Minimal broadcast: every text message any client sends goes to every connected client."""
+    """Minimal broadcast: every text message any client sends goes to every connected client.
+
+    As fast as an honest WebSocket server gets here: websockets' own broadcast (one frame encoded
+    once, written to each connection without a task per send), no compression, no pings, on uvloop
+    when installed, pinned to the same CPU as the project's server.
+    """
     from websockets.asyncio.server import broadcast, serve
 
     clients: set = set()
@@ -598,6 +661,7 @@ class Fanout:
     client_cpu: float = float("nan")  # percent of one core
     server_cpu: float = float("nan")
     server_ms_per_cmd: float = float("nan")
+    server_us_per_delivery: float = float("nan")
     seconds: float = 0.0
     rounds: list = field(default_factory=list)
 
@@ -620,6 +684,7 @@ def summarise(rounds: list[dict]) -> Fanout:
     if all("server_cpu" in r for r in rounds):
         out.server_cpu = med("server_cpu")
         out.server_ms_per_cmd = med("server_ms_per_cmd")
+        out.server_us_per_delivery = med("server_us_per_delivery")
     return out
 
 
@@ -665,6 +730,7 @@ async def fanout_rounds(
             used = server.cpu_seconds() - srv0
             r["server_cpu"] = 100 * used / wall
             r["server_ms_per_cmd"] = 1e3 * used / max(1, commands - errors)
+            r["server_us_per_delivery"] = 1e6 * used / max(1, len(latencies))
         results.append(r)
         collector.recv.clear()
     return summarise(results)
@@ -1128,7 +1194,10 @@ async def fanout_on(servers: list[Proc], n: int, args, label: str) -> Fanout:
     try:
         await warm_up(send, None, 20)
         clients, _ = await connect_many(
-            [lambda i=i: open_lean(servers[i % len(servers)].port, tokens[i % len(tokens)], collector) for i in range(n)],
+            [
+                lambda i=i: open_lean(servers[i % len(servers)].port, tokens[i % len(tokens)], collector)
+                for i in range(n)
+            ],
             args.connect_concurrency,
         )
         await warm_up(send, collector, 5)
@@ -1209,6 +1278,102 @@ def machine_facts(workdir: Path) -> list[str]:
     ]
 
 
+def machine_now(facts: list[str]) -> str:
+    """The machine in one line, with the load average now (put under every table)."""
+    return "{}; load average now {:.2f} {:.2f} {:.2f}".format(facts[0], *os.getloadavg())
+
+
+#: (key, what, goal, comparison, limit, unit, digits): the targets of issue #18
+TARGETS = [
+    ("ms_per_command_10", "server CPU per command, 10-person room", "<= 2 ms", "<=", 2.0, " ms", 2),
+    ("cps_serial", "persisted commands/s, 10-person meeting, back-to-back", ">= 500/s", ">=", 500, "/s", 0),
+    ("ratio_200", "fan-out p99 / reference p99 at N=200", "<= 3x", "<=", 3.0, "x", 1),
+    ("ratio_1000", "fan-out p99 / reference p99 at N=1000", "<= 3x", "<=", 3.0, "x", 1),
+    ("p99_1000", "fan-out p99 at N=1000", "< 50 ms", "<", 50.0, " ms", 1),
+    ("us_per_delivery", "server CPU per delivered message (worst N >= 200)", "<= 25 µs", "<=", 25.0, " µs", 1),
+    ("conn_per_s", "connections accepted/s with sync (worst N >= 200)", ">= 500/s", ">=", 500, "/s", 0),
+    ("kib_per_conn", "server memory per connection (worst N >= 200)", "<= 60 KiB", "<=", 60.0, " KiB", 1),
+    ("scale_out_extra", "two processes + Redis, p99 over one process", "<= +10 ms", "<=", 10.0, " ms", 1),
+    ("scenario_p99", "many meetings at once, p99", "< 100 ms", "<", 100.0, " ms", 1),
+]
+
+
+def measure(sizes, cps, scen, scale) -> dict:
+    """The figures the targets are about, from this run's results (missing ones are left out)."""
+    by_n = {s.n: s for s in sizes}
+    big = [s for s in sizes if s.n >= 200]
+    m: dict[str, float] = {}
+    if 10 in by_n:
+        m["ms_per_command_10"] = by_n[10].project.server_ms_per_cmd
+    if cps:
+        m["cps_serial"] = cps.serial_cps
+    for n in (200, 1000):
+        if n in by_n:
+            m[f"ratio_{n}"] = by_n[n].project.p99 / by_n[n].reference.p99
+    if 1000 in by_n:
+        m["p99_1000"] = by_n[1000].project.p99
+    if big:
+        m["us_per_delivery"] = max(s.project.server_us_per_delivery for s in big)
+        m["conn_per_s"] = min(s.conn_per_s for s in big)
+        m["kib_per_conn"] = max(s.kib_per_conn for s in big)
+    if scale and scale.one and scale.two:
+        m["scale_out_extra"] = scale.two.p99 - scale.one.p99
+    if scen:
+        m["scenario_p99"] = scen.fanout.p99
+    return {k: v for k, v in m.items() if v == v}
+
+
+def measure_json(path: str) -> dict:
+    """The same figures from an earlier run's --json file (a run of an older revision: its `before`)."""
+    data = json.loads(Path(path).read_text())
+    m: dict[str, float] = {}
+    sizes = {s["n"]: s for s in data.get("sizes") or []}
+
+    def per_delivery(s):
+        p = s["project"]
+        return p.get("server_us_per_delivery") or 1e3 * p["server_ms_per_cmd"] / s["n"]
+
+    if 10 in sizes:
+        m["ms_per_command_10"] = sizes[10]["project"]["server_ms_per_cmd"]
+    if data.get("cps"):
+        m["cps_serial"] = data["cps"]["serial_cps"]
+    for n in (200, 1000):
+        if n in sizes:
+            m[f"ratio_{n}"] = sizes[n]["project"]["p99"] / sizes[n]["reference"]["p99"]
+    if 1000 in sizes:
+        m["p99_1000"] = sizes[1000]["project"]["p99"]
+    big = [s for n, s in sizes.items() if n >= 200]
+    if big:
+        m["us_per_delivery"] = max(per_delivery(s) for s in big)
+        m["conn_per_s"] = min(s["conn_per_s"] for s in big)
+        m["kib_per_conn"] = max(s["kib_per_conn"] for s in big)
+    scale = data.get("scale_out") or {}
+    if isinstance(scale, dict) and scale.get("one") and scale.get("two"):
+        m["scale_out_extra"] = scale["two"]["p99"] - scale["one"]["p99"]
+    if isinstance(data.get("scenario"), dict):
+        m["scenario_p99"] = data["scenario"]["fanout"]["p99"]
+    facts = data.get("facts") or []
+    served = next((f for f in facts if f.startswith("served code")), "served code unknown")
+    loads = "; ".join(f.split(" (")[0] for f in facts if f.startswith("load average"))
+    m["_about"] = f"`{data.get('command', '?')}`: {served}; {loads}"
+    return m
+
+
+def targets_table(after: dict, before: dict | None) -> list[str]:
+    """Target, before (an earlier run, if given), after (this run), met or not."""
+    ops = {"<=": float.__le__, ">=": float.__ge__, "<": float.__lt__}
+    rows = ["| target | goal | before | after | met |", "|---|---|---:|---:|---|"]
+    for key, what, goal, op, limit, unit, nd in TARGETS:
+        if key not in after:
+            continue
+        value = after[key]
+        prior = (before or {}).get(key)
+        shown_before = "n/a" if prior is None else f"{prior:.{nd}f}{unit}"
+        met = "met" if ops[op](float(value), float(limit)) else "NOT met"
+        rows.append(f"| {what} | {goal} | {shown_before} | {value:.{nd}f}{unit} | {met} |")
+    return rows
+
+
 def fmt(x: float, nd: int = 1) -> str:
     return "n/a" if x != x else f"{x:.{nd}f}"
 
@@ -1223,20 +1388,24 @@ def report(
     elapsed: float,
     failures: list[str],
     scale: ScaleOut | None = None,
+    before: dict | None = None,
 ) -> str:
     lines = [
-        "| N | p50 ms | p95 ms | p99 ms | reference p99 ms | ratio | setup conn/s | KiB per connection "
-        "| client CPU % | server CPU % | server ms per command |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| N | p50 ms | p95 ms | p99 ms | reference p50/p99 ms | ratio p99 | setup conn/s | KiB per connection "
+        "| client CPU % | server CPU % | server ms per command | server µs per delivery | reference µs per delivery |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in sizes:
         p, r = s.project, s.reference
         lines.append(
-            f"| {s.n} | {fmt(p.p50, 2)} | {fmt(p.p95, 2)} | {fmt(p.p99, 2)} | {fmt(r.p99, 2)} | "
+            f"| {s.n} | {fmt(p.p50, 2)} | {fmt(p.p95, 2)} | {fmt(p.p99, 2)} | {fmt(r.p50, 2)}/{fmt(r.p99, 2)} | "
             f"{fmt(p.p99 / r.p99, 1)}x | {s.conn_per_s:.0f} | {s.kib_per_conn:.1f} | {p.client_cpu:.0f} | "
-            f"{p.server_cpu:.0f} | {p.server_ms_per_cmd:.2f} |"
+            f"{p.server_cpu:.0f} | {p.server_ms_per_cmd:.2f} | {fmt(p.server_us_per_delivery, 1)} | "
+            f"{fmt(r.server_us_per_delivery, 1)} |"
         )
     out = lines[:]
+    out.append("")
+    out.append("Machine for this table: " + machine_now(facts))
     out.append("")
     for s in sizes:
         if s.real_client is not None:
@@ -1294,44 +1463,16 @@ def report(
             "flatter the project (a slowed reference makes it smaller). Compare runs on a quiet machine."
         )
 
-    # targets
+    # targets (issue #18), with an earlier run's figures beside them when --before names its JSON
     out.append("")
     out.append("Targets:")
-    by_n = {s.n: s for s in sizes}
-    for n in (200, 1000):
-        if n in by_n:
-            s = by_n[n]
-            ratio = s.project.p99 / s.reference.p99
-            out.append(f"- p99 <= 4x reference at N={n}: {ratio:.1f}x, {'met' if ratio <= 4 else 'NOT met'}")
-    if 1000 in by_n:
-        p99 = by_n[1000].project.p99
-        out.append(f"- p99 < 100 ms at N=1000: {p99:.1f} ms, {'met' if p99 < 100 else 'NOT met'}")
-    if cps:
-        out.append(
-            f"- >= 250 persisted commands/s to a 10-person meeting: {cps.serial_cps:.0f}/s back-to-back "
-            f"({'met' if cps.serial_cps >= 250 else 'NOT met'}), {cps.pipelined_cps:.0f}/s pipelined "
-            f"({'met' if cps.pipelined_cps >= 250 else 'NOT met'})"
-        )
-    big = [s for s in sizes if s.n >= 200]
-    if big:
-        worst = max(s.kib_per_conn for s in big)
-        out.append(
-            f"- <= 80 KiB server memory per participant (N >= 200): worst {worst:.1f} KiB, "
-            f"{'met' if worst <= 80 else 'NOT met'}"
-        )
-    if scale and scale.one and scale.two:
-        extra = scale.two.p99 - scale.one.p99
-        out.append(
-            f"- two processes and Redis, p99 <= one process + 10 ms at N={scale.n}: {extra:+.1f} ms "
-            f"({fmt(scale.two.p99, 2)} vs {fmt(scale.one.p99, 2)} ms), {'met' if extra <= 10 else 'NOT met'}"
-        )
-    if scen:
-        label = f"{scen.meetings} meetings x {scen.participants}"
-        out.append(
-            f"- {label}: p99 < 100 ms: {scen.fanout.p99:.1f} ms, "
-            f"{'met' if scen.fanout.p99 < 100 else 'NOT met'}"
-            + ("" if (scen.meetings, scen.participants) == (200, 10) else " (reduced scenario, not the target's)")
-        )
+    out.append("")
+    out += targets_table(measure(sizes, cps, scen, scale), before)
+    out.append("")
+    if before:
+        out.append(f"Before: {before['_about']}.")
+        out.append("")
+    out.append("Machine for this table: " + machine_now(facts))
     out.append("")
     out.append(f"Command: `{command}` ({elapsed / 60:.1f} min)")
     out.append("")
@@ -1357,10 +1498,14 @@ waits until every participant has the event before sending the next.
 - **p50 / p95 / p99 ms**: fan-out latency, from the moment the chair's command is written to the
   socket until a participant's client has the matching `event` (matched on `seq`), over all
   deliveries. It includes the durable SQLite commit, the broadcast and the clients' own reading.
-- **reference p99 ms**: the same measurement against a minimal broadcast server written with the
-  `websockets` library alone (no Socket.IO, no database), in its own process, relaying a message
-  of the same size. **ratio** is project p99 / reference p99: what Flask-SocketIO, the database
-  and the app cost over a bare WebSocket broadcast on this machine.
+- **reference p50/p99 ms**: the same measurement against a minimal broadcast server written with
+  the `websockets` library alone (no Socket.IO, no database; its `broadcast` encodes a frame once
+  and writes it to every connection), on uvloop when installed, in its own process, relaying a
+  message of the same size. **ratio p99** is project p99 / reference p99: what Flask-SocketIO,
+  the database and the app cost over a bare WebSocket broadcast on this machine.
+- **Pinning**: on a machine with two or more CPUs every server (the project's and the reference)
+  runs pinned to the last CPU and the client to the first (`--no-pin` to switch it off), so the
+  client never takes the server's core; the machine line says which.
 - **setup conn/s**: participants connected per second while connecting all N, {conc} at a time;
   each connection is a WebSocket handshake, the Socket.IO connect with the link token (the server
   looks the link up and records the socket in the database) and a `sync` request for the
@@ -1370,7 +1515,13 @@ waits until every participant has the event before sending the next.
 - **client CPU %**: CPU used by the benchmark's own process (all clients share one asyncio
   loop) during the measurement, as a percentage of one core; near 100 % the client, not the
   server, would be the limit. **server CPU %** is the same for the server process;
-  **server ms per command** is its CPU time per command (commit plus N sends).
+  **server ms per command** is its CPU time per command (commit plus N sends), and **server µs
+  per delivery** the same CPU time divided by the events delivered (the reference's beside it).
+- **Targets**: the goals of issue #18 with this run's figure (**after**), an earlier run's
+  (**before**, from its `--json` file given as `--before`) and whether each is met. Every table
+  is followed by the machine (CPU model, cores, load average at that moment): wall-clock figures
+  move with other load on the machine, CPU times much less. Results from another machine are
+  kept below, apart, under "Earlier results on other machines".
 - **Commands/s**: one chair, 10 participants connected, commands sent back-to-back (each waits
   for its ack) and pipelined (several in flight); only acknowledged, persisted commands count.
 - **Many meetings**: M meetings of P participants each on one server process, every chair
@@ -1396,6 +1547,30 @@ collector off during measurement so its pauses are not charged to the server.
 """
 
 
+_MACHINE = re.compile(r"Machine(?: for this table)?: (nproc \d+ \(.*?\)), Linux")
+
+
+def earlier_machines(previous: str, machine: str) -> str:
+    """The section of results from other machines: the file's earlier ones, and its last results if
+    they were measured on another machine than this run's (figures of two machines never mix)."""
+    blocks = re.search(r"<!-- earlier-machines:start -->\n(.*?)<!-- earlier-machines:end -->", previous, re.S)
+    earlier = blocks.group(1) if blocks else ""
+    results = re.search(r"\n## Results\n\n(.*?)(?=\n\n#+ |\Z)", previous, re.S)
+    old_machine = _MACHINE.search(results.group(1)) if results else None
+    this_machine = _MACHINE.search("Machine: " + machine)
+    if results and old_machine and this_machine and old_machine.group(1) != this_machine.group(1):
+        when = re.search(r"room_fanout.py` on ([^;]+);", previous)
+        title = f"### {old_machine.group(1)}, {when.group(1) if when else 'date unknown'}"
+        earlier = f"{title}\n\n{results.group(1).strip()}\n\n" + earlier
+    if not earlier:
+        return ""
+    return (
+        "\n## Earlier results on other machines\n\n<!-- earlier-machines:start -->\n"
+        + earlier
+        + "<!-- earlier-machines:end -->\n"
+    )
+
+
 def _old_docs(path: str) -> str:
     return Path(path).read_text() if Path(path).exists() else ""
 
@@ -1410,7 +1585,7 @@ def parse_args(argv=None):
     )
     ap.add_argument("--sizes", help="room sizes N, comma-separated (default 10,50,200,500,1000; quick 10,200)")
     ap.add_argument("--commands", type=int, help="commands per round per size (default 200; quick 50)")
-    ap.add_argument("--rounds", type=int, help="rounds per size, median reported (default 2; quick 1)")
+    ap.add_argument("--rounds", type=int, help="rounds per size, median reported (default 3; quick 1)")
     ap.add_argument(
         "--quick", action="store_true", help="a short run (~2 min): fewer sizes, commands, a smaller scenario"
     )
@@ -1437,6 +1612,10 @@ def parse_args(argv=None):
         "instead of the working tree",
     )
     ap.add_argument("--json", help="also write the raw results as JSON to this file")
+    ap.add_argument(
+        "--before", help="an earlier run's --json file: its figures fill the targets table's `before` column"
+    )
+    ap.add_argument("--no-pin", action="store_true", help="do not pin the servers and the client to separate CPUs")
     ap.add_argument("--time-limit", type=float, default=900, help="hard limit in seconds for the whole run")
     ap.add_argument("--serve-reference", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
@@ -1444,7 +1623,7 @@ def parse_args(argv=None):
     q = args.quick
     args.sizes = [int(x) for x in (args.sizes or ("10,200" if q else "10,50,200,500,1000")).split(",") if x.strip()]
     args.commands = args.commands or (50 if q else 200)
-    args.rounds = args.rounds or (1 if q else 2)
+    args.rounds = args.rounds or (1 if q else 3)
     args.cps_seconds = args.cps_seconds or (2.0 if q else 5.0)
     args.meetings = args.meetings or (40 if q else 200)
     args.scenario_seconds = args.scenario_seconds or (8.0 if q else 20.0)
@@ -1473,6 +1652,7 @@ async def main_async(args, command: str) -> str:
     LOAD.append(os.getloadavg()[0])
     facts = machine_facts(workdir)
     facts.append(describe_source(args.git_ref, sha))
+    facts.append(f"{PINNING[0]}; client and reference event loop: {event_loop_name()}")
     gc.disable()  # the client's collections would be charged to the server; collected between phases
     failures: list[str] = []
 
@@ -1501,7 +1681,8 @@ async def main_async(args, command: str) -> str:
     )
     if ERRORS:
         facts.append("refused or failed commands by kind: " + "; ".join(f"{k} x{v}" for k, v in ERRORS.items()))
-    text = report(args, sizes, cps, scen, facts, command, elapsed, failures, scale)
+    before = measure_json(args.before) if args.before else None
+    text = report(args, sizes, cps, scen, facts, command, elapsed, failures, scale, before)
     print("\n" + text + "\n", flush=True)
     if args.docs:
         mode = "This was a `--quick` run." if args.quick else ""
@@ -1514,8 +1695,14 @@ async def main_async(args, command: str) -> str:
         )
         Path(args.docs).parent.mkdir(parents=True, exist_ok=True)
         # Other benchmarks keep their sections in the same file between markers: carry them over.
-        kept = re.findall(r"\n\n#[^\n]*\n\n<!-- [a-z-]+:start -->.*?<!-- [a-z-]+:end -->", _old_docs(args.docs), re.S)
-        Path(args.docs).write_text(head + text + "\n" + "".join(kept) + ("\n" if kept else ""))
+        previous = _old_docs(args.docs)
+        kept = [
+            k
+            for k in re.findall(r"\n\n#[^\n]*\n\n<!-- [a-z-]+:start -->.*?<!-- [a-z-]+:end -->", previous, re.S)
+            if "<!-- earlier-machines:start -->" not in k
+        ]
+        earlier = earlier_machines(previous, facts[0])
+        Path(args.docs).write_text(head + text + "\n" + earlier + "".join(kept) + ("\n" if kept else ""))
         log(f"wrote {args.docs}")
     if args.json:
 
@@ -1549,9 +1736,10 @@ async def main_async(args, command: str) -> str:
 def main() -> int:
     args = parse_args()
     if args.serve_reference:
-        asyncio.run(reference_server(args.port))
+        run_loop(reference_server(args.port))
         return 0
     os.chdir(ROOT)
+    PINNING[0] = plan_pinning(not args.no_pin)
     most = max(args.sizes + [0]) + (0 if args.no_scenario else args.meetings * (args.meeting_size + 1))
     raise_nofile(2 * most + 1024)
     command = " ".join(shlex.quote(a) for a in [".venv/bin/python", "benchmarks/room_fanout.py", *sys.argv[1:]])
@@ -1563,7 +1751,7 @@ def main() -> int:
     signal.signal(signal.SIGALRM, on_signal)
     signal.alarm(int(args.time_limit))
     try:
-        asyncio.run(main_async(args, command))
+        run_loop(main_async(args, command))
     finally:
         signal.alarm(0)
         _kill_children()

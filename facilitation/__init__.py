@@ -64,6 +64,9 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         ping_timeout=10,
         json=json_input.SocketJson,
     )
+    from .realtime.broadcast import SocketPacket
+
+    socketio.server.packet_class = SocketPacket  # JSON made once per packet (realtime.broadcast)
     security.init_app(app)  # headers and CSP, CSRF, rate limits: docs/security.md (after sockets: ProxyFix wraps them)
     # The JSON API authenticates with `Authorization: Bearer <link or API token>`: a page on another site
     # cannot make the browser add that header, so there is no cross-site request to forge, and API clients

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from flask import g as context_globals
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from .calendars import organisation_calendar
 from .domain import access, agenda, registers
@@ -513,12 +513,14 @@ REGISTERS = {
 
 def live_entries(model, meeting_id: int) -> list:
     """A register's entries for a meeting, oldest first (outcomes in the plan's order), less deleted ones."""
+    return list(db.session.scalars(_live_entries_query(model), {"meeting_id": meeting_id}))
+
+
+@cache
+def _live_entries_query(model):
+    """The query of `live_entries` for one register, built once (every snapshot runs it for each)."""
     order = (model.position, model.id) if model is PlanOutcome else (model.id,)
-    return list(
-        db.session.scalars(
-            select(model).where(model.meeting_id == meeting_id, model.deleted_at.is_(None)).order_by(*order)
-        )
-    )
+    return select(model).where(model.meeting_id == bindparam("meeting_id"), model.deleted_at.is_(None)).order_by(*order)
 
 
 def snapshot(meeting: Meeting, link: AccessLink, now: datetime) -> dict:

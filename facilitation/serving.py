@@ -11,12 +11,32 @@ from __future__ import annotations
 import gc
 import socket
 import sys
+import time
 
 import gevent
+from engineio import packet as _eio_packet
+from engineio import socket as _eio_socket
 from gevent.pywsgi import WSGIServer
 from geventwebsocket import handler as _handler
-from geventwebsocket.exceptions import ProtocolError
-from geventwebsocket.websocket import Header, WebSocket
+from geventwebsocket.exceptions import ProtocolError, WebSocketError
+from geventwebsocket.websocket import MSG_SOCKET_DEAD, Header, WebSocket
+
+
+class RawFrame(bytes):
+    """Bytes already framed for the WebSocket (the rest of a broadcast frame): written as they are."""
+
+
+class RawPacket:
+    """A queued engine.io packet whose encoding is a RawFrame (see BoundedWebSocket.send)."""
+
+    __slots__ = ("frame",)
+
+    def __init__(self, frame: bytes):
+        self.frame = RawFrame(frame)
+
+    def encode(self) -> RawFrame:
+        """The frame itself."""
+        return self.frame
 
 
 class BoundedWebSocket(WebSocket):
@@ -46,9 +66,125 @@ class BoundedWebSocket(WebSocket):
             payload = header.unmask_payload(payload)
         return header, payload
 
+    def send(self, message, binary=None):
+        """Send a message as one frame; a RawFrame is written as it is."""
+        if type(message) is RawFrame:
+            if self.closed:
+                raise WebSocketError(MSG_SOCKET_DEAD)
+            try:
+                self.raw_write(message)
+            except OSError:
+                self.current_app.on_close(MSG_SOCKET_DEAD)
+                raise WebSocketError(MSG_SOCKET_DEAD) from None
+            return
+        super().send(message, binary)
+
+    @staticmethod
+    def text_frame(text: str) -> bytes:
+        """A whole (unmasked, final) text frame carrying `text`, as a server sends it."""
+        payload = text.encode()
+        return Header.encode_header(True, WebSocket.OPCODE_TEXT, b"", len(payload), 0) + payload
+
+    def write_now(self, frame: bytes) -> int:
+        """Write as much of `frame` as the socket takes without waiting: the bytes written, -1 if broken.
+
+        Only for the broadcast (realtime.broadcast), and only while engine.io's writer for this
+        connection waits on an empty queue, so that no other write is under way.
+        """
+        if self.closed:
+            return -1
+        try:
+            return self.handler.socket._sock.send(frame)
+        except BlockingIOError:
+            return 0
+        except OSError:
+            return -1
+
+    @staticmethod
+    def rest(frame: bytes, written: int) -> RawPacket:
+        """The unwritten rest of a frame, as a packet for engine.io's writer to send next."""
+        return RawPacket(frame[written:])
+
 
 # The handler (ours and gunicorn's GeventWebSocketWorker) builds its sockets from this name.
 _handler.WebSocket = BoundedWebSocket
+
+_eio_websocket_handler = _eio_socket.Socket._websocket_handler
+
+
+def _websocket_handler(self, ws):
+    """engine.io's WebSocket loop, keeping the connection's BoundedWebSocket on the engine.io socket
+    (`direct_ws`) so that a broadcast can write its one encoded frame straight to it.
+
+    Only a connection that opened as a WebSocket gets one: one upgraded from long-polling may still
+    have a polling request waiting on its queue, so it keeps the queue.
+    """
+    sock = getattr(ws, "_sock", None)
+    self.direct_ws = sock if isinstance(sock, BoundedWebSocket) and not self.connected else None
+    try:
+        return _eio_websocket_handler(self, ws)
+    finally:
+        self.direct_ws = None
+
+
+_eio_poll = _eio_socket.Socket.poll
+_eio_schedule_ping = _eio_socket.Socket.schedule_ping
+
+
+class _SentOnce:
+    """A packet handed to engine.io's WebSocket writer, let go of as soon as it is encoded.
+
+    The writer's loop variable keeps the last packet it sent until the next one comes, which for
+    most connections is the answer to their `sync`: a whole snapshot kept per open connection.
+    """
+
+    __slots__ = ("packet",)
+
+    def __init__(self, packet):
+        self.packet = packet
+
+    def encode(self, *args, **kwargs):
+        """The packet's encoding; the packet itself is dropped."""
+        packet, self.packet = self.packet, None
+        return packet.encode(*args, **kwargs)
+
+
+def _poll(self):
+    """engine.io's wait for packets to send, noting meanwhile that the writer is idle (`writer_waiting`)."""
+    self.writer_waiting = True
+    try:
+        packets = _eio_poll(self)
+    finally:
+        self.writer_waiting = False
+    # Once upgraded, only the WebSocket writer polls (a polling request gets a NOOP without polling).
+    return [_SentOnce(p) for p in packets] if self.upgraded else packets
+
+
+def _schedule_ping(self):
+    """engine.io's next ping, from a timer on gevent's loop rather than a greenlet asleep for the
+    whole ping interval: one greenlet (and its saved stack) fewer per open connection."""
+    if self.server.async_mode != "gevent":  # a timer on gevent's loop only runs under gevent
+        return _eio_schedule_ping(self)
+    if self.last_ping:  # only if the previous ping was answered, as engine.io does
+        self.last_ping = None
+        self.ping_timer = gevent.get_hub().loop.timer(self.server.ping_interval)
+        self.ping_timer.start(self.server.start_background_task, self._ping_now)
+
+
+def _ping_now(self):
+    """Send the ping that engine.io's own `_send_ping` sends after its sleep."""
+    self.ping_timer = None
+    if not self.closing and not self.closed:
+        self.last_ping = time.time()
+        self.send(_eio_packet.Packet(_eio_packet.PING))
+
+
+_eio_socket.Socket.direct_ws = None  # until its WebSocket handler runs
+_eio_socket.Socket.writer_waiting = False  # until its writer first waits for packets
+_eio_socket.Socket._websocket_handler = _websocket_handler
+_eio_socket.Socket.poll = _poll
+_eio_socket.Socket.schedule_ping = _schedule_ping
+_eio_socket.Socket._ping_now = _ping_now
 
 
 class Handler(_handler.WebSocketHandler):
@@ -117,9 +253,7 @@ def listener(host: str, port: int) -> socket.socket:
 def serve(app, host: str, port: int, access_log: bool = False) -> None:
     """Run gevent's WSGI server with the WebSocket handler until interrupted."""
     limit_messages(app.config["MAX_SOCKET_MESSAGE_BYTES"])
-    server = WSGIServer(
-        listener(host, port), app, handler_class=Handler, log="default" if access_log else None
-    )
+    server = WSGIServer(listener(host, port), app, handler_class=Handler, log="default" if access_log else None)
     print(f"Common Ground serving on http://{host}:{port}/", flush=True)
     server.serve_forever()
 
@@ -150,4 +284,3 @@ def steady_garbage_collection(every_seconds: float = FULL_COLLECTION_SECONDS) ->
             gc.collect()
 
     gevent.spawn(collect_now_and_then)
-

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from engineio import packet as eio_packet
+from socketio import PubSubManager
+from socketio import packet as sio_packet
 from sqlalchemy import select
 
 from .. import queries
@@ -24,6 +27,39 @@ from ..models import AccessLink, SocketSession, utcnow
 from ..services.pipeline import Outcome
 
 WITHDRAWN = "This link has been withdrawn by the chair."
+
+
+class SocketPacket(sio_packet.Packet):
+    """python-socketio's packet, checking for binary data by encoding the data as JSON (in C) and
+    keeping that text for `encode`, instead of walking every value in Python first: a snapshot
+    has thousands of them. Data with bytes in it (never ours) takes python-socketio's own path."""
+
+    _text: str | None = None
+
+    def __init__(
+        self, packet_type=sio_packet.EVENT, data=None, namespace=None, id=None, binary=None, encoded_packet=None
+    ):
+        text = None
+        if binary is None and encoded_packet is None and isinstance(data, list | dict):
+            try:
+                text = self.json.dumps(data, separators=(",", ":"))
+            except TypeError:  # bytes somewhere (or something JSON cannot say): the library decides
+                text = None
+            else:
+                binary = False
+        super().__init__(packet_type, data, namespace, id, binary, encoded_packet)
+        self._text = text
+
+    def encode(self):
+        """As python-socketio encodes a packet without attachments, with the JSON made once."""
+        if self._text is None or self.packet_type not in (sio_packet.EVENT, sio_packet.ACK):
+            return super().encode()
+        encoded = str(self.packet_type)
+        if self.namespace is not None and self.namespace != "/":
+            encoded += self.namespace + ","
+        if self.id is not None:
+            encoded += str(self.id)
+        return encoded + self._text
 
 
 def meeting_room(meeting_id: int) -> str:
@@ -46,20 +82,63 @@ def emit_event(meeting_id: int, event: dict) -> None:
     those who may see them."""
     askers = queries.askers(event["data"])
     if not askers and queries.redacted(event["data"]) is None:
-        socketio.emit("event", event, to=meeting_room(meeting_id))
+        send_to_room(event, meeting_room(meeting_id))
         return
-    socketio.emit("event", event, to=audience_room(meeting_id, access.CHAIR))
+    send_to_room(event, audience_room(meeting_id, access.CHAIR))
     # The askers' own copies go first: a socket that connected since its sids were read below
     # receives both, and keeps the first of the two under one seq.
     for participant_id in sorted(askers):
         own = queries.for_role(event, access.PARTICIPANT, participant_id=participant_id)
-        socketio.emit("event", own, to=participant_room(meeting_id, participant_id))
-    socketio.emit(
-        "event",
+        send_to_room(own, participant_room(meeting_id, participant_id))
+    send_to_room(
         queries.for_role(event, access.OBSERVER),
-        to=audience_room(meeting_id, access.OBSERVER),
-        skip_sid=_sids_of(meeting_id, askers),
+        audience_room(meeting_id, access.OBSERVER),
+        skip_sids=_sids_of(meeting_id, askers),
     )
+
+
+def send_to_room(event: dict, room: str, skip_sids: list[str] | None = None) -> None:
+    """Send `event` to every connection in `room` (less `skip_sids`), encoded once for all of them.
+
+    As python-socketio's own emit, but an idle WebSocket (engine.io's writer waiting on an empty
+    queue: serving.BoundedWebSocket and serving._poll) gets the one pre-built frame written straight
+    to it, without a hop through its queue and writer; any other connection (one still connecting,
+    a busy writer, long-polling) gets the packet through its queue as before. With a message queue
+    (several processes) python-socketio's emit publishes it instead.
+    """
+    server = socketio.server
+    manager = server.manager
+    if isinstance(manager, PubSubManager):
+        socketio.emit("event", event, to=room, skip_sid=skip_sids)
+        return
+    namespace = "/"
+    if namespace not in manager.rooms:
+        return
+    encoded = server.packet_class(sio_packet.EVENT, namespace=namespace, data=["event", event]).encode()
+    if isinstance(encoded, list):  # binary attachments: never in our events, but python-socketio knows how
+        socketio.emit("event", event, to=room, skip_sid=skip_sids)
+        return
+    eio_pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+    skip = set(skip_sids or ())
+    sockets = server.eio.sockets
+    frame = None
+    for sid, eio_sid in manager.get_participants(namespace, room):
+        if sid in skip:
+            continue
+        sock = sockets.get(eio_sid)
+        ws = getattr(sock, "direct_ws", None)
+        if ws is not None and getattr(sock, "writer_waiting", False) and not sock.closed and not sock.queue.qsize():
+            if not sock.check_ping_timeout():
+                continue  # engine.io closes it, as its own send would
+            if frame is None:
+                frame = ws.text_frame(eio_pkt.encode())
+            written = ws.write_now(frame)
+            if written == len(frame):
+                continue
+            if written > 0:
+                sock.queue.put(ws.rest(frame, written))
+                continue
+        server._send_eio_packet(eio_sid, eio_pkt)
 
 
 def _sids_of(meeting_id: int, participant_ids: set[int]) -> list[str]:

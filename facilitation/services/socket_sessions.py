@@ -11,8 +11,9 @@ from .writes import write
 
 
 def opened(sid: str, link: AccessLink, address: str | None = None) -> None:
-    """Note a socket that has just connected with `link` from `address`."""
-    with write():
+    """Note a socket that has just connected with `link` from `address` (the link stays loaded: the
+    connect handler goes on with it)."""
+    with write(keep_loaded=True):
         db.session.add(SocketSession(sid=sid, link_id=link.id, meeting_id=link.meeting_id, address=address))
 
 

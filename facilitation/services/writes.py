@@ -15,12 +15,22 @@ from .pipeline import begin_write
 
 
 @contextmanager
-def write() -> Iterator[None]:
-    """Run the block in one transaction (SQLite's write lock taken first) and commit it; roll back on failure."""
+def write(keep_loaded: bool = False) -> Iterator[None]:
+    """Run the block in one transaction (SQLite's write lock taken first) and commit it; roll back on failure.
+
+    `keep_loaded`: rows the session has already read stay loaded after the commit instead of being
+    read again at their next use (for a write that changes none of them, e.g. a socket noted as open).
+    """
     begin_write()
     try:
         yield
-        db.session.commit()
+        session = db.session()
+        expire = session.expire_on_commit
+        session.expire_on_commit = expire and not keep_loaded
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire
     except BaseException:
         db.session.rollback()
         raise
