@@ -526,7 +526,8 @@ def _live_entries_query(model):
 def _registers_in_use(meeting_id: int) -> set[str]:
     """The registers with a live entry in a meeting, asked in one query (a register without one is
     not queried for its rows: early in a meeting, when most people connect, most are empty)."""
-    return {name for name, used in zip(REGISTERS, db.session.execute(_REGISTERS_IN_USE, {"meeting_id": meeting_id}).one(), strict=True) if used}
+    used = db.session.execute(_REGISTERS_IN_USE, {"meeting_id": meeting_id}).one()
+    return {name for name, in_use in zip(REGISTERS, used, strict=True) if in_use}
 
 
 #: Whether each register has a live entry in a meeting, in one statement built once.
