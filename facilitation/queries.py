@@ -523,11 +523,31 @@ def _live_entries_query(model):
     return select(model).where(model.meeting_id == bindparam("meeting_id"), model.deleted_at.is_(None)).order_by(*order)
 
 
+def _registers_in_use(meeting_id: int) -> set[str]:
+    """The registers with a live entry in a meeting, asked in one query (a register without one is
+    not queried for its rows: early in a meeting, when most people connect, most are empty)."""
+    used = db.session.execute(_REGISTERS_IN_USE, {"meeting_id": meeting_id}).one()
+    return {name for name, in_use in zip(REGISTERS, used, strict=True) if in_use}
+
+
+#: Whether each register has a live entry in a meeting, in one statement built once.
+_REGISTERS_IN_USE = select(
+    *(
+        select(model.id)
+        .where(model.meeting_id == bindparam("meeting_id"), model.deleted_at.is_(None))
+        .exists()
+        .label(name)
+        for name, model in REGISTERS.items()
+    )
+)
+
+
 def snapshot(meeting: Meeting, link: AccessLink, now: datetime) -> dict:
     """Everything a client needs to draw the room from scratch (less what its role may not see)."""
     items = list(meeting.items)
     shown = _shown_to(link.role)
     cited = (lambda row: row) if access.sees_confidential(link.role) else public_citations
+    in_use = _registers_in_use(meeting.id)
     return {
         "seq": meeting.last_seq,
         "server_now": iso(now),
@@ -540,6 +560,8 @@ def snapshot(meeting: Meeting, link: AccessLink, now: datetime) -> dict:
         "participants": [participant_view(p) for p in present_participants(meeting)],
         **{
             name: [cited(VIEWS[name](row, now)) for row in live_entries(model, meeting.id) if shown(row)]
+            if name in in_use
+            else []
             for name, model in REGISTERS.items()
         },
         "speaking_requests": speaking_requests(meeting.id, link.role, link.participant_id),
@@ -549,12 +571,19 @@ def snapshot(meeting: Meeting, link: AccessLink, now: datetime) -> dict:
 def speaking_requests(meeting_id: int, role: str, participant_id: int | None) -> list[dict]:
     """The requests to speak a link is shown, oldest first: all for the chair and note-takers, a
     participant's own for them, none for observers and the shared screen."""
-    query = select(SpeakingRequest).where(SpeakingRequest.meeting_id == meeting_id).order_by(SpeakingRequest.id)
+    query, params = _SPEAKING_REQUESTS, {"meeting_id": meeting_id}
     if role not in access.QUEUE_READERS:
         if role != access.PARTICIPANT or participant_id is None:
             return []
-        query = query.where(SpeakingRequest.participant_id == participant_id)
-    return [speaking_request_view(r) for r in db.session.scalars(query)]
+        query, params = _OWN_SPEAKING_REQUESTS, {"meeting_id": meeting_id, "participant_id": participant_id}
+    return [speaking_request_view(r) for r in db.session.scalars(query, params)]
+
+
+#: The queries of `speaking_requests` (all of a meeting's, or one participant's), built once.
+_SPEAKING_REQUESTS = (
+    select(SpeakingRequest).where(SpeakingRequest.meeting_id == bindparam("meeting_id")).order_by(SpeakingRequest.id)
+)
+_OWN_SPEAKING_REQUESTS = _SPEAKING_REQUESTS.where(SpeakingRequest.participant_id == bindparam("participant_id"))
 
 
 def present_participants(meeting: Meeting) -> list[Participant]:
@@ -707,16 +736,20 @@ def event_envelope(row: MeetingEvent) -> dict:
     return {"seq": row.seq, "type": row.type, "data": row.data, "at": iso(row.created_at)}
 
 
+#: The query of `live_link`, built once: every connection runs it.
+_LIVE_LINK = (
+    select(AccessLink, Meeting.organisation_id)
+    .join(Meeting, Meeting.id == AccessLink.meeting_id)
+    .where(AccessLink.token == bindparam("token"))
+)
+
+
 def live_link(token: str) -> AccessLink | None:
     """The link a token names, if it exists, has not been revoked and has not expired; the rest of the
     request is scoped to its meeting's organisation (use_organisation)."""
     if not isinstance(token, str) or not 20 <= len(token) <= 64:
         return None
-    row = db.session.execute(
-        select(AccessLink, Meeting.organisation_id)
-        .join(Meeting, Meeting.id == AccessLink.meeting_id)
-        .where(AccessLink.token == token)
-    ).first()
+    row = db.session.execute(_LIVE_LINK, {"token": token}).first()
     if row is None or not link_works(row[0]):
         return None
     use_organisation(row[1])
@@ -860,11 +893,11 @@ def link_path(link: AccessLink) -> str:
 
 def load_items(meeting_id: int) -> list[AgendaItem]:
     """A meeting's agenda items in order."""
-    return list(
-        db.session.scalars(
-            select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position)
-        )
-    )
+    return list(db.session.scalars(_LOAD_ITEMS, {"meeting_id": meeting_id}))
+
+
+#: The query of `load_items`, built once: every command runs it.
+_LOAD_ITEMS = select(AgendaItem).where(AgendaItem.meeting_id == bindparam("meeting_id")).order_by(AgendaItem.position)
 
 
 def audit_history(meeting_id: int, entity: str, entity_id: int, role: str = access.CHAIR) -> list[dict]:

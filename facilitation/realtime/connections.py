@@ -23,7 +23,7 @@ from flask import current_app, request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .. import json_input, queries, schemas
 from ..domain import access
@@ -40,19 +40,24 @@ log = logging.getLogger(__name__)
 SOCKET_EVENTS: dict[str, str | None] = {"sync": "meeting.read", "time": "meeting.read", "command": None}
 
 
+#: The query of `current_link`, built once: every socket event runs it.
+_CURRENT_LINK = (
+    select(AccessLink, User, Meeting.organisation_id)
+    .join(Meeting, Meeting.id == AccessLink.meeting_id)
+    .outerjoin(User, User.id == AccessLink.user_id)
+    .where(AccessLink.id == bindparam("link_id"))
+    .execution_options(populate_existing=True)
+)
+
+
 def current_link() -> AccessLink | None:
     """The connection's link, read afresh so that a revocation takes effect on the next event."""
     link_id = session.get("link_id")
     if link_id is None:
         return None
-    # The link, its account (if any) and its meeting's organisation in one query, read afresh.
-    row = db.session.execute(
-        select(AccessLink, User, Meeting.organisation_id)
-        .join(Meeting, Meeting.id == AccessLink.meeting_id)
-        .outerjoin(User, User.id == AccessLink.user_id)
-        .where(AccessLink.id == link_id)
-        .execution_options(populate_existing=True)
-    ).first()
+    # The link, its account (if any) and its meeting's organisation in one query, read afresh (the
+    # organisation too: a column of the same row, no query of its own).
+    row = db.session.execute(_CURRENT_LINK, {"link_id": link_id}).first()
     if row is None or not queries.link_works(row[0]):
         return None
     link, user, organisation_id = row

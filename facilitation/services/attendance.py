@@ -4,7 +4,7 @@ recorded as joined remotely, for the chair to confirm; the chair's and note-take
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .. import queries
 from ..domain import access, registers
@@ -28,10 +28,24 @@ def mark_joined(change: Change, participant: Participant) -> bool:
     participant.version += 1
     change.put("participants", participant)
     change.audit(
-        JOINED, "participant", participant.id, before, queries.participant_view(participant),
+        JOINED,
+        "participant",
+        participant.id,
+        before,
+        queries.participant_view(participant),
         actor=f"{participant.name} (joined by their link)",
     )
     return True
+
+
+#: A participant's attendance and their meeting's status, in one statement built once.
+_ATTENDANCE_AND_STATUS = select(
+    Participant.__table__.c.attendance,
+    select(Meeting.__table__.c.status)
+    .where(Meeting.__table__.c.id == bindparam("meeting_id"))
+    .scalar_subquery()
+    .label("status"),
+).where(Participant.__table__.c.id == bindparam("participant_id"))
 
 
 def link_connected(link: AccessLink) -> Outcome | None:
@@ -42,9 +56,11 @@ def link_connected(link: AccessLink) -> Outcome | None:
     """
     if link.role not in access.INVITE_ROLES or link.participant_id is None:
         return None
-    participant = db.session.get(Participant, link.participant_id, populate_existing=True)
-    status = db.session.scalar(select(Meeting.status).where(Meeting.id == link.meeting_id))
-    if participant is None or registers.attendance_on_joining(status, participant.attendance) is None:
+    # One plain read of the two values that decide it (no ORM objects: most connections stop here).
+    row = db.session.execute(
+        _ATTENDANCE_AND_STATUS, {"participant_id": link.participant_id, "meeting_id": link.meeting_id}
+    ).first()
+    if row is None or registers.attendance_on_joining(row.status, row.attendance) is None:
         db.session.rollback()
         return None
     db.session.rollback()  # the write transaction starts afresh (begin_write) and reads again
