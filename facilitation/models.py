@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
+from cryptography.fernet import Fernet, InvalidToken
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import (
     DDL,
@@ -46,6 +51,39 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+#: what marks a value sealed by SealedString (values written before sealing have no such prefix)
+SEALED_PREFIX = "fernet:"
+
+
+@lru_cache(maxsize=4)
+def _sealer(secret_key: str) -> Fernet:
+    """The Fernet key for sealed columns, derived from the app's SECRET_KEY (never stored)."""
+    digest = hashlib.sha256(b"common-ground sealed column\0" + secret_key.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+class SealedString(TypeDecorator):
+    """A secret kept encrypted in the database (Fernet, keyed from SECRET_KEY), so a dump or a backup of
+    the database does not give it away; read back as plain text. A value sealed under another SECRET_KEY
+    reads as None: it has to be entered again."""
+
+    impl = String(500)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return SEALED_PREFIX + _sealer(current_app.config["SECRET_KEY"]).encrypt(value.encode()).decode()
+
+    def process_result_value(self, value, dialect):
+        if value is None or not value.startswith(SEALED_PREFIX):
+            return value
+        try:
+            return _sealer(current_app.config["SECRET_KEY"]).decrypt(value[len(SEALED_PREFIX) :].encode()).decode()
+        except InvalidToken:
+            return None
 
 
 def utcnow() -> datetime:
@@ -843,7 +881,8 @@ class Organisation(db.Model):
     #: the provider's issuer URL (discovery at <issuer>/.well-known/openid-configuration)
     oidc_issuer: Mapped[str | None] = mapped_column(String(500))
     oidc_client_id: Mapped[str | None] = mapped_column(String(255))
-    oidc_client_secret: Mapped[str | None] = mapped_column(String(500))
+    #: sealed (SealedString): the database holds it encrypted
+    oidc_client_secret: Mapped[str | None] = mapped_column(SealedString)
     #: e-mail domains whose people may sign in this way (lower-case, e.g. ["school.example.org"])
     oidc_domains: Mapped[list | None] = mapped_column(JSON)
     #: the account role a first sign-in creates (domain.access.ACCOUNT_ROLES)

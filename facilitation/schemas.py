@@ -520,7 +520,8 @@ class SingleSignOnSettingsArgs(Args):
 
     issuer: Annotated[str, StringConstraints(max_length=500), AfterValidator(_issuer)] = ""
     client_id: Annotated[str, StringConstraints(max_length=255, strip_whitespace=True)] = ""
-    client_secret: Annotated[str, StringConstraints(max_length=500, strip_whitespace=True)] = ""
+    #: at most 256 characters, so that sealed (encrypted) it fits its column
+    client_secret: Annotated[str, StringConstraints(max_length=256, strip_whitespace=True)] = ""
     #: e-mail domains, separated by commas, spaces or new lines
     domains: Annotated[str, StringConstraints(max_length=5000), AfterValidator(_domains)] = ""
     #: the role of an account a first sign-in makes (never administrator)

@@ -4,7 +4,7 @@ keeps the client secret write-only, and logs the change without it."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from facilitation.extensions import db
 from facilitation.models import AdminLogEntry, Organisation
@@ -46,6 +46,22 @@ def test_an_administrator_sets_up_single_sign_on(app, admin_client):
     )
     assert saved.oidc_domains == ["school.example.org", "other.example.org"]
     assert saved.sso_default_role == "chair" and saved.sso_required is True
+
+
+def test_the_client_secret_is_kept_encrypted_and_unreadable_under_another_secret_key(app, admin_client):
+    admin_client.post("/admin/settings/sign-in", data=GOOD)
+    with app.app_context():
+        stored = db.session.execute(text("select oidc_client_secret from organisation where id = 1")).scalar_one()
+    # A dump of the database holds a sealed value, not the secret.
+    assert stored.startswith("fernet:") and "first-secret-value" not in stored
+    assert org(app).oidc_client_secret == "first-secret-value"
+    # The longest secret the form takes still fits its column sealed; a longer one is refused.
+    assert admin_client.post("/admin/settings/sign-in", data={**GOOD, "client_secret": "x" * 257}).status_code == 422
+    assert admin_client.post("/admin/settings/sign-in", data={**GOOD, "client_secret": "y" * 256}).status_code == 303
+    assert org(app).oidc_client_secret == "y" * 256
+    app.config["SECRET_KEY"] = "another-deployment-key"
+    # Under another key it cannot be read: single sign-on counts as not set up until it is entered again.
+    assert org(app).oidc_client_secret is None
 
 
 def test_the_client_secret_is_never_shown_and_blank_keeps_it(app, admin_client):
