@@ -1,6 +1,7 @@
 // A real OpenID Connect provider for the tests (the `oidc-provider` package), on 127.0.0.1.
 //
-//   node tests/oidc/provider.mjs            listens on a free port, prints {"issuer": ...} as one line
+//   node tests/oidc/provider.mjs            listens on a free port (OIDC_TEST_PROVIDER_PORT to choose one; not
+//                                           PORT, which `make` exports for the app), prints {"issuer": ...} as one line
 //
 // Accounts: whoever types an e-mail address at its sign-in page is that account (subject "sub-<e-mail>",
 // e-mail verified unless the address starts with "unverified."). The page has a Cancel button, which
@@ -150,7 +151,7 @@ const server = http.createServer(async (req, res) => {
 });
 
 signingKey = await newKey();
-server.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
+server.listen(Number(process.env.OIDC_TEST_PROVIDER_PORT || 0), '127.0.0.1', () => {
   issuer = `http://127.0.0.1:${server.address().port}`;
   build();
   process.stdout.write(`${JSON.stringify({ issuer })}\n`);
