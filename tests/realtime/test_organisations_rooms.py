@@ -40,14 +40,20 @@ def test_a_refused_socket_event_is_logged_in_the_organisation_of_the_meeting(app
         assert [(r.detail, r.organisation_id) for r in rows] == [("clock.end_meeting", schools["b_id"])]
 
 
-def test_a_granted_officers_socket_joins_in_the_grants_role_and_is_cut_off_when_the_grant_goes(app, client, sockets):
+def granted_officer(app):
+    """A local-authority officer whom school A granted observer access, after opening A's meeting: A,
+    the grant's id, the officer's signed-in client and the link token the opening gave them."""
     schools = two_schools(app)
-    a = schools["a"]
     la = add_organisation(app, "Northshire Local Authority", "northshire")
     officer = add_account(app, la, "officer@northshire.test", "Ms Officer", "chair")
     grant_id = grant(app, schools["a_id"], officer["id"], "observer")
     http = signed_in(app, officer)
-    token = http.post(f"/meetings/{a['id']}/open").location.rsplit("/", 1)[1]
+    token = http.post(f"/meetings/{schools['a']['id']}/open").location.rsplit("/", 1)[1]
+    return schools["a"], grant_id, http, token
+
+
+def test_a_granted_officers_socket_joins_in_the_grants_role_and_is_cut_off_when_the_grant_goes(app, client, sockets):
+    a, grant_id, http, token = granted_officer(app)
     sc = socketio.test_client(app, auth={"token": token}, flask_test_client=http)
     try:
         assert sc.is_connected()
@@ -68,13 +74,7 @@ def test_a_granted_officers_socket_joins_in_the_grants_role_and_is_cut_off_when_
 
 
 def test_a_grant_deleted_by_any_means_stops_the_officers_link_at_its_next_request_and_socket_event(app, client):
-    schools = two_schools(app)
-    a = schools["a"]
-    la = add_organisation(app, "Northshire Local Authority", "northshire")
-    officer = add_account(app, la, "officer@northshire.test", "Ms Officer", "chair")
-    grant_id = grant(app, schools["a_id"], officer["id"], "observer")
-    http = signed_in(app, officer)
-    token = http.post(f"/meetings/{a['id']}/open").location.rsplit("/", 1)[1]
+    a, grant_id, http, token = granted_officer(app)
     sc = socketio.test_client(app, auth={"token": token}, flask_test_client=http)
     try:
         assert sc.emit("time", {}, callback=True)["ok"] is True
