@@ -593,27 +593,31 @@ def test_a_meeting_time_given_without_a_zone_is_read_in_the_preparing_accounts_o
         assert meeting.scheduled_start.isoformat().startswith("2031-01-06T17:00")  # 09:00 in Los Angeles
 
 
+def outside_owners_action(api, meeting: dict, what: str, due: str, email: str) -> int:
+    """An action recorded in a school's meeting for K. Lee of an outside service, with her e-mail address."""
+    status, body = api(
+        meeting["chair"],
+        meeting["id"],
+        "actions.record",
+        what=what,
+        owner_name="K. Lee",
+        owner_agency="Northshire OT",
+        due_date=due,
+        follow_up_date=due,
+    )
+    assert status == 200, body
+    action_id = body["action_id"]
+    status, body = api(meeting["chair"], meeting["id"], "actions.set_owner_email", action_id=action_id, version=1, email=email)
+    assert status == 200, body
+    return action_id
+
+
 def test_an_outside_owners_calendar_feed_shown_to_one_organisation_holds_only_its_actions(app, client, schools, api):
     a, b = schools["a"], schools["b"]
     due = (schools["start"] + timedelta(days=20)).date().isoformat()
     ids = {}
     for tag, m in (("alpha", a), ("beta", b)):
-        status, body = api(
-            m["chair"],
-            m["id"],
-            "actions.record",
-            what=f"Therapy plan {tag}",
-            owner_name="K. Lee",
-            owner_agency="Northshire OT",
-            due_date=due,
-            follow_up_date=due,
-        )
-        assert status == 200, body
-        ids[tag] = body["action_id"]
-        status, body = api(
-            m["chair"], m["id"], "actions.set_owner_email", action_id=ids[tag], version=1, email="k.lee@therapy.test"
-        )
-        assert status == 200, body
+        ids[tag] = outside_owners_action(api, m, f"Therapy plan {tag}", due, "k.lee@therapy.test")
     feeds = {}
     for tag, m in (("alpha", a), ("beta", b)):
         page = client.get(f"/actions/{m['chair']}/a/{ids[tag]}").get_data(as_text=True)
@@ -653,26 +657,7 @@ def test_reminders_are_sent_organisation_by_organisation_with_each_ones_local_da
     a, b = schools["a"], schools["b"]
     due = (schools["start"] + timedelta(days=3)).date().isoformat()
     for tag, m in (("alpha", a), ("beta", b)):
-        status, body = api(
-            m["chair"],
-            m["id"],
-            "actions.record",
-            what=f"Send the report {tag}",
-            owner_name="K. Lee",
-            owner_agency="Northshire OT",
-            due_date=due,
-            follow_up_date=due,
-        )
-        assert status == 200, body
-        status, body = api(
-            m["chair"],
-            m["id"],
-            "actions.set_owner_email",
-            action_id=body["action_id"],
-            version=1,
-            email=f"lee@{tag}.test",
-        )
-        assert status == 200, body
+        outside_owners_action(api, m, f"Send the report {tag}", due, f"lee@{tag}.test")
     with app.app_context():
         run = reminders.send_reminders(schools["start"] + timedelta(days=1))
         assert run.failed == [] and len(run.sent) == 2, run
