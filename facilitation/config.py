@@ -53,6 +53,9 @@ class Config:
     PUBLIC_URL = os.environ.get("PUBLIC_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}")
     #: Largest Socket.IO message accepted, in bytes.
     MAX_SOCKET_MESSAGE_BYTES = int(os.environ.get("MAX_SOCKET_MESSAGE_BYTES", 64 * 1024))
+    #: Seconds a process keeps the shared parts of a meeting's snapshot at one seq (queries.SnapshotParts);
+    #: 0 reads every snapshot afresh.
+    SNAPSHOT_CACHE_SECONDS = float(os.environ.get("SNAPSHOT_CACHE_SECONDS", 5))
     MAX_CONTENT_LENGTH = 256 * 1024
     #: Largest document accepted into a meeting's evidence pack (PDF, DOCX, PNG, JPEG), in bytes; the
     #: upload route alone accepts a request body this large (plus the form's own bytes), every other

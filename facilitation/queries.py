@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from datetime import date, datetime
 from functools import cache, lru_cache
+from threading import Lock
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from flask import g as context_globals
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, inspect, or_, select
+from sqlalchemy.engine import Row
 
 from .calendars import organisation_calendar
 from .domain import access, agenda, registers
@@ -542,12 +546,32 @@ _REGISTERS_IN_USE = select(
 )
 
 
+def plain_select(model):
+    """A SELECT of a model's columns, each named as its attribute: its rows read like the model's
+    objects (read-only) without the ORM's identity map, instrumentation and change tracking, which cost
+    several times more per row. For what is only shown, e.g. a snapshot's agenda and participants."""
+    columns = []
+    for attr in inspect(model).column_attrs:
+        if hasattr(Row, attr.key):  # e.g. `count`: the row's own method would hide the column
+            raise RuntimeError(f"{model.__name__}.{attr.key} cannot be read from a plain row")
+        columns.append(attr.columns[0].label(attr.key))
+    return select(*columns)
+
+
+#: A snapshot's agenda items and present participants as plain rows, in the relationships' order.
+_SNAPSHOT_ITEMS = (
+    plain_select(AgendaItem).where(AgendaItem.meeting_id == bindparam("meeting_id")).order_by(AgendaItem.position)
+)
+_SNAPSHOT_PARTICIPANTS = (
+    plain_select(Participant)
+    .where(Participant.meeting_id == bindparam("meeting_id"), Participant.removed_at.is_(None))
+    .order_by(Participant.id)
+)
+
+
 def snapshot(meeting: Meeting, link: AccessLink, now: datetime) -> dict:
     """Everything a client needs to draw the room from scratch (less what its role may not see)."""
-    items = list(meeting.items)
-    shown = _shown_to(link.role)
-    cited = (lambda row: row) if access.sees_confidential(link.role) else public_citations
-    in_use = _registers_in_use(meeting.id)
+    parts = _snapshot_parts(meeting, access.sees_confidential(link.role), now)
     return {
         "seq": meeting.last_seq,
         "server_now": iso(now),
@@ -555,17 +579,96 @@ def snapshot(meeting: Meeting, link: AccessLink, now: datetime) -> dict:
             "role": link.role,
             "participant_id": link.participant_id,
         },
-        "meeting": meeting_view(meeting, items, now),
+        "meeting": meeting_view(meeting, parts["item_rows"], now),
+        "items": parts["items"],
+        "participants": parts["participants"],
+        **{name: parts[name] for name in REGISTERS},
+        "speaking_requests": speaking_requests(meeting.id, link.role, link.participant_id),
+    }
+
+
+class SnapshotParts:
+    """What the snapshots of a meeting at one seq share, by audience: the agenda, the participants and
+    the registers (the confidential entries only for roles that see them).
+
+    Every connection's first sync reads a snapshot; after a restart, or as a meeting starts, hundreds
+    arrive at once at the same seq. Every change to what these parts show is a command, which raises
+    the meeting's seq (design rule 3), and the seq is read from the database at each sync, so a part
+    found here under the meeting's current seq is what the database would give, on every process. The
+    exceptions are writes outside the command path that change another meeting's rows: the retention
+    purge and a child's erasure detach later meetings' outcomes and action updates from the deleted
+    meetings. They forget every part on the process that runs them (they are rare); on any other process a
+    part lives at most SNAPSHOT_CACHE_SECONDS (5 by default; 0 turns the cache off). Clients already
+    connected see such a change only when they next sync, so a new connection sees what they see.
+
+    The parts are shared: the lists and dicts are never changed after they are built (views and
+    exports copy what they change)."""
+
+    def __init__(self, size: int = 256):
+        self.size = size
+        self.entries: OrderedDict[tuple[int, int, bool], tuple[float, dict]] = OrderedDict()
+        self.lock = Lock()
+
+    def get(self, key: tuple[int, int, bool], now: float, max_age: float) -> dict | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None or now - entry[0] > max_age:
+                return None
+            self.entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: tuple[int, int, bool], now: float, parts: dict) -> None:
+        with self.lock:
+            self.entries[key] = (now, parts)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+def _snapshot_cache() -> SnapshotParts:
+    """This app's SnapshotParts (each app has its own database, so its own)."""
+    return current_app.extensions.setdefault("snapshot_parts", SnapshotParts())
+
+
+def forget_snapshots() -> None:
+    """Meetings' rows changed outside a command (no new seq): every next snapshot is read afresh."""
+    _snapshot_cache().clear()
+
+
+def _snapshot_parts(meeting: Meeting, confidential: bool, now: datetime) -> dict:
+    """The shared parts of a snapshot (SnapshotParts), from the cache or read now."""
+    max_age = float(current_app.config["SNAPSHOT_CACHE_SECONDS"])
+    key = (meeting.id, meeting.last_seq, confidential)
+    clock = monotonic()
+    if max_age > 0:
+        parts = _snapshot_cache().get(key, clock, max_age)
+        if parts is not None:
+            return parts
+    # The agenda and the participants are read as plain rows: only shown, never changed here.
+    items = db.session.execute(_SNAPSHOT_ITEMS, {"meeting_id": meeting.id}).all()
+    shown = _shown_to(confidential)
+    cited = (lambda row: row) if confidential else public_citations
+    in_use = _registers_in_use(meeting.id)
+    parts = {
+        "item_rows": tuple(items),
         "items": [item_view(i, now) for i in agenda.ordered(items)],
-        "participants": [participant_view(p) for p in present_participants(meeting)],
+        "participants": [
+            participant_view(p) for p in db.session.execute(_SNAPSHOT_PARTICIPANTS, {"meeting_id": meeting.id})
+        ],
         **{
             name: [cited(VIEWS[name](row, now)) for row in live_entries(model, meeting.id) if shown(row)]
             if name in in_use
             else []
             for name, model in REGISTERS.items()
         },
-        "speaking_requests": speaking_requests(meeting.id, link.role, link.participant_id),
     }
+    if max_age > 0:
+        _snapshot_cache().put(key, clock, parts)
+    return parts
 
 
 def speaking_requests(meeting_id: int, role: str, participant_id: int | None) -> list[dict]:
@@ -591,9 +694,9 @@ def present_participants(meeting: Meeting) -> list[Participant]:
     return [p for p in meeting.participants if p.removed_at is None]
 
 
-def _shown_to(role: str):
-    """A filter of register rows for a meeting role: confidential entries only for those allowed."""
-    if access.sees_confidential(role):
+def _shown_to(confidential: bool):
+    """A filter of register rows for an audience: confidential entries only for one that sees them."""
+    if confidential:
         return lambda row: True
     return lambda row: not getattr(row, "confidential", False)
 

@@ -396,6 +396,8 @@ def purge_expired(
     except Exception:
         db.session.rollback()
         raise
+    if summary.meeting_ids:
+        queries.forget_snapshots()  # later meetings' rows may have been detached from these, with no new seq
     return summary
 
 
@@ -475,6 +477,7 @@ def erase_child(child_ref: str, *, by: User | str) -> Erasure:
     except Exception:
         db.session.rollback()
         raise
+    queries.forget_snapshots()  # as after a purge
     return erasure
 
 
