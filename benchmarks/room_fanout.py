@@ -812,13 +812,18 @@ async def run_size(n: int, args, workdir: Path, real_client: bool) -> SizeResult
         gc.collect()
         rss0 = server.rss_kib()
         tokens = meeting.participants
+        srv0, cpu0 = server.cpu_seconds(), process_time()
         clients, secs = await connect_many(
             [lambda i=i: open_lean(server.port, tokens[i % len(tokens)], collector) for i in range(n)],
             args.connect_concurrency,
         )
+        srv_ms, client_ms = 1e3 * (server.cpu_seconds() - srv0) / n, 1e3 * (process_time() - cpu0) / n
         await asyncio.sleep(0.5)
         rss1 = server.rss_kib()
-        log(f"N={n}: {n} connected in {secs:.2f} s ({n / secs:.0f}/s), RSS {rss0 / 1024:.1f} -> {rss1 / 1024:.1f} MiB")
+        log(
+            f"N={n}: {n} connected in {secs:.2f} s ({n / secs:.0f}/s; server CPU {srv_ms:.2f} ms and client CPU "
+            f"{client_ms:.2f} ms per connection), RSS {rss0 / 1024:.1f} -> {rss1 / 1024:.1f} MiB"
+        )
         await warm_up(send, collector, 5)
         project = await fanout_rounds(send, collector, args.commands, args.rounds, args.gap_ms / 1e3, server)
         log(
