@@ -183,12 +183,16 @@ def on_disconnect(reason: Any = None):
 def on_sync(link: AccessLink, data: Any) -> dict:
     """Any client, on (re)connect: the events after `last_seq`, or a full snapshot."""
     args = schemas.parse(schemas.SyncArgs, data)
-    meeting = db.session.get(Meeting, link.meeting_id, populate_existing=True)
+    meeting = db.session.scalars(_FRESH_MEETING, {"meeting_id": link.meeting_id}).one()
     if args.last_seq is not None:
         events = queries.events_since(meeting.id, args.last_seq, meeting.last_seq, link.role, link.participant_id)
         if events is not None:
             return {"ok": True, "events": events, "seq": meeting.last_seq, "server_now": queries.iso(utcnow())}
     return {"ok": True, "snapshot": queries.snapshot(meeting, link, utcnow())}
+
+
+#: The query of `on_sync`'s meeting, read afresh (its seq), built once.
+_FRESH_MEETING = select(Meeting).where(Meeting.id == bindparam("meeting_id")).execution_options(populate_existing=True)
 
 
 @socket_event("time")

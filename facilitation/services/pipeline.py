@@ -245,7 +245,7 @@ def execute(link: AccessLink | None, name: str, raw_args: Any, command_id: str |
     # which saves every first-time command a lookup.
     begin_write()
     try:
-        meeting = db.session.get(Meeting, meeting_id, with_for_update=True, populate_existing=True)
+        meeting = locked_meeting(meeting_id)
         if meeting is None:
             raise Unauthorised("This link is not valid. Ask the chair for a new one.")
         queries.use_meeting_organisation(meeting)  # its organisation's settings, time zone and log
@@ -311,7 +311,7 @@ def apply(link: AccessLink, name: str, decide: Callable[[Change], bool]) -> Outc
     begin_write()
     try:
         meeting = queries.use_meeting_organisation(
-            db.session.get(Meeting, link.meeting_id, with_for_update=True, populate_existing=True)
+            locked_meeting(link.meeting_id)
         )
         change = Change(meeting, queries.load_items(meeting.id), link, utcnow()) if meeting else None
         if change is None or not decide(change):
@@ -342,6 +342,21 @@ def _recorded(meeting_id: int, command_id: str, fingerprint: str | None) -> Outc
             "This command id was already used for a different command; send a new id.", code="id_reused"
         )
     return Outcome(result=record.result, meeting_id=meeting_id, replayed=True)
+
+
+def locked_meeting(meeting_id: int) -> Meeting | None:
+    """The meeting read afresh, its row locked for the rest of the transaction (PostgreSQL's FOR
+    UPDATE; on SQLite, begin_write's lock already serialises writers)."""
+    return db.session.scalars(_LOCK_MEETING, {"meeting_id": meeting_id}).first()
+
+
+#: The query of `locked_meeting`, built once (Session.get builds and keys its query on every call).
+_LOCK_MEETING = (
+    select(Meeting)
+    .where(Meeting.id == bindparam("meeting_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
 
 
 def begin_write() -> None:
@@ -393,7 +408,7 @@ def append_event_to(change: Change, meeting_id: int, name: str, data: dict) -> N
     """Add an event to another meeting's log in this transaction (its row locked), broadcast after
     commit with the command's own event (e.g. an earlier meeting's action updated in a later
     meeting's review of previous actions)."""
-    meeting = db.session.get(Meeting, meeting_id, with_for_update=True, populate_existing=True)
+    meeting = locked_meeting(meeting_id)
     meeting.last_seq += 1
     items = queries.load_items(meeting_id)
     row = MeetingEvent(
