@@ -39,6 +39,14 @@ class RawPacket:
         return self.frame
 
 
+def unmask(payload: bytes, mask: bytes) -> bytes:
+    """A client frame's payload XORed with its 4-byte mask (RFC 6455 5.3), as one integer operation:
+    gevent-websocket's own loop runs in Python byte by byte (about 5 ms for a 64 KiB message)."""
+    n = len(payload)
+    key = mask * (n // 4) + mask[: n % 4]
+    return (int.from_bytes(payload, "big") ^ int.from_bytes(key, "big")).to_bytes(n, "big")
+
+
 class BoundedWebSocket(WebSocket):
     """A WebSocket that refuses any message larger than `max_message_bytes`, frames included."""
 
@@ -63,7 +71,7 @@ class BoundedWebSocket(WebSocket):
         if len(payload) != header.length:
             raise ProtocolError("unexpected end of frame")
         if header.mask:
-            payload = header.unmask_payload(payload)
+            payload = unmask(payload, header.mask)
         return header, payload
 
     def send(self, message, binary=None):
