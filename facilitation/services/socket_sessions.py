@@ -11,6 +11,7 @@ from .writes import write
 
 _SESSIONS = SocketSession.__table__
 _INSERT_SESSION = insert(_SESSIONS)
+_DELETE_SESSION = delete(_SESSIONS).where(_SESSIONS.c.sid == bindparam("sid"))
 #: open sockets on a link and from an address (a NULL parameter counts nothing), built once
 _COUNTS = select(
     select(func.count()).select_from(_SESSIONS).where(_SESSIONS.c.link_id == bindparam("link_id")).scalar_subquery(),
@@ -22,7 +23,7 @@ def opened(sid: str, link: AccessLink, address: str | None = None) -> None:
     """Note a socket that has just connected with `link` from `address` (the link stays loaded: the
     connect handler goes on with it)."""
     with write(keep_loaded=True):  # a plain INSERT: no unit of work to flush for one row
-        db.session.execute(
+        db.session.connection().execute(
             _INSERT_SESSION,
             {
                 "sid": sid,
@@ -55,9 +56,9 @@ def over_cap(link: AccessLink, address: str | None, per_link: int, per_address: 
 
 
 def closed(sid: str) -> None:
-    """Forget a socket that has gone."""
-    with write():
-        db.session.execute(delete(SocketSession).where(SocketSession.sid == sid))
+    """Forget a socket that has gone (a plain DELETE, built once: every connection ends with one)."""
+    with write(keep_loaded=True):
+        db.session.connection().execute(_DELETE_SESSION, {"sid": sid})
 
 
 def forget_all() -> int:
