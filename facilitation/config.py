@@ -103,6 +103,11 @@ class Config:
     #: client address (a school's network shows many people as one address); 0 switches a cap off.
     MAX_SOCKETS_PER_LINK = int(os.environ.get("MAX_SOCKETS_PER_LINK", 10))
     MAX_SOCKETS_PER_ADDRESS = int(os.environ.get("MAX_SOCKETS_PER_ADDRESS", 200))
+    #: How often each server process stamps the rows of its open sockets as alive, and how old a
+    #: stamp may get before any other process removes the rows (the process was killed outright), in
+    #: seconds; a heartbeat of 0 turns it off (services.socket_sessions, realtime.liveness).
+    SOCKET_HEARTBEAT_SECONDS = float(os.environ.get("SOCKET_HEARTBEAT_SECONDS", 10))
+    SOCKET_STALE_SECONDS = float(os.environ.get("SOCKET_STALE_SECONDS", 60))
     #: Security events (services.security_events): repeats of one within a minute are added to its count
     #: this many seconds later, in one write, so that a flood of refusals is not a flood of writes.
     SECURITY_EVENTS_FLUSH_SECONDS = float(os.environ.get("SECURITY_EVENTS_FLUSH_SECONDS", 10))

@@ -286,6 +286,11 @@ class SocketSession(db.Model):
     connected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: the client's address (after ProxyFix), so sockets per address can be capped across processes
     address: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: the server process holding the socket (services.socket_sessions.process_id), and when that
+    #: process last said it is alive: the rows of a process that stopped saying so (killed outright)
+    #: are removed by the others, so they stop counting against the caps
+    process_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class Decision(db.Model):

@@ -32,6 +32,7 @@ from ..extensions import db, socketio
 from ..models import AccessLink, Meeting, User, utcnow
 from ..services import attendance, pipeline, security_events, socket_sessions
 from .broadcast import audience_room, broadcast, meeting_room, participant_room
+from . import liveness
 from .flood import forget_socket, refuse_flood
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,7 @@ def _command_name(data: Any) -> str | None:
 def on_connect(auth: Any = None):
     """Anyone with a link connects with {token}; they join their meeting's room (a participant's
     link during a live meeting records them as joined: `attendance.joined` to everyone)."""
+    liveness.keep_alive(current_app._get_current_object())  # this process's sockets' rows kept alive
     token = auth.get("token") if isinstance(auth, dict) else None
     link = queries.live_link(token) if isinstance(token, str) else None
     if link is None or not queries.link_serves(link, current_user):

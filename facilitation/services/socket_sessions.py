@@ -1,9 +1,21 @@
 """Which sockets are open on which link, kept in the database so that any server process can cut off
-the sockets of a revoked link, wherever they are held."""
+the sockets of a revoked link, wherever they are held, and count them against the caps.
+
+Each row names the process holding the socket, and each process says every SOCKET_HEARTBEAT_SECONDS
+that it is alive by stamping its rows (`beat`). A process killed outright stops stamping: once its rows
+are older than SOCKET_STALE_SECONDS, the next beat of any other process removes them, so the sockets of
+a dead process stop counting against the caps on sockets per link and per address while their people
+reconnect to the others. (The only process of a deployment without a message queue forgets every row
+as it starts: app.py.)
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, func, insert, select
+import os
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from ..extensions import db
 from ..models import AccessLink, SocketSession, utcnow
@@ -12,6 +24,20 @@ from .writes import write
 _SESSIONS = SocketSession.__table__
 _INSERT_SESSION = insert(_SESSIONS)
 _DELETE_SESSION = delete(_SESSIONS).where(_SESSIONS.c.sid == bindparam("sid"))
+_STAMP = update(_SESSIONS).where(_SESSIONS.c.process_id == bindparam("holder")).values(seen_at=bindparam("now"))
+_SWEEP = delete(_SESSIONS).where(_SESSIONS.c.seen_at < bindparam("before"))
+
+#: (pid, id): this process's id in socket rows, made afresh in a forked child (gunicorn's workers)
+_PROCESS: list = [None, None]
+
+
+def process_id() -> str:
+    """This server process's id in the rows of its sockets (random; new in each forked process)."""
+    if _PROCESS[0] != os.getpid():
+        _PROCESS[:] = [os.getpid(), secrets.token_hex(8)]
+    return _PROCESS[1]
+
+
 #: open sockets on a link and from an address (a NULL parameter counts nothing), built once
 _COUNTS = select(
     select(func.count()).select_from(_SESSIONS).where(_SESSIONS.c.link_id == bindparam("link_id")).scalar_subquery(),
@@ -22,6 +48,7 @@ _COUNTS = select(
 def opened(sid: str, link: AccessLink, address: str | None = None) -> None:
     """Note a socket that has just connected with `link` from `address` (the link stays loaded: the
     connect handler goes on with it)."""
+    now = utcnow()
     with write(keep_loaded=True):  # a plain INSERT: no unit of work to flush for one row
         db.session.connection().execute(
             _INSERT_SESSION,
@@ -30,7 +57,9 @@ def opened(sid: str, link: AccessLink, address: str | None = None) -> None:
                 "link_id": link.id,
                 "meeting_id": link.meeting_id,
                 "address": address,
-                "connected_at": utcnow(),
+                "connected_at": now,
+                "process_id": process_id(),
+                "seen_at": now,
             },
         )
 
@@ -59,6 +88,15 @@ def closed(sid: str) -> None:
     """Forget a socket that has gone (a plain DELETE, built once: every connection ends with one)."""
     with write(keep_loaded=True):
         db.session.connection().execute(_DELETE_SESSION, {"sid": sid})
+
+
+def beat(now: datetime, stale_after: timedelta) -> int:
+    """Stamp this process's rows as alive at `now`, and remove every row not stamped since
+    `now - stale_after` (a process that has stopped); returns how many were removed."""
+    with write(keep_loaded=True):
+        connection = db.session.connection()
+        connection.execute(_STAMP, {"holder": process_id(), "now": now})
+        return connection.execute(_SWEEP, {"before": now - stale_after}).rowcount
 
 
 def forget_all() -> int:

@@ -157,3 +157,65 @@ def test_removing_a_participant_cuts_off_their_connection_on_the_other_process(l
         assert leaving.seqs == [r.json()["seq"]] or leaving.seqs == []
     finally:
         leaving.close()
+
+
+class Refused(Exception):
+    pass
+
+
+def connect(url: str, token: str) -> socketio.Client:
+    """A real client's connection with a link; raises Refused with the server's reason when refused."""
+    sio = socketio.Client(reconnection=False)
+    refusals: list = []
+    sio.on("connect_error", refusals.append)
+    try:
+        sio.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=10)
+    except socketio.exceptions.ConnectionError:
+        raise Refused(refusals[0]["message"] if refusals else "no reason") from None
+    return sio
+
+
+def test_a_killed_process_s_sockets_stop_counting_against_the_caps_on_the_other(live_server, tmp_path, postgres_url, redis_url):
+    # Each process stamps its sockets' rows as alive (here every 0.2 s); once the killed one's are a
+    # second old the other's next beat removes them, and the link can connect again there.
+    env = {
+        "DATABASE_URL": postgres_url,
+        "SOCKETIO_MESSAGE_QUEUE": redis_url,
+        "SOCKETIO_CHANNEL": f"cg-test-{uuid.uuid4().hex[:8]}",
+        "MAX_SOCKETS_PER_LINK": "2",
+        "SOCKET_HEARTBEAT_SECONDS": "0.2",
+        "SOCKET_STALE_SECONDS": "1",
+    }
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = live_server(env=env, workdir=tmp_path / "a")
+    b = live_server(env=env, workdir=tmp_path / "b", init=False)
+    body = requests.post(
+        f"{a.url}/api/v1/meetings", json=meeting_payload(), headers={"Authorization": f"Bearer {a.api_token}"}, timeout=10
+    ).json()
+    screen = body["tokens"]["screen"]
+    opened = [connect(a.url, screen), connect(a.url, screen)]
+    watching = connect(b.url, body["tokens"]["chair"])  # b is serving (and beating) too
+    try:
+        a.kill()
+        killed_at = time.monotonic()
+        with pytest.raises(Refused, match="too_many_connections"):
+            connect(b.url, screen)  # the killed process's rows are fresh: they still count
+        assert time.monotonic() - killed_at < 0.8, "too slow to show the rows still counting"
+        deadline = time.monotonic() + 10
+        back = None
+        while back is None and time.monotonic() < deadline:
+            time.sleep(0.25)
+            try:
+                back = connect(b.url, screen)
+            except Refused as refused:
+                assert str(refused) == "too_many_connections"
+                continue
+        assert back is not None, "the killed process's sockets still count against the link's cap"
+        assert back.call("sync", {}, timeout=10)["ok"]
+        assert 0.8 < time.monotonic() - killed_at < 10
+        back.disconnect()
+    finally:
+        for sio in opened + [watching]:
+            if sio.connected:
+                sio.disconnect()
