@@ -31,8 +31,8 @@ from ..domain.errors import RuleViolation
 from ..extensions import db, socketio
 from ..models import AccessLink, Meeting, User, utcnow
 from ..services import attendance, pipeline, security_events, socket_sessions
-from .broadcast import audience_room, broadcast, meeting_room, participant_room
 from . import liveness
+from .broadcast import audience_room, broadcast, meeting_room, participant_room
 from .flood import forget_socket, refuse_flood
 
 log = logging.getLogger(__name__)
