@@ -25,7 +25,6 @@ import re
 from dataclasses import dataclass
 
 from flask import Flask, current_app, request, url_for
-from flask.sessions import SessionInterface
 from markupsafe import Markup, escape
 from werkzeug.security import safe_join
 
@@ -221,25 +220,6 @@ def module_preloads(*entries: str) -> Markup:
     return Markup("\n  ".join(links))
 
 
-def _without_session_cookie(interface: SessionInterface) -> SessionInterface:
-    """The app's session interface, except that static responses never carry the session cookie.
-
-    A static file is the same for everyone. Flask would refresh a signed-in person's session cookie on it
-    (and add `Vary: Cookie`): a shared cache keeping a `public` file could then hand that cookie to others,
-    and a browser would find its copy no longer matching once the cookie changed.
-    """
-
-    class StaticWithoutSession(type(interface)):
-        def save_session(self, app, session, response):
-            if request.endpoint == "static":
-                return None
-            return super().save_session(app, session, response)
-
-    wrapped = StaticWithoutSession.__new__(StaticWithoutSession)
-    wrapped.__dict__.update(interface.__dict__)
-    return wrapped
-
-
 def init_app(app: Flask) -> None:
     """Serve static files through `serve`, version their URLs, give templates `module_preloads`."""
     if app.static_folder is None:
@@ -247,4 +227,3 @@ def init_app(app: Flask) -> None:
     app.view_functions["static"] = serve
     app.url_defaults(add_version)
     app.jinja_env.globals["module_preloads"] = module_preloads
-    app.session_interface = _without_session_cookie(app.session_interface)

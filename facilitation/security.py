@@ -12,6 +12,7 @@ import time
 from urllib.parse import parse_qs
 
 from flask import Flask, current_app, jsonify, render_template, request
+from flask.sessions import SessionInterface
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -97,9 +98,9 @@ class SecureResponses:
 
     def __call__(self, environ, start_response):
         socket_io = environ.get("PATH_INFO", "").startswith(SOCKET_IO_PATH)
-        https = environ.get("wsgi.url_scheme") in ("https", "wss") or str(
-            self.config.get("PUBLIC_URL", "")
-        ).startswith("https://")
+        https = environ.get("wsgi.url_scheme") in ("https", "wss") or str(self.config.get("PUBLIC_URL", "")).startswith(
+            "https://"
+        )
 
         def start(status, headers, exc_info=None):
             present = {name.lower() for name, _ in headers}
@@ -160,9 +161,39 @@ def _too_large(start_response):
     return [body]
 
 
+def session_cookie_rules(interface: SessionInterface) -> SessionInterface:
+    """The app's session interface, except where the session cookie has no business.
+
+    - Static responses never carry it. A static file is the same for everyone. Flask would refresh a
+      signed-in person's session cookie on it (and add `Vary: Cookie`): a shared cache keeping a `public`
+      file could then hand that cookie to others, and a browser would find its copy no longer matching
+      once the cookie changed.
+    - A socket's events after its connection do not read it again. Flask-SocketIO gives each event the
+      copy of the session it took at connect (and that copy is what the handlers read), but Flask opens
+      the cookie for every event before that copy replaces it: verifying and decoding it cost about
+      0.04 ms an event for nothing (benchmarks/profile_server.py).
+    """
+
+    class SessionCookieRules(type(interface)):
+        def open_session(self, app, request):
+            if "saved_session" in request.environ:  # Flask-SocketIO's copy from connect (flask_socketio._handle_event)
+                return self.make_null_session(app)
+            return super().open_session(app, request)
+
+        def save_session(self, app, session, response):
+            if request.endpoint == "static":
+                return None
+            return super().save_session(app, session, response)
+
+    wrapped = SessionCookieRules.__new__(SessionCookieRules)
+    wrapped.__dict__.update(interface.__dict__)
+    return wrapped
+
+
 def init_app(app: Flask) -> None:
     """Install headers, CSRF protection, rate limits and their error pages on the app, and the security log."""
     security_events.init_app(app)
+    app.session_interface = session_cookie_rules(app.session_interface)
     # Around the Socket.IO server too (mounted by now), so its answers get the same headers.
     app.wsgi_app = SecureResponses(app.wsgi_app, app.config)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
@@ -215,7 +246,7 @@ def private_pages_are_not_stored(response):
     """A page at a secret link's URL, or rendered for a signed-in account (its meetings' links, its
     API token, the administration), is kept in no browser or proxy cache: `Cache-Control: no-store`."""
     if request.endpoint == "static":
-        return response  # the same file for everyone, sent without the session cookie (assets.py)
+        return response  # the same file for everyone, sent without the session cookie (session_cookie_rules)
     private = bool(LINK_ARGUMENTS & set(request.view_args or ())) or current_user.is_authenticated
     if private and "no-store" not in response.headers.get("Cache-Control", ""):
         response.headers["Cache-Control"] = "no-store"

@@ -41,35 +41,47 @@ log = logging.getLogger(__name__)
 SOCKET_EVENTS: dict[str, str | None] = {"sync": "meeting.read", "time": "meeting.read", "command": None}
 
 
-#: The query of `current_link`, built once: every socket event runs it.
-_CURRENT_LINK = (
-    select(AccessLink, User, Meeting.organisation_id)
-    .join(Meeting, Meeting.id == AccessLink.meeting_id)
-    .outerjoin(User, User.id == AccessLink.user_id)
-    .where(AccessLink.id == bindparam("link_id"))
-    .execution_options(populate_existing=True)
-)
+def _link_query(for_write: bool):
+    """The link, its account (if any) and its meeting in one statement, read afresh (a revocation takes
+    effect on the next event); for a command, with the meeting's row locked (PostgreSQL's FOR UPDATE
+    OF meetings; on SQLite the write lock is taken before it)."""
+    query = (
+        select(AccessLink, User, Meeting)
+        .join(Meeting, Meeting.id == AccessLink.meeting_id)
+        .outerjoin(User, User.id == AccessLink.user_id)
+        .where(AccessLink.id == bindparam("link_id"))
+        .execution_options(populate_existing=True)
+    )
+    return query.with_for_update(of=Meeting) if for_write else query
 
 
-def current_link() -> AccessLink | None:
-    """The connection's link, read afresh so that a revocation takes effect on the next event."""
+#: The queries of `current_link`, built once: every socket event runs one of them.
+_CURRENT_LINK = _link_query(for_write=False)
+_CURRENT_LINK_FOR_WRITE = _link_query(for_write=True)
+
+
+def current_link(for_write: bool = False) -> tuple[AccessLink, Meeting] | None:
+    """The connection's link and its meeting, read afresh so that a revocation takes effect on the
+    next event. `for_write`: the command's write transaction is begun first and the meeting's row
+    locked, so the meeting read here is the one the command decides on (no second read)."""
     link_id = session.get("link_id")
     if link_id is None:
         return None
-    # The link, its account (if any) and its meeting's organisation in one query, read afresh (the
-    # organisation too: a column of the same row, no query of its own).
-    row = db.session.execute(_CURRENT_LINK, {"link_id": link_id}).first()
+    if for_write:
+        pipeline.begin_write()
+    # The link, its account and its meeting (with its organisation and seq) in one query.
+    row = db.session.execute(_CURRENT_LINK_FOR_WRITE if for_write else _CURRENT_LINK, {"link_id": link_id}).first()
     if row is None or not queries.link_works(row[0]):
         return None
-    link, user, organisation_id = row
-    queries.use_organisation(organisation_id)  # the event is about the link's meeting, in its organisation
+    link, user, meeting = row
+    queries.use_organisation(meeting.organisation_id)  # the event is about the link's meeting, in its organisation
     if link.user_id is not None:
         # A staff link: its account must still be active, and signed in with the same session.
         if user is None or not user.active or user.get_id() != session.get("account_session"):
             return None
-        if not queries.account_reaches(user, organisation_id):  # another organisation's grant was withdrawn
+        if not queries.account_reaches(user, meeting.organisation_id):  # another organisation's grant was withdrawn
             return None
-    return link
+    return link, meeting
 
 
 def socket_event(name: str) -> Callable:
@@ -85,21 +97,27 @@ def socket_event(name: str) -> Callable:
             refused = refuse_flood(request.sid)  # first, before any database work
             if refused:
                 return refused
-            link = current_link()
-            if link is None:
+            found = current_link(for_write=name == "command")
+            if found is None:
                 db.session.rollback()
                 security_events.record(
-                    "unauthorised", link_id=session.get("link_id"), meeting_id=session.get("meeting_id"), address=request.remote_addr, detail=name
+                    "unauthorised",
+                    link_id=session.get("link_id"),
+                    meeting_id=session.get("meeting_id"),
+                    address=request.remote_addr,
+                    detail=name,
                 )
                 socketio.server.disconnect(request.sid, namespace="/")
                 return {"ok": False, "error": {"code": "unauthorised", "message": "This link is no longer valid."}}
-            if permission and not access.may(link.role, permission):
+            link, meeting = found
+            if permission and not access.may(link.role, permission):  # never a command: it has its own check
                 _record("forbidden", link, name)
                 return {"ok": False, "error": {"code": "forbidden", "message": "Not allowed for your role."}}
             if isinstance(data, json_input.Refused):  # nested too deeply to read (json_input)
+                db.session.rollback()
                 return {"ok": False, "error": {"code": "invalid", "message": data.message}}
             try:
-                return fn(link, data)
+                return fn(link, meeting, data)
             except (RuleViolation, schemas.FieldErrors) as exc:
                 db.session.rollback()
                 if isinstance(exc, pipeline.Forbidden):
@@ -182,10 +200,9 @@ def on_disconnect(reason: Any = None):
 
 
 @socket_event("sync")
-def on_sync(link: AccessLink, data: Any) -> dict:
+def on_sync(link: AccessLink, meeting: Meeting, data: Any) -> dict:
     """Any client, on (re)connect: the events after `last_seq`, or a full snapshot."""
     args = schemas.parse(schemas.SyncArgs, data)
-    meeting = db.session.scalars(_FRESH_MEETING, {"meeting_id": link.meeting_id}).one()
     if args.last_seq is not None:
         events = queries.events_since(meeting.id, args.last_seq, meeting.last_seq, link.role, link.participant_id)
         if events is not None:
@@ -193,21 +210,18 @@ def on_sync(link: AccessLink, data: Any) -> dict:
     return {"ok": True, "snapshot": queries.snapshot(meeting, link, utcnow())}
 
 
-#: The query of `on_sync`'s meeting, read afresh (its seq), built once.
-_FRESH_MEETING = select(Meeting).where(Meeting.id == bindparam("meeting_id")).execution_options(populate_existing=True)
-
-
 @socket_event("time")
-def on_time(link: AccessLink, data: Any) -> dict:
+def on_time(link: AccessLink, meeting: Meeting, data: Any) -> dict:
     """Any client: the server's clock, to correct countdowns for the browser's clock offset."""
     return {"ok": True, "server_now": queries.iso(utcnow())}
 
 
 @socket_event("command")
-def on_command(link: AccessLink, data: Any) -> dict:
+def on_command(link: AccessLink, meeting: Meeting, data: Any) -> dict:
     """Any role the permission table allows for the command: apply it once; everyone in the meeting gets the event."""
     envelope = schemas.parse(schemas.CommandEnvelope, data)
-    outcome = pipeline.execute(link, envelope.name, envelope.args, envelope.id)
+    # current_link began the write transaction and read the meeting with its row locked
+    outcome = pipeline.execute(link, envelope.name, envelope.args, envelope.id, locked=meeting)
     if not outcome.replayed:
         broadcast(outcome)
     return outcome.result

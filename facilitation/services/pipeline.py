@@ -227,8 +227,14 @@ def new_token() -> str:
 # ---------------------------------------------------------------- the one path for every command
 
 
-def execute(link: AccessLink | None, name: str, raw_args: Any, command_id: str | None = None) -> Outcome:
-    """Check, decide, write and commit one command; return its result and event."""
+def execute(
+    link: AccessLink | None, name: str, raw_args: Any, command_id: str | None = None, *, locked: Meeting | None = None
+) -> Outcome:
+    """Check, decide, write and commit one command; return its result and event.
+
+    `locked`: the link's meeting, when the caller has already begun the write transaction and read it
+    with its row locked (the socket handlers read the link and its meeting in one statement), so it is
+    not read a second time."""
     if link is None or link.revoked_at is not None:
         raise Unauthorised("This link is not valid. Ask the chair for a new one.")
     spec = COMMANDS.get(name) if isinstance(name, str) else None
@@ -245,7 +251,7 @@ def execute(link: AccessLink | None, name: str, raw_args: Any, command_id: str |
     # which saves every first-time command a lookup.
     begin_write()
     try:
-        meeting = locked_meeting(meeting_id)
+        meeting = locked if locked is not None and locked.id == meeting_id else locked_meeting(meeting_id)
         if meeting is None:
             raise Unauthorised("This link is not valid. Ask the chair for a new one.")
         queries.use_meeting_organisation(meeting)  # its organisation's settings, time zone and log
@@ -310,9 +316,7 @@ def apply(link: AccessLink, name: str, decide: Callable[[Change], bool]) -> Outc
     nothing written, when `decide` finds nothing to change."""
     begin_write()
     try:
-        meeting = queries.use_meeting_organisation(
-            locked_meeting(link.meeting_id)
-        )
+        meeting = queries.use_meeting_organisation(locked_meeting(link.meeting_id))
         change = Change(meeting, queries.load_items(meeting.id), link, utcnow()) if meeting else None
         if change is None or not decide(change):
             db.session.rollback()

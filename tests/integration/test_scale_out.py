@@ -119,6 +119,54 @@ def test_a_command_on_either_process_reaches_everyone_on_both_in_order(live_serv
             x.close()
 
 
+def test_commands_sent_at_once_on_both_processes_are_all_applied_each_under_its_own_seq(
+    live_server, tmp_path, postgres_url, redis_url
+):
+    # A socket command reads its link and meeting in one statement that locks the meeting's row
+    # (FOR UPDATE OF meetings): without that lock, two commands at once would take the same seq and
+    # one would fail.
+    env = {"DATABASE_URL": postgres_url, "SOCKETIO_MESSAGE_QUEUE": redis_url, "SOCKETIO_CHANNEL": f"cg-test-{uuid.uuid4().hex[:8]}"}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = live_server(env=env, workdir=tmp_path / "a")
+    b = live_server(env=env, workdir=tmp_path / "b", init=False)
+    body = requests.post(
+        f"{a.url}/api/v1/meetings", json=meeting_payload(), headers={"Authorization": f"Bearer {a.api_token}"}, timeout=10
+    ).json()
+    chair = body["tokens"]["chair"]
+    screen = Listener(b.url, body["tokens"]["screen"])
+    senders = [Listener(url, chair) for url in (a.url, b.url, a.url, b.url)]
+    start = screen.seq
+    acks: list[dict] = []
+    go = threading.Barrier(len(senders))
+
+    def send(n: int, sender: Listener) -> None:
+        go.wait()
+        for k in range(8):
+            args = {"text": f"Decision {n}-{k}"}
+            ack = sender.sio.call("command", {"id": f"d{n}-{k}", "name": "decisions.record", "args": args}, timeout=20)
+            acks.append(ack)  # list.append is atomic
+
+    try:
+        threads = [threading.Thread(target=send, args=(n, s)) for n, s in enumerate(senders)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert len(acks) == 32 and all(ack["ok"] for ack in acks), [ack for ack in acks if not ack["ok"]]
+        expected = list(range(start + 1, start + 33))
+        assert sorted(ack["seq"] for ack in acks) == expected
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and len(screen.seqs) < 32:
+            time.sleep(0.05)
+        assert screen.seqs == expected  # the room sees every one, in order
+        snapshot = screen.sio.call("sync", {}, timeout=10)["snapshot"]
+        assert len(snapshot["decisions"]) == 32 and snapshot["seq"] == start + 32
+    finally:
+        for x in senders + [screen]:
+            x.close()
+
+
 def test_removing_a_participant_cuts_off_their_connection_on_the_other_process(live_server, tmp_path, postgres_url, redis_url):
     env = {"DATABASE_URL": postgres_url, "SOCKETIO_MESSAGE_QUEUE": redis_url, "SOCKETIO_CHANNEL": f"cg-test-{uuid.uuid4().hex[:8]}"}
     (tmp_path / "a").mkdir()
