@@ -583,13 +583,14 @@ def snapshot(meeting: Meeting, link: AccessLink, now: datetime) -> dict:
         "items": parts["items"],
         "participants": parts["participants"],
         **{name: parts[name] for name in REGISTERS},
-        "speaking_requests": speaking_requests(meeting.id, link.role, link.participant_id),
+        "speaking_requests": _shown_requests(parts["speaking_requests"], link.role, link.participant_id),
     }
 
 
 class SnapshotParts:
-    """What the snapshots of a meeting at one seq share, by audience: the agenda, the participants and
-    the registers (the confidential entries only for roles that see them).
+    """What the snapshots of a meeting at one seq share, by audience: the agenda, the participants,
+    the registers (the confidential entries only for roles that see them) and the requests to speak
+    (all of them, each connection shown those its role may see: `_shown_requests`).
 
     Every connection's first sync reads a snapshot; after a restart, or as a meeting starts, hundreds
     arrive at once at the same seq. Every change to what these parts show is a command, which raises
@@ -665,6 +666,8 @@ def _snapshot_parts(meeting: Meeting, confidential: bool, now: datetime) -> dict
             else []
             for name, model in REGISTERS.items()
         },
+        # Every one of the meeting's requests, whatever the audience: a participant's own are among them.
+        "speaking_requests": speaking_requests(meeting.id, access.CHAIR, None),
     }
     if max_age > 0:
         _snapshot_cache().put(key, clock, parts)
@@ -672,21 +675,25 @@ def _snapshot_parts(meeting: Meeting, confidential: bool, now: datetime) -> dict
 
 
 def speaking_requests(meeting_id: int, role: str, participant_id: int | None) -> list[dict]:
-    """The requests to speak a link is shown, oldest first: all for the chair and note-takers, a
-    participant's own for them, none for observers and the shared screen."""
-    query, params = _SPEAKING_REQUESTS, {"meeting_id": meeting_id}
-    if role not in access.QUEUE_READERS:
-        if role != access.PARTICIPANT or participant_id is None:
-            return []
-        query, params = _OWN_SPEAKING_REQUESTS, {"meeting_id": meeting_id, "participant_id": participant_id}
-    return [speaking_request_view(r) for r in db.session.scalars(query, params)]
+    """The requests to speak a link is shown, read now (see `_shown_requests`)."""
+    requests = [speaking_request_view(r) for r in db.session.scalars(_SPEAKING_REQUESTS, {"meeting_id": meeting_id})]
+    return _shown_requests(requests, role, participant_id)
 
 
-#: The queries of `speaking_requests` (all of a meeting's, or one participant's), built once.
+def _shown_requests(requests: list[dict], role: str, participant_id: int | None) -> list[dict]:
+    """Of a meeting's requests to speak (oldest first), those a link is shown: all for the chair and
+    note-takers, a participant's own for them, none for observers and the shared screen."""
+    if role in access.QUEUE_READERS:
+        return requests
+    if role != access.PARTICIPANT or participant_id is None:
+        return []
+    return [r for r in requests if r["participant_id"] == participant_id]
+
+
+#: The query of a meeting's requests to speak, oldest first, built once.
 _SPEAKING_REQUESTS = (
     select(SpeakingRequest).where(SpeakingRequest.meeting_id == bindparam("meeting_id")).order_by(SpeakingRequest.id)
 )
-_OWN_SPEAKING_REQUESTS = _SPEAKING_REQUESTS.where(SpeakingRequest.participant_id == bindparam("participant_id"))
 
 
 def present_participants(meeting: Meeting) -> list[Participant]:

@@ -109,3 +109,18 @@ def test_the_cache_keeps_a_bounded_number_of_parts_and_forgets_the_oldest():
     assert parts.get((7, 3, True), 6.0, 5) is None  # older than the configured seconds
     parts.clear()
     assert parts.get((7, 2, True), 0.0, 5) is None
+
+
+def test_requests_to_speak_at_one_seq_reach_the_chair_all_and_each_participant_only_their_own(meeting, sockets):
+    chair, parent, psych, screen = (sockets(t) for t in (meeting["chair"], *meeting["participants"], meeting["screen"]))
+    cmd(chair, "clock.start_meeting")
+    cmd(parent, "queue.raise_hand")
+    cmd(psych, "queue.raise_hand")
+    chair_view = snap(chair)  # the chair's sync builds the meeting's parts at this seq first
+    assert len(chair_view["speaking_requests"]) == 2
+    mine = {sc: snap(sc) for sc in (parent, psych, screen)}
+    assert {s["seq"] for s in mine.values()} == {chair_view["seq"]}
+    for sc in (parent, psych):
+        own = mine[sc]["viewer"]["participant_id"]
+        assert [r["participant_id"] for r in mine[sc]["speaking_requests"]] == [own]
+    assert mine[screen]["speaking_requests"] == []
