@@ -852,18 +852,38 @@ _LIVE_LINK = (
     .join(Meeting, Meeting.id == AccessLink.meeting_id)
     .where(AccessLink.token == bindparam("token"))
 )
+#: The query of `joining_link`: with the two values that decide attendance taken on joining.
+_JOINING_LINK = (
+    select(AccessLink, Meeting.organisation_id, Meeting.status, Participant.attendance)
+    .join(Meeting, Meeting.id == AccessLink.meeting_id)
+    .outerjoin(Participant, Participant.id == AccessLink.participant_id)
+    .where(AccessLink.token == bindparam("token"))
+)
 
 
 def live_link(token: str) -> AccessLink | None:
     """The link a token names, if it exists, has not been revoked and has not expired; the rest of the
     request is scoped to its meeting's organisation (use_organisation)."""
+    row = _live_row(_LIVE_LINK, token)
+    return row[0] if row is not None else None
+
+
+def joining_link(token: str) -> tuple[AccessLink, str, str | None] | None:
+    """`live_link` for a socket connecting, with its meeting's status and its participant's attendance
+    (None for a link of no participant) read in the same statement: what decides whether connecting
+    takes their attendance (services.attendance.link_connected)."""
+    row = _live_row(_JOINING_LINK, token)
+    return (row[0], row.status, row.attendance) if row is not None else None
+
+
+def _live_row(query, token: str):
     if not isinstance(token, str) or not 20 <= len(token) <= 64:
         return None
-    row = db.session.execute(_LIVE_LINK, {"token": token}).first()
+    row = db.session.execute(query, {"token": token}).first()
     if row is None or not link_works(row[0]):
         return None
-    use_organisation(row[1])
-    return row[0]
+    use_organisation(row.organisation_id)
+    return row
 
 
 def use_meeting_organisation(meeting: Meeting | None) -> Meeting | None:

@@ -162,7 +162,8 @@ def on_connect(auth: Any = None):
     link during a live meeting records them as joined: `attendance.joined` to everyone)."""
     liveness.keep_alive(current_app._get_current_object())  # this process's sockets' rows kept alive
     token = auth.get("token") if isinstance(auth, dict) else None
-    link = queries.live_link(token) if isinstance(token, str) else None
+    found = queries.joining_link(token) if isinstance(token, str) else None
+    link, meeting_status, attendance_now = found if found is not None else (None, None, None)
     if link is None or not queries.link_serves(link, current_user):
         reason = "no_token" if not isinstance(token, str) else "bad_link" if link is None else "not_signed_in"
         _record("connection_refused", link, reason)
@@ -186,7 +187,7 @@ def on_connect(auth: Any = None):
     socket_sessions.opened(request.sid, link, address)
     # A participant's own link connecting during the meeting takes their attendance (remote, for the
     # chair to confirm); everyone in the meeting receives the event.
-    joined = attendance.link_connected(link)
+    joined = attendance.link_connected(link, meeting_status, attendance_now)
     if joined is not None:
         broadcast(joined)
     return True

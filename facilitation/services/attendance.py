@@ -4,12 +4,12 @@ recorded as joined remotely, for the chair to confirm; the chair's and note-take
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from .. import queries
 from ..domain import access, registers
 from ..extensions import db
-from ..models import AccessLink, Meeting, Participant, SocketSession
+from ..models import AccessLink, Participant, SocketSession
 from .pipeline import Change, Outcome, apply
 
 #: The event (and audit action) of attendance taken from a link connecting.
@@ -38,30 +38,16 @@ def mark_joined(change: Change, participant: Participant) -> bool:
     return True
 
 
-#: A participant's attendance and their meeting's status, in one statement built once.
-_ATTENDANCE_AND_STATUS = select(
-    Participant.__table__.c.attendance,
-    select(Meeting.__table__.c.status)
-    .where(Meeting.__table__.c.id == bindparam("meeting_id"))
-    .scalar_subquery()
-    .label("status"),
-).where(Participant.__table__.c.id == bindparam("participant_id"))
-
-
-def link_connected(link: AccessLink) -> Outcome | None:
+def link_connected(link: AccessLink, meeting_status: str, attendance: str | None) -> Outcome | None:
     """A link has connected: a participant's own link during a live meeting takes their attendance.
 
-    Read first without a write lock, so the usual connection (staff, screen, a reconnect, a meeting
-    not live) costs no write; checked again under the meeting's lock before anything is written.
+    Decided first from the meeting's status and the participant's attendance as read with the link
+    (queries.joining_link), without a write lock, so the usual connection (staff, screen, a reconnect, a
+    meeting not live) costs no write; checked again under the meeting's lock before anything is written.
     """
     if link.role not in access.INVITE_ROLES or link.participant_id is None:
         return None
-    # One plain read of the two values that decide it (no ORM objects: most connections stop here).
-    row = db.session.execute(
-        _ATTENDANCE_AND_STATUS, {"participant_id": link.participant_id, "meeting_id": link.meeting_id}
-    ).first()
-    if row is None or registers.attendance_on_joining(row.status, row.attendance) is None:
-        db.session.rollback()
+    if attendance is None or registers.attendance_on_joining(meeting_status, attendance) is None:
         return None
     db.session.rollback()  # the write transaction starts afresh (begin_write) and reads again
 
