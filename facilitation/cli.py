@@ -27,7 +27,7 @@ from .domain.meetings import PARTICIPANT_ROLES
 from .extensions import db
 from .models import AccessLink, Meeting, Organisation, User, utcnow
 from .realtime.broadcast import broadcast
-from .services import accounts, data_protection, organisations
+from .services import accounts, data_protection, organisations, security_events
 from .services.action_log import reminders
 
 DEMO_TITLE = "Annual review of EHC plan: Year 5"
@@ -456,7 +456,8 @@ def _print_counts(counts: dict[str, int]) -> None:
 @click.option("--organisation", "organisation_slug", default=None, help="Only this organisation (its short name); default: each in turn.")
 @with_appcontext
 def purge_expired(now_text: str | None, dry_run: bool, organisation_slug: str | None) -> None:
-    """Delete every meeting past its organisation's retention period, with all its records (logged per organisation)."""
+    """Delete every meeting past its organisation's retention period, with all its records (logged per
+    organisation), and the security log's counts older than SECURITY_LOG_RETENTION_DAYS."""
     now = utcnow()
     if now_text:
         try:
@@ -483,6 +484,17 @@ def purge_expired(now_text: str | None, dry_run: bool, organisation_slug: str | 
         click.echo(f"{verb} {len(summary.meeting_ids)} meetings: {', '.join(map(str, summary.meeting_ids))}")
         click.echo("Rows " + ("that would be deleted:" if dry_run else "deleted:"))
         _print_counts(summary.counts)
+    if organisation_slug is None:  # the security log is the deployment's, not one organisation's
+        days = int(current_app.config["SECURITY_LOG_RETENTION_DAYS"])
+        pruned = security_events.prune(now, days, dry_run=dry_run)
+        if pruned is None:
+            click.echo("Security log: kept without limit (SECURITY_LOG_RETENTION_DAYS=0).")
+        else:
+            cutoff, rows = pruned
+            click.echo(
+                f"Security log: {days} days; cut-off {cutoff.isoformat(timespec='seconds')}; "
+                f"{rows} {'rows would be' if dry_run else 'rows'} deleted."
+            )
     if dry_run:
         click.echo("Dry run: nothing was changed.")
 

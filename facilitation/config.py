@@ -111,6 +111,9 @@ class Config:
     #: Security events (services.security_events): repeats of one within a minute are added to its count
     #: this many seconds later, in one write, so that a flood of refusals is not a flood of writes.
     SECURITY_EVENTS_FLUSH_SECONDS = float(os.environ.get("SECURITY_EVENTS_FLUSH_SECONDS", 10))
+    #: Days the security log's counts are kept (they hold client addresses and account ids: personal
+    #: data kept no longer than it is useful); `flask purge-expired` deletes older ones. 0 keeps them.
+    SECURITY_LOG_RETENTION_DAYS = int(os.environ.get("SECURITY_LOG_RETENTION_DAYS", 365))
 
     # ------------------------------------------------------------ staff accounts
     #: this many failed sign-ins in a row lock an account for LOGIN_LOCKOUT_MINUTES

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import Flask, current_app
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 
 from .. import queries
 from ..extensions import db, socketio
@@ -216,6 +216,20 @@ def flush() -> None:
         return
     for key, n in pending.items():
         _log(key, key.minute, n)
+
+
+def prune(now: datetime, days: int, dry_run: bool = False) -> tuple[datetime, int] | None:
+    """Delete the counts of minutes more than `days` before `now` (every organisation's, and those of
+    none); returns the cut-off and how many rows went (or would go), None when `days` is 0 (kept)."""
+    if days <= 0:
+        return None
+    cutoff = now - timedelta(days=days)
+    old = SecurityEvent.minute < cutoff
+    if dry_run:
+        return cutoff, db.session.scalar(select(func.count()).select_from(SecurityEvent).where(old)) or 0
+    with write():
+        deleted = db.session.execute(delete(SecurityEvent).where(old)).rowcount
+    return cutoff, deleted
 
 
 def _of(query, organisations: tuple[int | None, ...] | None):

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from facilitation.extensions import db
+from facilitation.models import SecurityEvent, utcnow
 from facilitation.services import security_events
 from tests.conftest import add_staff, app_with, sign_in
 
@@ -148,3 +150,30 @@ def test_the_security_page_is_for_administrators_only(client, app, staff):
     assert client.get("/admin/security").status_code in (302, 303)
     sign_in(client, staff["email"])
     assert client.get("/admin/security").status_code == 403
+
+
+def test_purge_expired_deletes_the_security_log_s_counts_past_their_retention_and_keeps_the_rest(tmp_path):
+    def kept_addresses(app):
+        with app.app_context():
+            return sorted(e.address for e in db.session.query(SecurityEvent))
+
+    with app_with(tmp_path, SECURITY_LOG_RETENTION_DAYS=90) as app:
+        now = utcnow().replace(second=0, microsecond=0)
+        with app.app_context():
+            for days, address in ((400, "203.0.113.1"), (91, "203.0.113.2"), (89, "203.0.113.3"), (0, "203.0.113.4")):
+                db.session.add(SecurityEvent(kind="sign_in_failed", minute=now - timedelta(days=days), address=address, detail="wrong_password"))
+            db.session.commit()
+        runner = app.test_cli_runner()
+        dry = runner.invoke(args=["purge-expired", "--dry-run"])
+        assert dry.exit_code == 0, dry.output
+        assert "Security log: 90 days" in dry.output and "2 rows would be deleted" in dry.output
+        assert len(kept_addresses(app)) == 4
+        one = runner.invoke(args=["purge-expired", "--organisation", "main"])
+        assert one.exit_code == 0 and "Security log" not in one.output  # the deployment's log, not one organisation's
+        done = runner.invoke(args=["purge-expired"])
+        assert done.exit_code == 0, done.output
+        assert "2 rows deleted" in done.output
+        assert kept_addresses(app) == ["203.0.113.3", "203.0.113.4"]
+        app.config["SECURITY_LOG_RETENTION_DAYS"] = 0
+        forever = runner.invoke(args=["purge-expired", "--now", (now - timedelta(days=1)).isoformat()])
+        assert "kept without limit" in forever.output and kept_addresses(app) == ["203.0.113.3", "203.0.113.4"]
