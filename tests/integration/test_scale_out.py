@@ -71,19 +71,27 @@ class Listener:
             self.sio.disconnect()
 
 
-def test_a_command_on_either_process_reaches_everyone_on_both_in_order(live_server, tmp_path, postgres_url, redis_url):
-    env = {"DATABASE_URL": postgres_url, "SOCKETIO_MESSAGE_QUEUE": redis_url, "SOCKETIO_CHANNEL": f"cg-test-{uuid.uuid4().hex[:8]}"}
+def two_processes(live_server, tmp_path, postgres_url, redis_url, **settings):
+    """Two server processes sharing a fresh PostgreSQL database and a Redis channel of their own, and a
+    meeting made on the first over the API; returns both servers and the meeting's API body."""
+    env = {
+        "DATABASE_URL": postgres_url,
+        "SOCKETIO_MESSAGE_QUEUE": redis_url,
+        "SOCKETIO_CHANNEL": f"cg-test-{uuid.uuid4().hex[:8]}",
+        **settings,
+    }
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     a = live_server(env=env, workdir=tmp_path / "a")
     b = live_server(env=env, workdir=tmp_path / "b", init=False)
-
     body = requests.post(
-        f"{a.url}/api/v1/meetings",
-        json=meeting_payload(),
-        headers={"Authorization": f"Bearer {a.api_token}"},
-        timeout=10,
+        f"{a.url}/api/v1/meetings", json=meeting_payload(), headers={"Authorization": f"Bearer {a.api_token}"}, timeout=10
     ).json()
+    return a, b, body
+
+
+def test_a_command_on_either_process_reaches_everyone_on_both_in_order(live_server, tmp_path, postgres_url, redis_url):
+    a, b, body = two_processes(live_server, tmp_path, postgres_url, redis_url)
     mid, chair = body["meeting"]["id"], body["tokens"]["chair"]
     tokens = []
     for i in range(4):
@@ -125,14 +133,7 @@ def test_commands_sent_at_once_on_both_processes_are_all_applied_each_under_its_
     # A socket command reads its link and meeting in one statement that locks the meeting's row
     # (FOR UPDATE OF meetings): without that lock, two commands at once would take the same seq and
     # one would fail.
-    env = {"DATABASE_URL": postgres_url, "SOCKETIO_MESSAGE_QUEUE": redis_url, "SOCKETIO_CHANNEL": f"cg-test-{uuid.uuid4().hex[:8]}"}
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    a = live_server(env=env, workdir=tmp_path / "a")
-    b = live_server(env=env, workdir=tmp_path / "b", init=False)
-    body = requests.post(
-        f"{a.url}/api/v1/meetings", json=meeting_payload(), headers={"Authorization": f"Bearer {a.api_token}"}, timeout=10
-    ).json()
+    a, b, body = two_processes(live_server, tmp_path, postgres_url, redis_url)
     chair = body["tokens"]["chair"]
     screen = Listener(b.url, body["tokens"]["screen"])
     senders = [Listener(url, chair) for url in (a.url, b.url, a.url, b.url)]
@@ -168,17 +169,7 @@ def test_commands_sent_at_once_on_both_processes_are_all_applied_each_under_its_
 
 
 def test_removing_a_participant_cuts_off_their_connection_on_the_other_process(live_server, tmp_path, postgres_url, redis_url):
-    env = {"DATABASE_URL": postgres_url, "SOCKETIO_MESSAGE_QUEUE": redis_url, "SOCKETIO_CHANNEL": f"cg-test-{uuid.uuid4().hex[:8]}"}
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    a = live_server(env=env, workdir=tmp_path / "a")
-    b = live_server(env=env, workdir=tmp_path / "b", init=False)
-    body = requests.post(
-        f"{a.url}/api/v1/meetings",
-        json=meeting_payload(),
-        headers={"Authorization": f"Bearer {a.api_token}"},
-        timeout=10,
-    ).json()
+    a, b, body = two_processes(live_server, tmp_path, postgres_url, redis_url)
     mid, chair = body["meeting"]["id"], body["tokens"]["chair"]
     added = requests.post(
         f"{a.url}/api/v1/meetings/{mid}/commands/participants.add",
@@ -226,21 +217,10 @@ def connect(url: str, token: str) -> socketio.Client:
 def test_a_killed_process_s_sockets_stop_counting_against_the_caps_on_the_other(live_server, tmp_path, postgres_url, redis_url):
     # Each process stamps its sockets' rows as alive (here every 0.2 s); once the killed one's are a
     # second old the other's next beat removes them, and the link can connect again there.
-    env = {
-        "DATABASE_URL": postgres_url,
-        "SOCKETIO_MESSAGE_QUEUE": redis_url,
-        "SOCKETIO_CHANNEL": f"cg-test-{uuid.uuid4().hex[:8]}",
-        "MAX_SOCKETS_PER_LINK": "2",
-        "SOCKET_HEARTBEAT_SECONDS": "0.2",
-        "SOCKET_STALE_SECONDS": "1",
-    }
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    a = live_server(env=env, workdir=tmp_path / "a")
-    b = live_server(env=env, workdir=tmp_path / "b", init=False)
-    body = requests.post(
-        f"{a.url}/api/v1/meetings", json=meeting_payload(), headers={"Authorization": f"Bearer {a.api_token}"}, timeout=10
-    ).json()
+    a, b, body = two_processes(
+        live_server, tmp_path, postgres_url, redis_url,
+        MAX_SOCKETS_PER_LINK="2", SOCKET_HEARTBEAT_SECONDS="0.2", SOCKET_STALE_SECONDS="1",
+    )  # fmt: skip
     screen = body["tokens"]["screen"]
     opened = [connect(a.url, screen), connect(a.url, screen)]
     watching = connect(b.url, body["tokens"]["chair"])  # b is serving (and beating) too
