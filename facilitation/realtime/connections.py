@@ -41,12 +41,12 @@ log = logging.getLogger(__name__)
 SOCKET_EVENTS: dict[str, str | None] = {"sync": "meeting.read", "time": "meeting.read", "command": None}
 
 
-def _link_query(for_write: bool):
-    """The link, its account (if any) and its meeting in one statement, read afresh (a revocation takes
-    effect on the next event); for a command, with the meeting's row locked (PostgreSQL's FOR UPDATE
-    OF meetings; on SQLite the write lock is taken before it)."""
+def _link_query(with_meeting: bool, for_write: bool = False):
+    """The link and its account (if any) read afresh (a revocation takes effect on the next event), with
+    its meeting's organisation, or its whole meeting in the same statement; for a command, with the
+    meeting's row locked (PostgreSQL's FOR UPDATE OF meetings; on SQLite the write lock is taken first)."""
     query = (
-        select(AccessLink, User, Meeting)
+        select(AccessLink, User, Meeting if with_meeting else Meeting.organisation_id)
         .join(Meeting, Meeting.id == AccessLink.meeting_id)
         .outerjoin(User, User.id == AccessLink.user_id)
         .where(AccessLink.id == bindparam("link_id"))
@@ -55,31 +55,36 @@ def _link_query(for_write: bool):
     return query.with_for_update(of=Meeting) if for_write else query
 
 
-#: The queries of `current_link`, built once: every socket event runs one of them.
-_CURRENT_LINK = _link_query(for_write=False)
-_CURRENT_LINK_FOR_WRITE = _link_query(for_write=True)
+#: The queries of `current_link`, built once: every socket event runs one of them. `sync` and
+#: `command` act on the link's meeting and read it with the link; a command also begins its write
+#: transaction first and locks the meeting's row, so the meeting is the one it decides on.
+_LINK_QUERIES = {
+    "sync": _link_query(with_meeting=True),
+    "command": _link_query(with_meeting=True, for_write=True),
+}
+_LINK_ONLY = _link_query(with_meeting=False)
 
 
-def current_link(for_write: bool = False) -> tuple[AccessLink, Meeting] | None:
-    """The connection's link and its meeting, read afresh so that a revocation takes effect on the
-    next event. `for_write`: the command's write transaction is begun first and the meeting's row
-    locked, so the meeting read here is the one the command decides on (no second read)."""
+def current_link(event: str) -> tuple[AccessLink, Meeting | None] | None:
+    """The connection's link, read afresh so that a revocation takes effect on the next event, and, for
+    the events that act on it, its meeting read in the same statement (None for the others)."""
     link_id = session.get("link_id")
     if link_id is None:
         return None
-    if for_write:
+    if event == "command":
         pipeline.begin_write()
-    # The link, its account and its meeting (with its organisation and seq) in one query.
-    row = db.session.execute(_CURRENT_LINK_FOR_WRITE if for_write else _CURRENT_LINK, {"link_id": link_id}).first()
+    row = db.session.execute(_LINK_QUERIES.get(event, _LINK_ONLY), {"link_id": link_id}).first()
     if row is None or not queries.link_works(row[0]):
         return None
-    link, user, meeting = row
-    queries.use_organisation(meeting.organisation_id)  # the event is about the link's meeting, in its organisation
+    link, user, meeting_or_organisation = row
+    meeting = meeting_or_organisation if isinstance(meeting_or_organisation, Meeting) else None
+    organisation_id = meeting.organisation_id if meeting is not None else meeting_or_organisation
+    queries.use_organisation(organisation_id)  # the event is about the link's meeting, in its organisation
     if link.user_id is not None:
         # A staff link: its account must still be active, and signed in with the same session.
         if user is None or not user.active or user.get_id() != session.get("account_session"):
             return None
-        if not queries.account_reaches(user, meeting.organisation_id):  # another organisation's grant was withdrawn
+        if not queries.account_reaches(user, organisation_id):  # another organisation's grant was withdrawn
             return None
     return link, meeting
 
@@ -97,7 +102,7 @@ def socket_event(name: str) -> Callable:
             refused = refuse_flood(request.sid)  # first, before any database work
             if refused:
                 return refused
-            found = current_link(for_write=name == "command")
+            found = current_link(name)
             if found is None:
                 db.session.rollback()
                 security_events.record(
@@ -212,7 +217,7 @@ def on_sync(link: AccessLink, meeting: Meeting, data: Any) -> dict:
 
 
 @socket_event("time")
-def on_time(link: AccessLink, meeting: Meeting, data: Any) -> dict:
+def on_time(link: AccessLink, meeting: None, data: Any) -> dict:
     """Any client: the server's clock, to correct countdowns for the browser's clock offset."""
     return {"ok": True, "server_now": queries.iso(utcnow())}
 

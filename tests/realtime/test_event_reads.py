@@ -1,5 +1,6 @@
 """What a socket event reads: its link, account and meeting in one statement (a command's inside its write
-lock, so the meeting it decides on is the latest), and never the session cookie again after connect."""
+lock, so the meeting it decides on is the latest), a clock probe only its link and the meeting's
+organisation, and never the session cookie again after connect."""
 
 from __future__ import annotations
 
@@ -86,3 +87,12 @@ def test_events_after_connect_use_the_session_copied_at_connect_and_never_read_t
         assert client.get("/").status_code in (200, 302) and len(opened) == after_connect + 1  # pages still read it
     finally:
         type(interface).open_session = real_open
+
+
+def test_a_clock_probe_reads_only_its_link_and_the_meeting_s_organisation(app, meeting, sockets):
+    parent = sockets(meeting["participants"][0])
+    with statements(app) as seen:
+        ack = parent.emit("time", {}, callback=True)
+    assert ack["ok"] and "server_now" in ack
+    assert len(seen) == 1 and "meetings.organisation_id" in seen[0], seen
+    assert "meetings.last_seq" not in seen[0]  # not the whole meeting: a browser probes its clock several times as it joins
