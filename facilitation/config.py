@@ -108,6 +108,10 @@ class Config:
     #: seconds; a heartbeat of 0 turns it off (services.socket_sessions, realtime.liveness).
     SOCKET_HEARTBEAT_SECONDS = float(os.environ.get("SOCKET_HEARTBEAT_SECONDS", 10))
     SOCKET_STALE_SECONDS = float(os.environ.get("SOCKET_STALE_SECONDS", 60))
+    #: Sockets opening or closing in a burst (a restart's reconnect storm) have their rows written in
+    #: groups, one commit each: the first row of a group waits this many seconds for others to join
+    #: it (services.socket_sessions.GroupWrites); 0 writes whatever is waiting at once.
+    SOCKET_ROWS_GATHER_SECONDS = float(os.environ.get("SOCKET_ROWS_GATHER_SECONDS", 0.01))
     #: Security events (services.security_events): repeats of one within a minute are added to its count
     #: this many seconds later, in one write, so that a flood of refusals is not a flood of writes.
     SECURITY_EVENTS_FLUSH_SECONDS = float(os.environ.get("SECURITY_EVENTS_FLUSH_SECONDS", 10))
@@ -163,6 +167,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"
     SOCKETIO_ASYNC_MODE = "threading"
     SOCKETIO_MESSAGE_QUEUE = None
+    SOCKET_ROWS_GATHER_SECONDS = 0.0  # the in-process test client opens one socket at a time
     PUBLIC_URL = "http://localhost"
     # Forms in the existing tests post without a token; tests/web/test_security.py turns it on.
     WTF_CSRF_ENABLED = False

@@ -1,0 +1,151 @@
+"""Socket rows written in groups (services.socket_sessions.GroupWrites): sockets opening or closing at
+about the same moment share one commit, and each returns only once its own row is committed, as if it
+had written it alone. Real threads and a real SQLite file here; the server under gevent does the same
+with greenlets (tests/integration and the browser tests run it)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+
+from facilitation import queries
+from facilitation.extensions import db
+from facilitation.models import SocketSession, utcnow
+from facilitation.services import socket_sessions
+from tests.conftest import add_staff, app_with, meeting_payload
+
+
+@contextmanager
+def grouping_app(tmp_path, gather_seconds: float):
+    with app_with(tmp_path, SOCKET_ROWS_GATHER_SECONDS=gather_seconds) as app:
+        yield app
+
+
+def database_file(app) -> str:
+    return app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+
+
+def committed(app, sid: str) -> bool:
+    """Whether the row is in the database for everyone else (read on a connection of its own)."""
+    with sqlite3.connect(database_file(app)) as other:
+        return other.execute("SELECT count(*) FROM socket_sessions WHERE sid = ?", (sid,)).fetchone()[0] == 1
+
+
+def a_link(app, make_meeting_in):
+    token = make_meeting_in(app)
+    with app.app_context():
+        return queries.live_link(token)
+
+
+@pytest.fixture
+def make_meeting_in():
+    def make(app) -> str:
+        staff = add_staff(app)
+        created = app.test_client().post(
+            "/api/v1/meetings", json=meeting_payload(), headers={"Authorization": f"Bearer {staff['api_token']}"}
+        )
+        assert created.status_code == 201, created.get_json()
+        return created.get_json()["tokens"]["chair"]
+
+    return make
+
+
+def at_once(app, n: int, work) -> list:
+    """Run work(i) in n threads released together, each in its own app context; returns each outcome
+    (None, or the exception it raised) and whether its row was committed when it returned."""
+    start = threading.Barrier(n)
+    outcomes: list = [None] * n
+
+    def run(i: int) -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                outcomes[i] = ("returned", work(i))
+            except Exception as exc:  # noqa: BLE001 - the test looks at what each thread got
+                outcomes[i] = ("raised", exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return outcomes
+
+
+def test_sockets_opening_at_once_share_commits_and_each_returns_once_its_row_is_committed(tmp_path, make_meeting_in):
+    with grouping_app(tmp_path, gather_seconds=0.05) as app:
+        link = a_link(app, make_meeting_in)
+        with app.app_context():
+            socket_sessions.opened("first", link, "10.0.0.1")  # a burst has begun
+            writer = app.extensions["socket_rows"]
+            groups_before = writer.groups
+
+        def open_one(i: int) -> bool:
+            socket_sessions.opened(f"sid-{i}", link, "10.0.0.2")
+            return committed(app, f"sid-{i}")  # already there for everyone when opened() returns
+
+        outcomes = at_once(app, 20, open_one)
+        assert outcomes == [("returned", True)] * 20
+        assert writer.groups - groups_before < 20  # fewer commits than sockets
+        assert writer.rows == 21
+        with app.app_context():
+            assert socket_sessions.over_cap(link, "10.0.0.2", per_link=100, per_address=20) == "address"
+
+
+def test_sockets_closing_at_once_are_all_forgotten(tmp_path, make_meeting_in):
+    with grouping_app(tmp_path, gather_seconds=0.05) as app:
+        link = a_link(app, make_meeting_in)
+        with app.app_context():
+            for i in range(12):
+                socket_sessions.opened(f"sid-{i}", link, "10.0.0.3")
+
+        def close_one(i: int) -> bool:
+            socket_sessions.closed(f"sid-{i}")
+            return committed(app, f"sid-{i}")
+
+        assert at_once(app, 12, close_one) == [("returned", False)] * 12
+        with app.app_context():
+            assert socket_sessions.over_cap(link, "10.0.0.3", per_link=1, per_address=1) is None
+
+
+def test_a_group_that_cannot_be_written_fails_every_socket_in_it_and_writes_none_of_them(tmp_path, make_meeting_in):
+    with grouping_app(tmp_path, gather_seconds=0.3) as app:
+        link = a_link(app, make_meeting_in)
+        with app.app_context():
+            db.session.execute(
+                insert(SocketSession),
+                {"sid": "taken", "link_id": link.id, "meeting_id": link.meeting_id, "connected_at": utcnow()},
+            )
+            db.session.commit()
+            socket_sessions.opened("first", link, None)  # a burst: the next group waits for everyone
+
+        def open_one(i: int) -> None:  # one of them reuses a socket id already on record: the group's INSERT fails
+            socket_sessions.opened("taken" if i == 0 else f"sid-{i}", link, None)
+
+        outcomes = at_once(app, 8, open_one)
+        assert [kind for kind, _ in outcomes] == ["raised"] * 8
+        assert all(isinstance(exc, IntegrityError) for _, exc in outcomes)
+        assert not any(committed(app, f"sid-{i}") for i in range(1, 8))
+        with app.app_context():  # the writer goes on: the next socket is written
+            socket_sessions.opened("after", link, None)
+        assert committed(app, "after")
+
+
+def test_a_lone_socket_is_written_at_once_without_waiting_for_a_group(tmp_path, make_meeting_in):
+    with grouping_app(tmp_path, gather_seconds=5.0) as app:
+        link = a_link(app, make_meeting_in)
+        with app.app_context():
+            socket_sessions.opened("earlier", link, None)
+            time.sleep(socket_sessions.BURST_SECONDS * 2)  # quiet since
+            began = time.monotonic()
+            socket_sessions.opened("alone", link, None)
+            assert time.monotonic() - began < 1.0
+        assert committed(app, "alone")
