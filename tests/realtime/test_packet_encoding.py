@@ -3,11 +3,14 @@ leaves its link loaded for the rest of the connect."""
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given
 from hypothesis import strategies as st
 from socketio import packet as sio_packet
 
 from facilitation.extensions import db, socketio
+from facilitation.json_input import SocketJson
 from facilitation.models import AccessLink
 from facilitation.queries import live_link
 from facilitation.realtime.broadcast import SocketPacket
@@ -35,6 +38,34 @@ def test_a_packet_is_encoded_exactly_as_python_socketio_encodes_it(data, packet_
     payload = ["event", data] if packet_type == sio_packet.EVENT else [data]
     ours = SocketPacket(packet_type, data=payload, namespace=namespace, id=ack_id).encode()
     assert ours == library_encoding(packet_type, payload, namespace, ack_id)
+
+
+finite_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(data=finite_values)
+def test_what_the_server_sends_reads_back_as_the_same_value_with_the_json_module(data):
+    """orjson writes it (json's text but for spacing and float spelling); integers beyond 64 bits,
+    which orjson refuses, go to the json module instead."""
+    text = SocketJson.dumps(data)
+    assert json.loads(text) == data
+    assert json.loads(text) == json.loads(json.dumps(data))
+
+
+def test_a_number_json_cannot_hold_is_sent_as_null_which_a_browser_can_read():
+    # The json module would write `Infinity`, which JSON.parse in a browser refuses: the whole message lost.
+    assert SocketJson.dumps({"seconds": float("inf"), "ratio": float("nan")}) == '{"seconds":null,"ratio":null}'
+
+
+def test_a_snapshot_sized_message_keeps_non_ascii_text_as_it_is():
+    names = [{"id": i, "name": f"Zoë Ó'Brien-Łukasz 李 {i}", 2: "int key"} for i in range(200)]
+    text = SocketJson.dumps({"participants": names})
+    assert "Zoë Ó'Brien-Łukasz 李 7" in text and '"2":"int key"' in text
+    assert json.loads(text) == json.loads(json.dumps({"participants": names}))
 
 
 def test_a_packet_with_bytes_in_it_still_goes_as_a_binary_event_with_its_attachment():
