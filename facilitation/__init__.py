@@ -57,6 +57,11 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
             raise RuntimeError("SECRET_KEY must be set in production.")
         app.config["SECRET_KEY"] = _development_secret()
 
+    # JSON columns (events, audit entries, command outcomes: several per command) written by orjson
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "json_serializer": json_input.compact_text,
+        **(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}),
+    }
     db.init_app(app)
     _configure_sqlite(app)
     migrate.init_app(app, db, directory=str(ROOT / "facilitation" / "migrations"))

@@ -15,19 +15,28 @@ from tests.realtime.conftest import add_note_taker_and_observer
 
 @contextmanager
 def statements(app):
-    """The SQL the app sends while the block runs, in order."""
+    """The SQL the database is sent while the block runs, in order: what sqlite3 itself runs (its trace
+    callback), so a statement sent straight to the driver, such as the write lock's BEGIN, is seen too."""
     seen: list[str] = []
     with app.app_context():
         engine = db.engine
 
-    def note(conn, cursor, statement, parameters, context, executemany):
+    def note(statement: str) -> None:
         seen.append(" ".join(statement.split()))
 
-    event.listen(engine, "before_cursor_execute", note)
+    def traced(dbapi_connection, record, proxy) -> None:
+        dbapi_connection.set_trace_callback(note)
+
+    def untraced(dbapi_connection, record) -> None:
+        dbapi_connection.set_trace_callback(None)
+
+    event.listen(engine, "checkout", traced)
+    event.listen(engine, "checkin", untraced)
     try:
         yield seen
     finally:
-        event.remove(engine, "before_cursor_execute", note)
+        event.remove(engine, "checkout", traced)
+        event.remove(engine, "checkin", untraced)
 
 
 def reads_of_meetings(seen: list[str]) -> list[str]:
