@@ -144,14 +144,25 @@ class GroupWrites:
             self._writing = True
         if not leads:
             if not row.written.wait(WAIT_SECONDS):
+                with self._lock:
+                    if row in self._waiting:  # not taken into a group yet: it never will be
+                        self._waiting.remove(row)
+                if row.leads:  # handed the writing just as it gave up: the next row's connection takes it
+                    self._hand_on()
                 raise TimeoutError("The socket's row was not written in time.")
             if not row.leads:
                 if row.error is not None:
                     raise row.error
                 return
             row.written.clear()  # handed the writing of the next group, which this row is in
-        if self.gather_seconds > 0 and time.monotonic() - self._last_write < BURST_SECONDS:
-            time.sleep(self.gather_seconds)  # gevent's sleep in the server: the other connections run meanwhile
+        try:
+            if self.gather_seconds > 0 and time.monotonic() - self._last_write < BURST_SECONDS:
+                time.sleep(self.gather_seconds)  # gevent's sleep in the server: the other connections run meanwhile
+        except BaseException:  # this connection is going away (its greenlet killed): another writes the group
+            with self._lock:
+                self._waiting.remove(row)
+            self._hand_on()
+            raise
         with self._lock:
             group, self._waiting = self._waiting, []
         error: BaseException | None = RuntimeError("The socket rows were not written.")
@@ -165,23 +176,28 @@ class GroupWrites:
         if error is not None:
             raise error
 
-    def _done(self, group: list[_Row], error: BaseException | None) -> None:
-        self._last_write = time.monotonic()
-        self.groups += 1
-        self.rows += len(group)
+    def _hand_on(self) -> None:
+        """The rows waiting now are written by the first one's connection (or none is writing)."""
         with self._lock:
-            if self._waiting:  # rows that came while this group was written: the first one's connection writes them
+            if self._waiting:
                 self._waiting[0].leads = True
                 self._waiting[0].written.set()
             else:
                 self._writing = False
+
+    def _done(self, group: list[_Row], error: BaseException | None) -> None:
+        self._last_write = time.monotonic()
+        self.groups += 1
+        self.rows += len(group)
+        self._hand_on()  # rows that came while this group was written
         for each in group:
             each.error = error
             each.written.set()
 
 
 def _release_connection() -> None:
-    """End the session's read, so its connection goes back to the pool (what it has loaded stays)."""
+    """End the session's read, so its connection goes back to the pool (what it has loaded stays;
+    the callers have nothing to write before their row)."""
     session = db.session()
     if session.in_transaction():
         expire = session.expire_on_commit

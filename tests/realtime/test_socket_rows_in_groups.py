@@ -149,3 +149,46 @@ def test_a_lone_socket_is_written_at_once_without_waiting_for_a_group(tmp_path, 
             socket_sessions.opened("alone", link, None)
             assert time.monotonic() - began < 1.0
         assert committed(app, "alone")
+
+
+def test_a_connection_that_goes_away_while_its_group_gathers_hands_the_writing_on(tmp_path, make_meeting_in, monkeypatch):
+    """Under gevent a connection's greenlet can be killed while it waits for others to join its group:
+    the rows waiting with it are still written, by the next one's connection, and later ones too."""
+    with grouping_app(tmp_path, gather_seconds=0.05) as app:
+        link = a_link(app, make_meeting_in)
+        with app.app_context():
+            socket_sessions.opened("first", link, None)
+            writer = app.extensions["socket_rows"]
+
+        class Gone(BaseException):
+            pass
+
+        gone = []
+
+        class Clock:
+            monotonic = staticmethod(time.monotonic)
+
+            @staticmethod
+            def sleep(seconds):
+                if gone:  # only the first gatherer goes away
+                    return time.sleep(seconds)
+                gone.append(threading.current_thread().name)
+                deadline = time.monotonic() + 5
+                while len(writer._waiting) < 4 and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                raise Gone()
+
+        monkeypatch.setattr(socket_sessions, "time", Clock)
+
+        def open_one(i: int) -> bool:
+            try:
+                socket_sessions.opened(f"sid-{i}", link, None)
+            except Gone:
+                return "gone"
+            return committed(app, f"sid-{i}")
+
+        outcomes = at_once(app, 4, open_one)
+        assert sorted(str(value) for _, value in outcomes) == ["True", "True", "True", "gone"]
+        with app.app_context():
+            socket_sessions.opened("later", link, None)
+        assert committed(app, "later")
