@@ -140,15 +140,16 @@ class GroupWrites:
         _release_connection()  # not held while the row waits: others need the pool's connections
         with self._lock:
             self._waiting.append(row)
-            leads = not self._writing
+            leads = row.leads = not self._writing  # this row's connection writes the next group
             self._writing = True
         if not leads:
-            if not row.written.wait(WAIT_SECONDS):
-                with self._lock:
-                    if row in self._waiting:  # not taken into a group yet: it never will be
-                        self._waiting.remove(row)
-                if row.leads:  # handed the writing just as it gave up: the next row's connection takes it
-                    self._hand_on()
+            try:
+                signalled = row.written.wait(WAIT_SECONDS)
+            except BaseException:  # this connection is going away while its row waits
+                self._leave(row)
+                raise
+            if not signalled:
+                self._leave(row)
                 raise TimeoutError("The socket's row was not written in time.")
             if not row.leads:
                 if row.error is not None:
@@ -159,9 +160,7 @@ class GroupWrites:
             if self.gather_seconds > 0 and time.monotonic() - self._last_write < BURST_SECONDS:
                 time.sleep(self.gather_seconds)  # gevent's sleep in the server: the other connections run meanwhile
         except BaseException:  # this connection is going away (its greenlet killed): another writes the group
-            with self._lock:
-                self._waiting.remove(row)
-            self._hand_on()
+            self._leave(row)
             raise
         with self._lock:
             group, self._waiting = self._waiting, []
@@ -179,11 +178,25 @@ class GroupWrites:
     def _hand_on(self) -> None:
         """The rows waiting now are written by the first one's connection (or none is writing)."""
         with self._lock:
-            if self._waiting:
-                self._waiting[0].leads = True
-                self._waiting[0].written.set()
-            else:
-                self._writing = False
+            self._hand_on_locked()
+
+    def _hand_on_locked(self) -> None:
+        if self._waiting:
+            self._waiting[0].leads = True
+            self._waiting[0].written.set()
+        else:
+            self._writing = False
+
+    def _leave(self, row: _Row) -> None:
+        """A row whose connection gives up or goes away before it is written: it leaves the rows waiting
+        (if a group has taken it already, that group still writes it), and if it had been handed the
+        writing of the next group, the next row's connection takes that on."""
+        with self._lock:
+            if row in self._waiting:
+                self._waiting.remove(row)
+            if row.leads:
+                row.leads = False
+                self._hand_on_locked()
 
     def _done(self, group: list[_Row], error: BaseException | None) -> None:
         self._last_write = time.monotonic()

@@ -192,3 +192,20 @@ def test_a_connection_that_goes_away_while_its_group_gathers_hands_the_writing_o
         with app.app_context():
             socket_sessions.opened("later", link, None)
         assert committed(app, "later")
+
+
+def test_a_row_handed_the_writing_that_goes_away_hands_it_to_the_next_and_the_last_one_ends_it():
+    writer = socket_sessions.GroupWrites(gather_seconds=0.0)
+    handed, second, third = (socket_sessions._Row(closed=sid) for sid in ("a", "b", "c"))
+    handed.leads = True  # as the connection that wrote the last group leaves it
+    writer._waiting[:] = [handed, second, third]
+    writer._writing = True
+    writer._leave(handed)  # its connection gives up (30 s) or is killed while waiting
+    assert writer._waiting == [second, third]
+    assert second.leads and second.written.is_set() and not third.leads
+    assert writer._writing
+    writer._leave(third)  # a row not handed anything just leaves
+    assert writer._waiting == [second] and second.leads
+    writer._waiting.clear()
+    writer._leave(second)  # nothing left waiting: no one is writing, the next row writes at once
+    assert not writer._writing
