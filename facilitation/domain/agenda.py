@@ -289,7 +289,8 @@ def _run(meeting: MeetingLike, item: ItemLike, now: datetime) -> None:
     item.run_started_at = now
     if item.started_at is None:
         item.started_at = now
-    meeting.current_item_id = item.id
+    if meeting.current_item_id != item.id:  # an unchanged value set would still put the meeting in the flush
+        meeting.current_item_id = item.id
 
 
 def _open(meeting: MeetingLike, item: ItemLike, now: datetime) -> None:
