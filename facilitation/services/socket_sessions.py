@@ -27,7 +27,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from ..extensions import db
 from ..models import AccessLink, SocketSession, utcnow
-from .writes import write
+from .writes import commit, write
 
 _SESSIONS = SocketSession.__table__
 _INSERT_SESSION = insert(_SESSIONS)
@@ -211,14 +211,8 @@ class GroupWrites:
 def _release_connection() -> None:
     """End the session's read, so its connection goes back to the pool (what it has loaded stays;
     the callers have nothing to write before their row)."""
-    session = db.session()
-    if session.in_transaction():
-        expire = session.expire_on_commit
-        session.expire_on_commit = False
-        try:
-            session.commit()
-        finally:
-            session.expire_on_commit = expire
+    if db.session().in_transaction():
+        commit(keep_loaded=True)
 
 
 def _write_group(group: list[_Row]) -> None:

@@ -24,13 +24,18 @@ def write(keep_loaded: bool = False) -> Iterator[None]:
     begin_write()
     try:
         yield
-        session = db.session()
-        expire = session.expire_on_commit
-        session.expire_on_commit = expire and not keep_loaded
-        try:
-            session.commit()
-        finally:
-            session.expire_on_commit = expire
+        commit(keep_loaded)
     except BaseException:
         db.session.rollback()
         raise
+
+
+def commit(keep_loaded: bool = False) -> None:
+    """Commit the session's transaction; `keep_loaded`: the rows it has read stay loaded (see `write`)."""
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = expire and not keep_loaded
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
