@@ -602,32 +602,56 @@ class SnapshotParts:
     part lives at most SNAPSHOT_CACHE_SECONDS (5 by default; 0 turns the cache off). Clients already
     connected see such a change only when they next sync, so a new connection sees what they see.
 
+    A new seq need not mean reading every part again: the parts at an earlier seq are carried over,
+    and only the parts the events since then name are read (`_carried_parts`). Carried parts keep the
+    time they were read, so the bound above holds for them too.
+
     The parts are shared: the lists and dicts are never changed after they are built (views and
     exports copy what they change)."""
 
     def __init__(self, size: int = 256):
         self.size = size
         self.entries: OrderedDict[tuple[int, int, bool], tuple[float, dict]] = OrderedDict()
+        #: (meeting id, confidential) -> the latest seq stored for that audience
+        self.latest: dict[tuple[int, bool], int] = {}
         self.lock = Lock()
 
     def get(self, key: tuple[int, int, bool], now: float, max_age: float) -> dict | None:
+        found = self.entry(key, now, max_age)
+        return found[1] if found is not None else None
+
+    def entry(self, key: tuple[int, int, bool], now: float, max_age: float) -> tuple[float, dict] | None:
+        """(when its parts were read, the parts), if stored and younger than `max_age`."""
         with self.lock:
             entry = self.entries.get(key)
             if entry is None or now - entry[0] > max_age:
                 return None
             self.entries.move_to_end(key)
-            return entry[1]
+            return entry
+
+    def before(self, meeting_id: int, seq: int, confidential: bool, now: float, max_age: float):
+        """(seq, when read, parts) of the latest parts stored for the audience at a seq before `seq`."""
+        earlier = self.latest.get((meeting_id, confidential))
+        if earlier is None or earlier >= seq:
+            return None
+        found = self.entry((meeting_id, earlier, confidential), now, max_age)
+        return (earlier, *found) if found is not None else None
 
     def put(self, key: tuple[int, int, bool], now: float, parts: dict) -> None:
         with self.lock:
             self.entries[key] = (now, parts)
             self.entries.move_to_end(key)
+            audience = (key[0], key[2])
+            self.latest[audience] = max(key[1], self.latest.get(audience, key[1]))
             while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+                (meeting_id, seq, confidential), _ = self.entries.popitem(last=False)
+                if self.latest.get((meeting_id, confidential)) == seq:
+                    del self.latest[(meeting_id, confidential)]
 
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
+            self.latest.clear()
 
 
 def _snapshot_cache() -> SnapshotParts:
@@ -641,36 +665,96 @@ def forget_snapshots() -> None:
 
 
 def _snapshot_parts(meeting: Meeting, confidential: bool, now: datetime) -> dict:
-    """The shared parts of a snapshot (SnapshotParts), from the cache or read now."""
+    """The shared parts of a snapshot (SnapshotParts): from the cache, carried over from an earlier seq
+    with the parts changed since read again, or all read now."""
     max_age = float(current_app.config["SNAPSHOT_CACHE_SECONDS"])
-    key = (meeting.id, meeting.last_seq, confidential)
-    clock = monotonic()
-    if max_age > 0:
-        parts = _snapshot_cache().get(key, clock, max_age)
+    if max_age <= 0:
+        return _read_parts(meeting, confidential, now, PARTS)
+    cache, key, clock = _snapshot_cache(), (meeting.id, meeting.last_seq, confidential), monotonic()
+    parts = cache.get(key, clock, max_age)
+    if parts is not None:
+        return parts
+    earlier = cache.before(meeting.id, meeting.last_seq, confidential, clock, max_age)
+    if earlier is not None:
+        seq, read_at, base = earlier
+        parts = _carried_parts(meeting, confidential, now, seq, base)
         if parts is not None:
+            cache.put(key, read_at, parts)
             return parts
-    # The agenda and the participants are read as plain rows: only shown, never changed here.
-    items = db.session.execute(_SNAPSHOT_ITEMS, {"meeting_id": meeting.id}).all()
-    shown = _shown_to(confidential)
-    cited = (lambda row: row) if confidential else public_citations
-    in_use = _registers_in_use(meeting.id)
-    parts = {
-        "item_rows": tuple(items),
-        "items": [item_view(i, now) for i in agenda.ordered(items)],
-        "participants": [
+    parts = _read_parts(meeting, confidential, now, PARTS)
+    cache.put(key, clock, parts)
+    return parts
+
+
+#: The parts of a snapshot that SnapshotParts shares (`item_rows` goes with `items`).
+PARTS = ("items", "participants", *REGISTERS, "speaking_requests")
+
+#: The part each collection an event may name belongs to (with its `removed_` list); "meeting" is
+#: in every event, and each snapshot builds the meeting's own view from the meeting's row.
+_PART_OF_KEY = {
+    "meeting": None,
+    **{key: part for part in PARTS for key in (part, f"removed_{part}")},
+}
+
+#: How many events back parts are carried over; further back, they are all read again.
+CARRY_EVENTS = 50
+
+
+def _carried_parts(meeting: Meeting, confidential: bool, now: datetime, since: int, base: dict) -> dict | None:
+    """The parts at the meeting's seq from those at `since`: the parts the events since then name
+    read again, the rest as they were; None (read everything) when the events are not all there, name
+    anything that is not a part (a flag such as `evidence_changed`, minutes, another register's view),
+    or the meeting's type changed (a disagreement's routes depend on it)."""
+    if meeting.last_seq - since > CARRY_EVENTS or base["meeting_type"] != meeting.meeting_type:
+        return None
+    events = db.session.scalars(_EVENTS_DATA, {"meeting_id": meeting.id, "since": since, "upto": meeting.last_seq}).all()
+    if len(events) != meeting.last_seq - since:
+        return None
+    changed: set[str] = set()
+    for data in events:
+        for name in data:
+            if name not in _PART_OF_KEY:
+                return None
+            changed.add(_PART_OF_KEY[name])
+    changed.discard(None)
+    return {**base, **_read_parts(meeting, confidential, now, changed)}
+
+
+#: The data of a meeting's events in a range of seqs, built once.
+_EVENTS_DATA = select(MeetingEvent.data).where(
+    MeetingEvent.meeting_id == bindparam("meeting_id"),
+    MeetingEvent.seq > bindparam("since"),
+    MeetingEvent.seq <= bindparam("upto"),
+)
+
+
+def _read_parts(meeting: Meeting, confidential: bool, now: datetime, names) -> dict:
+    """The named parts of a meeting's snapshot (PARTS), read now for an audience."""
+    parts: dict = {"meeting_type": meeting.meeting_type}
+    if "items" in names:
+        # The agenda and the participants are read as plain rows: only shown, never changed here.
+        items = db.session.execute(_SNAPSHOT_ITEMS, {"meeting_id": meeting.id}).all()
+        parts["item_rows"] = tuple(items)
+        parts["items"] = [item_view(i, now) for i in agenda.ordered(items)]
+    if "participants" in names:
+        parts["participants"] = [
             participant_view(p) for p in db.session.execute(_SNAPSHOT_PARTICIPANTS, {"meeting_id": meeting.id})
-        ],
-        **{
-            name: [cited(VIEWS[name](row, now)) for row in live_entries(model, meeting.id) if shown(row)]
-            if name in in_use
-            else []
-            for name, model in REGISTERS.items()
-        },
+        ]
+    wanted = [name for name in REGISTERS if name in names]
+    if wanted:
+        shown = _shown_to(confidential)
+        cited = (lambda row: row) if confidential else public_citations
+        in_use = _registers_in_use(meeting.id)
+        for name in wanted:
+            model = REGISTERS[name]
+            parts[name] = (
+                [cited(VIEWS[name](row, now)) for row in live_entries(model, meeting.id) if shown(row)]
+                if name in in_use
+                else []
+            )
+    if "speaking_requests" in names:
         # Every one of the meeting's requests, whatever the audience: a participant's own are among them.
-        "speaking_requests": speaking_requests(meeting.id, access.CHAIR, None),
-    }
-    if max_age > 0:
-        _snapshot_cache().put(key, clock, parts)
+        parts["speaking_requests"] = speaking_requests(meeting.id, access.CHAIR, None)
     return parts
 
 

@@ -124,3 +124,91 @@ def test_requests_to_speak_at_one_seq_reach_the_chair_all_and_each_participant_o
         own = mine[sc]["viewer"]["participant_id"]
         assert [r["participant_id"] for r in mine[sc]["speaking_requests"]] == [own]
     assert mine[screen]["speaking_requests"] == []
+
+
+READ_PARTS = queries._read_parts
+
+
+def fresh_parts(app, meeting_id: int, confidential: bool) -> dict:
+    """The meeting's parts read now, all of them, past the cache."""
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        return READ_PARTS(meeting, confidential, utcnow(), queries.PARTS)
+
+
+def spy_on_reads(monkeypatch) -> list[set]:
+    """The parts each read of a snapshot's parts reads, in order."""
+    read: list[set] = []
+    monkeypatch.setattr(queries, "_read_parts", lambda m, c, now, names: read.append(set(names)) or READ_PARTS(m, c, now, names))
+    return read
+
+
+def test_parts_carried_over_from_an_earlier_seq_are_what_a_fresh_read_gives(app, meeting, sockets, monkeypatch):
+    """Each command below changes one part or another (or something no part shows); after each, the
+    chair's and a parent's syncs carry the parts over from the seq before and read again only what the
+    events name, and every part is what reading them all afresh gives."""
+    read = spy_on_reads(monkeypatch)
+    chair, parent = sockets(meeting["chair"]), sockets(meeting["participants"][0])
+    for sc in (chair, parent):
+        snap(sc)
+    pid = snap(chair)["viewer"]["participant_id"] or [p["id"] for p in snap(chair)["participants"]][0]
+    steps = [
+        (chair, "clock.start_meeting", {}, {"items", "participants"}),  # attendance of those connected
+        (chair, "clock.pause", {}, {"items"}),
+        (chair, "decisions.record", {"text": "Referral to the child health team", "confidential": True}, {"decisions"}),
+        (chair, "decisions.record", {"text": "Reading support every morning"}, {"decisions"}),
+        (parent, "queue.raise_hand", {}, {"speaking_requests"}),
+        (chair, "participants.update", {"participant_id": pid, "version": 2, "name": "Sam P."}, {"participants"}),
+        (chair, "actions.record", {"what": "Book the taxi", "owner_name": "Office", "owner_agency": "School",
+                                   "due_date": "2999-01-01", "follow_up_date": "2999-01-02"}, {"actions"}),
+        (chair, "disagreements.record", {"topic": "Hours of support"}, {"disagreements"}),
+        (chair, "disagreements.update", lambda made: {"disagreement_id": made["disagreement_id"], "version": 1,
+                                                       "about": "la_decision", "next_step": "mediation",
+                                                       "next_step_owner_name": "LA SEND officer", "next_step_agency": "Northshire SEND",
+                                                       "follow_up_date": "2999-01-02"}, {"disagreements"}),
+        (chair, "meeting.update", {"version": 1, "meeting_type": "iep_meeting"}, None),  # routes change: all read
+        (chair, "clock.resume", {}, {"items"}),
+        (chair, "minutes.update_details", {"version": 1, "family_views": "More reading at home"}, set()),  # the meeting's row only
+    ]  # fmt: skip
+    made = None
+    for sender, name, args, expected in steps:
+        made = cmd(sender, name, **(args(made) if callable(args) else args))
+        read.clear()
+        for sc, confidential in ((chair, True), (parent, False)):
+            shown = snap(sc)
+            parts = fresh_parts(app, meeting["id"], confidential)
+            for part in ("items", "participants", *queries.REGISTERS):
+                assert shown[part] == parts[part], (name, part)
+            assert len(shown["speaking_requests"]) == (len(parts["speaking_requests"]) if confidential else
+                                                       sum(r["participant_id"] == shown["viewer"]["participant_id"]
+                                                           for r in parts["speaking_requests"]))  # fmt: skip
+        everything = set(queries.PARTS)
+        assert read == [everything if expected is None else expected] * 2, name  # once per audience, then shared at that seq
+
+
+def test_an_event_naming_anything_but_the_parts_has_every_part_read_again(app, meeting, sockets, monkeypatch):
+    chair = sockets(meeting["chair"])
+    snap(chair)
+    read = spy_on_reads(monkeypatch)
+    ep = next(p["id"] for p in snap(chair)["participants"] if p["role"] == "educational_psychologist")
+    read.clear()
+    cmd(chair, "evidence.request", participant_id=ep, what="EP advice")  # flags the evidence as changed
+    snap(chair)
+    assert read == [set(queries.PARTS)]
+
+
+def test_parts_are_not_carried_past_their_age_nor_over_missing_events(app, meeting, sockets, monkeypatch):
+    chair = sockets(meeting["chair"])
+    snap(chair)
+    read = spy_on_reads(monkeypatch)
+    cmd(chair, "clock.start_meeting")
+    time.sleep(MAX_AGE + 0.1)  # the parts at the seq before are too old to carry
+    snap(chair)
+    cmd(chair, "clock.pause")
+    with app.app_context():  # an event missing from the log (none is ever deleted alone): read everything
+        from facilitation.models import MeetingEvent
+
+        db.session.query(MeetingEvent).filter_by(meeting_id=meeting["id"]).delete()
+        db.session.commit()
+    snap(chair)
+    assert read == [set(queries.PARTS)] * 2
