@@ -4,12 +4,16 @@ recorded as joined remotely, for the chair to confirm; the chair's and note-take
 
 from __future__ import annotations
 
+from functools import partial
+
+from flask import current_app
 from sqlalchemy import select
 
 from .. import queries
 from ..domain import access, registers
 from ..extensions import db
 from ..models import AccessLink, Participant, SocketSession
+from .group_commit import GroupWrites, Waiting
 from .pipeline import Change, Outcome, apply
 
 #: The event (and audit action) of attendance taken from a link connecting.
@@ -44,18 +48,54 @@ def link_connected(link: AccessLink, meeting_status: str, attendance: str | None
     Decided first from the meeting's status and the participant's attendance as read with the link
     (queries.joining_link), without a write lock, so the usual connection (staff, screen, a reconnect, a
     meeting not live) costs no write; checked again under the meeting's lock before anything is written.
+
+    Participants joining at about the same moment (a class as the meeting starts) are recorded together
+    (services.group_commit): one transaction and one `attendance.joined` event per meeting for the group,
+    an audit entry each. Returns the event's outcome to the first of the group's connections in that
+    meeting, to broadcast; None to the others, and when nothing changed.
     """
     if link.role not in access.INVITE_ROLES or link.participant_id is None:
         return None
     if attendance is None or registers.attendance_on_joining(meeting_status, attendance) is None:
         return None
     db.session.rollback()  # the write transaction starts afresh (begin_write) and reads again
+    return _joins().run((link.meeting_id, link.id))
 
-    def decide(change: Change) -> bool:
+
+def _take_attendance(group: list[Waiting]) -> None:
+    """The attendance of a group of joining links: per meeting, one transaction and one event."""
+    by_meeting: dict[int, list[Waiting]] = {}
+    for joining in group:
+        by_meeting.setdefault(joining.value[0], []).append(joining)
+    for joins in by_meeting.values():
+        try:
+            links = [db.session.get(AccessLink, joining.value[1]) for joining in joins]
+            links = [link for link in links if link is not None]
+            if links:
+                joins[0].result = apply(links[0], JOINED, partial(_mark_links_joined, links))
+        except Exception as exc:  # this meeting's joins learn why; other meetings' are written
+            db.session.rollback()
+            for joining in joins:
+                joining.error = exc
+
+
+def _mark_links_joined(links: list[AccessLink], change: Change) -> bool:
+    """Under the meeting's lock: each link's participant joined, audited as their link's (False if none changed)."""
+    changed = False
+    for link in links:
+        change.link = link  # each audit entry names the link that joined
         fresh = db.session.get(Participant, link.participant_id, populate_existing=True)
-        return fresh is not None and mark_joined(change, fresh)
+        changed = (fresh is not None and mark_joined(change, fresh)) or changed
+    return changed
 
-    return apply(link, JOINED, decide)
+
+def _joins() -> GroupWrites:
+    """This app's group writer of attendance taken on joining (each app has its own database)."""
+    extensions = current_app.extensions
+    writer = extensions.get("joins")
+    if writer is None:
+        writer = extensions.setdefault("joins", GroupWrites(current_app.config["SOCKET_ROWS_GATHER_SECONDS"], _take_attendance))
+    return writer
 
 
 def mark_connected(change: Change) -> None:

@@ -1,4 +1,4 @@
-"""Socket rows written in groups (services.socket_sessions.GroupWrites): sockets opening or closing at
+"""Socket rows written in groups (services.group_commit.GroupWrites): sockets opening or closing at
 about the same moment share one commit, and each returns only once its own row is committed, as if it
 had written it alone. Real threads and a real SQLite file here; the server under gevent does the same
 with greenlets (tests/integration and the browser tests run it)."""
@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from facilitation import queries
 from facilitation.extensions import db
 from facilitation.models import SocketSession, utcnow
-from facilitation.services import socket_sessions
+from facilitation.services import group_commit, socket_sessions
 from tests.conftest import add_staff, app_with, meeting_payload
 
 
@@ -144,7 +144,7 @@ def test_a_lone_socket_is_written_at_once_without_waiting_for_a_group(tmp_path, 
         link = a_link(app, make_meeting_in)
         with app.app_context():
             socket_sessions.opened("earlier", link, None)
-            time.sleep(socket_sessions.BURST_SECONDS * 2)  # quiet since
+            time.sleep(group_commit.BURST_SECONDS * 2)  # quiet since
             began = time.monotonic()
             socket_sessions.opened("alone", link, None)
             assert time.monotonic() - began < 1.0
@@ -178,7 +178,7 @@ def test_a_connection_that_goes_away_while_its_group_gathers_hands_the_writing_o
                     time.sleep(0.01)
                 raise Gone()
 
-        monkeypatch.setattr(socket_sessions, "time", Clock)
+        monkeypatch.setattr(group_commit, "time", Clock)
 
         def open_one(i: int) -> bool:
             try:
@@ -195,8 +195,8 @@ def test_a_connection_that_goes_away_while_its_group_gathers_hands_the_writing_o
 
 
 def test_a_row_handed_the_writing_that_goes_away_hands_it_to_the_next_and_the_last_one_ends_it():
-    writer = socket_sessions.GroupWrites(gather_seconds=0.0)
-    handed, second, third = (socket_sessions._Row(closed=sid) for sid in ("a", "b", "c"))
+    writer = group_commit.GroupWrites(gather_seconds=0.0, write_group=lambda group: None)
+    handed, second, third = (group_commit.Waiting(("closed", sid)) for sid in ("a", "b", "c"))
     handed.leads = True  # as the connection that wrote the last group leaves it
     writer._waiting[:] = [handed, second, third]
     writer._writing = True

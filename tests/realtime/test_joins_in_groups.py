@@ -1,0 +1,100 @@
+"""Attendance taken in groups (services.attendance, services.group_commit): participants whose links
+connect at about the same moment, as a meeting starts, are recorded together, one transaction and one
+`attendance.joined` event per meeting for the group, with an audit entry each naming their own link;
+each connection returns once its participant's attendance is committed. Real threads and a real
+SQLite file here; the server under gevent does the same with greenlets."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlalchemy import select
+
+from facilitation import queries
+from facilitation.extensions import db
+from facilitation.models import AuditEntry, MeetingEvent
+from facilitation.services import attendance
+from tests.conftest import add_staff, app_with, meeting_payload
+from tests.realtime.test_socket_rows_in_groups import at_once, database_file
+
+
+def live_meeting(app, participants: int) -> tuple[int, list[str]]:
+    """A started meeting with `participants` parents; its id and their link tokens."""
+    client, staff = app.test_client(), add_staff(app)
+    made = client.post("/api/v1/meetings", json=meeting_payload(), headers={"Authorization": f"Bearer {staff['api_token']}"})
+    meeting_id, chair = made.get_json()["meeting"]["id"], made.get_json()["tokens"]["chair"]
+    tokens = []
+    for i in range(participants):
+        added = client.post(
+            f"/api/v1/meetings/{meeting_id}/commands/participants.add",
+            json={"name": f"Parent {i + 1}", "role": "parent", "agency": "family"},
+            headers={"Authorization": f"Bearer {chair}"},
+        )
+        tokens.append(added.get_json()["join_path"].rsplit("/", 1)[1])
+    started = client.post(f"/api/v1/meetings/{meeting_id}/commands/clock.start_meeting", json={}, headers={"Authorization": f"Bearer {chair}"})
+    assert started.status_code == 200, started.get_json()
+    return meeting_id, tokens
+
+
+def attendance_committed(app, token_link_id: int) -> str | None:
+    """The participant's attendance as everyone else reads it (a connection of its own)."""
+    with sqlite3.connect(database_file(app)) as other:
+        row = other.execute(
+            "SELECT p.attendance FROM participants p JOIN access_links l ON l.participant_id = p.id WHERE l.id = ?",
+            (token_link_id,),
+        ).fetchone()
+    return row[0]
+
+
+def join(app, token: str):
+    """What the connect handler does for a participant's link: returns (outcome, attendance once returned)."""
+    link, status, now = queries.joining_link(token)
+    outcome = attendance.link_connected(link, status, now)
+    return outcome, attendance_committed(app, link.id)
+
+
+def test_participants_joining_at_once_are_recorded_together_each_under_their_own_link(tmp_path):
+    with app_with(tmp_path, SOCKET_ROWS_GATHER_SECONDS=0.05) as app:
+        meeting_id, tokens = live_meeting(app, 13)
+        with app.app_context():
+            first, _ = join(app, tokens[0])  # a lone join is written at once, and a burst has begun
+            seq_before = first.event["seq"]
+
+        outcomes = at_once(app, 12, lambda i: join(app, tokens[i + 1]))
+
+        assert all(kind == "returned" for kind, _ in outcomes), outcomes
+        assert all(committed == "remote" for _, (_, committed) in outcomes)  # committed when each returned
+        events = [outcome.event for _, (outcome, _) in outcomes if outcome is not None]
+        assert 1 <= len(events) < 12  # an event per group, each returned to one of its connections
+        assert sorted(e["seq"] for e in events) == list(range(seq_before + 1, seq_before + 1 + len(events)))
+        joined = [p["name"] for e in events for p in e["data"]["participants"]]
+        assert sorted(joined) == sorted(f"Parent {i}" for i in range(2, 14))
+        with app.app_context():
+            logged = db.session.scalars(
+                select(MeetingEvent).where(MeetingEvent.meeting_id == meeting_id, MeetingEvent.seq > seq_before)
+            ).all()
+            assert [e.type for e in logged] == [attendance.JOINED] * len(events)
+            audits = db.session.scalars(
+                select(AuditEntry).where(AuditEntry.meeting_id == meeting_id, AuditEntry.action == attendance.JOINED)
+            ).all()
+            links = {queries.live_link(t).participant_id: queries.live_link(t).id for t in tokens}
+            assert len(audits) == 13
+            assert {a.entity_id: a.link_id for a in audits} == links  # each entry names the link that joined
+            assert all(a.actor.endswith("(joined by their link)") for a in audits)
+
+
+def test_a_participant_already_recorded_is_not_recorded_again_in_a_group(tmp_path):
+    with app_with(tmp_path, SOCKET_ROWS_GATHER_SECONDS=0.05) as app:
+        meeting_id, tokens = live_meeting(app, 3)
+        with app.app_context():
+            join(app, tokens[0])
+        # the first parent again (recorded already), the second, and the third parent's link twice at once
+        outcomes = at_once(app, 4, lambda i: join(app, tokens[min(i, 2)]))
+        assert all(kind == "returned" for kind, _ in outcomes), outcomes
+        joined = [p["name"] for _, (o, _) in outcomes if o is not None for p in o.event["data"]["participants"]]
+        assert sorted(joined) == ["Parent 2", "Parent 3"]  # each once
+        with app.app_context():
+            audits = db.session.scalars(
+                select(AuditEntry).where(AuditEntry.meeting_id == meeting_id, AuditEntry.action == attendance.JOINED)
+            ).all()
+            assert sorted(a.entity_id for a in audits) == sorted({queries.live_link(t).participant_id for t in tokens})
