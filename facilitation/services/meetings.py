@@ -11,7 +11,7 @@ from ..domain import access, agenda
 from ..domain import meetings as meeting_rules
 from ..domain.errors import RuleViolation
 from ..extensions import db
-from ..models import AccessLink, AgendaItem, AuditEntry, Meeting, User, utcnow
+from ..models import AccessLink, AgendaItem, AuditEntry, Disagreement, Meeting, User, utcnow
 from . import invitations
 from .action_log import review
 from .links import invite_expiry
@@ -95,6 +95,9 @@ def update_meeting(change: Change, args: schemas.UpdateMeetingArgs) -> None:
         start,
         end,
     )
+    if meeting_type != meeting.meeting_type:
+        # A disagreement's routes and their clocks are the meeting type's jurisdiction's: everyone sees them change.
+        change.put("disagreements", *queries.live_entries(Disagreement, meeting.id))
     meeting.title, meeting.meeting_type, meeting.child_ref = title, meeting_type, child_ref
     moved = (start, end) != (meeting.scheduled_start, meeting.scheduled_end)
     if end != meeting.scheduled_end:

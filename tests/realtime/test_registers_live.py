@@ -439,3 +439,19 @@ def test_a_resolved_disagreement_keeps_when_it_was_resolved_and_takes_a_reflecti
 
     assert "<td>1</td>" in row("open_no_step")
     assert "<td>1</td><td>0</td><td>0</td>" in row("resolved_in_meeting")
+
+
+def test_changing_the_meeting_type_shows_every_disagreement_s_routes_in_the_new_jurisdiction(meeting, sockets):
+    chair, parent = sockets(meeting["chair"]), sockets(meeting["participants"][0])
+    made = cmd(chair, "disagreements.record", topic="Hours of support")
+    updated = cmd(chair, "disagreements.update", disagreement_id=made["disagreement_id"], version=1, about="la_decision",
+                  next_step="mediation", next_step_owner_name="LA SEND officer", next_step_agency="Northshire SEND",
+                  follow_up_date=soon(30))
+    assert updated["ok"], updated
+    before = parent.emit("sync", {}, callback=True)["snapshot"]["disagreements"][0]
+    parent.get_received()
+    assert cmd(chair, "meeting.update", version=1, meeting_type="iep_meeting")["ok"]
+    (event,) = [e for e in events_of(parent) if e["type"] == "meeting.update"]
+    (shown,) = event["data"]["disagreements"]
+    assert shown["about_label"] is None and before["about_label"] is not None  # an English kind, not a US one
+    assert shown == parent.emit("sync", {}, callback=True)["snapshot"]["disagreements"][0]  # as a fresh sync shows it
