@@ -109,8 +109,9 @@ class Config:
     SOCKET_HEARTBEAT_SECONDS = float(os.environ.get("SOCKET_HEARTBEAT_SECONDS", 10))
     SOCKET_STALE_SECONDS = float(os.environ.get("SOCKET_STALE_SECONDS", 60))
     #: Sockets opening or closing in a burst (a restart's reconnect storm) have their rows written in
-    #: groups, one commit each: the first row of a group waits this many seconds for others to join
-    #: it (services.socket_sessions.GroupWrites); 0 writes whatever is waiting at once.
+    #: groups, one commit each, and participants joining a live meeting in a burst their attendance (one
+    #: event per meeting for each group): the first of a group waits this many seconds for others to
+    #: join it (services.group_commit); 0 writes whatever is waiting at once.
     SOCKET_ROWS_GATHER_SECONDS = float(os.environ.get("SOCKET_ROWS_GATHER_SECONDS", 0.01))
     #: Security events (services.security_events): repeats of one within a minute are added to its count
     #: this many seconds later, in one write, so that a flood of refusals is not a flood of writes.
