@@ -67,16 +67,21 @@ def _take_attendance(group: list[Waiting]) -> None:
     by_meeting: dict[int, list[Waiting]] = {}
     for joining in group:
         by_meeting.setdefault(joining.value[0], []).append(joining)
-    for joins in by_meeting.values():
-        try:
-            links = [db.session.get(AccessLink, joining.value[1]) for joining in joins]
-            links = [link for link in links if link is not None]
-            if links:
-                joins[0].result = apply(links[0], JOINED, partial(_mark_links_joined, links))
-        except Exception as exc:  # this meeting's joins learn why; other meetings' are written
-            db.session.rollback()
-            for joining in joins:
-                joining.error = exc
+    own = queries.scoped_organisation_id()  # the writing connection's; each meeting's is used for its joins
+    try:
+        for joins in by_meeting.values():
+            try:
+                links = [db.session.get(AccessLink, joining.value[1]) for joining in joins]
+                links = [link for link in links if link is not None]
+                if links:
+                    joins[0].result = apply(links[0], JOINED, partial(_mark_links_joined, links))
+            except Exception as exc:  # this meeting's joins learn why; other meetings' are written
+                db.session.rollback()
+                for joining in joins:
+                    joining.error = exc
+    finally:
+        if own is not None:
+            queries.use_organisation(own)
 
 
 def _mark_links_joined(links: list[AccessLink], change: Change) -> bool:

@@ -18,9 +18,9 @@ from tests.conftest import add_staff, app_with, meeting_payload
 from tests.realtime.test_socket_rows_in_groups import at_once, database_file
 
 
-def live_meeting(app, participants: int) -> tuple[int, list[str]]:
-    """A started meeting with `participants` parents; its id and their link tokens."""
-    client, staff = app.test_client(), add_staff(app)
+def live_meeting(app, participants: int, chair: str = "senco@school.test") -> tuple[int, list[str]]:
+    """A started meeting with `participants` parents (prepared by a new staff account); its id and their link tokens."""
+    client, staff = app.test_client(), add_staff(app, email=chair)
     made = client.post("/api/v1/meetings", json=meeting_payload(), headers={"Authorization": f"Bearer {staff['api_token']}"})
     meeting_id, chair = made.get_json()["meeting"]["id"], made.get_json()["tokens"]["chair"]
     tokens = []
@@ -98,3 +98,26 @@ def test_a_participant_already_recorded_is_not_recorded_again_in_a_group(tmp_pat
                 select(AuditEntry).where(AuditEntry.meeting_id == meeting_id, AuditEntry.action == attendance.JOINED)
             ).all()
             assert sorted(a.entity_id for a in audits) == sorted({queries.live_link(t).participant_id for t in tokens})
+
+
+def test_a_meeting_whose_joins_cannot_be_written_fails_only_its_own_connections(tmp_path, monkeypatch):
+    with app_with(tmp_path, SOCKET_ROWS_GATHER_SECONDS=0.05) as app:
+        (_, a_tokens), (b, b_tokens) = live_meeting(app, 4), live_meeting(app, 4, chair="senco@other.test")
+        with app.app_context():
+            join(app, a_tokens[0])  # a burst has begun
+        marked = attendance.mark_joined
+
+        def refuse_b(change, participant):
+            if change.meeting.id == b:
+                raise RuntimeError("meeting b's database is unwell")
+            return marked(change, participant)
+
+        monkeypatch.setattr(attendance, "mark_joined", refuse_b)
+        tokens = a_tokens[1:] + b_tokens[:3]
+        outcomes = at_once(app, 6, lambda i: join(app, tokens[i]))
+        assert [kind for kind, _ in outcomes[:3]] == ["returned"] * 3
+        assert all(committed == "remote" for _, (_, committed) in outcomes[:3])
+        assert [(kind, str(exc)) for kind, exc in outcomes[3:]] == [("raised", "meeting b's database is unwell")] * 3
+        with app.app_context():
+            for token in b_tokens:
+                assert attendance_committed(app, queries.live_link(token).id) == "expected"  # nothing written for b
