@@ -1444,8 +1444,10 @@ def report(
         out.append(
             f"- Persisted commands/s, one chair, 10 participants connected (median of {args.rounds} rounds of "
             f"{args.cps_seconds:g} s each): back-to-back {cps.serial_cps:.0f}/s "
-            f"({cps.serial_ack_ms:.2f} ms from send to ack; server CPU {cps.server_cpu_serial:.0f}%, client CPU "
-            f"{cps.client_cpu_serial:.0f}%); pipelined, {cps.window} in flight: {cps.pipelined_cps:.0f}/s "
+            f"({cps.serial_ack_ms:.2f} ms from send to ack; server CPU {cps.server_cpu_serial:.0f}%, so "
+            f"{cps.server_cpu_serial * cps.serial_ack_ms / 100:.2f} ms of server CPU per command with no pause "
+            f"between commands; client CPU {cps.client_cpu_serial:.0f}%); pipelined, {cps.window} in flight: "
+            f"{cps.pipelined_cps:.0f}/s "
             f"(server CPU {cps.server_cpu_pipelined:.0f}%, client CPU {cps.client_cpu_pipelined:.0f}%); "
             f"refused commands {cps.errors}, lost deliveries {cps.lost}."
         )
