@@ -977,24 +977,28 @@ async def run_throughput(args, workdir: Path) -> Throughput:
             await asyncio.wait_for(chair.command(*cycle.next()), 10)
         gc.collect()
 
+        def counted(ack: dict) -> int:
+            """1 for an acknowledged command (its seq kept for the lost-delivery count), else 0 (an error)."""
+            nonlocal errors
+            if ack.get("ok"):
+                seqs.append(ack["seq"])
+                return 1
+            errors += 1
+            note_error(ack)
+            return 0
+
         async def back_to_back() -> tuple[float, float, float, float]:
             """Each command waits for its ack: (commands/s, ms per ack, server CPU %, client CPU %)."""
-            nonlocal errors
             t_end = perf_counter() + args.cps_seconds
-            ok = 0
+            ok = sent = 0
             cpu0, srv0, t0 = process_time(), server.cpu_seconds(), perf_counter()
             while perf_counter() < t_end:
-                ack = await asyncio.wait_for(chair.command(*cycle.next()), 10)
-                if ack.get("ok"):
-                    ok += 1
-                    seqs.append(ack["seq"])
-                else:
-                    errors += 1
-                    note_error(ack)
+                ok += counted(await asyncio.wait_for(chair.command(*cycle.next()), 10))
+                sent += 1
             wall = perf_counter() - t0
             return (
                 ok / wall,
-                1e3 * wall / max(1, ok + errors),
+                1e3 * wall / max(1, sent),
                 100 * (server.cpu_seconds() - srv0) / wall,
                 100 * (process_time() - cpu0) / wall,
             )
@@ -1013,14 +1017,7 @@ async def run_throughput(args, workdir: Path) -> Throughput:
                 if not done:
                     errors += len(inflight)
                     break
-                for fut in done:
-                    ack = fut.result()
-                    if ack.get("ok"):
-                        ok += 1
-                        seqs.append(ack["seq"])
-                    else:
-                        errors += 1
-                        note_error(ack)
+                ok += sum(counted(fut.result()) for fut in done)
             wall = perf_counter() - t0
             return ok / wall, 100 * (server.cpu_seconds() - srv0) / wall, 100 * (process_time() - cpu0) / wall
 
