@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import current_app
 from sqlalchemy import select
 
 from .. import queries
 from ..domain import access, registers
 from ..extensions import db
 from ..models import AccessLink, Participant, SocketSession
-from .group_commit import GroupWrites, Waiting
+from . import group_commit
+from .group_commit import Waiting
 from .pipeline import Change, Outcome, apply
 
 #: The event (and audit action) of attendance taken from a link connecting.
@@ -59,7 +59,7 @@ def link_connected(link: AccessLink, meeting_status: str, attendance: str | None
     if attendance is None or registers.attendance_on_joining(meeting_status, attendance) is None:
         return None
     db.session.rollback()  # the write transaction starts afresh (begin_write) and reads again
-    return _joins().run((link.meeting_id, link.id))
+    return group_commit.for_app("joins", _take_attendance).run((link.meeting_id, link.id))
 
 
 def _take_attendance(group: list[Waiting]) -> None:
@@ -92,15 +92,6 @@ def _mark_links_joined(links: list[AccessLink], change: Change) -> bool:
         fresh = db.session.get(Participant, link.participant_id, populate_existing=True)
         changed = (fresh is not None and mark_joined(change, fresh)) or changed
     return changed
-
-
-def _joins() -> GroupWrites:
-    """This app's group writer of attendance taken on joining (each app has its own database)."""
-    extensions = current_app.extensions
-    writer = extensions.get("joins")
-    if writer is None:
-        writer = extensions.setdefault("joins", GroupWrites(current_app.config["SOCKET_ROWS_GATHER_SECONDS"], _take_attendance))
-    return writer
 
 
 def mark_connected(change: Change) -> None:

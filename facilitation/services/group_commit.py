@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
+
 from ..extensions import db
 from .writes import commit
 
@@ -129,6 +131,16 @@ class GroupWrites:
             if error is not None:
                 each.error = error
             each.written.set()
+
+
+def for_app(name: str, write_group: Callable[[list[Waiting]], None]) -> GroupWrites:
+    """This app's group writer of one kind (each app has its own database), gathering for
+    SOCKET_ROWS_GATHER_SECONDS in a burst."""
+    extensions = current_app.extensions
+    writer = extensions.get(name)
+    if writer is None:
+        writer = extensions.setdefault(name, GroupWrites(current_app.config["SOCKET_ROWS_GATHER_SECONDS"], write_group))
+    return writer
 
 
 def _outcome(row: Waiting) -> Any:

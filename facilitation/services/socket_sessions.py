@@ -19,11 +19,11 @@ import os
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from ..extensions import db
 from ..models import AccessLink, SocketSession, utcnow
+from . import group_commit
 from .group_commit import GroupWrites, Waiting
 from .writes import write
 
@@ -108,14 +108,8 @@ def _write_group(group: list[Waiting]) -> None:
 
 
 def _group_writes() -> GroupWrites:
-    """This app's group writer (each app has its own database)."""
-    extensions = current_app.extensions
-    writer = extensions.get("socket_rows")
-    if writer is None:
-        writer = extensions.setdefault(
-            "socket_rows", GroupWrites(current_app.config["SOCKET_ROWS_GATHER_SECONDS"], _write_group)
-        )
-    return writer
+    """This app's group writer of socket rows."""
+    return group_commit.for_app("socket_rows", _write_group)
 
 
 def beat(now: datetime, stale_after: timedelta) -> int:
