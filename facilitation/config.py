@@ -53,7 +53,7 @@ class Config:
     PUBLIC_URL = os.environ.get("PUBLIC_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}")
     #: Largest Socket.IO message accepted, in bytes.
     MAX_SOCKET_MESSAGE_BYTES = int(os.environ.get("MAX_SOCKET_MESSAGE_BYTES", 64 * 1024))
-    #: Seconds a process keeps the shared parts of a meeting's snapshot at one seq (queries.SnapshotParts);
+    #: Seconds a process keeps the shared parts of a meeting's snapshot at one seq (snapshots.SnapshotParts);
     #: 0 reads every snapshot afresh.
     SNAPSHOT_CACHE_SECONDS = float(os.environ.get("SNAPSHOT_CACHE_SECONDS", 5))
     MAX_CONTENT_LENGTH = 256 * 1024

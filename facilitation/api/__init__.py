@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import json_input, queries, schemas, services
+from .. import json_input, queries, schemas, services, snapshots
 from ..auth import allow
 from ..domain import access
 from ..domain import documents as document_rules
@@ -171,7 +171,7 @@ def read_meeting(meeting_id: int):
     """Any link of the meeting: its full current state."""
     link = _bearer_link(meeting_id, "meeting.read")
     meeting = db.session.get(Meeting, meeting_id)
-    return jsonify(queries.snapshot(meeting, link, utcnow()))
+    return jsonify(snapshots.snapshot(meeting, link, utcnow()))
 
 
 @bp.get("/v1/meetings/<int:meeting_id>/events")

@@ -49,7 +49,7 @@ IDEMPOTENCY_KEY = {
 MINUTES_VERSION = {"name": "version", "in": "query", "schema": {"type": "string", "pattern": "^(live|[1-9][0-9]{0,5})$"}}
 
 
-# ---------------------------------------------------------------- the meeting's state (queries.snapshot and its views)
+# ---------------------------------------------------------------- the meeting's state (snapshots.snapshot and the views in queries)
 
 
 def _ref(model: str) -> dict:

@@ -25,7 +25,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 from pydantic import ValidationError
 from sqlalchemy import bindparam, select
 
-from .. import json_input, queries, schemas
+from .. import json_input, queries, schemas, snapshots
 from ..domain import access
 from ..domain.errors import RuleViolation
 from ..extensions import db, socketio
@@ -213,7 +213,7 @@ def on_sync(link: AccessLink, meeting: Meeting, data: Any) -> dict:
         events = queries.events_since(meeting.id, args.last_seq, meeting.last_seq, link.role, link.participant_id)
         if events is not None:
             return {"ok": True, "events": events, "seq": meeting.last_seq, "server_now": queries.iso(utcnow())}
-    return {"ok": True, "snapshot": queries.snapshot(meeting, link, utcnow())}
+    return {"ok": True, "snapshot": snapshots.snapshot(meeting, link, utcnow())}
 
 
 @socket_event("time")

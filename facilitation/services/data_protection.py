@@ -24,7 +24,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import String, and_, cast, delete, func, literal, or_, select, update
 
-from .. import exports, queries
+from .. import exports, queries, snapshots
 from ..domain import minutes as minutes_rules
 from ..domain.errors import Conflict, InvalidValue, NotFound
 from ..domain.meetings import MEETING_TYPES
@@ -397,7 +397,7 @@ def purge_expired(
         db.session.rollback()
         raise
     if summary.meeting_ids:
-        queries.forget_snapshots()  # later meetings' rows may have been detached from these, with no new seq
+        snapshots.forget_snapshots()  # later meetings' rows may have been detached from these, with no new seq
     return summary
 
 
@@ -477,7 +477,7 @@ def erase_child(child_ref: str, *, by: User | str) -> Erasure:
     except Exception:
         db.session.rollback()
         raise
-    queries.forget_snapshots()  # as after a purge
+    snapshots.forget_snapshots()  # as after a purge
     return erasure
 
 

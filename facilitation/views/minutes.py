@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request
 from flask_login import current_user
 
-from .. import exports, queries, schemas
+from .. import exports, queries, schemas, snapshots
 from ..auth import allow
 from ..domain import access
 from ..domain import minutes as rules
@@ -56,7 +56,7 @@ def page(token: str):
     which = _which(link, meeting)
     minutes = minutes_or_404(meeting, which)
     state = service.circulation_state(meeting, link)
-    snapshot = queries.snapshot(meeting, link, utcnow())
+    snapshot = snapshots.snapshot(meeting, link, utcnow())
     body = render_template(
         "minutes/page.html",
         meeting=meeting,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
-from .. import queries, services
+from .. import queries, services, snapshots
 from ..auth import allow, redirect_to_sign_in
 from ..domain import access, registers
 from ..domain import outcomes as outcome_rules
@@ -75,7 +75,7 @@ def _page(token: str, page: str):
         abort(404)  # another account's staff link: the same answer as for no link at all
     role = link.role
     meeting = db.session.get(Meeting, link.meeting_id)
-    snapshot = queries.snapshot(meeting, link, utcnow())
+    snapshot = snapshots.snapshot(meeting, link, utcnow())
     services.pipeline.log_access(link, "meeting.open", "meeting", note=f"{page} page")
     extra = {}
     if role in REVIEWERS:

@@ -1,4 +1,4 @@
-"""The parts of a snapshot shared by every connection of a meeting at one seq (queries.SnapshotParts):
+"""The parts of a snapshot shared by every connection of a meeting at one seq (snapshots.SnapshotParts):
 a command shows at once, confidential entries never reach a role that may not see them whichever
 audience read first, the purge's detachments show at once, and a write outside the commands shows
 within SNAPSHOT_CACHE_SECONDS (this module's app keeps parts for half a second)."""
@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from facilitation import queries
+from facilitation import queries, snapshots
 from facilitation.extensions import db
 from facilitation.models import Meeting, Participant, utcnow
 from facilitation.services import data_protection
@@ -101,7 +101,7 @@ def test_a_write_outside_the_commands_shows_within_the_configured_seconds(app, m
 
 
 def test_the_cache_keeps_a_bounded_number_of_parts_and_forgets_the_oldest():
-    parts = queries.SnapshotParts(size=2)
+    parts = snapshots.SnapshotParts(size=2)
     for seq in (1, 2, 3):
         parts.put((7, seq, True), 0.0, {"seq": seq})
     assert parts.get((7, 1, True), 0.0, 5) is None
@@ -126,20 +126,20 @@ def test_requests_to_speak_at_one_seq_reach_the_chair_all_and_each_participant_o
     assert mine[screen]["speaking_requests"] == []
 
 
-READ_PARTS = queries._read_parts
+READ_PARTS = snapshots._read_parts
 
 
 def fresh_parts(app, meeting_id: int, confidential: bool) -> dict:
     """The meeting's parts read now, all of them, past the cache."""
     with app.app_context():
         meeting = db.session.get(Meeting, meeting_id)
-        return READ_PARTS(meeting, confidential, utcnow(), queries.PARTS)
+        return READ_PARTS(meeting, confidential, utcnow(), snapshots.PARTS)
 
 
 def spy_on_reads(monkeypatch) -> list[set]:
     """The parts each read of a snapshot's parts reads, in order."""
     read: list[set] = []
-    monkeypatch.setattr(queries, "_read_parts", lambda m, c, now, names: read.append(set(names)) or READ_PARTS(m, c, now, names))
+    monkeypatch.setattr(snapshots, "_read_parts", lambda m, c, now, names: read.append(set(names)) or READ_PARTS(m, c, now, names))
     return read
 
 
@@ -182,7 +182,7 @@ def test_parts_carried_over_from_an_earlier_seq_are_what_a_fresh_read_gives(app,
             assert len(shown["speaking_requests"]) == (len(parts["speaking_requests"]) if confidential else
                                                        sum(r["participant_id"] == shown["viewer"]["participant_id"]
                                                            for r in parts["speaking_requests"]))  # fmt: skip
-        everything = set(queries.PARTS)
+        everything = set(snapshots.PARTS)
         assert read == [everything if expected is None else expected] * 2, name  # once per audience, then shared at that seq
 
 
@@ -194,7 +194,7 @@ def test_an_event_naming_anything_but_the_parts_has_every_part_read_again(app, m
     read.clear()
     cmd(chair, "evidence.request", participant_id=ep, what="EP advice")  # flags the evidence as changed
     snap(chair)
-    assert read == [set(queries.PARTS)]
+    assert read == [set(snapshots.PARTS)]
 
 
 def test_parts_are_not_carried_past_their_age_nor_over_missing_events(app, meeting, sockets, monkeypatch):
@@ -211,4 +211,4 @@ def test_parts_are_not_carried_past_their_age_nor_over_missing_events(app, meeti
         db.session.query(MeetingEvent).filter_by(meeting_id=meeting["id"]).delete()
         db.session.commit()
     snap(chair)
-    assert read == [set(queries.PARTS)] * 2
+    assert read == [set(snapshots.PARTS)] * 2
