@@ -6,16 +6,14 @@ SQLite file here; the server under gevent does the same with greenlets."""
 
 from __future__ import annotations
 
-import sqlite3
-
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from facilitation import queries
 from facilitation.extensions import db
 from facilitation.models import AuditEntry, MeetingEvent
 from facilitation.services import attendance
 from tests.conftest import add_staff, app_with, meeting_payload
-from tests.realtime.test_socket_rows_in_groups import at_once, database_file
+from tests.realtime.test_socket_rows_in_groups import at_once
 
 
 def live_meeting(app, participants: int, chair: str = "senco@school.test") -> tuple[int, list[str]]:
@@ -37,13 +35,12 @@ def live_meeting(app, participants: int, chair: str = "senco@school.test") -> tu
 
 
 def attendance_committed(app, token_link_id: int) -> str | None:
-    """The participant's attendance as everyone else reads it (a connection of its own)."""
-    with sqlite3.connect(database_file(app)) as other:
-        row = other.execute(
-            "SELECT p.attendance FROM participants p JOIN access_links l ON l.participant_id = p.id WHERE l.id = ?",
-            (token_link_id,),
-        ).fetchone()
-    return row[0]
+    """The participant's attendance as everyone else reads it (a database connection of its own)."""
+    with db.engine.connect() as other:
+        return other.execute(
+            text("SELECT p.attendance FROM participants p JOIN access_links l ON l.participant_id = p.id WHERE l.id = :id"),
+            {"id": token_link_id},
+        ).scalar_one()
 
 
 def join(app, token: str):
