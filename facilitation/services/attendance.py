@@ -71,8 +71,9 @@ def _take_attendance(group: list[Waiting]) -> None:
     try:
         for joins in by_meeting.values():
             try:
-                links = [db.session.get(AccessLink, joining.value[1]) for joining in joins]
-                links = [link for link in links if link is not None]
+                ids = list(dict.fromkeys(joining.value[1] for joining in joins))  # a link twice: once
+                found = {link.id: link for link in db.session.scalars(select(AccessLink).where(AccessLink.id.in_(ids)))}
+                links = [found[i] for i in ids if i in found]
                 if links:
                     joins[0].result = apply(links[0], JOINED, partial(_mark_links_joined, links))
             except Exception as exc:  # this meeting's joins learn why; other meetings' are written
@@ -86,11 +87,19 @@ def _take_attendance(group: list[Waiting]) -> None:
 
 def _mark_links_joined(links: list[AccessLink], change: Change) -> bool:
     """Under the meeting's lock: each link's participant joined, audited as their link's (False if none changed)."""
+    fresh = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Participant)
+            .where(Participant.id.in_([link.participant_id for link in links]))
+            .execution_options(populate_existing=True)
+        )
+    }
     changed = False
     for link in links:
         change.link = link  # each audit entry names the link that joined
-        fresh = db.session.get(Participant, link.participant_id, populate_existing=True)
-        changed = (fresh is not None and mark_joined(change, fresh)) or changed
+        participant = fresh.get(link.participant_id)
+        changed = (participant is not None and mark_joined(change, participant)) or changed
     return changed
 
 
