@@ -93,11 +93,29 @@ class BoundedWebSocket(WebSocket):
         payload = text.encode()
         return Header.encode_header(True, WebSocket.OPCODE_TEXT, b"", len(payload), 0) + payload
 
+    @staticmethod
+    def idle(sock) -> bool:
+        """Whether engine.io's writer for this connection (`sock`, whose `direct_ws` this is) waits on an
+        empty queue: nothing is being written or waiting to be, so a frame written now overtakes none."""
+        return sock.writer_waiting and not sock.closed and not sock.queue.qsize()
+
+    def send_now(self, sock, frame: bytes) -> bool:
+        """Write `frame` while the connection is `idle`, without waiting: what the socket does not take at
+        once goes on the queue for engine.io's writer. False when nothing could be written (the socket is
+        full, or broken): the caller queues the packet as engine.io would, and the writer deals with it."""
+        written = self.write_now(frame)
+        if written == len(frame):
+            return True
+        if written > 0:
+            sock.queue.put(self.rest(frame, written))
+            return True
+        return False
+
     def write_now(self, frame: bytes) -> int:
         """Write as much of `frame` as the socket takes without waiting: the bytes written, -1 if broken.
 
-        Only for the broadcast (realtime.broadcast), and only while engine.io's writer for this
-        connection waits on an empty queue, so that no other write is under way.
+        Only while engine.io's writer for this connection waits on an empty queue (`idle`), so that no
+        other write is under way: the broadcast (realtime.broadcast) and `_send` below.
         """
         if self.closed:
             return -1
@@ -136,6 +154,7 @@ def _websocket_handler(self, ws):
 
 
 _eio_poll = _eio_socket.Socket.poll
+_eio_send = _eio_socket.Socket.send
 _eio_schedule_ping = _eio_socket.Socket.schedule_ping
 
 
@@ -168,6 +187,20 @@ def _poll(self):
     return [_SentOnce(p) for p in packets] if self.upgraded else packets
 
 
+def _send(self, pkt):
+    """engine.io's send of one packet (the answer to a socket event, a ping, a message to this connection
+    alone) written straight to an idle WebSocket, as the broadcast writes its frames: the queue, the
+    writer's wake-up and a switch of greenlets spared for each. A busy or long-polling connection, or a
+    binary packet, takes engine.io's own path through the queue."""
+    ws = self.direct_ws
+    if ws is None or pkt.binary or not ws.idle(self):
+        return _eio_send(self, pkt)
+    if not self.check_ping_timeout():  # engine.io closes it, as its own send would
+        return
+    if not ws.send_now(self, ws.text_frame(pkt.encode())):
+        self.queue.put(pkt)
+
+
 def _schedule_ping(self):
     """engine.io's next ping, from a timer on gevent's loop rather than a greenlet asleep for the
     whole ping interval: one greenlet (and its saved stack) fewer per open connection."""
@@ -191,6 +224,7 @@ _eio_socket.Socket.direct_ws = None  # until its WebSocket handler runs
 _eio_socket.Socket.writer_waiting = False  # until its writer first waits for packets
 _eio_socket.Socket._websocket_handler = _websocket_handler
 _eio_socket.Socket.poll = _poll
+_eio_socket.Socket.send = _send
 _eio_socket.Socket.schedule_ping = _schedule_ping
 _eio_socket.Socket._ping_now = _ping_now
 

@@ -127,16 +127,12 @@ def send_to_room(event: dict, room: str, skip_sids: list[str] | None = None) -> 
             continue
         sock = sockets.get(eio_sid)
         ws = getattr(sock, "direct_ws", None)
-        if ws is not None and getattr(sock, "writer_waiting", False) and not sock.closed and not sock.queue.qsize():
+        if ws is not None and ws.idle(sock):
             if not sock.check_ping_timeout():
                 continue  # engine.io closes it, as its own send would
             if frame is None:
                 frame = ws.text_frame(eio_pkt.encode())
-            written = ws.write_now(frame)
-            if written == len(frame):
-                continue
-            if written > 0:
-                sock.queue.put(ws.rest(frame, written))
+            if ws.send_now(sock, frame):
                 continue
         server._send_eio_packet(eio_sid, eio_pkt)
 
