@@ -9,6 +9,7 @@ links connect (services.attendance).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +20,8 @@ from flask import current_app
 
 from ..extensions import db
 from .writes import commit
+
+log = logging.getLogger(__name__)
 
 #: a group written less than this long ago means writes are arriving in a burst
 BURST_SECONDS = 0.05
@@ -37,6 +40,11 @@ class Waiting:
     written: threading.Event = field(default_factory=lambda: threading.Event())  # gevent's, once patched
     #: set when the connection writing a group hands the writing of the next one to this write's
     leads: bool = False
+    #: set once a group has taken this write (it is no longer waiting), and once that group is done
+    taken: bool = False
+    done: bool = False
+    #: set when this write's connection gives up or goes away after a group has taken it
+    abandoned: bool = False
 
 
 class GroupWrites:
@@ -48,11 +56,24 @@ class GroupWrites:
     `write_group`, which writes it (in one transaction, or one per meeting) and may set each write's
     `result` or `error`. Every connection returns once its own write is committed (with its result), or
     raises the error that stopped it, as if it had written alone; a lone write is written at once.
+
+    A connection that gives up (WAIT_SECONDS) or goes away after a group has taken its write cannot stop
+    that group writing it. Where a write left behind would be wrong (the row of a socket that never
+    connected counts against the caps until the process stops), `undo(value)` gives the write that takes
+    it back; it is run, in a thread of its own in `app`'s context, after the group that wrote the original.
     """
 
-    def __init__(self, gather_seconds: float, write_group: Callable[[list[Waiting]], None]) -> None:
+    def __init__(
+        self,
+        gather_seconds: float,
+        write_group: Callable[[list[Waiting]], None],
+        undo: Callable[[Any], Any] | None = None,
+        app: Any = None,
+    ) -> None:
         self.gather_seconds = gather_seconds
         self.write_group = write_group
+        self.undo = undo
+        self.app = app
         self._lock = threading.Lock()
         self._waiting: list[Waiting] = []
         self._writing = False
@@ -89,6 +110,8 @@ class GroupWrites:
             raise
         with self._lock:
             group, self._waiting = self._waiting, []
+            for each in group:
+                each.taken = True
         error: BaseException | None = RuntimeError("The group was not written.")
         try:
             self.write_group(group)
@@ -113,33 +136,69 @@ class GroupWrites:
 
     def _leave(self, row: Waiting) -> None:
         """A write whose connection gives up or goes away before it is written: it leaves the writes
-        waiting (if a group has taken it already, that group still writes it), and if it had been handed
-        the writing of the next group, the next write's connection takes that on."""
+        waiting, and if it had been handed the writing of the next group, the next write's connection
+        takes that on. If a group has taken it already, that group still writes it: it is undone once
+        that group is done (or now, if the group was done as the connection gave up)."""
+        undo_now = False
         with self._lock:
             if row in self._waiting:
                 self._waiting.remove(row)
+            elif row.taken:
+                row.abandoned = True
+                undo_now = row.done and row.error is None
             if row.leads:
                 row.leads = False
                 self._hand_on_locked()
+        if undo_now:
+            self._undo(row)
 
     def _done(self, group: list[Waiting], error: BaseException | None) -> None:
         self._last_write = time.monotonic()
         self.groups += 1
         self.rows += len(group)
-        self._hand_on()  # writes that came while this group was written
+        with self._lock:
+            for each in group:
+                if error is not None:
+                    each.error = error
+                each.done = True
+            left = [each for each in group if each.abandoned and each.error is None]
+            self._hand_on_locked()  # writes that came while this group was written
         for each in group:
-            if error is not None:
-                each.error = error
             each.written.set()
+        for each in left:  # written, but their connections gave up on them meanwhile
+            self._undo(each)
+
+    def _undo(self, row: Waiting) -> None:
+        """Take back a write whose connection gave up on it after its group took it (see `undo`), in a
+        thread of its own: that connection is failing, and the writing connection has its own to finish."""
+        value = self.undo(row.value) if self.undo is not None else None
+        if value is None:
+            return
+
+        def run() -> None:
+            try:
+                if self.app is None:
+                    self.run(value)
+                    return
+                with self.app.app_context():
+                    self.run(value)
+            except Exception:  # nobody waits on this thread: the log says what is left behind
+                log.exception("could not undo a write given up on: %r", value)
+
+        threading.Thread(target=run, name="group-commit-undo", daemon=True).start()
 
 
-def for_app(name: str, write_group: Callable[[list[Waiting]], None]) -> GroupWrites:
+def for_app(
+    name: str, write_group: Callable[[list[Waiting]], None], undo: Callable[[Any], Any] | None = None
+) -> GroupWrites:
     """This app's group writer of one kind (each app has its own database), gathering for
     SOCKET_ROWS_GATHER_SECONDS in a burst."""
     extensions = current_app.extensions
     writer = extensions.get(name)
     if writer is None:
-        writer = extensions.setdefault(name, GroupWrites(current_app.config["SOCKET_ROWS_GATHER_SECONDS"], write_group))
+        app = current_app._get_current_object()
+        gather = app.config["SOCKET_ROWS_GATHER_SECONDS"]
+        writer = extensions.setdefault(name, GroupWrites(gather, write_group, undo, app))
     return writer
 
 

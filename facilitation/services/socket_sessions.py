@@ -107,9 +107,16 @@ def _write_group(group: list[Waiting]) -> None:
             connection.execute(_DELETE_SESSION, closed)
 
 
+def _undo(value: tuple) -> tuple | None:
+    """A socket's row written after its connection gave up (it never connected, so no disconnect will
+    remove it): deleted again. A deletion needs no undoing."""
+    kind, row = value
+    return ("closed", row["sid"]) if kind == "opened" else None
+
+
 def _group_writes() -> GroupWrites:
     """This app's group writer of socket rows."""
-    return group_commit.for_app("socket_rows", _write_group)
+    return group_commit.for_app("socket_rows", _write_group, _undo)
 
 
 def beat(now: datetime, stale_after: timedelta) -> int:

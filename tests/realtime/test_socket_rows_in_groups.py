@@ -209,3 +209,67 @@ def test_a_row_handed_the_writing_that_goes_away_hands_it_to_the_next_and_the_la
     writer._waiting.clear()
     writer._leave(second)  # nothing left waiting: no one is writing, the next row writes at once
     assert not writer._writing
+
+
+def eventually(check, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.02)
+    return check()
+
+
+def test_a_socket_that_gives_up_after_its_group_took_its_row_leaves_no_row_behind(tmp_path, make_meeting_in, monkeypatch):
+    """The group writing a row cannot be stopped by the connection giving up on it (30 s, or the
+    client going away): the row is written, but the socket never connected, so no disconnect would
+    remove it, and it would count against the caps until the process stops. It is deleted again."""
+    with grouping_app(tmp_path, gather_seconds=0.1) as app:
+        link = a_link(app, make_meeting_in)
+        with app.app_context():
+            socket_sessions.opened("first", link, "10.0.0.4")
+        monkeypatch.setattr(group_commit, "BURST_SECONDS", 60.0)  # still a burst: the next group gathers
+        write_group = socket_sessions._write_group
+        slow = threading.Event()
+
+        def slow_write(group):  # the database is slow to take the group
+            if ("opened", "gives-up") in [(row.value[0], row.value[1]["sid"]) for row in group if row.value[0] == "opened"]:
+                slow.wait(5)
+            write_group(group)
+
+        monkeypatch.setattr(app.extensions["socket_rows"], "write_group", slow_write)
+        monkeypatch.setattr(group_commit, "WAIT_SECONDS", 0.3)
+
+        def open_one(i: int):
+            if i == 1:
+                time.sleep(0.03)  # joins the group the first one gathers
+            socket_sessions.opened("writes" if i == 0 else "gives-up", link, "10.0.0.4")
+            return committed(app, "writes" if i == 0 else "gives-up")
+
+        release = threading.Timer(0.8, slow.set)  # after the second has given up
+        release.start()
+        outcomes = at_once(app, 2, open_one)
+        release.cancel()
+        assert outcomes[0] == ("returned", True)
+        assert outcomes[1][0] == "raised" and isinstance(outcomes[1][1], TimeoutError)
+        assert eventually(lambda: not committed(app, "gives-up"))
+        assert committed(app, "writes")
+        with app.app_context():  # only the sockets that connected count against the caps
+            assert socket_sessions.over_cap(link, "10.0.0.4", per_link=0, per_address=3) is None
+            assert socket_sessions.over_cap(link, "10.0.0.4", per_link=0, per_address=2) == "address"
+
+
+def test_a_write_given_up_just_as_its_group_is_done_is_undone_at_once(tmp_path):
+    with app_with(tmp_path) as app:
+        written: list = []
+        writer = group_commit.GroupWrites(0.0, lambda group: written.extend(row.value for row in group),
+                                          undo=lambda value: ("undo", value), app=app)  # fmt: skip
+        row = group_commit.Waiting("mine")
+        row.taken = row.done = True  # its group wrote it as its connection's wait ran out
+        writer._leave(row)
+        assert eventually(lambda: written == [("undo", "mine")])
+        failed = group_commit.Waiting("failed", error=RuntimeError("not written"))
+        failed.taken = failed.done = True
+        writer._leave(failed)  # not written: nothing to undo
+        time.sleep(0.1)
+        assert written == [("undo", "mine")]
