@@ -226,8 +226,10 @@ def on_time(link: AccessLink, meeting: None, data: Any) -> dict:
 def on_command(link: AccessLink, meeting: Meeting, data: Any) -> dict:
     """Any role the permission table allows for the command: apply it once; everyone in the meeting gets the event."""
     envelope = schemas.parse(schemas.CommandEnvelope, data)
-    # current_link began the write transaction and read the meeting with its row locked
-    outcome = pipeline.execute(link, envelope.name, envelope.args, envelope.id, locked=meeting)
+    # current_link began the write transaction and read the meeting with its row locked; nothing here
+    # reads the command's rows again after its commit (the broadcast sends the event it built), and the
+    # event's session ends with it, so they are not marked for reading again
+    outcome = pipeline.execute(link, envelope.name, envelope.args, envelope.id, locked=meeting, keep_loaded=True)
     if not outcome.replayed:
         broadcast(outcome)
     return outcome.result

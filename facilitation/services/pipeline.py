@@ -228,13 +228,20 @@ def new_token() -> str:
 
 
 def execute(
-    link: AccessLink | None, name: str, raw_args: Any, command_id: str | None = None, *, locked: Meeting | None = None
+    link: AccessLink | None,
+    name: str,
+    raw_args: Any,
+    command_id: str | None = None,
+    *,
+    locked: Meeting | None = None,
+    keep_loaded: bool = False,
 ) -> Outcome:
     """Check, decide, write and commit one command; return its result and event.
 
     `locked`: the link's meeting, when the caller has already begun the write transaction and read it
     with its row locked (the socket handlers read the link and its meeting in one statement), so it is
-    not read a second time."""
+    not read a second time. `keep_loaded`: the rows the command read stay loaded after its commit (see
+    `commit`), for a caller that reads none of them again (a socket event's session ends with it)."""
     if link is None or link.revoked_at is not None:
         raise Unauthorised("This link is not valid. Ask the chair for a new one.")
     spec = COMMANDS.get(name) if isinstance(name, str) else None
@@ -271,7 +278,7 @@ def execute(
                     "created_at": change.now,
                 },
             )
-        db.session.commit()
+        commit(keep_loaded)
     except (IntegrityError, RuleViolation):
         db.session.rollback()
         done = _recorded(meeting_id, command_id, fingerprint) if command_id else None
@@ -361,6 +368,19 @@ _LOCK_MEETING = (
     .with_for_update()
     .execution_options(populate_existing=True)
 )
+
+
+def commit(keep_loaded: bool = False) -> None:
+    """Commit the session's transaction. `keep_loaded`: the rows it has read stay loaded instead of being
+    marked for reading again at their next use, which costs a pass over every row loaded (for a write
+    whose caller reads none of them again, or one that changes none of them, e.g. a socket noted as open)."""
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = expire and not keep_loaded
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def begin_write() -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ..extensions import db
-from .pipeline import begin_write
+from .pipeline import begin_write, commit
 
 
 @contextmanager
@@ -28,14 +28,3 @@ def write(keep_loaded: bool = False) -> Iterator[None]:
     except BaseException:
         db.session.rollback()
         raise
-
-
-def commit(keep_loaded: bool = False) -> None:
-    """Commit the session's transaction; `keep_loaded`: the rows it has read stay loaded (see `write`)."""
-    session = db.session()
-    expire = session.expire_on_commit
-    session.expire_on_commit = expire and not keep_loaded
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire
