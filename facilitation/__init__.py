@@ -84,8 +84,8 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         channel=app.config["SOCKETIO_CHANNEL"],
         cors_allowed_origins=allowed_origins(app),
         max_http_buffer_size=app.config["MAX_SOCKET_MESSAGE_BYTES"],
-        ping_interval=10,
-        ping_timeout=10,
+        ping_interval=app.config["SOCKET_PING_SECONDS"],
+        ping_timeout=app.config["SOCKET_PING_TIMEOUT_SECONDS"],
         json=json_input.SocketJson,
     )
     from .realtime.broadcast import SocketPacket

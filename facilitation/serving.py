@@ -188,12 +188,14 @@ def _poll(self):
 
 
 def _send(self, pkt):
-    """engine.io's send of one packet (the answer to a socket event, a ping, a message to this connection
-    alone) written straight to an idle WebSocket, as the broadcast writes its frames: the queue, the
-    writer's wake-up and a switch of greenlets spared for each. A busy or long-polling connection, or a
-    binary packet, takes engine.io's own path through the queue."""
+    """engine.io's send of one message (the answer to a socket event, a message to this connection alone)
+    written straight to an idle WebSocket, as the broadcast writes its frames: the queue, the writer's
+    wake-up and a switch of greenlets spared for each. A busy or long-polling connection, a binary
+    packet, and engine.io's own packets take engine.io's path through the queue: its writer gives a
+    connection up when nothing reaches its queue for a ping interval and a ping timeout, so the pings
+    must keep going through it."""
     ws = self.direct_ws
-    if ws is None or pkt.binary or not ws.idle(self):
+    if ws is None or pkt.packet_type != _eio_packet.MESSAGE or pkt.binary or not ws.idle(self):
         return _eio_send(self, pkt)
     if not self.check_ping_timeout():  # engine.io closes it, as its own send would
         return

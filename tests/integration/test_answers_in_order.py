@@ -64,3 +64,31 @@ def test_many_answers_to_a_client_that_reads_late_arrive_whole_and_in_order(live
         else:
             assert "server_now" in answer
     assert sum(len(json.dumps(answer)) for _, answer in answers) > 6_000_000
+
+
+def test_a_connection_whose_answers_all_go_straight_to_the_socket_stays_open_past_its_pings(live_server):
+    """engine.io's writer gives a connection up when nothing reaches its queue for a ping interval and a
+    ping timeout. Answers and events skip the queue, so the pings must still go through it: a client that
+    asks something every 0.2 s for several such spans is answered every time and never closed."""
+    room = LiveMeeting(live_server(env={"SOCKET_PING_SECONDS": "1", "SOCKET_PING_TIMEOUT_SECONDS": "1"}))
+    token = room.add_participant()
+    pings = answered = 0
+    with connect(socket_url(room.url), open_timeout=10) as ws:
+        join(ws, token)
+        deadline = time.monotonic() + 5.0  # two and a half spans of ping interval + timeout
+        ack_id = 0
+        while time.monotonic() < deadline:
+            ack_id += 1
+            ws.send(f"42{ack_id}" + json.dumps(["time", {}]))
+            while True:
+                text = ws.recv(timeout=5)  # a closed connection raises here
+                if text == "2":
+                    pings += 1
+                    ws.send("3")
+                    continue
+                assert text.startswith(f"43{ack_id}["), text[:80]
+                answered += 1
+                break
+            time.sleep(0.2)
+    assert answered == ack_id and answered >= 20
+    assert pings >= 3
