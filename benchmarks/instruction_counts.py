@@ -141,14 +141,19 @@ def main(argv: list[str] | None = None) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"Instructions (millions) per command ({args.commands}, 10-person room) and per connection")
     print(f"({args.connections}: connect, sync, disconnect), in-process, counted by valgrind's cachegrind:\n")
+    print_counts([name for name, _ in targets], results, "instruction_counts.py", argv)
+
+
+def print_counts(names: list[str], results: list[tuple[float, float]], script: str, argv: list[str] | None) -> None:
+    """The table of instructions per command and per connection, the change when there are two, the command."""
     print("| code | per command | per connection |")
     print("|---|---:|---:|")
-    for (name, _), (cmd, conn) in zip(targets, results, strict=True):
+    for name, (cmd, conn) in zip(names, results, strict=True):
         print(f"| {name} | {cmd / 1e6:.2f} M | {conn / 1e6:.2f} M |")
     if len(results) == 2:
         (b_cmd, b_conn), (a_cmd, a_conn) = results
         print(f"| change | {100 * (a_cmd / b_cmd - 1):+.1f} % | {100 * (a_conn / b_conn - 1):+.1f} % |")
-    print(f"\nCommand: {' '.join(['.venv/bin/python', 'benchmarks/instruction_counts.py', *(argv or sys.argv[1:])])}")
+    print(f"\nCommand: {' '.join(['.venv/bin/python', f'benchmarks/{script}', *(argv or sys.argv[1:])])}")
 
 
 if __name__ == "__main__":

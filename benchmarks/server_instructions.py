@@ -39,6 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import room_fanout as rf  # noqa: E402
+from instruction_counts import print_counts  # noqa: E402
 
 WARM_UP = 30
 PARTICIPANTS = 10
@@ -135,14 +136,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\nInstructions (millions) the server (`python app.py`, gevent, SQLite) spends per command ({args.commands},")
     print(f"10-person room, each delivered to 11 sockets) and per connection ({args.connections}: connect, sync,")
     print("disconnect), counted by valgrind's cachegrind:\n")
-    print("| code | per command | per connection |")
-    print("|---|---:|---:|")
-    for (name, _), (cmd, conn) in zip(targets, results, strict=True):
-        print(f"| {name} | {cmd / 1e6:.2f} M | {conn / 1e6:.2f} M |")
-    if len(results) == 2:
-        (b_cmd, b_conn), (a_cmd, a_conn) = results
-        print(f"| change | {100 * (a_cmd / b_cmd - 1):+.1f} % | {100 * (a_conn / b_conn - 1):+.1f} % |")
-    print(f"\nCommand: {' '.join(['.venv/bin/python', 'benchmarks/server_instructions.py', *(argv or sys.argv[1:])])}")
+    print_counts([name for name, _ in targets], results, "server_instructions.py", argv)
 
 
 if __name__ == "__main__":
