@@ -107,11 +107,11 @@ class Config:
     #: stamp may get before any other process removes the rows (the process was killed outright), in
     #: seconds; a heartbeat of 0 turns it off (services.socket_sessions, realtime.liveness).
     SOCKET_HEARTBEAT_SECONDS = float(os.environ.get("SOCKET_HEARTBEAT_SECONDS", 10))
+    SOCKET_STALE_SECONDS = float(os.environ.get("SOCKET_STALE_SECONDS", 60))
     #: engine.io's pings: one every SOCKET_PING_SECONDS, and a connection that has not answered within
     #: SOCKET_PING_TIMEOUT_SECONDS is closed (its client reconnects and catches up)
     SOCKET_PING_SECONDS = float(os.environ.get("SOCKET_PING_SECONDS", 10))
     SOCKET_PING_TIMEOUT_SECONDS = float(os.environ.get("SOCKET_PING_TIMEOUT_SECONDS", 10))
-    SOCKET_STALE_SECONDS = float(os.environ.get("SOCKET_STALE_SECONDS", 60))
     #: Sockets opening or closing in a burst (a restart's reconnect storm) have their rows written in
     #: groups, one commit each, and participants joining a live meeting in a burst their attendance (one
     #: event per meeting for each group): the first of a group waits this many seconds for others to
