@@ -99,17 +99,15 @@ class BoundedWebSocket(WebSocket):
         empty queue: nothing is being written or waiting to be, so a frame written now overtakes none."""
         return sock.writer_waiting and not sock.closed and not sock.queue.qsize()
 
-    def send_now(self, sock, frame: bytes) -> bool:
+    def send_now(self, sock, frame: bytes, packet) -> None:
         """Write `frame` while the connection is `idle`, without waiting: what the socket does not take at
-        once goes on the queue for engine.io's writer. False when nothing could be written (the socket is
-        full, or broken): the caller queues the packet as engine.io would, and the writer deals with it."""
+        once goes on the queue for engine.io's writer. When it takes none of it (the socket is full, or
+        broken), `packet`, the same message, goes on the queue instead, as engine.io would put it there,
+        and the writer deals with the socket as it would have."""
         written = self.write_now(frame)
         if written == len(frame):
-            return True
-        if written > 0:
-            sock.queue.put(self.rest(frame, written))
-            return True
-        return False
+            return
+        sock.queue.put(self.rest(frame, written) if written > 0 else packet)
 
     def write_now(self, frame: bytes) -> int:
         """Write as much of `frame` as the socket takes without waiting: the bytes written, -1 if broken.
@@ -199,8 +197,7 @@ def _send(self, pkt):
         return _eio_send(self, pkt)
     if not self.check_ping_timeout():  # engine.io closes it, as its own send would
         return
-    if not ws.send_now(self, ws.text_frame(pkt.encode())):
-        self.queue.put(pkt)
+    ws.send_now(self, ws.text_frame(pkt.encode()), pkt)
 
 
 def _schedule_ping(self):

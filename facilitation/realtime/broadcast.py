@@ -132,9 +132,9 @@ def send_to_room(event: dict, room: str, skip_sids: list[str] | None = None) -> 
                 continue  # engine.io closes it, as its own send would
             if frame is None:
                 frame = ws.text_frame(eio_pkt.encode())
-            if ws.send_now(sock, frame):
-                continue
-        server._send_eio_packet(eio_sid, eio_pkt)
+            ws.send_now(sock, frame, eio_pkt)
+        else:
+            server._send_eio_packet(eio_sid, eio_pkt)
 
 
 def _sids_of(meeting_id: int, participant_ids: set[int]) -> list[str]:

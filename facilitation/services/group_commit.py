@@ -60,7 +60,8 @@ class GroupWrites:
     A connection that gives up (WAIT_SECONDS) or goes away after a group has taken its write cannot stop
     that group writing it. Where a write left behind would be wrong (the row of a socket that never
     connected counts against the caps until the process stops), `undo(value)` gives the write that takes
-    it back; it is run, in a thread of its own in `app`'s context, after the group that wrote the original.
+    it back; it is run, in a thread of its own in `app`'s context, after the group that wrote the original
+    (so an `undo` needs its `app`).
     """
 
     def __init__(
@@ -70,6 +71,8 @@ class GroupWrites:
         undo: Callable[[Any], Any] | None = None,
         app: Any = None,
     ) -> None:
+        if undo is not None and app is None:
+            raise ValueError("an undo runs in its app's context: give the app")
         self.gather_seconds = gather_seconds
         self.write_group = write_group
         self.undo = undo
@@ -177,9 +180,6 @@ class GroupWrites:
 
         def run() -> None:
             try:
-                if self.app is None:
-                    self.run(value)
-                    return
                 with self.app.app_context():
                     self.run(value)
             except Exception:  # nobody waits on this thread: the log says what is left behind

@@ -273,3 +273,8 @@ def test_a_write_given_up_just_as_its_group_is_done_is_undone_at_once(tmp_path):
         writer._leave(failed)  # not written: nothing to undo
         time.sleep(0.1)
         assert written == [("undo", "mine")]
+
+
+def test_a_group_writer_that_can_undo_needs_the_app_its_undo_runs_in():
+    with pytest.raises(ValueError, match="app"):
+        group_commit.GroupWrites(0.0, lambda group: None, undo=lambda value: value)
