@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from functools import cache, lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -38,6 +39,7 @@ from .models import (
     PlanOutcome,
     Position,
     ReportSending,
+    SocketSession,
     SpeakingRequest,
     User,
     utcnow,
@@ -694,13 +696,37 @@ _LIVE_LINK = (
     .join(Meeting, Meeting.id == AccessLink.meeting_id)
     .where(AccessLink.token == bindparam("token"))
 )
-#: The query of `joining_link`: with the two values that decide attendance taken on joining.
+#: The query of `joining_link`: with the two values that decide attendance taken on joining, and the
+#: sockets open on the link and from the connecting address (a NULL address counts nothing).
+_SOCKETS = SocketSession.__table__
 _JOINING_LINK = (
-    select(AccessLink, Meeting.organisation_id, Meeting.status, Participant.attendance)
+    select(
+        AccessLink,
+        Meeting.organisation_id,
+        Meeting.status,
+        Participant.attendance,
+        select(func.count()).where(_SOCKETS.c.link_id == AccessLink.id).scalar_subquery().label("on_link"),
+        select(func.count())
+        .where(_SOCKETS.c.address == bindparam("address"))
+        .scalar_subquery()
+        .label("on_address"),
+    )
     .join(Meeting, Meeting.id == AccessLink.meeting_id)
     .outerjoin(Participant, Participant.id == AccessLink.participant_id)
     .where(AccessLink.token == bindparam("token"))
 )
+
+
+class Joining(NamedTuple):
+    """A link a socket connects with (`joining_link`): its meeting's status, its participant's
+    attendance (None for a link of no participant), and the sockets open on the link and from the
+    connecting address, on every server process (what the caps on sockets are checked against)."""
+
+    link: AccessLink
+    status: str
+    attendance: str | None
+    on_link: int
+    on_address: int
 
 
 def live_link(token: str) -> AccessLink | None:
@@ -710,18 +736,18 @@ def live_link(token: str) -> AccessLink | None:
     return row[0] if row is not None else None
 
 
-def joining_link(token: str) -> tuple[AccessLink, str, str | None] | None:
-    """`live_link` for a socket connecting, with its meeting's status and its participant's attendance
-    (None for a link of no participant) read in the same statement: what decides whether connecting
-    takes their attendance (services.attendance.link_connected)."""
-    row = _live_row(_JOINING_LINK, token)
-    return (row[0], row.status, row.attendance) if row is not None else None
+def joining_link(token: str, address: str | None = None) -> Joining | None:
+    """`live_link` for a socket connecting from `address`, with what decides whether connecting takes
+    their attendance (services.attendance.link_connected) and whether one more socket passes a cap
+    (services.socket_sessions.past_cap), read in the same statement."""
+    row = _live_row(_JOINING_LINK, token, address=address)
+    return Joining(row[0], row.status, row.attendance, row.on_link, row.on_address) if row is not None else None
 
 
-def _live_row(query, token: str):
+def _live_row(query, token: str, **parameters):
     if not isinstance(token, str) or not 20 <= len(token) <= 64:
         return None
-    row = db.session.execute(query, {"token": token}).first()
+    row = db.session.execute(query, {"token": token, **parameters}).first()
     if row is None or not link_works(row[0]):
         return None
     use_organisation(row.organisation_id)

@@ -167,16 +167,16 @@ def on_connect(auth: Any = None):
     link during a live meeting records them as joined: `attendance.joined` to everyone)."""
     liveness.keep_alive(current_app._get_current_object())  # this process's sockets' rows kept alive
     token = auth.get("token") if isinstance(auth, dict) else None
-    found = queries.joining_link(token) if isinstance(token, str) else None
-    link, meeting_status, attendance_now = found if found is not None else (None, None, None)
+    address = request.remote_addr
+    per_link, per_address = current_app.config["MAX_SOCKETS_PER_LINK"], current_app.config["MAX_SOCKETS_PER_ADDRESS"]
+    # The link, and the sockets open on it and from this address (not counted with that cap off), in one read.
+    found = queries.joining_link(token, address if per_address > 0 else None) if isinstance(token, str) else None
+    link = found.link if found is not None else None
     if link is None or not queries.link_serves(link, current_user):
         reason = "no_token" if not isinstance(token, str) else "bad_link" if link is None else "not_signed_in"
         _record("connection_refused", link, reason)
         raise ConnectionRefusedError("unauthorised")
-    address = request.remote_addr
-    over = socket_sessions.over_cap(
-        link, address, current_app.config["MAX_SOCKETS_PER_LINK"], current_app.config["MAX_SOCKETS_PER_ADDRESS"]
-    )
+    over = socket_sessions.over_cap(found, per_link, per_address)
     if over:
         _record("too_many_connections", link, over)
         what = "link" if over == "link" else "network address"
@@ -192,7 +192,7 @@ def on_connect(auth: Any = None):
     socket_sessions.opened(request.sid, link, address)
     # A participant's own link connecting during the meeting takes their attendance (remote, for the
     # chair to confirm); everyone in the meeting receives the event.
-    joined = attendance.link_connected(link, meeting_status, attendance_now)
+    joined = attendance.link_connected(link, found.status, found.attendance)
     if joined is not None:
         broadcast(joined)
     return True

@@ -19,10 +19,11 @@ import os
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, insert, update
 
 from ..extensions import db
 from ..models import AccessLink, SocketSession, utcnow
+from ..queries import Joining
 from . import group_commit
 from .group_commit import GroupWrites, Waiting
 from .writes import write
@@ -44,13 +45,6 @@ def process_id() -> str:
     return _PROCESS[1]
 
 
-#: open sockets on a link and from an address (a NULL parameter counts nothing), built once
-_COUNTS = select(
-    select(func.count()).select_from(_SESSIONS).where(_SESSIONS.c.link_id == bindparam("link_id")).scalar_subquery(),
-    select(func.count()).select_from(_SESSIONS).where(_SESSIONS.c.address == bindparam("address")).scalar_subquery(),
-)
-
-
 def opened(sid: str, link: AccessLink, address: str | None = None) -> None:
     """Note a socket that has just connected with `link` from `address`; returns once its row is
     committed (the link stays loaded: the connect handler goes on with it)."""
@@ -67,22 +61,17 @@ def opened(sid: str, link: AccessLink, address: str | None = None) -> None:
     _group_writes().run(("opened", row))
 
 
-def over_cap(link: AccessLink, address: str | None, per_link: int, per_address: int) -> str | None:
-    """The cap one more socket would pass, "link" or "address" (open sockets on every process), else None.
+def over_cap(joining: Joining, per_link: int, per_address: int) -> str | None:
+    """The cap one more socket on a link would pass, "link" or "address", else None: from the sockets open
+    on the link and from the connecting address, on every server process, as read with the link
+    (queries.joining_link). A cap of 0 switches it off.
 
-    A cap of 0 switches it off. Counted from the database, so a cap holds across server processes;
-    two sockets opening at the same instant may both pass, which is one over at most per process.
+    Counted from the database, so a cap holds across server processes; two sockets opening at the same
+    instant may both pass, which is one over at most per process.
     """
-    by_address = per_address > 0 and bool(address)
-    if per_link <= 0 and not by_address:
-        return None
-    # Both counts in one statement (a cap switched off is not counted).
-    on_link, on_address = db.session.execute(
-        _COUNTS, {"link_id": link.id if per_link > 0 else None, "address": address if by_address else None}
-    ).one()
-    if per_link > 0 and on_link >= per_link:
+    if per_link > 0 and joining.on_link >= per_link:
         return "link"
-    if by_address and on_address >= per_address:
+    if per_address > 0 and joining.on_address >= per_address:
         return "address"
     return None
 

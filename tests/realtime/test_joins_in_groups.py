@@ -45,7 +45,7 @@ def attendance_committed(app, token_link_id: int) -> str | None:
 
 def join(app, token: str):
     """What the connect handler does for a participant's link: returns (outcome, attendance once returned)."""
-    link, status, now = queries.joining_link(token)
+    link, status, now, _, _ = queries.joining_link(token)
     outcome = attendance.link_connected(link, status, now)
     return outcome, attendance_committed(app, link.id)
 

@@ -27,6 +27,11 @@ def grouping_app(tmp_path, gather_seconds: float):
         yield app
 
 
+def over_cap(link, address: str, per_link: int, per_address: int) -> str | None:
+    """The cap one more socket on `link` from `address` would pass, as the connect handler checks it."""
+    return socket_sessions.over_cap(queries.joining_link(link.token, address), per_link, per_address)
+
+
 def database_file(app) -> str:
     return app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
 
@@ -97,7 +102,7 @@ def test_sockets_opening_at_once_share_commits_and_each_returns_once_its_row_is_
         assert writer.groups - groups_before < 20  # fewer commits than sockets
         assert writer.rows == 21
         with app.app_context():
-            assert socket_sessions.over_cap(link, "10.0.0.2", per_link=100, per_address=20) == "address"
+            assert over_cap(link, "10.0.0.2", per_link=100, per_address=20) == "address"
 
 
 def test_sockets_closing_at_once_are_all_forgotten(tmp_path, make_meeting_in):
@@ -113,7 +118,7 @@ def test_sockets_closing_at_once_are_all_forgotten(tmp_path, make_meeting_in):
 
         assert at_once(app, 12, close_one) == [("returned", False)] * 12
         with app.app_context():
-            assert socket_sessions.over_cap(link, "10.0.0.3", per_link=1, per_address=1) is None
+            assert over_cap(link, "10.0.0.3", per_link=1, per_address=1) is None
 
 
 def test_a_group_that_cannot_be_written_fails_every_socket_in_it_and_writes_none_of_them(tmp_path, make_meeting_in):
@@ -255,8 +260,8 @@ def test_a_socket_that_gives_up_after_its_group_took_its_row_leaves_no_row_behin
         assert eventually(lambda: not committed(app, "gives-up"))
         assert committed(app, "writes")
         with app.app_context():  # only the sockets that connected count against the caps
-            assert socket_sessions.over_cap(link, "10.0.0.4", per_link=0, per_address=3) is None
-            assert socket_sessions.over_cap(link, "10.0.0.4", per_link=0, per_address=2) == "address"
+            assert over_cap(link, "10.0.0.4", per_link=0, per_address=3) is None
+            assert over_cap(link, "10.0.0.4", per_link=0, per_address=2) == "address"
 
 
 def test_a_write_given_up_just_as_its_group_is_done_is_undone_at_once(tmp_path):
