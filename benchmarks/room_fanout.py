@@ -207,9 +207,11 @@ def project_env(port: int, workdir: Path, extra: dict | None = None) -> dict:
             # One benchmark chair sends commands back to back, far above a person's pace: measure the
             # server, not the per-connection flood limit (docs/security.md).
             "SOCKET_EVENTS_PER_SECOND": "0",
-            # Every benchmark participant connects from 127.0.0.1, many on one link: no socket caps.
-            "MAX_SOCKETS_PER_LINK": "0",
-            "MAX_SOCKETS_PER_ADDRESS": "0",
+            # Every benchmark participant connects from 127.0.0.1, many on one link: caps no benchmark
+            # reaches, but on, so that each connection counts its link's and its address's sockets as a
+            # server with the default caps does.
+            "MAX_SOCKETS_PER_LINK": "100000",
+            "MAX_SOCKETS_PER_ADDRESS": "100000",
         }
     )
     env.update(extra or {})

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from flask import g as context_globals
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, literal, or_, select
 
 from .calendars import organisation_calendar
 from .domain import access, agenda, registers
@@ -696,25 +696,38 @@ _LIVE_LINK = (
     .join(Meeting, Meeting.id == AccessLink.meeting_id)
     .where(AccessLink.token == bindparam("token"))
 )
-#: The query of `joining_link`: with the two values that decide attendance taken on joining, and the
-#: sockets open on the link and from the connecting address (a NULL address counts nothing).
 _SOCKETS = SocketSession.__table__
-_JOINING_LINK = (
-    select(
-        AccessLink,
-        Meeting.organisation_id,
-        Meeting.status,
-        Participant.attendance,
-        select(func.count()).where(_SOCKETS.c.link_id == AccessLink.id).scalar_subquery().label("on_link"),
-        select(func.count())
-        .where(_SOCKETS.c.address == bindparam("address"))
-        .scalar_subquery()
-        .label("on_address"),
+
+
+def _joining_link_query(count_sockets: bool):
+    """The query of `joining_link`: the link with the two values that decide attendance taken on
+    joining and, to check the caps, the sockets open on the link and from the connecting address (a
+    NULL address counts nothing)."""
+    counts = (
+        (
+            select(func.count()).where(_SOCKETS.c.link_id == AccessLink.id).scalar_subquery(),
+            select(func.count()).where(_SOCKETS.c.address == bindparam("address")).scalar_subquery(),
+        )
+        if count_sockets
+        else (literal(0), literal(0))
     )
-    .join(Meeting, Meeting.id == AccessLink.meeting_id)
-    .outerjoin(Participant, Participant.id == AccessLink.participant_id)
-    .where(AccessLink.token == bindparam("token"))
-)
+    return (
+        select(
+            AccessLink,
+            Meeting.organisation_id,
+            Meeting.status,
+            Participant.attendance,
+            counts[0].label("on_link"),
+            counts[1].label("on_address"),
+        )
+        .join(Meeting, Meeting.id == AccessLink.meeting_id)
+        .outerjoin(Participant, Participant.id == AccessLink.participant_id)
+        .where(AccessLink.token == bindparam("token"))
+    )
+
+
+#: Both forms of `joining_link`'s query, built once: every connection runs one (with no caps, none is counted).
+_JOINING_LINK = {count: _joining_link_query(count) for count in (True, False)}
 
 
 class Joining(NamedTuple):
@@ -736,11 +749,12 @@ def live_link(token: str) -> AccessLink | None:
     return row[0] if row is not None else None
 
 
-def joining_link(token: str, address: str | None = None) -> Joining | None:
+def joining_link(token: str, address: str | None = None, count_sockets: bool = True) -> Joining | None:
     """`live_link` for a socket connecting from `address`, with what decides whether connecting takes
-    their attendance (services.attendance.link_connected) and whether one more socket passes a cap
-    (services.socket_sessions.past_cap), read in the same statement."""
-    row = _live_row(_JOINING_LINK, token, address=address)
+    their attendance (services.attendance.link_connected) and, unless `count_sockets` is False (no caps:
+    both counts are 0), whether one more socket passes a cap (services.socket_sessions.over_cap), read in
+    the same statement."""
+    row = _live_row(_JOINING_LINK[count_sockets], token, address=address)
     return Joining(row[0], row.status, row.attendance, row.on_link, row.on_address) if row is not None else None
 
 

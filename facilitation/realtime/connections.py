@@ -169,8 +169,12 @@ def on_connect(auth: Any = None):
     token = auth.get("token") if isinstance(auth, dict) else None
     address = request.remote_addr
     per_link, per_address = current_app.config["MAX_SOCKETS_PER_LINK"], current_app.config["MAX_SOCKETS_PER_ADDRESS"]
-    # The link, and the sockets open on it and from this address (not counted with that cap off), in one read.
-    found = queries.joining_link(token, address if per_address > 0 else None) if isinstance(token, str) else None
+    # The link, and the sockets open on it and from this address (none counted with both caps off), in one read.
+    found = (
+        queries.joining_link(token, address if per_address > 0 else None, count_sockets=per_link > 0 or per_address > 0)
+        if isinstance(token, str)
+        else None
+    )
     link = found.link if found is not None else None
     if link is None or not queries.link_serves(link, current_user):
         reason = "no_token" if not isinstance(token, str) else "bad_link" if link is None else "not_signed_in"
