@@ -51,6 +51,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=4, help="rounds of each, alternated")
     ap.add_argument("--runs", type=int, default=300, help="runs of the work per round")
     ap.add_argument("--cpu", type=int, default=1, help="CPU to pin to (room_fanout.py pins its servers to 1)")
+    ap.add_argument("--json", action="store_true", help="print only the two medians as JSON (room_fanout.py)")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity") and args.cpu < (os.cpu_count() or 1):
         os.sched_setaffinity(0, {args.cpu})
@@ -58,6 +59,9 @@ def main() -> None:
     for _ in range(args.rounds):
         straight.append(cpu_ms_per_run(args.runs, 0.0))
         paused.append(cpu_ms_per_run(args.runs, args.pause_ms / 1e3))
+    if args.json:
+        print(json.dumps({"straight_ms": statistics.median(straight), "paused_ms": statistics.median(paused)}))
+        return
     model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     print("| work run | CPU ms per run, each round | median |")
     print("|---|---|---:|")

@@ -1301,9 +1301,32 @@ def machine_facts(workdir: Path) -> list[str]:
     ]
 
 
+def host_speed(when: str) -> str:
+    """How fast the host runs a fixed piece of pure Python right now, on the servers' CPU: the host's speed
+    varies by more than a round of work (docs/benchmarks.md), and this says which speed a run had."""
+    cpu = min(PIN.get("server") or {os.cpu_count() - 1})
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("idle_penalty.py")), "--json", "--rounds", "3", "--runs", "150",
+         "--cpu", str(cpu)],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    try:
+        speed = json.loads(out.stdout)
+    except ValueError:
+        return f"host speed {when}: not measured ({out.stderr.strip()[-200:]})"
+    return (
+        f"host speed {when}: pure-Python work unit (benchmarks/idle_penalty.py) {speed['straight_ms']:.2f} ms "
+        f"back to back, {speed['paused_ms']:.2f} ms after 5 ms pauses"
+    )
+
+
 def machine_now(facts: list[str]) -> str:
-    """The machine in one line, with the load average now (put under every table)."""
-    return "{}; load average now {:.2f} {:.2f} {:.2f}".format(facts[0], *os.getloadavg())
+    """The machine in one line, with the load average now and the host's speed at the run's start (put
+    under every table)."""
+    speed = next((f for f in facts if f.startswith("host speed at start")), None)
+    line = "{}; load average now {:.2f} {:.2f} {:.2f}".format(facts[0], *os.getloadavg())
+    return f"{line}; {speed}" if speed else line
 
 
 #: (key, what, goal, comparison, limit, unit, digits): the targets of issue #18
@@ -1378,6 +1401,9 @@ def measure_json(path: str) -> dict:
     facts = data.get("facts") or []
     served = next((f for f in facts if f.startswith("served code")), "served code unknown")
     loads = "; ".join(f.split(" (")[0] for f in facts if f.startswith("load average"))
+    speeds = [f.split(": ", 1)[1] for f in facts if f.startswith("host speed")]
+    if speeds:
+        loads += "; host speed at start and end: " + "; ".join(speeds)
     m["_about"] = f"`{data.get('command', '?')}`: {served}; {loads}"
     return m
 
@@ -1548,6 +1574,10 @@ waits until every participant has the event before sending the next.
   is followed by the machine (CPU model, cores, load average at that moment): wall-clock figures
   move with other load on the machine, CPU times much less. Results from another machine are
   kept below, apart, under "Earlier results on other machines".
+- **Host speed**: a virtual machine's host can run the same code much slower for minutes at a time
+  (docs/benchmarks.md, round 7). The run times a fixed piece of pure Python (`idle_penalty.py`: JSON
+  and sorting, about 1 ms) on the servers' CPU at its start and its end, back to back and after 5 ms
+  pauses, and names both beside the machine: runs are comparable only at about the same speed.
 - **Commands/s**: one chair, 10 participants connected, commands sent back-to-back (each waits
   for its ack) and pipelined (several in flight), in rounds alternating the two, the median round of
   each reported; only acknowledged, persisted commands count.
@@ -1680,6 +1710,7 @@ async def main_async(args, command: str) -> str:
     facts = machine_facts(workdir)
     facts.append(describe_source(args.git_ref, sha))
     facts.append(f"{PINNING[0]}; client and reference event loop: {event_loop_name()}")
+    facts.append(host_speed("at start"))
     gc.disable()  # the client's collections would be charged to the server; collected between phases
     failures: list[str] = []
 
@@ -1706,6 +1737,7 @@ async def main_async(args, command: str) -> str:
     facts.append(
         "load average at end {:.2f} {:.2f} {:.2f} (other work on the machine adds noise)".format(*os.getloadavg())
     )
+    facts.append(host_speed("at end"))
     if ERRORS:
         facts.append("refused or failed commands by kind: " + "; ".join(f"{k} x{v}" for k, v in ERRORS.items()))
     before = measure_json(args.before) if args.before else None
