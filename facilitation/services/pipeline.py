@@ -35,6 +35,7 @@ from ..models import (
     User,
     utcnow,
 )
+from .row_updates import write_changed_rows
 
 
 class Forbidden(RuleViolation):
@@ -401,10 +402,13 @@ def begin_write() -> None:
 def append_event(change: Change, name: str) -> dict:
     """Write the command's event with the meeting's next seq; returns it as broadcast."""
     meeting = change.meeting
-    # The command's own changes are written first (new rows get their ids for the event). The seq then
-    # goes up with a plain UPDATE, and the loaded row is told its new value, so the meeting stays out of
-    # the unit of work unless the command itself changed it; this UPDATE and the INSERTs every command
-    # makes go straight to the connection, past the session's per-statement bookkeeping (about 20 µs each).
+    # The command's own changes are written first (new rows get their ids for the event): as plain
+    # UPDATEs when it only changed columns of rows it loaded (services.row_updates), else by the unit of
+    # work's flush. The seq then goes up with a plain UPDATE, and the loaded row is told its new value, so
+    # the meeting stays out of the unit of work unless the command itself changed it; this UPDATE and the
+    # INSERTs every command makes go straight to the connection, past the session's per-statement
+    # bookkeeping (about 20 µs each).
+    write_changed_rows(db.session())
     db.session.flush()
     connection = db.session.connection()
     connection.execute(_BUMP_SEQ, {"meeting_id": meeting.id, "seq": meeting.last_seq + 1})
