@@ -10,7 +10,9 @@ written as the flush would; the flush that follows then has nothing left to do.
 What a changed row holds is read as the flush reads it (`committed_state`: the attributes changed since
 the row was loaded) and marked written as the flush marks it (`_commit_all`): two of SQLAlchemy's own
 attributes, of the version pinned in requirements.txt, which the tests of this module and of every
-command exercise. Only the simple case is taken: every changed row belongs to one table of its own (no inheritance, no
+command exercise.
+
+Only the simple case is taken: every changed row belongs to one table of its own (no inheritance, no
 version counter, no update listeners), every change is a column value of that table, and nothing is
 being added or deleted. Anything else (a new row, a deletion, a relationship changed) is left whole to
 the flush, so the order of writes it works out is never second-guessed.
@@ -56,7 +58,8 @@ def write_changed_rows(session: Session) -> bool:
     if not writes:
         return True
     connection = session.connection()
-    # In the flush's own order (by table, then primary key), so two commands' writes never cross.
+    # Always in the same order (by table, then primary key). Two commands on one meeting never write at
+    # once anyway: each locked the meeting's row before reading it.
     for state, plan, changed in sorted(writes, key=lambda w: (w[1].table.name, w[0].key[1])):
         if changed:
             parameters = {f"pk_{i}": value for i, value in enumerate(state.key[1])}
