@@ -103,7 +103,10 @@ class BoundedWebSocket(WebSocket):
         """Write `frame` while the connection is `idle`, without waiting: what the socket does not take at
         once goes on the queue for engine.io's writer. When it takes none of it (the socket is full, or
         broken), `packet`, the same message, goes on the queue instead, as engine.io would put it there,
-        and the writer deals with the socket as it would have."""
+        and the writer deals with the socket as it would have. A client that stopped answering pings gets
+        nothing: engine.io closes its connection, as its own send would."""
+        if not sock.check_ping_timeout():
+            return
         written = self.write_now(frame)
         if written == len(frame):
             return
@@ -195,8 +198,6 @@ def _send(self, pkt):
     ws = self.direct_ws
     if ws is None or pkt.packet_type != _eio_packet.MESSAGE or pkt.binary or not ws.idle(self):
         return _eio_send(self, pkt)
-    if not self.check_ping_timeout():  # engine.io closes it, as its own send would
-        return
     ws.send_now(self, ws.text_frame(pkt.encode()), pkt)
 
 

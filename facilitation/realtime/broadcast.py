@@ -128,8 +128,6 @@ def send_to_room(event: dict, room: str, skip_sids: list[str] | None = None) -> 
         sock = sockets.get(eio_sid)
         ws = getattr(sock, "direct_ws", None)
         if ws is not None and ws.idle(sock):
-            if not sock.check_ping_timeout():
-                continue  # engine.io closes it, as its own send would
             if frame is None:
                 frame = ws.text_frame(eio_pkt.encode())
             ws.send_now(sock, frame, eio_pkt)
