@@ -135,7 +135,8 @@ def _clock(
         )
 
     handler.__doc__ = summary
-    command(name, args_model, summary)(handler)
+    # The meeting and its agenda are all it reads and changes (and `then` works through the session).
+    command(name, args_model, summary, records=True)(handler)
 
 
 _clock(

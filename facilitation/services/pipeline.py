@@ -35,6 +35,8 @@ from ..models import (
     User,
     utcnow,
 )
+from . import records
+from .records import Record
 from .row_updates import write_changed_rows
 
 
@@ -73,9 +75,10 @@ class Outcome:
 class Change:
     """What a command touched, collected while it runs and turned into one event."""
 
-    meeting: Meeting
-    items: list[AgendaItem]
-    link: AccessLink
+    #: ORM objects, or records (services.records) for a command declared with records=True
+    meeting: Meeting | Record
+    items: list[AgendaItem] | list[Record]
+    link: AccessLink | Record
     now: datetime
     #: collection name ("items", "participants", "decisions", ...) -> id -> row
     changed: dict[str, dict[int, Any]] = field(default_factory=dict)
@@ -156,6 +159,9 @@ class Command:
     summary: str
     #: the type of the event it writes, when not its own name
     event: str | None = None
+    #: it reads and changes only the link, the meeting and its agenda items, and works on them as records
+    #: (services.records) when the caller has read them so; else on ORM objects
+    records: bool = False
 
     @property
     def permission(self) -> str:
@@ -165,25 +171,34 @@ class Command:
 COMMANDS: dict[str, Command] = {}
 
 
-def command(name: str, args: type[schemas.Args], summary: str, event: str | None = None):
+def command(name: str, args: type[schemas.Args], summary: str, event: str | None = None, records: bool = False):
     """Register a handler as the command `name` (its events typed `event`, by default the name); it
-    must have a row in the permission table."""
+    must have a row in the permission table. `records`: see Command."""
     if name not in access.PERMISSIONS:
         raise RuntimeError(f"command {name} has no entry in domain.access.PERMISSIONS")
 
     def register(fn):
-        COMMANDS[name] = Command(name, args, fn, summary, event)
+        COMMANDS[name] = Command(name, args, fn, summary, event, records)
         return fn
 
     return register
 
 
-def actor_label(link: AccessLink) -> str:
+def works_on_records(name: Any) -> bool:
+    """True for a command that may be given its link, meeting and agenda as records (Command.records)."""
+    spec = COMMANDS.get(name) if isinstance(name, str) else None
+    return spec is not None and spec.records
+
+
+def actor_label(link: AccessLink | Record) -> str:
     """A readable name for who used a link, for the audit trail."""
     if link.participant is not None:
         return f"{link.participant.name} ({link.role})"
     user_id = getattr(link, "user_id", None)
-    user = db.session.get(User, user_id) if user_id else None
+    if isinstance(link, Record):
+        user = link.user  # read with it (records.read_room)
+    else:
+        user = db.session.get(User, user_id) if user_id else None
     label = {"chair": "Chair", "note_taker": "Note-taker", "screen": "Shared screen"}.get(link.role, link.role)
     return f"{user.name} ({label})" if user is not None else label
 
@@ -229,19 +244,20 @@ def new_token() -> str:
 
 
 def execute(
-    link: AccessLink | None,
+    link: AccessLink | Record | None,
     name: str,
     raw_args: Any,
     command_id: str | None = None,
     *,
-    locked: Meeting | None = None,
+    locked: Meeting | Record | None = None,
     keep_loaded: bool = False,
 ) -> Outcome:
     """Check, decide, write and commit one command; return its result and event.
 
     `locked`: the link's meeting, when the caller has already begun the write transaction and read it
     with its row locked (the socket handlers read the link and its meeting in one statement), so it is
-    not read a second time. `keep_loaded`: the rows the command read stay loaded after its commit (see
+    not read a second time. A link and meeting read as records (services.records) serve a command
+    declared with records=True; any other command reads them again as ORM objects. `keep_loaded`: the rows the command read stay loaded after its commit (see
     `commit`), for a caller that reads none of them again (a socket event's session ends with it)."""
     if link is None or link.revoked_at is not None:
         raise Unauthorised("This link is not valid. Ask the chair for a new one.")
@@ -259,11 +275,21 @@ def execute(
     # which saves every first-time command a lookup.
     begin_write()
     try:
-        meeting = locked if locked is not None and locked.id == meeting_id else locked_meeting(meeting_id)
+        meeting = locked if locked is not None and locked.id == meeting_id else None
+        if isinstance(meeting, Record) and not spec.records:
+            meeting = None
+        if isinstance(link, Record) and not spec.records:
+            link = db.session.get(AccessLink, link.id)
+        if meeting is None:
+            meeting = locked_meeting(meeting_id)
         if meeting is None:
             raise Unauthorised("This link is not valid. Ask the chair for a new one.")
         queries.use_meeting_organisation(meeting)  # its organisation's settings, time zone and log
-        change = Change(meeting, queries.load_items(meeting_id), link, utcnow())
+        if isinstance(meeting, Record):
+            items = records.load_items(db.session.connection(), meeting_id)
+        else:
+            items = queries.load_items(meeting_id)
+        change = Change(meeting, items, link, utcnow())
         result = spec.handler(change, args) or {}
         event = _record_change(change, spec.event or name)
         result = {"ok": True, "seq": event["seq"], **result}
@@ -402,17 +428,21 @@ def begin_write() -> None:
 def append_event(change: Change, name: str) -> dict:
     """Write the command's event with the meeting's next seq; returns it as broadcast."""
     meeting = change.meeting
-    # The command's own changes are written first (new rows get their ids for the event): as plain
-    # UPDATEs when it only changed columns of rows it loaded (services.row_updates), else by the unit of
-    # work's flush. The seq then goes up with a plain UPDATE, and the loaded row is told its new value, so
-    # the meeting stays out of the unit of work unless the command itself changed it; this UPDATE and the
-    # INSERTs every command makes go straight to the connection, past the session's per-statement
-    # bookkeeping (about 20 µs each).
+    # The command's own changes are written first (new rows get their ids for the event): records' by
+    # services.records; ORM objects' as plain UPDATEs when it only changed columns of rows it loaded
+    # (services.row_updates), else by the unit of work's flush. The seq then goes up with a plain UPDATE,
+    # and the loaded row is told its new value, so the meeting stays out of the unit of work unless the
+    # command itself changed it; this UPDATE and the INSERTs every command makes go straight to the
+    # connection, past the session's per-statement bookkeeping (about 20 µs each).
+    connection = db.session.connection()
+    records.write(connection, [meeting, *change.items])
     write_changed_rows(db.session())
     db.session.flush()
-    connection = db.session.connection()
     connection.execute(_BUMP_SEQ, {"meeting_id": meeting.id, "seq": meeting.last_seq + 1})
-    set_committed_value(meeting, "last_seq", meeting.last_seq + 1)
+    if isinstance(meeting, Record):
+        meeting.written(last_seq=meeting.last_seq + 1)
+    else:
+        set_committed_value(meeting, "last_seq", meeting.last_seq + 1)
     now = change.now
     data: dict[str, Any] = {"meeting": queries.meeting_view(meeting, change.items, now)}
     for collection, rows in change.changed.items():

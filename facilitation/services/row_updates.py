@@ -28,15 +28,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 
 class _Plan(NamedTuple):
-    """How a mapped class's rows are updated here: its table, primary key and columns by attribute."""
+    """How a mapped class's rows are updated here: its table and columns by attribute."""
 
     table: Table
-    primary_key: tuple[Column, ...]
     columns: dict[str, Column]
 
 
 _PLANS: dict[Mapper, _Plan | None] = {}
-_STATEMENTS: dict[tuple[Mapper, tuple[str, ...]], Any] = {}
+_STATEMENTS: dict[tuple[Table, tuple[str, ...]], Any] = {}
 
 
 def write_changed_rows(session: Session) -> bool:
@@ -63,8 +62,9 @@ def write_changed_rows(session: Session) -> bool:
     for state, plan, changed in sorted(writes, key=lambda w: (w[1].table.name, w[0].key[1])):
         if changed:
             parameters = {f"pk_{i}": value for i, value in enumerate(state.key[1])}
-            parameters.update({f"v_{key}": state.dict[key] for key in changed})
-            result = connection.execute(_statement(state.mapper, plan, changed), parameters)
+            parameters.update({f"v_{plan.columns[key].key}": state.dict[key] for key in changed})
+            columns = tuple(sorted(plan.columns[key].key for key in changed))
+            result = connection.execute(update_statement(plan.table, columns), parameters)
             if result.rowcount != 1:
                 raise StaleDataError(
                     f"UPDATE of {plan.table.name} {state.key[1]} matched {result.rowcount} rows, not 1"
@@ -82,6 +82,7 @@ def _plan(mapper: Mapper) -> _Plan | None:
         mapper.inherits is None
         and isinstance(table, Table)
         and mapper.persist_selectable is table
+        and tuple(mapper.primary_key) == tuple(table.primary_key.columns)  # identity keys in the table's order
         and mapper.version_id_col is None
         and not mapper.dispatch.before_update
         and not mapper.dispatch.after_update
@@ -93,21 +94,21 @@ def _plan(mapper: Mapper) -> _Plan | None:
             for prop in mapper.column_attrs
             if len(prop.columns) == 1 and prop.columns[0].table is table
         }
-        plan = _Plan(table, tuple(mapper.primary_key), columns)
+        plan = _Plan(table, columns)
     _PLANS[mapper] = plan
     return plan
 
 
-def _statement(mapper: Mapper, plan: _Plan, changed: tuple[str, ...]):
-    """UPDATE <table> SET <changed columns> WHERE <primary key>, built once per set of columns."""
-    key = (mapper, changed)
+def update_statement(table: Table, columns: tuple[str, ...]):
+    """UPDATE <table> SET <columns> WHERE <primary key>, built once per table and set of columns (by their
+    keys): the primary key's values are bound as pk_0, pk_1, ..., each column's as v_<key>."""
+    key = (table, columns)
     statement = _STATEMENTS.get(key)
     if statement is None:
         statement = (
-            update(plan.table)
-            .where(and_(*(column == bindparam(f"pk_{i}") for i, column in enumerate(plan.primary_key))))
-            .values({plan.columns[name]: bindparam(f"v_{name}") for name in changed})
+            update(table)
+            .where(and_(*(column == bindparam(f"pk_{i}") for i, column in enumerate(table.primary_key.columns))))
+            .values({table.c[name]: bindparam(f"v_{name}") for name in columns})
         )
         _STATEMENTS[key] = statement
     return statement
-
