@@ -666,6 +666,9 @@ class Fanout:
     server_us_per_delivery: float = float("nan")
     seconds: float = 0.0
     rounds: list = field(default_factory=list)
+    #: the reference's CPU per delivery in a round with no pause between messages (N=10 only): beside
+    #: server_us_per_delivery, what the host's pauses alone add to a server's CPU per message
+    back_to_back_us_per_delivery: float = float("nan")
 
 
 def summarise(rounds: list[dict]) -> Fanout:
@@ -886,6 +889,11 @@ async def run_reference(n: int, args, workdir: Path, event_bytes: int) -> Fanout
 
         await warm_up(send, collector, 5)
         result = await fanout_rounds(send, collector, args.commands, args.rounds, args.gap_ms / 1e3, ref)
+        if n == 10 and args.gap_ms > 0:
+            # The same messages with no pause: the reference's own code is the same, so the difference is
+            # what pausing alone costs on this host (caches, the idle vCPU), reported beside the targets.
+            steady = await fanout_rounds(send, collector, max(args.commands, 500), 1, 0.0, ref)
+            result.back_to_back_us_per_delivery = steady.server_us_per_delivery
         log(
             f"N={n}: reference p50/p95/p99 {result.p50:.2f}/{result.p95:.2f}/{result.p99:.2f} ms "
             f"(lost {result.lost}, client CPU {result.client_cpu:.0f}%)"
@@ -1423,6 +1431,27 @@ def targets_table(after: dict, before: dict | None) -> list[str]:
     return rows
 
 
+def host_pause_note(sizes: list[SizeResult], cps: Throughput | None, gap_ms: float) -> str | None:
+    """What the pauses in the fan-out rows cost by themselves: the reference's CPU per message with them and
+    without, beside the project's per command (the N=10 row and the back-to-back throughput)."""
+    ten = next((s for s in sizes if s.n == 10), None)
+    if ten is None or ten.reference.back_to_back_us_per_delivery != ten.reference.back_to_back_us_per_delivery:
+        return None
+    paused, steady = ten.reference.server_us_per_delivery, ten.reference.back_to_back_us_per_delivery
+    line = (
+        f"- The host after a pause: at N=10 the reference spends {paused:.0f} µs of CPU per delivered message with "
+        f"the {gap_ms:g} ms pause after each fan-out and {steady:.0f} µs back to back ({paused / steady:.1f}x), "
+        "for the same code"
+    )
+    if cps:
+        mine = cps.server_cpu_serial * cps.serial_ack_ms / 100
+        line += (
+            f"; the project's server {ten.project.server_ms_per_cmd:.2f} ms per command with the pauses and "
+            f"{mine:.2f} ms back to back ({ten.project.server_ms_per_cmd / mine:.1f}x)"
+        )
+    return line + ". Its caches go cold while it waits (docs/benchmarks.md, the host's speed)."
+
+
 def fmt(x: float, nd: int = 1) -> str:
     return "n/a" if x != x else f"{x:.{nd}f}"
 
@@ -1498,6 +1527,9 @@ def report(
             f"{fmt(t.p50, 2)}/{fmt(t.p95, 2)}/{fmt(t.p99, 2)} ms (lost {o.lost + t.lost}, errors "
             f"{o.errors + t.errors}){versus}."
         )
+    pause_note = host_pause_note(sizes, cps, args.gap_ms)
+    if pause_note:
+        out.append(pause_note)
     lost = sum(s.project.lost + s.reference.lost for s in sizes)
     errs = sum(s.project.errors for s in sizes)
     out.append(
@@ -1578,6 +1610,10 @@ waits until every participant has the event before sending the next.
   (docs/benchmarks.md, round 7). The run times a fixed piece of pure Python (`idle_penalty.py`: JSON
   and sorting, about 1 ms) on the servers' CPU at its start and its end, back to back and after 5 ms
   pauses, and names both beside the machine: runs are comparable only at about the same speed.
+- **The host after a pause**: the fan-out rows pause {gap} ms after each fan-out, and a server's CPU per
+  message grows with the pause alone (its caches go cold while it waits). At N=10 the reference is
+  also measured with no pause, and the line "The host after a pause" gives both beside the project's
+  per command with the pauses (the N=10 row) and back to back (the commands/s figure).
 - **Commands/s**: one chair, 10 participants connected, commands sent back-to-back (each waits
   for its ack) and pipelined (several in flight), in rounds alternating the two, the median round of
   each reported; only acknowledged, persisted commands count.
@@ -1751,6 +1787,7 @@ async def main_async(args, command: str) -> str:
             commands=args.commands,
             rounds=args.rounds,
             conc=args.connect_concurrency,
+            gap=f"{args.gap_ms:g}",
         )
         Path(args.docs).parent.mkdir(parents=True, exist_ok=True)
         # Other benchmarks keep their sections in the same file between markers: carry them over.

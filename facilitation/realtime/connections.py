@@ -73,10 +73,9 @@ def current_link(event: str, data: Any = None) -> tuple[AccessLink | records.Rec
     link_id = session.get("link_id")
     if link_id is None:
         return None
-    if event == "command":
-        pipeline.begin_write()
-    if event == "command" and isinstance(data, dict) and pipeline.works_on_records(data.get("name")):
-        row = records.read_room(db.session.connection(), link_id)
+    connection = pipeline.begin_write() if event == "command" else None
+    if connection is not None and isinstance(data, dict) and pipeline.works_on_records(data.get("name")):
+        row = records.read_room(connection, link_id)
     else:
         row = db.session.execute(_LINK_QUERIES.get(event, _LINK_ONLY), {"link_id": link_id}).first()
     if row is None or not queries.link_works(row[0]):

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -257,8 +258,9 @@ def execute(
     `locked`: the link's meeting, when the caller has already begun the write transaction and read it
     with its row locked (the socket handlers read the link and its meeting in one statement), so it is
     not read a second time. A link and meeting read as records (services.records) serve a command
-    declared with records=True; any other command reads them again as ORM objects. `keep_loaded`: the rows the command read stay loaded after its commit (see
-    `commit`), for a caller that reads none of them again (a socket event's session ends with it)."""
+    declared with records=True; any other command reads them again as ORM objects. `keep_loaded`: the
+    rows the command read stay loaded after its commit (see `commit`), for a caller that reads none of
+    them again (a socket event's session ends with it)."""
     if link is None or link.revoked_at is not None:
         raise Unauthorised("This link is not valid. Ask the chair for a new one.")
     spec = COMMANDS.get(name) if isinstance(name, str) else None
@@ -273,7 +275,7 @@ def execute(
     # A retried command id is found by the unique (meeting, command id) of its record: the insert
     # below fails and the stored outcome is returned (or, if this run was refused, looked up then),
     # which saves every first-time command a lookup.
-    begin_write()
+    connection = begin_write()
     try:
         meeting = locked if locked is not None and locked.id == meeting_id else None
         if isinstance(meeting, Record) and not spec.records:
@@ -286,15 +288,15 @@ def execute(
             raise Unauthorised("This link is not valid. Ask the chair for a new one.")
         queries.use_meeting_organisation(meeting)  # its organisation's settings, time zone and log
         if isinstance(meeting, Record):
-            items = records.load_items(db.session.connection(), meeting_id)
+            items = records.load_items(connection, meeting_id)
         else:
             items = queries.load_items(meeting_id)
         change = Change(meeting, items, link, utcnow())
         result = spec.handler(change, args) or {}
-        event = _record_change(change, spec.event or name)
+        event = _record_change(change, spec.event or name, connection)
         result = {"ok": True, "seq": event["seq"], **result}
         if command_id:
-            db.session.connection().execute(
+            connection.execute(
                 _INSERT_COMMAND_RECORD,
                 {
                     "meeting_id": meeting_id,
@@ -324,13 +326,13 @@ def execute(
     )
 
 
-def _record_change(change: Change, name: str) -> dict:
-    """Write the change's event and audit rows (in the open transaction); returns the event."""
-    event = append_event(change, name)
+def _record_change(change: Change, name: str, connection: Connection) -> dict:
+    """Write the change's event and audit rows (in the open transaction, on its `connection`); returns the event."""
+    event = append_event(change, name, connection)
     # The rows every command writes go in as plain INSERTs (Core), not through the ORM's unit
     # of work: the same SQL for about a millisecond less per command (benchmarks/room_fanout.py).
     if change.audits:
-        db.session.connection().execute(_INSERT_AUDIT, change.audits)
+        connection.execute(_INSERT_AUDIT, change.audits)
     return event
 
 
@@ -348,14 +350,14 @@ def apply(link: AccessLink, name: str, decide: Callable[[Change], bool]) -> Outc
     """A change the server makes itself on a link's behalf (not a client's command, so in no
     permission table): one transaction with its audit rows and event, as `execute`; None, with
     nothing written, when `decide` finds nothing to change."""
-    begin_write()
+    connection = begin_write()
     try:
         meeting = queries.use_meeting_organisation(locked_meeting(link.meeting_id))
         change = Change(meeting, queries.load_items(meeting.id), link, utcnow()) if meeting else None
         if change is None or not decide(change):
             db.session.rollback()
             return None
-        event = _record_change(change, name)
+        event = _record_change(change, name, connection)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -410,8 +412,9 @@ def commit(keep_loaded: bool = False) -> None:
         session.expire_on_commit = expire
 
 
-def begin_write() -> None:
-    """Start the command's transaction, taking SQLite's write lock up front.
+def begin_write() -> Connection:
+    """Start the command's transaction, taking SQLite's write lock up front; returns the session's
+    connection for it (the same until the transaction ends).
 
     SQLite's default deferred transaction would upgrade its lock at the first write and can fail
     there under concurrency; taking it first makes concurrent commands simply queue. The BEGIN goes
@@ -423,25 +426,27 @@ def begin_write() -> None:
         raw = connection.connection.dbapi_connection
         if not raw.in_transaction:
             raw.execute("BEGIN IMMEDIATE")
+    return connection
 
 
-def append_event(change: Change, name: str) -> dict:
-    """Write the command's event with the meeting's next seq; returns it as broadcast."""
+def append_event(change: Change, name: str, connection: Connection) -> dict:
+    """Write the command's event with the meeting's next seq (on the transaction's `connection`); returns
+    it as broadcast."""
     meeting = change.meeting
     # The command's own changes are written first (new rows get their ids for the event): records' by
-    # services.records; ORM objects' as plain UPDATEs when it only changed columns of rows it loaded
-    # (services.row_updates), else by the unit of work's flush. The seq then goes up with a plain UPDATE,
-    # and the loaded row is told its new value, so the meeting stays out of the unit of work unless the
-    # command itself changed it; this UPDATE and the INSERTs every command makes go straight to the
-    # connection, past the session's per-statement bookkeeping (about 20 µs each).
-    connection = db.session.connection()
+    # services.records, the meeting's next seq with them (one UPDATE of the meeting's row); ORM objects'
+    # as plain UPDATEs when it only changed columns of rows it loaded (services.row_updates), else by the
+    # unit of work's flush. For an ORM meeting the seq then goes up with a plain UPDATE, and the loaded row
+    # is told its new value, so the meeting stays out of the unit of work unless the command itself
+    # changed it. These UPDATEs and the INSERTs every command makes go straight to the connection, past
+    # the session's per-statement bookkeeping (about 20 µs each).
+    if isinstance(meeting, Record):
+        meeting.last_seq += 1
     records.write(connection, [meeting, *change.items])
     write_changed_rows(db.session())
     db.session.flush()
-    connection.execute(_BUMP_SEQ, {"meeting_id": meeting.id, "seq": meeting.last_seq + 1})
-    if isinstance(meeting, Record):
-        meeting.written(last_seq=meeting.last_seq + 1)
-    else:
+    if not isinstance(meeting, Record):
+        connection.execute(_BUMP_SEQ, {"meeting_id": meeting.id, "seq": meeting.last_seq + 1})
         set_committed_value(meeting, "last_seq", meeting.last_seq + 1)
     now = change.now
     data: dict[str, Any] = {"meeting": queries.meeting_view(meeting, change.items, now)}

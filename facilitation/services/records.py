@@ -51,9 +51,8 @@ class Record:
         """The columns given a new value since the row was read (or last written), in name order."""
         return tuple(sorted(self.__dict__["_changed"]))
 
-    def written(self, **values: Any) -> None:
-        """Mark the record as matching its row, with `values` already in the row (e.g. a seq set by UPDATE)."""
-        self.__dict__.update(values)
+    def written(self) -> None:
+        """Mark the record as matching its row (its changes have been written)."""
         self.__dict__["_changed"].clear()
 
     def __repr__(self) -> str:

@@ -53,6 +53,7 @@ def test_the_clock_over_a_socket_works_on_records_and_records_each_command_whole
     assert len(reads) == 2 and "p_name" in reads[0] and "FROM agenda_items" in reads[1]
     updates = [sql for sql in seen if sql.startswith("UPDATE agenda_items")]
     assert len(updates) == 1 and "extended_seconds" in updates[0] and "title" not in updates[0]
+    assert [sql for sql in seen if sql.startswith("UPDATE meetings")] == ["UPDATE meetings SET last_seq=? WHERE meetings.id = ?"]
     shown = events_of(parent)[-1]
     assert shown["seq"] == ack["seq"] and shown["type"] == "clock.extend"
     with app.app_context():
@@ -70,6 +71,11 @@ def test_the_clock_over_a_socket_works_on_records_and_records_each_command_whole
         ).one()
         assert audit.actor == f"{staff['name']} (Chair)" and audit.user_id == staff["id"]
         assert audit.after == {"current_item_id": item.id, "seconds": 120}
+    # A command that changes the meeting itself writes its next seq in the same UPDATE.
+    del seen[:]
+    assert command(chair, "clock.next_item")["ok"]
+    moved = [sql for sql in seen if sql.startswith("UPDATE meetings")]
+    assert len(moved) == 1 and "current_item_id" in moved[0] and "last_seq" in moved[0]
 
 
 def test_the_clock_on_records_and_on_orm_objects_leaves_the_same_record(app, make_meeting, sockets, api):
