@@ -1294,6 +1294,20 @@ async def run_scale_out(args, workdir: Path) -> ScaleOut:
 # ---------------------------------------------------------------------------- report
 
 
+def steal_seconds() -> float:
+    """CPU time the hypervisor has given to others while this virtual machine wanted it (all CPUs, since
+    boot; /proc/stat's "steal"): 0 on bare metal, and it grows when the host is busy."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+#: steal_seconds() when the run started
+STEAL_AT_START: list[float] = []
+
+
 def machine_facts(workdir: Path) -> list[str]:
     import importlib.metadata as md
 
@@ -1621,7 +1635,9 @@ waits until every participant has the event before sending the next.
 - **Host speed**: a virtual machine's host can run the same code much slower for minutes at a time
   (docs/benchmarks.md, round 7). The run times a fixed piece of pure Python (`idle_penalty.py`: JSON
   and sorting, about 1 ms) on the servers' CPU at its start and its end, back to back and after 5 ms
-  pauses, and names both beside the machine: runs are comparable only at about the same speed.
+  pauses, and names both beside the machine: runs are comparable only at about the same speed. The
+  machine line also gives the CPU time the host took from this machine during the run (/proc/stat's
+  steal): a virtual machine held up by its host stalls whatever it was serving.
 - **The host after a pause**: the fan-out rows pause {gap} ms after each fan-out, and a server's CPU per
   message grows with the pause alone (its caches go cold while it waits). At N=10 the reference is
   also measured with no pause, and the line "The host after a pause" gives both beside the project's
@@ -1759,6 +1775,7 @@ async def main_async(args, command: str) -> str:
     facts.append(describe_source(args.git_ref, sha))
     facts.append(f"{PINNING[0]}; client and reference event loop: {event_loop_name()}")
     facts.append(host_speed("at start"))
+    STEAL_AT_START[:] = [steal_seconds()]
     gc.disable()  # the client's collections would be charged to the server; collected between phases
     failures: list[str] = []
 
@@ -1786,6 +1803,11 @@ async def main_async(args, command: str) -> str:
         "load average at end {:.2f} {:.2f} {:.2f} (other work on the machine adds noise)".format(*os.getloadavg())
     )
     facts.append(host_speed("at end"))
+    if STEAL_AT_START:
+        facts.append(
+            f"CPU time the host took from this machine during the run (/proc/stat steal, both CPUs): "
+            f"{steal_seconds() - STEAL_AT_START[0]:.2f} s"
+        )
     if ERRORS:
         facts.append("refused or failed commands by kind: " + "; ".join(f"{k} x{v}" for k, v in ERRORS.items()))
     before = measure_json(args.before) if args.before else None
