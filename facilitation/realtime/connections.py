@@ -41,48 +41,38 @@ log = logging.getLogger(__name__)
 SOCKET_EVENTS: dict[str, str | None] = {"sync": "meeting.read", "time": "meeting.read", "command": None}
 
 
-def _link_query(with_meeting: bool, for_write: bool = False):
-    """The link and its account (if any) read afresh (a revocation takes effect on the next event), with
-    its meeting's organisation, or its whole meeting in the same statement; for a command, with the
-    meeting's row locked (PostgreSQL's FOR UPDATE OF meetings; on SQLite the write lock is taken first)."""
-    query = (
-        select(AccessLink, User, Meeting if with_meeting else Meeting.organisation_id)
-        .join(Meeting, Meeting.id == AccessLink.meeting_id)
-        .outerjoin(User, User.id == AccessLink.user_id)
-        .where(AccessLink.id == bindparam("link_id"))
-        .execution_options(populate_existing=True)
-    )
-    return query.with_for_update(of=Meeting) if for_write else query
-
-
-#: The queries of `current_link`, built once: every socket event runs one of them. `sync` and
-#: `command` act on the link's meeting and read it with the link; a command also begins its write
-#: transaction first and locks the meeting's row, so the meeting is the one it decides on.
-_LINK_QUERIES = {
-    "sync": _link_query(with_meeting=True),
-    "command": _link_query(with_meeting=True, for_write=True),
-}
-_LINK_ONLY = _link_query(with_meeting=False)
+#: The query of `current_link` for a command that needs ORM objects (Command.records is False), built
+#: once: the link and its account read afresh with its meeting, the meeting's row locked (PostgreSQL's FOR
+#: UPDATE OF meetings; on SQLite the write lock is taken first), so the meeting is the one it decides on.
+_COMMAND_LINK = (
+    select(AccessLink, User, Meeting)
+    .join(Meeting, Meeting.id == AccessLink.meeting_id)
+    .outerjoin(User, User.id == AccessLink.user_id)
+    .where(AccessLink.id == bindparam("link_id"))
+    .execution_options(populate_existing=True)
+    .with_for_update(of=Meeting)
+)
 
 
 def current_link(event: str, data: Any = None) -> tuple[AccessLink | records.Record, Meeting | records.Record | None] | None:
-    """The connection's link, read afresh so that a revocation takes effect on the next event, and, for
-    the events that act on it, its meeting read in the same statement (None for the others). For a
-    command that works on records (the clock's), the link, its account and its meeting are read as
-    records (services.records), which costs less than the ORM's objects; the checks are the same."""
+    """The connection's link, read afresh so that a revocation takes effect on the next event, with its
+    meeting in the same statement (a clock probe, `time`, only with the meeting's organisation: a browser
+    probes several times as it joins). As records (services.records), which cost less than the ORM's
+    objects, for every event but a command that needs the ORM's (Command.records); a command begins its
+    write transaction first and reads the meeting with its row locked. The checks are the same either way."""
     link_id = session.get("link_id")
     if link_id is None:
         return None
-    connection = pipeline.begin_write() if event == "command" else None
-    if connection is not None and isinstance(data, dict) and pipeline.works_on_records(data.get("name")):
-        row = records.read_room(connection, link_id)
+    if event == "command" and not (isinstance(data, dict) and pipeline.works_on_records(data.get("name"))):
+        pipeline.begin_write()
+        row = db.session.execute(_COMMAND_LINK, {"link_id": link_id}).first()
+        room = (row[0], row[1], row[2], row[2].organisation_id) if row is not None else None
     else:
-        row = db.session.execute(_LINK_QUERIES.get(event, _LINK_ONLY), {"link_id": link_id}).first()
-    if row is None or not queries.link_works(row[0]):
+        connection = pipeline.begin_write() if event == "command" else db.session.connection()
+        room = records.read_room(connection, link_id, with_meeting=event != "time", lock=event == "command")
+    if room is None or not queries.link_works(room[0]):
         return None
-    link, user, meeting_or_organisation = row
-    meeting = meeting_or_organisation if isinstance(meeting_or_organisation, Meeting | records.Record) else None
-    organisation_id = meeting.organisation_id if meeting is not None else meeting_or_organisation
+    link, user, meeting, organisation_id = room
     queries.use_organisation(organisation_id)  # the event is about the link's meeting, in its organisation
     if link.user_id is not None:
         # A staff link: its account must still be active, and signed in with the same session (the
@@ -215,7 +205,7 @@ def on_disconnect(reason: Any = None):
 
 
 @socket_event("sync")
-def on_sync(link: AccessLink, meeting: Meeting, data: Any) -> dict:
+def on_sync(link: records.Record, meeting: records.Record, data: Any) -> dict:
     """Any client, on (re)connect: the events after `last_seq`, or a full snapshot."""
     args = schemas.parse(schemas.SyncArgs, data)
     if args.last_seq is not None:
@@ -226,13 +216,13 @@ def on_sync(link: AccessLink, meeting: Meeting, data: Any) -> dict:
 
 
 @socket_event("time")
-def on_time(link: AccessLink, meeting: None, data: Any) -> dict:
+def on_time(link: records.Record, meeting: None, data: Any) -> dict:
     """Any client: the server's clock, to correct countdowns for the browser's clock offset."""
     return {"ok": True, "server_now": queries.iso(utcnow())}
 
 
 @socket_event("command")
-def on_command(link: AccessLink, meeting: Meeting, data: Any) -> dict:
+def on_command(link: AccessLink | records.Record, meeting: Meeting | records.Record, data: Any) -> dict:
     """Any role the permission table allows for the command: apply it once; everyone in the meeting gets the event."""
     envelope = schemas.parse(schemas.CommandEnvelope, data)
     # current_link began the write transaction and read the meeting with its row locked; nothing here

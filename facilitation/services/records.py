@@ -1,8 +1,10 @@
-"""The live clock's rows as plain records: read with two Core statements, written as plain UPDATEs.
+"""A socket's link and meeting, and the live clock's rows, as plain records: read by Core, written as
+plain UPDATEs.
 
-The chair's clock (start, pause, resume, extend, next item, ...) is what a live meeting sends most, and
-each of its commands reads only the chair's link (with its account), the meeting and its agenda items,
-and changes a column or two of the meeting and the current item. Read as ORM objects, the link and the
+Every socket event reads its link afresh (a revocation takes effect at once) with its account and its
+meeting: one statement, here, into records. The chair's clock (start, pause, resume, extend, next item,
+...) is what a live meeting sends most, and each of its commands reads only that and the meeting's
+agenda items, and changes a column or two of the meeting and the current item. Read as ORM objects, the link and the
 agenda cost about 0.29 ms of a 1.4 ms command here, most of it the ORM's work per query (setting up how
 each row becomes an object) rather than per row; the same rows read by Core, into `Record`s, cost about
 0.12 ms. The commands that need more than these rows (relationships, other tables' objects in the
@@ -60,11 +62,13 @@ class Record:
 
 
 class Room(NamedTuple):
-    """A link, read afresh, with its account (None for a link without one) and its meeting, locked."""
+    """A link, read afresh, with its account (None for a link without one), its meeting (None when read
+    without it) and the meeting's organisation."""
 
     link: Record
     account: Record | None
-    meeting: Record
+    meeting: Record | None
+    organisation_id: int
 
 
 _LINKS, _USERS, _MEETINGS, _ITEMS = AccessLink.__table__, User.__table__, Meeting.__table__, AgendaItem.__table__
@@ -78,27 +82,33 @@ def _labelled(table: Table, prefix: str, names=None) -> list:
     return [column.label(f"{prefix}{column.key}") for column in table.c if names is None or column.key in names]
 
 
-#: The link (its participant's name, its account) and its meeting, the meeting's row locked for the rest
-#: of the transaction (PostgreSQL's FOR UPDATE OF meetings; on SQLite the write lock is taken first).
-_READ_ROOM = (
-    select(
-        *_labelled(_LINKS, "l_"),
-        _PARTICIPANTS.c.name.label("p_name"),
-        *_labelled(_USERS, "u_", _ACCOUNT_COLUMNS),
-        *_labelled(_MEETINGS, "m_"),
+def _room_query(with_meeting: bool):
+    """The link (its participant's name, its account) and its meeting's organisation, or its whole meeting."""
+    meeting = _labelled(_MEETINGS, "m_") if with_meeting else [_MEETINGS.c.organisation_id.label("m_organisation_id")]
+    return (
+        select(*_labelled(_LINKS, "l_"), _PARTICIPANTS.c.name.label("p_name"), *_labelled(_USERS, "u_", _ACCOUNT_COLUMNS), *meeting)
+        .join(_MEETINGS, _MEETINGS.c.id == _LINKS.c.meeting_id)
+        .outerjoin(_PARTICIPANTS, _PARTICIPANTS.c.id == _LINKS.c.participant_id)
+        .outerjoin(_USERS, _USERS.c.id == _LINKS.c.user_id)
+        .where(_LINKS.c.id == bindparam("link_id"))
     )
-    .join(_MEETINGS, _MEETINGS.c.id == _LINKS.c.meeting_id)
-    .outerjoin(_PARTICIPANTS, _PARTICIPANTS.c.id == _LINKS.c.participant_id)
-    .outerjoin(_USERS, _USERS.c.id == _LINKS.c.user_id)
-    .where(_LINKS.c.id == bindparam("link_id"))
-    .with_for_update(of=_MEETINGS)
-)
+
+
+#: `read_room`'s statements by (with the meeting, locked), built once: every socket event reads one. A
+#: command's locks the meeting's row for the rest of the transaction (PostgreSQL's FOR UPDATE OF meetings;
+#: on SQLite the write lock is taken first).
+_READ_ROOM = {
+    (False, False): _room_query(False),
+    (True, False): _room_query(True),
+    (True, True): _room_query(True).with_for_update(of=_MEETINGS),
+}
 _READ_ITEMS = select(_ITEMS).where(_ITEMS.c.meeting_id == bindparam("meeting_id")).order_by(_ITEMS.c.position)
 
 
-def read_room(connection: Connection, link_id: int) -> Room | None:
-    """The link `link_id` with its account and its meeting (row locked), as records; None if there is no such link."""
-    row = connection.execute(_READ_ROOM, {"link_id": link_id}).first()
+def read_room(connection: Connection, link_id: int, with_meeting: bool = True, lock: bool = False) -> Room | None:
+    """The link `link_id` with its account and, if `with_meeting`, its meeting (its row locked if `lock`),
+    as records; None if there is no such link."""
+    row = connection.execute(_READ_ROOM[with_meeting, lock], {"link_id": link_id}).first()
     if row is None:
         return None
     values = row._mapping
@@ -111,8 +121,8 @@ def read_room(connection: Connection, link_id: int) -> Room | None:
     link = Record(
         _LINKS, {c.key: values[f"l_{c.key}"] for c in _LINKS.c}, participant=participant, user=account
     )
-    meeting = Record(_MEETINGS, {c.key: values[f"m_{c.key}"] for c in _MEETINGS.c})
-    return Room(link, account, meeting)
+    meeting = Record(_MEETINGS, {c.key: values[f"m_{c.key}"] for c in _MEETINGS.c}) if with_meeting else None
+    return Room(link, account, meeting, values["m_organisation_id"])
 
 
 def load_items(connection: Connection, meeting_id: int) -> list[Record]:

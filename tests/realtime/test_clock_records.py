@@ -1,6 +1,7 @@
-"""The clock's commands over a socket read and write their rows as records (services.records), past the
-ORM: the same checks on the link and its account, the same writes, event and audit entry as the ORM's
-path (the JSON API's), and a record that refuses what it has no column for."""
+"""Socket events read their link and meeting as records (services.records), and the clock's commands
+read and write their rows so, past the ORM: the same checks on the link and its account, the same
+writes, event and audit entry as the ORM's path (the JSON API's), and a record that refuses what it has
+no column for."""
 
 from __future__ import annotations
 
@@ -173,3 +174,17 @@ def test_records_given_for_a_command_that_needs_the_orm_are_read_again_as_object
         assert outcome.result["ok"] and outcome.event["data"]["decisions"][0]["text"] == "Keep the plan as it is"
         audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "decisions.record")).one()
         assert audit.link_id == link_id
+
+
+def test_a_sync_reads_its_link_and_meeting_as_records_without_locking_the_meeting(app, meeting, sockets):
+    from sqlalchemy.dialects import postgresql
+
+    parent = sockets(meeting["participants"][0])
+    seen = statements(app)
+    answer = parent.emit("sync", {}, callback=True)
+    assert answer["ok"] and answer["snapshot"]["viewer"]["role"] == "participant"
+    assert "p_name" in seen[0] and "meetings.last_seq" in seen[0]
+    # On PostgreSQL only a command's read locks the meeting's row; a sync or a clock probe never waits on it.
+    rendered = {key: str(query.compile(dialect=postgresql.dialect())) for key, query in records._READ_ROOM.items()}
+    assert "FOR UPDATE OF meetings" in rendered[True, True]
+    assert "FOR UPDATE" not in rendered[True, False] and "FOR UPDATE" not in rendered[False, False]
