@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from functools import cache, lru_cache
-from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from flask import g as context_globals
-from sqlalchemy import and_, bindparam, func, literal, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from .calendars import organisation_calendar
 from .domain import access, agenda, registers
@@ -39,7 +38,6 @@ from .models import (
     PlanOutcome,
     Position,
     ReportSending,
-    SocketSession,
     SpeakingRequest,
     User,
     utcnow,
@@ -690,82 +688,29 @@ def event_envelope(row: MeetingEvent) -> dict:
     return {"seq": row.seq, "type": row.type, "data": row.data, "at": iso(row.created_at)}
 
 
-#: The query of `live_link`, built once: every connection runs it.
+#: The query of `live_link`, built once: every page or API request made with a link runs it.
 _LIVE_LINK = (
     select(AccessLink, Meeting.organisation_id)
     .join(Meeting, Meeting.id == AccessLink.meeting_id)
     .where(AccessLink.token == bindparam("token"))
 )
-_SOCKETS = SocketSession.__table__
 
 
-def _joining_link_query(count_sockets: bool):
-    """The query of `joining_link`: the link with the two values that decide attendance taken on
-    joining and, to check the caps, the sockets open on the link and from the connecting address (a
-    NULL address counts nothing)."""
-    counts = (
-        (
-            select(func.count()).where(_SOCKETS.c.link_id == AccessLink.id).scalar_subquery(),
-            select(func.count()).where(_SOCKETS.c.address == bindparam("address")).scalar_subquery(),
-        )
-        if count_sockets
-        else (literal(0), literal(0))
-    )
-    return (
-        select(
-            AccessLink,
-            Meeting.organisation_id,
-            Meeting.status,
-            Participant.attendance,
-            counts[0].label("on_link"),
-            counts[1].label("on_address"),
-        )
-        .join(Meeting, Meeting.id == AccessLink.meeting_id)
-        .outerjoin(Participant, Participant.id == AccessLink.participant_id)
-        .where(AccessLink.token == bindparam("token"))
-    )
-
-
-#: Both forms of `joining_link`'s query, built once: every connection runs one (with no caps, none is counted).
-_JOINING_LINK = {count: _joining_link_query(count) for count in (True, False)}
-
-
-class Joining(NamedTuple):
-    """A link a socket connects with (`joining_link`): its meeting's status, its participant's
-    attendance (None for a link of no participant), and the sockets open on the link and from the
-    connecting address, on every server process (what the caps on sockets are checked against)."""
-
-    link: AccessLink
-    status: str
-    attendance: str | None
-    on_link: int
-    on_address: int
+def plausible_token(token) -> bool:
+    """True for a string of a link token's length: anything else is not looked up."""
+    return isinstance(token, str) and 20 <= len(token) <= 64
 
 
 def live_link(token: str) -> AccessLink | None:
     """The link a token names, if it exists, has not been revoked and has not expired; the rest of the
     request is scoped to its meeting's organisation (use_organisation)."""
-    row = _live_row(_LIVE_LINK, token)
-    return row[0] if row is not None else None
-
-
-def joining_link(token: str, address: str | None = None, count_sockets: bool = True) -> Joining | None:
-    """`live_link` for a socket connecting from `address`, with what decides whether connecting takes
-    their attendance (services.attendance.link_connected) and, unless `count_sockets` is False (no caps:
-    both counts are 0), whether one more socket passes a cap (services.socket_sessions.over_cap), read in
-    the same statement."""
-    row = _live_row(_JOINING_LINK[count_sockets], token, address=address)
-    return Joining(row[0], row.status, row.attendance, row.on_link, row.on_address) if row is not None else None
-
-
-def _live_row(query, token: str, **parameters):
-    if not isinstance(token, str) or not 20 <= len(token) <= 64:
+    if not plausible_token(token):
         return None
-    row = db.session.execute(query, {"token": token, **parameters}).first()
+    row = db.session.execute(_LIVE_LINK, {"token": token}).first()
     if row is None or not link_works(row[0]):
         return None
     use_organisation(row.organisation_id)
-    return row
+    return row[0]
 
 
 def use_meeting_organisation(meeting: Meeting | None) -> Meeting | None:

@@ -165,10 +165,8 @@ def on_connect(auth: Any = None):
     address = request.remote_addr
     per_link, per_address = current_app.config["MAX_SOCKETS_PER_LINK"], current_app.config["MAX_SOCKETS_PER_ADDRESS"]
     # The link, and the sockets open on it and from this address (none counted with both caps off), in one read.
-    found = (
-        queries.joining_link(token, address if per_address > 0 else None, count_sockets=per_link > 0 or per_address > 0)
-        if isinstance(token, str)
-        else None
+    found = records.joining_link(
+        db.session.connection(), token, address if per_address > 0 else None, count_sockets=per_link > 0 or per_address > 0
     )
     link = found.link if found is not None else None
     if link is None or not queries.link_serves(link, current_user):

@@ -46,7 +46,7 @@ def link_connected(link: AccessLink, meeting_status: str, attendance: str | None
     """A link has connected: a participant's own link during a live meeting takes their attendance.
 
     Decided first from the meeting's status and the participant's attendance as read with the link
-    (queries.joining_link), without a write lock, so the usual connection (staff, screen, a reconnect, a
+    (records.joining_link), without a write lock, so the usual connection (staff, screen, a reconnect, a
     meeting not live) costs no write; checked again under the meeting's lock before anything is written.
 
     Participants joining at about the same moment (a class as the meeting starts) are recorded together

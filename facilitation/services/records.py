@@ -22,11 +22,12 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, func, literal, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..models import AccessLink, AgendaItem, Meeting, Participant, User
+from .. import queries
+from ..models import AccessLink, AgendaItem, Meeting, Participant, SocketSession, User
 from .row_updates import update_statement
 
 
@@ -72,7 +73,7 @@ class Room(NamedTuple):
 
 
 _LINKS, _USERS, _MEETINGS, _ITEMS = AccessLink.__table__, User.__table__, Meeting.__table__, AgendaItem.__table__
-_PARTICIPANTS = Participant.__table__
+_PARTICIPANTS, _SOCKETS = Participant.__table__, SocketSession.__table__
 
 #: what the room's read takes of an account: what `realtime.connections` checks and the audit trail names
 _ACCOUNT_COLUMNS = ("id", "organisation_id", "name", "active", "session_version")
@@ -123,6 +124,70 @@ def read_room(connection: Connection, link_id: int, with_meeting: bool = True, l
     )
     meeting = Record(_MEETINGS, {c.key: values[f"m_{c.key}"] for c in _MEETINGS.c}) if with_meeting else None
     return Room(link, account, meeting, values["m_organisation_id"])
+
+
+class Joining(NamedTuple):
+    """A link a socket connects with (`joining_link`), as a record: its meeting's status, its participant's
+    attendance (None for a link of no participant), and the sockets open on the link and from the
+    connecting address, on every server process (what the caps on sockets are checked against)."""
+
+    link: Record
+    status: str
+    attendance: str | None
+    on_link: int
+    on_address: int
+
+
+def _joining_query(count_sockets: bool):
+    """The query of `joining_link`: the link with the two values that decide attendance taken on joining
+    and, to check the caps, the sockets open on the link and from the connecting address (a NULL address
+    counts nothing)."""
+    counts = (
+        (
+            select(func.count()).where(_SOCKETS.c.link_id == _LINKS.c.id).scalar_subquery(),
+            select(func.count()).where(_SOCKETS.c.address == bindparam("address")).scalar_subquery(),
+        )
+        if count_sockets
+        else (literal(0), literal(0))
+    )
+    return (
+        select(
+            *_labelled(_LINKS, "l_"),
+            _MEETINGS.c.organisation_id,
+            _MEETINGS.c.status,
+            _PARTICIPANTS.c.attendance,
+            counts[0].label("on_link"),
+            counts[1].label("on_address"),
+        )
+        .join(_MEETINGS, _MEETINGS.c.id == _LINKS.c.meeting_id)
+        .outerjoin(_PARTICIPANTS, _PARTICIPANTS.c.id == _LINKS.c.participant_id)
+        .where(_LINKS.c.token == bindparam("token"))
+    )
+
+
+#: Both forms of `joining_link`'s query, built once: every connection runs one (with no caps, none is counted).
+_JOINING = {count: _joining_query(count) for count in (True, False)}
+
+
+def joining_link(
+    connection: Connection, token: str, address: str | None = None, count_sockets: bool = True
+) -> Joining | None:
+    """The link a connecting socket's token names, if it exists, has not been revoked and has not expired,
+    with what decides whether connecting takes their attendance (services.attendance.link_connected) and,
+    unless `count_sockets` is False (no caps: both counts are 0), whether one more socket from `address`
+    passes a cap (services.socket_sessions.over_cap), in one statement; the rest of the connection's
+    handling is scoped to its meeting's organisation (queries.use_organisation)."""
+    if not queries.plausible_token(token):
+        return None
+    row = connection.execute(_JOINING[count_sockets], {"token": token, "address": address}).first()
+    if row is None:
+        return None
+    values = row._mapping
+    link = Record(_LINKS, {c.key: values[f"l_{c.key}"] for c in _LINKS.c})
+    if not queries.link_works(link):
+        return None
+    queries.use_organisation(row.organisation_id)
+    return Joining(link, row.status, row.attendance, row.on_link, row.on_address)
 
 
 def load_items(connection: Connection, meeting_id: int) -> list[Record]:

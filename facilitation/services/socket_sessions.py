@@ -23,9 +23,9 @@ from sqlalchemy import bindparam, delete, insert, update
 
 from ..extensions import db
 from ..models import AccessLink, SocketSession, utcnow
-from ..queries import Joining
 from . import group_commit
 from .group_commit import GroupWrites, Waiting
+from .records import Joining
 from .writes import write
 
 _SESSIONS = SocketSession.__table__
@@ -64,7 +64,7 @@ def opened(sid: str, link: AccessLink, address: str | None = None) -> None:
 def over_cap(joining: Joining, per_link: int, per_address: int) -> str | None:
     """The cap one more socket on a link would pass, "link" or "address", else None: from the sockets open
     on the link and from the connecting address, on every server process, as read with the link
-    (queries.joining_link). A cap of 0 switches it off.
+    (records.joining_link). A cap of 0 switches it off.
 
     Counted from the database, so a cap holds across server processes; two sockets opening at the same
     instant may both pass, which is one over at most per process.

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from facilitation import queries
 from facilitation.extensions import db
 from facilitation.models import AuditEntry, MeetingEvent
-from facilitation.services import attendance
+from facilitation.services import attendance, records
 from tests.conftest import add_staff, app_with, meeting_payload
 from tests.realtime.test_socket_rows_in_groups import at_once
 
@@ -45,7 +45,7 @@ def attendance_committed(app, token_link_id: int) -> str | None:
 
 def join(app, token: str):
     """What the connect handler does for a participant's link: returns (outcome, attendance once returned)."""
-    link, status, now, _, _ = queries.joining_link(token)
+    link, status, now, _, _ = records.joining_link(db.session.connection(), token)
     outcome = attendance.link_connected(link, status, now)
     return outcome, attendance_committed(app, link.id)
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from facilitation import queries
 from facilitation.extensions import db
 from facilitation.models import SocketSession, utcnow
-from facilitation.services import group_commit, socket_sessions
+from facilitation.services import group_commit, records, socket_sessions
 from tests.conftest import add_staff, app_with, meeting_payload
 
 
@@ -29,7 +29,7 @@ def grouping_app(tmp_path, gather_seconds: float):
 
 def over_cap(link, address: str, per_link: int, per_address: int) -> str | None:
     """The cap one more socket on `link` from `address` would pass, as the connect handler checks it."""
-    return socket_sessions.over_cap(queries.joining_link(link.token, address), per_link, per_address)
+    return socket_sessions.over_cap(records.joining_link(db.session.connection(), link.token, address), per_link, per_address)
 
 
 def database_file(app) -> str:
