@@ -50,21 +50,41 @@ def redis_url():
 
 
 class Listener:
-    """A real Socket.IO client that applies events like the browser does and fills gaps with sync."""
+    """A real Socket.IO client that applies a meeting's events in seq order, as the browser does.
+
+    Two processes each publish the events they commit, so one committed just after another on the other
+    process can arrive first; the browser (static/js/room-core.js) then fills the gap before applying
+    it. Here an event that arrives ahead waits until the ones before it have come: `seqs` is what the
+    room shows, in order, and an event that never comes leaves it short."""
 
     def __init__(self, url: str, token: str):
         self.sio = socketio.Client(reconnection=False)
         self.seqs: list[int] = []
+        self.applied: int | None = None  # the last seq applied (the snapshot's, to begin with)
+        self.waiting: dict[int, dict] = {}  # events that came ahead of a seq not yet here
         self.lock = threading.Lock()
         self.disconnected = threading.Event()
         self.sio.on("event", self.on_event)
         self.sio.on("disconnect", lambda *a: self.disconnected.set())
         self.sio.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=10)
         self.seq = self.sio.call("sync", {}, timeout=10)["snapshot"]["seq"]
+        with self.lock:
+            self.applied = self.seq
+            self._apply_ready()
 
     def on_event(self, event):
         with self.lock:
-            self.seqs.append(event["seq"])
+            self.waiting[event["seq"]] = event
+            if self.applied is not None:
+                self._apply_ready()
+
+    def _apply_ready(self):
+        for seq in [s for s in self.waiting if s <= self.applied]:
+            del self.waiting[seq]  # in the snapshot already, or a second copy
+        while self.applied + 1 in self.waiting:
+            self.applied += 1
+            del self.waiting[self.applied]
+            self.seqs.append(self.applied)
 
     def close(self):
         if self.sio.connected:
